@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Demiurge.Hosting;
+
+namespace Demiurge.Cli.Commands;
+
+/// <summary><c>demiurge up</c> and <c>demiurge controlplane</c>: start the control plane and serve until stopped.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(string name, string description)
+    {
+        var options = Settings.ControlPlane.ToDictionary(
+            s => s,
+            s => new Option<string>(s.Flag) { Description = $"{s.Description} [env: {s.EnvironmentVariable}]" });
+        var command = new Command(name, description);
+        foreach (var option in options.Values)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var flags = options
+                .Where(o => parseResult.GetResult(o.Value) is not null)
+                .ToDictionary(o => o.Key.ConfigurationKey, o => (string?)parseResult.GetValue(o.Value));
+            return RunAsync(name, flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string role, Dictionary<string, string?> flags, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ControlPlane controlPlane;
+        try
+        {
+            controlPlane = ControlPlane.Create(flags);
+        }
+        catch (ConfigurationException exception)
+        {
+            await error.WriteLineAsync(exception.Message);
+            return ExitCodes.InvalidConfiguration;
+        }
+
+        await using (controlPlane)
+        {
+            string? generatedToken;
+            try
+            {
+                generatedToken = await controlPlane.StartAsync(cancellationToken);
+            }
+            catch (IOException exception)
+            {
+                await error.WriteLineAsync($"Cannot start: {exception.Message}");
+                return ExitCodes.Unavailable;
+            }
+
+            await PrintBannerAsync(output, role, controlPlane, generatedToken);
+            await controlPlane.WaitForShutdownAsync(CancellationToken.None);
+        }
+
+        await output.WriteLineAsync("Demiurge stopped.");
+        return ExitCodes.Success;
+    }
+
+    private static async Task PrintBannerAsync(TextWriter output, string role, ControlPlane controlPlane, string? generatedToken)
+    {
+        var api = controlPlane.ApiUrl.ToString().TrimEnd('/');
+        var options = controlPlane.Options;
+        await output.WriteLineAsync($"""
+            Demiurge {role} is running.
+              API:      {api}
+              Docs:     {api}/docs
+              OpenAPI:  {api}/openapi/v1.json
+              Metrics:  {api}/metrics
+              Domain:   {options.Domain}
+              Data:     {Path.GetFullPath(options.DataDir)}
+            """);
+        await output.WriteLineAsync(generatedToken is not null
+            ? $"""
+              Admin token (shown only this once; it is stored hashed):
+                {generatedToken}
+              Use it with:  export DEMIURGE_SERVER={api} DEMIURGE_TOKEN={generatedToken}
+              """
+            : "Admin token: set earlier and not shown again; start with --admin-token to replace it.");
+        await output.WriteLineAsync("Press Ctrl-C to stop.");
+        await output.FlushAsync();
+    }
+}

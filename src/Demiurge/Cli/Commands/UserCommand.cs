@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace Demiurge.Cli.Commands;
+
+/// <summary><c>demiurge user create|me</c>.</summary>
+internal static class UserCommand
+{
+    private static readonly Argument<string> s_username = new("username") { Description = "Lower-case user name" };
+
+    public static Command Create()
+    {
+        var create = new Command("create", "Create a user (system admins only); prints its token once.") { s_username };
+        create.SetAction((r, ct) => ApiClient.SendAsync(r, HttpMethod.Post, "/users", new { username = r.GetValue(s_username) }, ct));
+
+        var me = new Command("me", "Show the user your token belongs to.");
+        me.SetAction((r, ct) => ApiClient.SendAsync(r, HttpMethod.Get, "/users/me", null, ct));
+
+        return new Command("user", "Manage users.") { create, me }.WithClientOptions();
+    }
+}

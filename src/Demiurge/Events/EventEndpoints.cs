@@ -1,0 +1,31 @@
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Demiurge.Events;
+
+internal static class EventEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/events").WithTags("Events").RequireAuthorization(IdentityExtensions.AdminPolicy);
+        group.MapGet("", ListAsync).WithSummary("The audit trail, oldest first; page with ?after={event_id} (system admins only).");
+        return group;
+    }
+
+    private static async Task<Results<Ok<EventResponse[]>, ValidationProblem>> ListAsync(
+        IStore store, CancellationToken cancellationToken, string? after = null, int limit = DefaultLimit)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return ApiProblems.Invalid("limit", $"The limit must be between 1 and {MaxLimit}.");
+        }
+
+        var events = await store.EventListAsync(after, limit, cancellationToken);
+        return TypedResults.Ok(events.Select(EventResponse.From).ToArray());
+    }
+}

@@ -1,0 +1,11 @@
+namespace Demiurge.Events;
+
+/// <summary>The stable names of audit events; dashboards and alerts match on them.</summary>
+internal static class EventKinds
+{
+    public const string UserCreated = "user.created";
+    public const string AdminTokenSet = "admin.token_set";
+    public const string OrganizationCreated = "organization.created";
+    public const string MemberAdded = "organization.member_added";
+    public const string ProjectCreated = "project.created";
+}

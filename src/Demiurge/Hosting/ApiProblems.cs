@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Demiurge.Hosting;
+
+/// <summary>
+/// RFC 9457 problem details with stable <c>type</c> URNs, so clients can branch on the kind
+/// of error without parsing titles.
+/// </summary>
+internal static class ApiProblems
+{
+    public const string TypePrefix = "urn:demiurge:problem:";
+
+    public static ProblemHttpResult NotFound(string what, string id) =>
+        Problem(StatusCodes.Status404NotFound, $"{what} not found", $"{what} '{id}' does not exist or is not visible to you.", "not-found");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        Problem(StatusCodes.Status409Conflict, "Conflict", detail, "conflict");
+
+    public static ProblemHttpResult Forbidden(string detail) =>
+        Problem(StatusCodes.Status403Forbidden, "Forbidden", detail, "forbidden");
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult Problem(int status, string title, string detail, string type) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypePrefix + type);
+
+    /// <summary>Writes a problem outside an endpoint (authentication, exception handling).</summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail, string type)
+    {
+        context.Response.StatusCode = status;
+        var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await service.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = TypePrefix + type },
+        });
+    }
+
+    /// <summary>Fills what every problem carries: a type for bare status codes, and the request id.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem is HttpValidationProblemDetails)
+        {
+            problem.Type = TypePrefix + "validation";
+            problem.Title = "The request is not valid";
+            problem.Detail ??= "One or more fields are invalid; see errors.";
+        }
+        else if (problem.Type is null or "about:blank" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+        {
+            problem.Type = TypePrefix + (problem.Status switch
+            {
+                StatusCodes.Status400BadRequest => "bad-request",
+                StatusCodes.Status404NotFound => "not-found",
+                StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                StatusCodes.Status413PayloadTooLarge => "too-large",
+                StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+                _ => $"http-{problem.Status}",
+            });
+        }
+
+        if (problem.Status == StatusCodes.Status404NotFound && problem.Detail is null)
+        {
+            problem.Detail = $"No endpoint answers {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.";
+        }
+        else if (problem.Status == StatusCodes.Status405MethodNotAllowed && problem.Detail is null)
+        {
+            problem.Detail = $"{context.HttpContext.Request.Path} does not accept {context.HttpContext.Request.Method}.";
+        }
+        else if (problem.Status == StatusCodes.Status413PayloadTooLarge && problem.Detail is null)
+        {
+            problem.Detail = $"The request body is larger than the {ApiExtensions.MaxRequestBodyBytes} bytes this endpoint accepts.";
+        }
+        else if (problem.Status == StatusCodes.Status415UnsupportedMediaType && problem.Detail is null)
+        {
+            problem.Detail = $"Send the body as application/json, not '{context.HttpContext.Request.ContentType}'.";
+        }
+
+        problem.Extensions.Remove("traceId");
+        problem.Extensions["request_id"] = context.HttpContext.TraceIdentifier;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Demiurge.Hosting;
+
+/// <summary>Settings that cannot be used, every one of them listed.</summary>
+internal sealed class ConfigurationException(IReadOnlyList<string> errors)
+    : Exception("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  - " + e)))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

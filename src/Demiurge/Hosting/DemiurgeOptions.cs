@@ -1,0 +1,36 @@
+namespace Demiurge.Hosting;
+
+/// <summary>
+/// Settings of every role. Bound from the <c>Demiurge</c> section of appsettings.json,
+/// then <c>DEMIURGE_*</c> environment variables, then command-line flags (see <see cref="Settings"/>).
+/// </summary>
+public sealed class DemiurgeOptions
+{
+    public const string SectionName = "Demiurge";
+
+    /// <summary>Directory that holds the database and every other piece of state.</summary>
+    public string DataDir { get; set; } = DefaultDataDir();
+
+    /// <summary>Loopback port of the control-plane API; 0 picks a free port.</summary>
+    public int ApiPort { get; set; } = 5080;
+
+    /// <summary>DNS suffix under which organizations get their names (<c>org-{id}.{Domain}</c>).</summary>
+    public string Domain { get; set; } = "demiurge.localhost";
+
+    /// <summary>
+    /// Token of the built-in <c>admin</c> user. When set, it replaces the stored one at start;
+    /// when unset, a token is generated on first start and printed once.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    private static string DefaultDataDir()
+    {
+        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        if (string.IsNullOrEmpty(dataHome))
+        {
+            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        }
+
+        return Path.Combine(dataHome, "demiurge");
+    }
+}

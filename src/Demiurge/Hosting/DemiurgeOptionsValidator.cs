@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Hosting;
+
+/// <summary>Collects every problem with the settings, so that one failed start lists them all.</summary>
+internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOptions>
+{
+    /// <summary>Room left in a 253-character name for <c>uc-{uuid}.org-{uuid}.</c> in front of the domain.</summary>
+    internal const int MaxDomainLength = 253 - 81;
+
+    internal const int MinAdminTokenLength = 16;
+
+    public ValidateOptionsResult Validate(string? name, DemiurgeOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            errors.Add($"{Settings.DataDir.Describe()} must not be empty.");
+        }
+
+        if (options.ApiPort is < 0 or > 65535)
+        {
+            errors.Add($"{Settings.ApiPort.Describe()} must be between 0 and 65535, not {options.ApiPort}.");
+        }
+
+        if (DomainNameError(options.Domain) is { } domainError)
+        {
+            errors.Add($"{Settings.Domain.Describe()} '{options.Domain}' {domainError}");
+        }
+
+        if (options.AdminToken is { } token && (token.Length < MinAdminTokenLength || token.Any(char.IsWhiteSpace)))
+        {
+            errors.Add($"{Settings.AdminToken.Describe()} must be at least {MinAdminTokenLength} characters with no white space.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Why <paramref name="domain"/> is not a usable DNS suffix, or null when it is.</summary>
+    internal static string? DomainNameError(string? domain)
+    {
+        if (string.IsNullOrEmpty(domain))
+        {
+            return "must not be empty.";
+        }
+
+        if (domain.Length > MaxDomainLength)
+        {
+            return $"is longer than {MaxDomainLength} characters, leaving no room for organization names.";
+        }
+
+        foreach (var label in domain.Split('.'))
+        {
+            if (label.Length is 0 or > 63
+                || label[0] == '-' || label[^1] == '-'
+                || !label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                return "is not a DNS name: use lower-case labels of 1-63 letters, digits and inner hyphens, separated by dots.";
+            }
+        }
+
+        return null;
+    }
+}

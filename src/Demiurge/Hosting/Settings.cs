@@ -1,0 +1,37 @@
+using System.Collections;
+using Microsoft.Extensions.Configuration;
+
+namespace Demiurge.Hosting;
+
+/// <summary>The table of settings that have flags and environment twins.</summary>
+internal static class Settings
+{
+    public static readonly Setting DataDir = new("DataDir", typeof(string), "Directory for the database and all state.");
+    public static readonly Setting ApiPort = new("ApiPort", typeof(int), "Loopback port of the API (0 picks a free one).");
+    public static readonly Setting Domain = new("Domain", typeof(string), "DNS suffix for organization names.");
+    public static readonly Setting AdminToken = new("AdminToken", typeof(string), "Token of the built-in admin user (generated on first start when unset).");
+
+    public static readonly IReadOnlyList<Setting> ControlPlane = [DataDir, ApiPort, Domain, AdminToken];
+
+    /// <summary>Values of <c>DEMIURGE_*</c> variables, keyed by configuration key.</summary>
+    public static Dictionary<string, string?> FromEnvironment(IEnumerable<Setting> settings, IDictionary environment)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in settings)
+        {
+            if (environment[setting.EnvironmentVariable] is string value)
+            {
+                values[setting.ConfigurationKey] = value;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Every value in <paramref name="configuration"/> that does not convert to its setting's type.</summary>
+    public static IReadOnlyList<string> TypeErrors(IEnumerable<Setting> settings, IConfiguration configuration) =>
+        settings
+            .Select(s => configuration[s.ConfigurationKey] is { } value ? s.TypeError(value) : null)
+            .OfType<string>()
+            .ToList();
+}

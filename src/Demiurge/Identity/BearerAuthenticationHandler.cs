@@ -1,0 +1,61 @@
+using System.Text.Encodings.Web;
+using Demiurge.Hosting;
+using Demiurge.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Identity;
+
+/// <summary>Authenticates <c>Authorization: Bearer</c> tokens against their stored hashes.</summary>
+internal sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IStore store)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    private const string FailureKey = "demiurge:auth-failure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length == "Bearer ".Length)
+        {
+            return Fail("The Authorization header must be 'Bearer <token>'.");
+        }
+
+        var token = header["Bearer ".Length..].Trim();
+        var user = await store.UserFindByTokenHashAsync(Tokens.Hash(token), Context.RequestAborted);
+        if (user is null)
+        {
+            return Fail("The bearer token is not valid.");
+        }
+
+        var principal = new Caller(user.UserId, user.Username, user.IsAdmin).ToPrincipal(SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = SchemeName;
+        var detail = Context.Items[FailureKey] as string ?? "This endpoint needs an 'Authorization: Bearer <token>' header.";
+        return ApiProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required", detail, "unauthorized");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "Only system administrators may do this.", "forbidden");
+
+    private AuthenticateResult Fail(string reason)
+    {
+        DemiurgeMetrics.AuthenticationFailed();
+        Context.Items[FailureKey] = reason;
+        return AuthenticateResult.Fail(reason);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Demiurge.Organizations;
+
+internal sealed record Organization(string OrganizationId, string Name, DateTimeOffset CreatedAt);

@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using Demiurge.Events;
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Demiurge.Organizations;
+
+internal static class OrganizationEndpoints
+{
+    public const int MaxNameLength = 100;
+
+    /// <summary>Printable text that neither starts nor ends with white space. Shared by projects.</summary>
+    public const string NamePattern = @"^[^\p{C}\s](?:[^\p{C}]*[^\p{C}\s])?$";
+
+    public const string NamePatternMessage = "The name must not start or end with white space or contain control characters.";
+
+    public static RouteGroupBuilder MapOrganizationEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/orgs").WithTags("Organizations");
+        group.MapPost("", CreateAsync).WithSummary("Create an organization; the caller becomes its owner.");
+        group.MapGet("", ListAsync).WithSummary("Organizations the caller belongs to (all of them for system admins).");
+        group.MapGet("/{organization_id}", GetAsync).WithSummary("One organization.");
+        group.MapPost("/{organization_id}/members", AddMemberAsync).WithSummary("Add a member (owners and admins).");
+        group.MapGet("/{organization_id}/members", ListMembersAsync).WithSummary("The organization's members.");
+        return group;
+    }
+
+    private static async Task<Created<OrganizationResponse>> CreateAsync(
+        CreateOrganizationRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(principal);
+        var organization = new Organization(Ids.New(), request.Name!, time.GetUtcNowMilliseconds());
+        var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationCreated, caller.UserId, organization.OrganizationId, organization.OrganizationId, organization.Name, organization.CreatedAt);
+        await store.OrganizationCreateAsync(organization, caller.UserId, auditEvent, cancellationToken);
+        DemiurgeMetrics.OrganizationCreated();
+        return TypedResults.Created($"/orgs/{organization.OrganizationId}", OrganizationResponse.From(organization));
+    }
+
+    private static async Task<Ok<OrganizationResponse[]>> ListAsync(ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(principal);
+        var organizations = await store.OrganizationListAsync(caller.IsAdmin ? null : caller.UserId, cancellationToken);
+        return TypedResults.Ok(organizations.Select(OrganizationResponse.From).ToArray());
+    }
+
+    private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetAsync(
+        string organization_id, ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+    {
+        var access = await OrganizationAccess.LoadAsync(store, organization_id, Caller.From(principal), cancellationToken);
+        return access is null
+            ? ApiProblems.NotFound("Organization", organization_id)
+            : TypedResults.Ok(OrganizationResponse.From(access.Organization));
+    }
+
+    private static async Task<Results<Created<MemberResponse>, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
+        string organization_id, AddMemberRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(principal);
+        var access = await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken);
+        if (access is null)
+        {
+            return ApiProblems.NotFound("Organization", organization_id);
+        }
+
+        var role = Enum.Parse<OrganizationRole>(request.Role!, ignoreCase: true);
+        if (!access.CanManageMembers)
+        {
+            return ApiProblems.Forbidden("Only owners and admins of the organization may add members.");
+        }
+
+        if (!access.CanGrant(role))
+        {
+            return ApiProblems.Forbidden("Only owners may add owners.");
+        }
+
+        if (Ids.Parse(request.UserId) is not { } userId)
+        {
+            return ApiProblems.Invalid("user_id", "The user_id must be a UUID.");
+        }
+
+        if (await store.UserGetAsync(userId, cancellationToken) is not { } user)
+        {
+            return ApiProblems.NotFound("User", userId);
+        }
+
+        var organizationId = access.Organization.OrganizationId;
+        var now = time.GetUtcNowMilliseconds();
+        var auditEvent = new AuditEvent(Ids.New(), EventKinds.MemberAdded, caller.UserId, organizationId, userId, SqlStore.FormatRole(role), now);
+        if (!await store.MembershipAddAsync(organizationId, userId, role, now, auditEvent, cancellationToken))
+        {
+            return ApiProblems.Conflict($"User '{user.Username}' is already a member of this organization.");
+        }
+
+        DemiurgeMetrics.MemberAdded();
+        return TypedResults.Created($"/orgs/{organizationId}/members", new MemberResponse(userId, user.Username, role, now));
+    }
+
+    private static async Task<Results<Ok<MemberResponse[]>, ProblemHttpResult>> ListMembersAsync(
+        string organization_id, ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+    {
+        var access = await OrganizationAccess.LoadAsync(store, organization_id, Caller.From(principal), cancellationToken);
+        if (access is null)
+        {
+            return ApiProblems.NotFound("Organization", organization_id);
+        }
+
+        var members = await store.MembershipListAsync(access.Organization.OrganizationId, cancellationToken);
+        return TypedResults.Ok(members.Select(MemberResponse.From).ToArray());
+    }
+}

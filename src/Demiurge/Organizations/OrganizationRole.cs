@@ -1,0 +1,9 @@
+namespace Demiurge.Organizations;
+
+/// <summary>A member's role in an organization, from most to least powerful.</summary>
+internal enum OrganizationRole
+{
+    Owner,
+    Admin,
+    Member,
+}

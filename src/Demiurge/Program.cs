@@ -1,0 +1,3 @@
+using Demiurge.Cli;
+
+return await DemiurgeCli.InvokeAsync(args);

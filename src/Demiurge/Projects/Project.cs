@@ -1,0 +1,3 @@
+namespace Demiurge.Projects;
+
+internal sealed record Project(string ProjectId, string OrganizationId, string Name, DateTimeOffset CreatedAt);

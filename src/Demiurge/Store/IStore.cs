@@ -1,0 +1,54 @@
+using Demiurge.Events;
+using Demiurge.Identity;
+using Demiurge.Organizations;
+using Demiurge.Projects;
+
+namespace Demiurge.Store;
+
+/// <summary>
+/// The control plane's state. Every write that changes the domain also appends its audit
+/// event in the same transaction, so a change and its record never disagree.
+/// Methods that can lose a race on a unique constraint return false instead of throwing.
+/// </summary>
+internal interface IStore
+{
+    /// <summary>Applies the versioned migrations that have not run yet.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Round-trips a trivial query; used by the readiness check.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates a user; false when the username is taken.</summary>
+    Task<bool> UserCreateAsync(User user, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task<User?> UserGetAsync(string userId, CancellationToken cancellationToken);
+
+    Task<User?> UserGetByUsernameAsync(string username, CancellationToken cancellationToken);
+
+    Task<User?> UserFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken);
+
+    Task UserSetTokenHashAsync(string userId, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Creates the organization and its first owner atomically.</summary>
+    Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task<Organization?> OrganizationGetAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Organizations the user belongs to, oldest first; every organization when <paramref name="memberUserId"/> is null.</summary>
+    Task<IReadOnlyList<Organization>> OrganizationListAsync(string? memberUserId, CancellationToken cancellationToken);
+
+    Task<OrganizationRole?> MembershipRoleAsync(string organizationId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>Adds a member; false when the user already belongs to the organization.</summary>
+    Task<bool> MembershipAddAsync(string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Membership>> MembershipListAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Creates a project; false when its name is taken in the organization.</summary>
+    Task<bool> ProjectCreateAsync(Project project, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Project>> ProjectListAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Events in the order they were written, after <paramref name="afterEventId"/> when given.</summary>
+    Task<IReadOnlyList<AuditEvent>> EventListAsync(string? afterEventId, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,279 @@
+using System.Data.Common;
+using System.Reflection;
+using Demiurge.Events;
+using Demiurge.Identity;
+using Demiurge.Organizations;
+using Demiurge.Projects;
+
+namespace Demiurge.Store;
+
+/// <summary>
+/// The store in portable SQL. Dialects supply connections and say which errors are
+/// unique-constraint violations; everything else, migrations included, is shared.
+/// </summary>
+internal abstract class SqlStore : IStore
+{
+    private const string MigrationResourcePrefix = "Demiurge.Store.Migrations.";
+
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    protected abstract bool IsUniqueViolation(DbException exception);
+
+    /// <summary>Statements that run once per database before migrations (e.g. SQLite's journal mode).</summary>
+    protected virtual string? PrepareDatabaseSql => null;
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        if (PrepareDatabaseSql is { } prepare)
+        {
+            await ExecuteAsync(connection, null, prepare, cancellationToken);
+        }
+
+        await ExecuteAsync(connection, null, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                name       TEXT NOT NULL,
+                applied_at BIGINT NOT NULL
+            )
+            """, cancellationToken);
+
+        foreach (var (version, name, sql) in LoadMigrations())
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var applied = await ScalarAsync<long>(connection, transaction,
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", cancellationToken, ("@version", version));
+            if (applied == 0)
+            {
+                await ExecuteAsync(connection, transaction, sql, cancellationToken);
+                await ExecuteAsync(connection, transaction,
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+                    cancellationToken, ("@version", version), ("@name", name), ("@at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Migrations are embedded files named <c>NNNN_name.sql</c>, applied in version order.</summary>
+    internal static IReadOnlyList<(int Version, string Name, string Sql)> LoadMigrations()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var migrations = new List<(int, string, string)>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(MigrationResourcePrefix, StringComparison.Ordinal)))
+        {
+            var name = Path.GetFileNameWithoutExtension(resource[MigrationResourcePrefix.Length..]);
+            var underscore = name.IndexOf('_', StringComparison.Ordinal);
+            if (underscore <= 0 || !int.TryParse(name.AsSpan(0, underscore), out var version))
+            {
+                throw new InvalidOperationException($"Migration '{name}' is not named NNNN_description.sql.");
+            }
+
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            migrations.Add((version, name, reader.ReadToEnd()));
+        }
+
+        migrations.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return migrations;
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ScalarAsync<long>(connection, null, "SELECT 1", cancellationToken);
+    }
+
+    public Task<bool> UserCreateAsync(User user, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        TryWriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction, """
+                INSERT INTO users (user_id, username, token_hash, is_admin, created_at)
+                VALUES (@id, @username, @hash, @admin, @at)
+                """, cancellationToken,
+                ("@id", user.UserId), ("@username", user.Username), ("@hash", tokenHash), ("@admin", user.IsAdmin), ("@at", Millis(user.CreatedAt)));
+        }, auditEvent, cancellationToken);
+
+    public Task<User?> UserGetAsync(string userId, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectUser} WHERE user_id = @value", ReadUser, cancellationToken, ("@value", userId));
+
+    public Task<User?> UserGetByUsernameAsync(string username, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectUser} WHERE username = @value", ReadUser, cancellationToken, ("@value", username));
+
+    public Task<User?> UserFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectUser} WHERE token_hash = @value", ReadUser, cancellationToken, ("@value", tokenHash));
+
+    public Task UserSetTokenHashAsync(string userId, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction, "UPDATE users SET token_hash = @hash WHERE user_id = @id",
+                cancellationToken, ("@hash", tokenHash), ("@id", userId));
+        }, auditEvent, cancellationToken);
+
+    public Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO organizations (organization_id, name, created_at) VALUES (@id, @name, @at)",
+                cancellationToken, ("@id", organization.OrganizationId), ("@name", organization.Name), ("@at", Millis(organization.CreatedAt)));
+            await InsertMembershipAsync(connection, transaction, organization.OrganizationId, ownerUserId, OrganizationRole.Owner, organization.CreatedAt, cancellationToken);
+        }, auditEvent, cancellationToken);
+
+    public Task<Organization?> OrganizationGetAsync(string organizationId, CancellationToken cancellationToken) =>
+        SingleAsync("SELECT organization_id, name, created_at FROM organizations WHERE organization_id = @id",
+            ReadOrganization, cancellationToken, ("@id", organizationId));
+
+    public Task<IReadOnlyList<Organization>> OrganizationListAsync(string? memberUserId, CancellationToken cancellationToken) =>
+        memberUserId is null
+            ? ListAsync("SELECT organization_id, name, created_at FROM organizations ORDER BY created_at, organization_id",
+                ReadOrganization, cancellationToken)
+            : ListAsync("""
+                SELECT o.organization_id, o.name, o.created_at
+                FROM organizations o JOIN memberships m ON m.organization_id = o.organization_id
+                WHERE m.user_id = @user
+                ORDER BY o.created_at, o.organization_id
+                """, ReadOrganization, cancellationToken, ("@user", memberUserId));
+
+    public async Task<OrganizationRole?> MembershipRoleAsync(string organizationId, string userId, CancellationToken cancellationToken)
+    {
+        var role = await SingleAsync("SELECT role FROM memberships WHERE organization_id = @org AND user_id = @user",
+            r => r.GetString(0), cancellationToken, ("@org", organizationId), ("@user", userId));
+        return role is null ? null : ParseRole(role);
+    }
+
+    public Task<bool> MembershipAddAsync(string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        TryWriteAsync((connection, transaction) =>
+            InsertMembershipAsync(connection, transaction, organizationId, userId, role, createdAt, cancellationToken),
+            auditEvent, cancellationToken);
+
+    public Task<IReadOnlyList<Membership>> MembershipListAsync(string organizationId, CancellationToken cancellationToken) =>
+        ListAsync("""
+            SELECT m.organization_id, m.user_id, u.username, m.role, m.created_at
+            FROM memberships m JOIN users u ON u.user_id = m.user_id
+            WHERE m.organization_id = @org
+            ORDER BY m.created_at, u.username
+            """,
+            r => new Membership(r.GetString(0), r.GetString(1), r.GetString(2), ParseRole(r.GetString(3)), Time(r.GetInt64(4))),
+            cancellationToken, ("@org", organizationId));
+
+    public Task<bool> ProjectCreateAsync(Project project, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        TryWriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO projects (project_id, organization_id, name, created_at) VALUES (@id, @org, @name, @at)",
+                cancellationToken, ("@id", project.ProjectId), ("@org", project.OrganizationId), ("@name", project.Name), ("@at", Millis(project.CreatedAt)));
+        }, auditEvent, cancellationToken);
+
+    public Task<IReadOnlyList<Project>> ProjectListAsync(string organizationId, CancellationToken cancellationToken) =>
+        ListAsync("SELECT project_id, organization_id, name, created_at FROM projects WHERE organization_id = @org ORDER BY created_at, name",
+            r => new Project(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetInt64(3))),
+            cancellationToken, ("@org", organizationId));
+
+    public Task<IReadOnlyList<AuditEvent>> EventListAsync(string? afterEventId, int limit, CancellationToken cancellationToken) =>
+        ListAsync("""
+            SELECT event_id, kind, actor_user_id, organization_id, subject_id, detail, created_at
+            FROM events WHERE @after IS NULL OR event_id > @after
+            ORDER BY event_id LIMIT @limit
+            """,
+            r => new AuditEvent(r.GetString(0), r.GetString(1), NullableString(r, 2), NullableString(r, 3), NullableString(r, 4), NullableString(r, 5), Time(r.GetInt64(6))),
+            cancellationToken, ("@after", afterEventId), ("@limit", limit));
+
+    private const string SelectUser = "SELECT user_id, username, is_admin, created_at FROM users";
+
+    private static User ReadUser(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetBoolean(2), Time(r.GetInt64(3)));
+
+    private static Organization ReadOrganization(DbDataReader r) => new(r.GetString(0), r.GetString(1), Time(r.GetInt64(2)));
+
+    private static Task InsertMembershipAsync(DbConnection connection, DbTransaction transaction, string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES (@org, @user, @role, @at)",
+            cancellationToken, ("@org", organizationId), ("@user", userId), ("@role", FormatRole(role)), ("@at", Millis(createdAt)));
+
+    internal static string FormatRole(OrganizationRole role) => role.ToString().ToLowerInvariant();
+
+    private static OrganizationRole ParseRole(string role) => Enum.Parse<OrganizationRole>(role, ignoreCase: true);
+
+    private static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset Time(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis);
+
+    private static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    /// <summary>Runs the change and its audit event in one transaction.</summary>
+    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task> change, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await change(connection, transaction);
+        await ExecuteAsync(connection, transaction, """
+            INSERT INTO events (event_id, kind, actor_user_id, organization_id, subject_id, detail, created_at)
+            VALUES (@id, @kind, @actor, @org, @subject, @detail, @at)
+            """, cancellationToken,
+            ("@id", auditEvent.EventId), ("@kind", auditEvent.Kind), ("@actor", auditEvent.ActorUserId), ("@org", auditEvent.OrganizationId),
+            ("@subject", auditEvent.SubjectId), ("@detail", auditEvent.Detail), ("@at", Millis(auditEvent.CreatedAt)));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Like <see cref="WriteAsync"/>, but a unique-constraint violation rolls back and returns false.</summary>
+    private async Task<bool> TryWriteAsync(Func<DbConnection, DbTransaction, Task> change, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAsync(change, auditEvent, cancellationToken);
+            return true;
+        }
+        catch (DbException exception) when (IsUniqueViolation(exception))
+        {
+            return false;
+        }
+    }
+
+    private async Task<T?> SingleAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var rows = await ListAsync(sql, read, cancellationToken, parameters);
+        return rows.Count == 0 ? default : rows[0];
+    }
+
+    private async Task<IReadOnlyList<T>> ListAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = CreateCommand(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private static async Task<T> ScalarAsync<T>(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = CreateCommand(connection, transaction, sql, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return (T)Convert.ChangeType(value!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = CreateCommand(connection, transaction, sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}

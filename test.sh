@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one test command (CI runs exactly this): installs what the tests need, then runs them all.
+set -euo pipefail
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# Debian packages the tests start for real. Later issues add nginx, pdns-server,
+# postgresql and docker.io here.
+packages=(curl)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "Installing ${missing[*]}..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Demiurge.slnx -c Release 2>&1 | tee "$log" || status=$?
+
+# One plain summary line over every test assembly.
+awk '/(Passed|Failed)! +- +Failed:/ {
+       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

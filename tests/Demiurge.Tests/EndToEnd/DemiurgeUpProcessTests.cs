@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demiurge.Tests.Infrastructure;
+
+namespace Demiurge.Tests.EndToEnd;
+
+/// <summary>The built executable, run the way the README runs it.</summary>
+public sealed class DemiurgeUpProcessTests
+{
+    [Theory]
+    [InlineData(DemiurgeProcess.SigTerm)]
+    [InlineData(DemiurgeProcess.SigInt)]
+    public async Task Up_ServesUntilSignalled_ThenExitsZero(int signal)
+    {
+        using var dataDir = new TempDirectory();
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]);
+        var api = new Uri(await process.WaitForOutputAsync("API:"));
+        await process.WaitForOutputAsync("Press Ctrl-C");
+
+        using var http = new HttpClient { BaseAddress = api };
+        using var health = await http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(IPAddress.Loopback.ToString(), api.Host);
+
+        process.Signal(signal);
+
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.Contains("Demiurge stopped.", process.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Up_FirstStart_PrintsAdminTokenOnce_AndRestartKeepsData()
+    {
+        using var dataDir = new TempDirectory();
+        string token;
+        string organizationId;
+        await using (var first = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]))
+        {
+            var api = new Uri(await first.WaitForOutputAsync("API:"));
+            token = first.StandardOutput.Select(l => l.Trim()).Single(l => l.StartsWith("dmg_", StringComparison.Ordinal));
+            using var http = Authorized(api, token);
+            using var created = await http.PostAsJsonAsync("/orgs", new { name = "Persistent" });
+            organizationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("organization_id").GetString()!;
+            first.Signal(DemiurgeProcess.SigTerm);
+            Assert.Equal(0, await first.WaitForExitAsync());
+        }
+
+        await using var second = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]);
+        var secondApi = new Uri(await second.WaitForOutputAsync("API:"));
+        await second.WaitForOutputAsync("Admin token: set earlier");
+        Assert.DoesNotContain(second.StandardOutput, l => l.Contains("dmg_", StringComparison.Ordinal));
+        using var again = Authorized(secondApi, token);
+        var organizations = await again.GetFromJsonAsync<JsonElement>("/orgs");
+        Assert.Contains(organizations.EnumerateArray(), o => o.GetProperty("organization_id").GetString() == organizationId);
+    }
+
+    [Fact]
+    public async Task Up_SettingsFromFlagsAndEnvironment_FlagsWin()
+    {
+        using var dataDir = new TempDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["DEMIURGE_DATA_DIR"] = dataDir.Path,
+            ["DEMIURGE_API_PORT"] = "0",
+            ["DEMIURGE_DOMAIN"] = "from-env.example",
+            ["DEMIURGE_ADMIN_TOKEN"] = "env-admin-token-0123456789",
+        };
+        await using var process = DemiurgeProcess.Start(["up", "--domain", "from-flag.example"], environment);
+
+        var api = new Uri(await process.WaitForOutputAsync("API:"));
+
+        Assert.Equal("from-flag.example", await process.WaitForOutputAsync("Domain:"));
+        Assert.Equal(dataDir.Path, await process.WaitForOutputAsync("Data:"));
+        Assert.True(File.Exists(Path.Combine(dataDir.Path, "demiurge.db")));
+        using var http = Authorized(api, "env-admin-token-0123456789");
+        var me = await http.GetFromJsonAsync<JsonElement>("/users/me");
+        Assert.True(me.GetProperty("is_admin").GetBoolean());
+        Assert.DoesNotContain(process.StandardOutput, l => l.Contains("env-admin-token", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Up_LogsAreJsonLinesCarryingTheRequestId()
+    {
+        using var dataDir = new TempDirectory();
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]);
+        var api = new Uri(await process.WaitForOutputAsync("API:"));
+        using var http = new HttpClient { BaseAddress = api };
+
+        using var response = await http.GetAsync("/healthz");
+        var requestId = Assert.Single(response.Headers.GetValues("X-Request-Id"));
+        process.Signal(DemiurgeProcess.SigTerm);
+        await process.WaitForExitAsync();
+
+        var logs = process.StandardError.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.All(logs, l => Assert.True(l.TryGetProperty("LogLevel", out _)));
+        Assert.Contains(logs, l => l.TryGetProperty("Scopes", out var scopes)
+            && scopes.EnumerateArray().Any(s => s.TryGetProperty("RequestId", out var id) && id.GetString() == requestId));
+    }
+
+    [Fact]
+    public async Task Up_InvalidSettings_Exits78ListingEveryError()
+    {
+        using var dataDir = new TempDirectory();
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "99999", "--domain", "Not A Domain", "--admin-token", "short"]);
+
+        Assert.Equal(78, await process.WaitForExitAsync());
+        var errors = string.Join(Environment.NewLine, process.StandardError);
+        Assert.Contains("--api-port", errors, StringComparison.Ordinal);
+        Assert.Contains("--domain", errors, StringComparison.Ordinal);
+        Assert.Contains("--admin-token", errors, StringComparison.Ordinal);
+    }
+
+    private static HttpClient Authorized(Uri api, string token)
+    {
+        var http = new HttpClient { BaseAddress = api };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+}

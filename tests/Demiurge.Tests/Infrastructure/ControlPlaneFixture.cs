@@ -1,0 +1,91 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demiurge.Hosting;
+
+namespace Demiurge.Tests.Infrastructure;
+
+/// <summary>
+/// A real control plane (Kestrel on a free loopback port, SQLite in a temporary folder),
+/// shared by the tests of one class.
+/// </summary>
+public sealed class ControlPlaneFixture : IAsyncLifetime
+{
+    private readonly List<HttpClient> _clients = [];
+
+    public TempDirectory DataDir { get; } = new();
+
+    internal ControlPlane ControlPlane { get; private set; } = null!;
+
+    public string AdminToken { get; private set; } = null!;
+
+    public Uri ApiUrl => ControlPlane.ApiUrl;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        ControlPlane = ControlPlane.Create(QuietSettings(DataDir.Path), environment: new Dictionary<string, string>());
+        AdminToken = await ControlPlane.StartAsync(CancellationToken.None)
+            ?? throw new InvalidOperationException("A fresh data directory must generate an admin token.");
+        Admin = Client(AdminToken);
+    }
+
+    /// <summary>Settings for a test control plane: free port, temporary data, warnings only.</summary>
+    public static Dictionary<string, string?> QuietSettings(string dataDir) => new()
+    {
+        [Settings.DataDir.ConfigurationKey] = dataDir,
+        [Settings.ApiPort.ConfigurationKey] = "0",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    /// <summary>A client for the API; with a token it authenticates as that token's user.</summary>
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = ApiUrl };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>Creates a user through the API and returns its id and a client that acts as it.</summary>
+    public async Task<TestUser> CreateUserAsync(string? username = null)
+    {
+        username ??= "u" + Guid.NewGuid().ToString("N")[..12];
+        using var response = await Admin.PostAsJsonAsync("/users", new { username });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var token = body.GetProperty("token").GetString()!;
+        return new TestUser(body.GetProperty("user_id").GetString()!, username, token, Client(token));
+    }
+
+    /// <summary>Creates an organization owned by <paramref name="owner"/> and returns its id.</summary>
+    public static async Task<string> CreateOrganizationAsync(HttpClient owner, string name = "Acme")
+    {
+        using var response = await owner.PostAsJsonAsync("/orgs", new { name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("organization_id").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        if (ControlPlane is not null)
+        {
+            await ControlPlane.StopAsync(CancellationToken.None);
+            await ControlPlane.DisposeAsync();
+        }
+
+        DataDir.Dispose();
+    }
+}
+
+public sealed record TestUser(string UserId, string Username, string Token, HttpClient Client);

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demiurge.Tests.Infrastructure;
+
+namespace Demiurge.Tests.Projects;
+
+public sealed class ProjectEndpointsTests(ControlPlaneFixture fixture) : IClassFixture<ControlPlaneFixture>
+{
+    [Fact]
+    public async Task CreateProject_AsMember_Returns201AndListsIt()
+    {
+        var owner = await fixture.CreateUserAsync();
+        var member = await fixture.CreateUserAsync();
+        var organizationId = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client);
+        using var join = await owner.Client.PostAsJsonAsync($"/orgs/{organizationId}/members", new { user_id = member.UserId, role = "member" });
+
+        using var response = await member.Client.PostAsJsonAsync($"/orgs/{organizationId}/projects", new { name = "website" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var project = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var projectId = project.GetProperty("project_id").GetString()!;
+        Assert.Equal("website", project.GetProperty("name").GetString());
+        Assert.Equal(organizationId, project.GetProperty("organization_id").GetString());
+        Assert.Equal($"/orgs/{organizationId}/projects/{projectId}", response.Headers.Location?.OriginalString);
+        var list = await owner.Client.GetFromJsonAsync<JsonElement>($"/orgs/{organizationId}/projects");
+        var listed = Assert.Single(list.EnumerateArray());
+        Assert.Equal(projectId, listed.GetProperty("project_id").GetString());
+        Assert.Equal(project.GetProperty("created_at").GetString(), listed.GetProperty("created_at").GetString());
+    }
+
+    [Fact]
+    public async Task CreateProject_DuplicateNameInOrganization_Returns409ButOtherOrganizationMayReuseIt()
+    {
+        var owner = await fixture.CreateUserAsync();
+        var first = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client, "One");
+        var second = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client, "Two");
+        using var created = await owner.Client.PostAsJsonAsync($"/orgs/{first}/projects", new { name = "api" });
+
+        using var duplicate = await owner.Client.PostAsJsonAsync($"/orgs/{first}/projects", new { name = "api" });
+        using var elsewhere = await owner.Client.PostAsJsonAsync($"/orgs/{second}/projects", new { name = "api" });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await Problems.AssertProblemAsync(duplicate, HttpStatusCode.Conflict, "conflict");
+        Assert.Equal(HttpStatusCode.Created, elsewhere.StatusCode);
+        var list = await owner.Client.GetFromJsonAsync<JsonElement>($"/orgs/{first}/projects");
+        Assert.Single(list.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task CreateProject_ConcurrentSameName_ExactlyOneWins()
+    {
+        var owner = await fixture.CreateUserAsync();
+        var organizationId = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            owner.Client.PostAsJsonAsync($"/orgs/{organizationId}/projects", new { name = "race" })));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task CreateProject_MissingName_Returns400AndWritesNothing()
+    {
+        var owner = await fixture.CreateUserAsync();
+        var organizationId = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client);
+
+        using var response = await owner.Client.PostAsJsonAsync($"/orgs/{organizationId}/projects", new { });
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        var list = await owner.Client.GetFromJsonAsync<JsonElement>($"/orgs/{organizationId}/projects");
+        Assert.Empty(list.EnumerateArray());
+    }
+}

@@ -1,0 +1,104 @@
+using System.Data.Common;
+using Demiurge.Store;
+using Demiurge.Store.Sqlite;
+using Demiurge.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Demiurge.Tests.Store;
+
+/// <summary>The store contract on SQLite, one database file per test, plus what only SQLite has.</summary>
+public sealed class SqliteStoreTests : StoreContractTests
+{
+    private readonly TempDirectory _directory = new();
+
+    private string DatabasePath => Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName);
+
+    private readonly List<string> _sharedPaths = [];
+
+    private protected override async Task<IStore> CreateStoreAsync()
+    {
+        var store = new SqliteStore(DatabasePath);
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+
+    private protected override Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count)
+    {
+        var path = Path.Combine(_directory.Path, $"shared-{_sharedPaths.Count}.db");
+        _sharedPaths.Add(path);
+        return Task.FromResult<IReadOnlyList<IStore>>([.. Enumerable.Range(0, count).Select(_ => new SqliteStore(path))]);
+    }
+
+    protected override async Task<DbConnection> OpenConnectionAsync()
+    {
+        // Unpooled, so the test holds no file handle once it is done with the connection.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        await connection.OpenAsync(Ct);
+        return connection;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        // The store pools its connections; close this test's idle ones before deleting the folder.
+        // Only this test's pools: other classes use SQLite at the same time.
+        ClearStorePool(DatabasePath);
+        foreach (var path in _sharedPaths)
+        {
+            ClearStorePool(path);
+        }
+        _directory.Dispose();
+        await base.DisposeAsync();
+    }
+
+    /// <summary>Pools are keyed by connection string; this must match the one SqliteStore builds.</summary>
+    private static void ClearStorePool(string path)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            ForeignKeys = true,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString());
+        SqliteConnection.ClearPool(connection);
+    }
+
+    [Fact]
+    public void MigrateAsync_GivenPath_CreatesTheDatabaseFileThere()
+    {
+        Assert.True(File.Exists(DatabasePath), $"No database file at {DatabasePath}.");
+        Assert.True(new FileInfo(DatabasePath).Length > 0);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FreshFile_SwitchesToWalJournalMode()
+    {
+        await using var connection = await OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task UserCreateAsync_SecondStoreOnSameFile_SeesTheData()
+    {
+        var user = await CreateUserAsync("alice");
+        var reopened = new SqliteStore(DatabasePath);
+
+        await reopened.MigrateAsync(Ct);
+
+        Assert.Equal(user, await reopened.UserGetAsync(user.UserId, Ct));
+        Assert.Equal(await AllEventsAsync(), await reopened.EventListAsync(null, 100, Ct));
+    }
+
+    [Fact]
+    public async Task PingAsync_DirectoryMissing_ThrowsSqliteException()
+    {
+        var store = new SqliteStore(Path.Combine(_directory.Path, "missing", StoreExtensions.DatabaseFileName));
+
+        // The readiness check turns a DbException into "unhealthy".
+        await Assert.ThrowsAsync<SqliteException>(() => store.PingAsync(Ct));
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "missing")));
+    }
+}

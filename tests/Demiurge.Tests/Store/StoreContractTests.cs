@@ -1,0 +1,772 @@
+using System.Data.Common;
+using Demiurge.Events;
+using Demiurge.Identity;
+using Demiurge.Organizations;
+using Demiurge.Projects;
+using Demiurge.Store;
+
+namespace Demiurge.Tests.Store;
+
+/// <summary>
+/// The behaviour every <see cref="IStore"/> adapter must show. Each adapter derives once,
+/// supplies a migrated, empty store, and inherits every fact; xunit builds a new instance,
+/// and so a new database, for each test.
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    // Timestamps come from a per-test clock that only moves forward, so "oldest first" and
+    // "in the order written" are decided by the test and not by how fast the machine is.
+    private long _nowMillis = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+
+    private protected IStore Store { get; private set; } = null!;
+
+    private protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A migrated, empty store on a database of its own.</summary>
+    // private protected: IStore is internal, so a protected member returning it would be more visible than its type.
+    private protected abstract Task<IStore> CreateStoreAsync();
+
+    /// <summary>
+    /// A raw connection to the store's database, for checks the interface cannot express
+    /// (schema_migrations, rows left behind by a failed write). Queries through it are portable SQL.
+    /// </summary>
+    protected abstract Task<DbConnection> OpenConnectionAsync();
+
+    /// <summary>
+    /// <paramref name="count"/> store instances on one new database that has not been migrated,
+    /// as separate control planes starting together would see it.
+    /// </summary>
+    private protected abstract Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count);
+
+    public virtual async ValueTask InitializeAsync() => Store = await CreateStoreAsync();
+
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    // ---- Migrations ----------------------------------------------------------------------
+
+    [Fact]
+    public async Task MigrateAsync_Applied_RecordsEveryEmbeddedMigrationInOrder()
+    {
+        var embedded = SqlStore.LoadMigrations();
+
+        var recorded = await SchemaMigrationsAsync();
+
+        Assert.NotEmpty(embedded);
+        Assert.Equal(embedded.Select(m => (m.Version, m.Name)), recorded);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RunTwice_SucceedsAndKeepsData()
+    {
+        var user = await CreateUserAsync("alice");
+        var organization = await CreateOrganizationAsync(user.UserId, "Acme");
+        var recordedBefore = await SchemaMigrationsAsync();
+        var eventsBefore = await AllEventsAsync();
+
+        await Store.MigrateAsync(Ct);
+        await Store.MigrateAsync(Ct);
+
+        Assert.Equal(user, await Store.UserGetAsync(user.UserId, Ct));
+        Assert.Equal(organization, await Store.OrganizationGetAsync(organization.OrganizationId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, user.UserId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+        Assert.Equal(recordedBefore, await SchemaMigrationsAsync());
+        Assert.Equal(SqlStore.LoadMigrations().Count, await CountAsync("schema_migrations"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SeveralStoresOnOneFreshDatabaseInParallel_AllSucceed()
+    {
+        // Control planes starting together on one database. The race window is small, so
+        // run it on several fresh databases.
+        for (var round = 0; round < 10; round++)
+        {
+            var stores = await CreateStoresOnFreshDatabaseAsync(8);
+
+            await RunTogetherAsync(stores, async s =>
+            {
+                await s.MigrateAsync(Ct);
+                return true;
+            });
+
+            var user = new User(Ids.New(), "alice", IsAdmin: false, Tick());
+            Assert.True(await stores[0].UserCreateAsync(user, Tokens.Hash("alice-token"), NewEvent(EventKinds.UserCreated), Ct));
+            Assert.Equal(user, await stores[^1].UserGetAsync(user.UserId, Ct));
+            Assert.Single(await stores[^1].EventListAsync(null, 10, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task PingAsync_MigratedStore_Completes()
+    {
+        await Store.PingAsync(Ct);
+
+        // Ping must not write anything.
+        Assert.Empty(await AllEventsAsync());
+    }
+
+    // ---- Users ---------------------------------------------------------------------------
+
+    [Fact]
+    public async Task UserCreateAsync_NewUsername_ReturnsTrueAndAppendsOneEvent()
+    {
+        var user = new User(Ids.New(), "alice", IsAdmin: false, Tick());
+        var auditEvent = NewEvent(EventKinds.UserCreated, subjectId: user.UserId, detail: user.Username);
+
+        var created = await Store.UserCreateAsync(user, Tokens.Hash("alice-token"), auditEvent, Ct);
+
+        Assert.True(created);
+        Assert.Equal(user, await Store.UserGetAsync(user.UserId, Ct));
+        Assert.Equal([auditEvent], await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task UserCreateAsync_DuplicateUsername_ReturnsFalseAndWritesNothing()
+    {
+        var first = await CreateUserAsync("alice", token: "first-token");
+        var eventsBefore = await AllEventsAsync();
+        var second = new User(Ids.New(), "alice", IsAdmin: true, Tick());
+
+        var created = await Store.UserCreateAsync(second, Tokens.Hash("second-token"), NewEvent(EventKinds.UserCreated), Ct);
+
+        Assert.False(created);
+        Assert.Null(await Store.UserGetAsync(second.UserId, Ct));
+        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("second-token"), Ct));
+        Assert.Equal(first, await Store.UserGetByUsernameAsync("alice", Ct));
+        Assert.Equal(first, await Store.UserFindByTokenHashAsync(Tokens.Hash("first-token"), Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+        Assert.Equal(1, await CountAsync("users"));
+    }
+
+    [Fact]
+    public async Task UserGetAsync_ExistingUsers_RoundTripsAllFields()
+    {
+        // One admin and one not, so a column stored as a constant would show.
+        var admin = await CreateUserAsync("root", isAdmin: true);
+        var plain = await CreateUserAsync("bob", isAdmin: false);
+
+        Assert.Equal(admin, await Store.UserGetAsync(admin.UserId, Ct));
+        Assert.Equal(plain, await Store.UserGetAsync(plain.UserId, Ct));
+        Assert.True((await Store.UserGetAsync(admin.UserId, Ct))!.IsAdmin);
+        Assert.False((await Store.UserGetAsync(plain.UserId, Ct))!.IsAdmin);
+    }
+
+    [Fact]
+    public async Task UserGetByUsernameAsync_ExistingUsers_RoundTripsAllFields()
+    {
+        var admin = await CreateUserAsync("root", isAdmin: true);
+        var plain = await CreateUserAsync("bob", isAdmin: false);
+
+        Assert.Equal(admin, await Store.UserGetByUsernameAsync("root", Ct));
+        Assert.Equal(plain, await Store.UserGetByUsernameAsync("bob", Ct));
+    }
+
+    [Fact]
+    public async Task UserFindByTokenHashAsync_ExistingUsers_RoundTripsAllFields()
+    {
+        var admin = await CreateUserAsync("root", isAdmin: true, token: "root-token");
+        var plain = await CreateUserAsync("bob", isAdmin: false, token: "bob-token");
+
+        Assert.Equal(admin, await Store.UserFindByTokenHashAsync(Tokens.Hash("root-token"), Ct));
+        Assert.Equal(plain, await Store.UserFindByTokenHashAsync(Tokens.Hash("bob-token"), Ct));
+    }
+
+    [Fact]
+    public async Task UserCreateAsync_SubMillisecondCreatedAt_RoundTripsAtMillisecondPrecision()
+    {
+        // 123.4567 ms past a second, at +02:00: the store keeps Unix milliseconds, so the
+        // ticks below a millisecond go and the instant (not the offset) survives.
+        var createdAt = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1_234_567);
+        var user = new User(Ids.New(), "precise", IsAdmin: false, createdAt);
+        Assert.True(await Store.UserCreateAsync(user, Tokens.Hash("precise-token"), NewEvent(EventKinds.UserCreated), Ct));
+
+        var loaded = await Store.UserGetAsync(user.UserId, Ct);
+
+        Assert.NotNull(loaded);
+        Assert.Equal(createdAt.ToUnixTimeMilliseconds(), loaded.CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(createdAt.ToUnixTimeMilliseconds()), loaded.CreatedAt);
+        Assert.NotEqual(createdAt, loaded.CreatedAt);
+    }
+
+    [Fact]
+    public async Task UserGetAsync_UnknownId_ReturnsNull()
+    {
+        await CreateUserAsync("alice");
+
+        Assert.Null(await Store.UserGetAsync(Ids.New(), Ct));
+    }
+
+    [Fact]
+    public async Task UserGetByUsernameAsync_UnknownUsername_ReturnsNull()
+    {
+        await CreateUserAsync("alice");
+
+        Assert.Null(await Store.UserGetByUsernameAsync("alicia", Ct));
+        Assert.Null(await Store.UserGetByUsernameAsync("ALICE", Ct));
+    }
+
+    [Fact]
+    public async Task UserFindByTokenHashAsync_UnknownHash_ReturnsNull()
+    {
+        await CreateUserAsync("alice", token: "alice-token");
+
+        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("someone-else"), Ct));
+    }
+
+    [Fact]
+    public async Task UserSetTokenHashAsync_NewHash_OldHashUnknownNewResolvesOneEventAppended()
+    {
+        var user = await CreateUserAsync("alice", token: "old-token");
+        var bystander = await CreateUserAsync("bob", token: "bob-token");
+        var eventsBefore = await AllEventsAsync();
+        var auditEvent = NewEvent(EventKinds.AdminTokenSet, subjectId: user.UserId);
+
+        await Store.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct);
+
+        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("old-token"), Ct));
+        Assert.Equal(user, await Store.UserFindByTokenHashAsync(Tokens.Hash("new-token"), Ct));
+        Assert.Equal(bystander, await Store.UserFindByTokenHashAsync(Tokens.Hash("bob-token"), Ct));
+        Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
+    }
+
+    // ---- Organizations -------------------------------------------------------------------
+
+    [Fact]
+    public async Task OrganizationCreateAsync_ExistingOwner_CreatesOrganizationOwnerMembershipAndOneEvent()
+    {
+        var owner = await CreateUserAsync("alice");
+        var eventsBefore = await AllEventsAsync();
+        var organization = new Organization(Ids.New(), "Acme", Tick());
+        var auditEvent = NewEvent(EventKinds.OrganizationCreated, actorUserId: owner.UserId, organizationId: organization.OrganizationId);
+
+        await Store.OrganizationCreateAsync(organization, owner.UserId, auditEvent, Ct);
+
+        Assert.Equal(organization, await Store.OrganizationGetAsync(organization.OrganizationId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(
+            [new Membership(organization.OrganizationId, owner.UserId, "alice", OrganizationRole.Owner, organization.CreatedAt)],
+            await Store.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task OrganizationCreateAsync_UnknownOwner_ThrowsAndWritesNothing()
+    {
+        var owner = await CreateUserAsync("alice");
+        var existing = await CreateOrganizationAsync(owner.UserId, "Existing");
+        var eventsBefore = await AllEventsAsync();
+        var membershipsBefore = await CountAsync("memberships");
+        var organization = new Organization(Ids.New(), "Orphan", Tick());
+
+        await Assert.ThrowsAnyAsync<DbException>(() =>
+            Store.OrganizationCreateAsync(organization, Ids.New(), NewEvent(EventKinds.OrganizationCreated), Ct));
+
+        Assert.Equal([existing], await Store.OrganizationListAsync(null, Ct));
+        Assert.Null(await Store.OrganizationGetAsync(organization.OrganizationId, Ct));
+        Assert.Empty(await Store.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+        Assert.Equal(membershipsBefore, await CountAsync("memberships"));
+    }
+
+    [Fact]
+    public async Task OrganizationGetAsync_UnknownId_ReturnsNull()
+    {
+        var owner = await CreateUserAsync("alice");
+        await CreateOrganizationAsync(owner.UserId, "Acme");
+
+        Assert.Null(await Store.OrganizationGetAsync(Ids.New(), Ct));
+    }
+
+    [Fact]
+    public async Task OrganizationListAsync_Member_ReturnsOnlyTheirOrganizationsOldestFirst()
+    {
+        var alice = await CreateUserAsync("alice");
+        var bob = await CreateUserAsync("bob");
+        var loner = await CreateUserAsync("loner");
+        var start = Tick();
+        // Written newest first, so an answer in insertion order would fail.
+        var aliceNew = await CreateOrganizationAsync(alice.UserId, "Alice New", start.AddMinutes(30));
+        var bobs = await CreateOrganizationAsync(bob.UserId, "Bob's", start.AddMinutes(20));
+        var aliceOld = await CreateOrganizationAsync(alice.UserId, "Alice Old", start.AddMinutes(10));
+        Assert.True(await Store.MembershipAddAsync(bobs.OrganizationId, alice.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        Assert.Equal([aliceOld, bobs, aliceNew], await Store.OrganizationListAsync(alice.UserId, Ct));
+        Assert.Equal([bobs], await Store.OrganizationListAsync(bob.UserId, Ct));
+        Assert.Empty(await Store.OrganizationListAsync(loner.UserId, Ct));
+        Assert.Empty(await Store.OrganizationListAsync(Ids.New(), Ct));
+    }
+
+    [Fact]
+    public async Task OrganizationListAsync_Null_ReturnsAllOldestFirst()
+    {
+        var alice = await CreateUserAsync("alice");
+        var bob = await CreateUserAsync("bob");
+        var start = Tick();
+        var newest = await CreateOrganizationAsync(alice.UserId, "Newest", start.AddMinutes(30));
+        var oldest = await CreateOrganizationAsync(bob.UserId, "Oldest", start.AddMinutes(10));
+        var middle = await CreateOrganizationAsync(alice.UserId, "Middle", start.AddMinutes(20));
+
+        Assert.Equal([oldest, middle, newest], await Store.OrganizationListAsync(null, Ct));
+    }
+
+    // ---- Memberships ---------------------------------------------------------------------
+
+    [Fact]
+    public async Task MembershipAddAsync_NewMember_ReturnsTrueAndAppendsOneEvent()
+    {
+        var owner = await CreateUserAsync("alice");
+        var member = await CreateUserAsync("bob");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var eventsBefore = await AllEventsAsync();
+        var auditEvent = NewEvent(EventKinds.MemberAdded, owner.UserId, organization.OrganizationId, member.UserId, "member");
+
+        var added = await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), auditEvent, Ct);
+
+        Assert.True(added);
+        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task MembershipAddAsync_ExistingMember_ReturnsFalseAndWritesNothing()
+    {
+        var owner = await CreateUserAsync("alice");
+        var member = await CreateUserAsync("bob");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        var membersBefore = await Store.MembershipListAsync(organization.OrganizationId, Ct);
+        var eventsBefore = await AllEventsAsync();
+
+        var again = await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+        var ownerAgain = await Store.MembershipAddAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+
+        Assert.False(again);
+        Assert.False(ownerAgain);
+        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(membersBefore, await Store.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task MembershipAddAsync_SameUserInAnotherOrganization_ReturnsTrue()
+    {
+        var owner = await CreateUserAsync("alice");
+        var member = await CreateUserAsync("bob");
+        var first = await CreateOrganizationAsync(owner.UserId, "First");
+        var second = await CreateOrganizationAsync(owner.UserId, "Second");
+        Assert.True(await Store.MembershipAddAsync(first.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        var added = await Store.MembershipAddAsync(second.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+
+        Assert.True(added);
+        Assert.Equal(OrganizationRole.Admin, await Store.MembershipRoleAsync(first.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(second.OrganizationId, member.UserId, Ct));
+    }
+
+    [Fact]
+    public async Task MembershipAddAsync_UnknownUser_ThrowsAndWritesNothing()
+    {
+        var owner = await CreateUserAsync("alice");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var membersBefore = await Store.MembershipListAsync(organization.OrganizationId, Ct);
+        var eventsBefore = await AllEventsAsync();
+        var stranger = Ids.New();
+
+        await Assert.ThrowsAnyAsync<DbException>(() =>
+            Store.MembershipAddAsync(organization.OrganizationId, stranger, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        Assert.Null(await Store.MembershipRoleAsync(organization.OrganizationId, stranger, Ct));
+        Assert.Equal(membersBefore, await Store.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task MembershipRoleAsync_EachRole_ReturnsThatRole()
+    {
+        var owner = await CreateUserAsync("alice");
+        var coOwner = await CreateUserAsync("carol");
+        var admin = await CreateUserAsync("bob");
+        var member = await CreateUserAsync("dave");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, coOwner.UserId, OrganizationRole.Owner, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, coOwner.UserId, Ct));
+        Assert.Equal(OrganizationRole.Admin, await Store.MembershipRoleAsync(organization.OrganizationId, admin.UserId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+    }
+
+    [Fact]
+    public async Task MembershipRoleAsync_NotAMember_ReturnsNull()
+    {
+        var owner = await CreateUserAsync("alice");
+        var outsider = await CreateUserAsync("bob");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var other = await CreateOrganizationAsync(outsider.UserId, "Other");
+
+        Assert.Null(await Store.MembershipRoleAsync(organization.OrganizationId, outsider.UserId, Ct));
+        Assert.Null(await Store.MembershipRoleAsync(other.OrganizationId, owner.UserId, Ct));
+        Assert.Null(await Store.MembershipRoleAsync(Ids.New(), owner.UserId, Ct));
+        Assert.Null(await Store.MembershipRoleAsync(organization.OrganizationId, Ids.New(), Ct));
+    }
+
+    [Fact]
+    public async Task MembershipListAsync_Organization_ReturnsItsMembersWithUsernamesAndRoles()
+    {
+        var owner = await CreateUserAsync("alice");
+        var admin = await CreateUserAsync("bob");
+        var member = await CreateUserAsync("carol");
+        var elsewhere = await CreateUserAsync("dave");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var other = await CreateOrganizationAsync(elsewhere.UserId, "Other");
+        var adminSince = Tick();
+        var memberSince = Tick();
+        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, adminSince, NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, memberSince, NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.MembershipAddAsync(other.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        var members = await Store.MembershipListAsync(organization.OrganizationId, Ct);
+
+        Assert.Equal(
+            [
+                new Membership(organization.OrganizationId, owner.UserId, "alice", OrganizationRole.Owner, organization.CreatedAt),
+                new Membership(organization.OrganizationId, admin.UserId, "bob", OrganizationRole.Admin, adminSince),
+                new Membership(organization.OrganizationId, member.UserId, "carol", OrganizationRole.Member, memberSince),
+            ],
+            members);
+        Assert.Empty(await Store.MembershipListAsync(Ids.New(), Ct));
+    }
+
+    // ---- Projects ------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ProjectCreateAsync_NewName_ReturnsTrueAndAppendsOneEvent()
+    {
+        var owner = await CreateUserAsync("alice");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var eventsBefore = await AllEventsAsync();
+        var project = new Project(Ids.New(), organization.OrganizationId, "web", Tick());
+        var auditEvent = NewEvent(EventKinds.ProjectCreated, owner.UserId, organization.OrganizationId, project.ProjectId, "web");
+
+        var created = await Store.ProjectCreateAsync(project, auditEvent, Ct);
+
+        Assert.True(created);
+        Assert.Equal([project], await Store.ProjectListAsync(organization.OrganizationId, Ct));
+        Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task ProjectCreateAsync_DuplicateNameInOrganization_ReturnsFalseAndWritesNothing()
+    {
+        var owner = await CreateUserAsync("alice");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var first = new Project(Ids.New(), organization.OrganizationId, "web", Tick());
+        Assert.True(await Store.ProjectCreateAsync(first, NewEvent(EventKinds.ProjectCreated), Ct));
+        var eventsBefore = await AllEventsAsync();
+
+        var created = await Store.ProjectCreateAsync(new Project(Ids.New(), organization.OrganizationId, "web", Tick()), NewEvent(EventKinds.ProjectCreated), Ct);
+
+        Assert.False(created);
+        Assert.Equal([first], await Store.ProjectListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task ProjectCreateAsync_SameNameInAnotherOrganization_ReturnsTrue()
+    {
+        var owner = await CreateUserAsync("alice");
+        var acme = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var globex = await CreateOrganizationAsync(owner.UserId, "Globex");
+        var acmeWeb = new Project(Ids.New(), acme.OrganizationId, "web", Tick());
+        var globexWeb = new Project(Ids.New(), globex.OrganizationId, "web", Tick());
+        Assert.True(await Store.ProjectCreateAsync(acmeWeb, NewEvent(EventKinds.ProjectCreated), Ct));
+
+        var created = await Store.ProjectCreateAsync(globexWeb, NewEvent(EventKinds.ProjectCreated), Ct);
+
+        Assert.True(created);
+        Assert.Equal([acmeWeb], await Store.ProjectListAsync(acme.OrganizationId, Ct));
+        Assert.Equal([globexWeb], await Store.ProjectListAsync(globex.OrganizationId, Ct));
+    }
+
+    [Fact]
+    public async Task ProjectCreateAsync_UnknownOrganization_ThrowsAndWritesNothing()
+    {
+        var eventsBefore = await AllEventsAsync();
+        var organizationId = Ids.New();
+
+        await Assert.ThrowsAnyAsync<DbException>(() =>
+            Store.ProjectCreateAsync(new Project(Ids.New(), organizationId, "web", Tick()), NewEvent(EventKinds.ProjectCreated), Ct));
+
+        Assert.Empty(await Store.ProjectListAsync(organizationId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+        Assert.Equal(0, await CountAsync("projects"));
+    }
+
+    [Fact]
+    public async Task ProjectListAsync_Organization_ReturnsOnlyItsProjectsOldestFirst()
+    {
+        var owner = await CreateUserAsync("alice");
+        var acme = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var globex = await CreateOrganizationAsync(owner.UserId, "Globex");
+        var start = Tick();
+        // Written newest first, with names in the opposite order, so neither insertion order
+        // nor name order passes for creation order.
+        var api = new Project(Ids.New(), acme.OrganizationId, "api", start.AddMinutes(30));
+        var web = new Project(Ids.New(), acme.OrganizationId, "web", start.AddMinutes(10));
+        var docs = new Project(Ids.New(), acme.OrganizationId, "docs", start.AddMinutes(20));
+        var foreign = new Project(Ids.New(), globex.OrganizationId, "billing", start.AddMinutes(15));
+        foreach (var project in new[] { api, web, foreign, docs })
+        {
+            Assert.True(await Store.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated), Ct));
+        }
+
+        Assert.Equal([web, docs, api], await Store.ProjectListAsync(acme.OrganizationId, Ct));
+        Assert.Equal([foreign], await Store.ProjectListAsync(globex.OrganizationId, Ct));
+        Assert.Empty(await Store.ProjectListAsync(Ids.New(), Ct));
+    }
+
+    // ---- Events --------------------------------------------------------------------------
+
+    [Fact]
+    public async Task EventListAsync_MigratedStore_ReturnsEmpty()
+    {
+        Assert.Empty(await Store.EventListAsync(null, 100, Ct));
+    }
+
+    [Fact]
+    public async Task EventListAsync_MixedWrites_ReturnsOneEventPerSuccessfulWriteInOrder()
+    {
+        var expected = new List<AuditEvent>();
+        var alice = new User(Ids.New(), "alice", IsAdmin: true, Tick());
+        var bob = new User(Ids.New(), "bob", IsAdmin: false, Tick());
+        var organization = new Organization(Ids.New(), "Acme", Tick());
+        var project = new Project(Ids.New(), organization.OrganizationId, "web", Tick());
+
+        expected.Add(NewEvent(EventKinds.UserCreated, null, null, alice.UserId, "alice"));
+        Assert.True(await Store.UserCreateAsync(alice, Tokens.Hash("a"), expected[^1], Ct));
+        expected.Add(NewEvent(EventKinds.UserCreated, alice.UserId, null, bob.UserId, "bob"));
+        Assert.True(await Store.UserCreateAsync(bob, Tokens.Hash("b"), expected[^1], Ct));
+        Assert.False(await Store.UserCreateAsync(bob with { UserId = Ids.New() }, Tokens.Hash("b2"), NewEvent("rejected"), Ct));
+        expected.Add(NewEvent(EventKinds.AdminTokenSet, null, null, alice.UserId, null));
+        await Store.UserSetTokenHashAsync(alice.UserId, Tokens.Hash("a2"), expected[^1], Ct);
+        expected.Add(NewEvent(EventKinds.OrganizationCreated, alice.UserId, organization.OrganizationId, organization.OrganizationId, "Acme"));
+        await Store.OrganizationCreateAsync(organization, alice.UserId, expected[^1], Ct);
+        await Assert.ThrowsAnyAsync<DbException>(() =>
+            Store.OrganizationCreateAsync(new Organization(Ids.New(), "Orphan", Tick()), Ids.New(), NewEvent("rejected"), Ct));
+        expected.Add(NewEvent(EventKinds.MemberAdded, alice.UserId, organization.OrganizationId, bob.UserId, "member"));
+        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, bob.UserId, OrganizationRole.Member, Tick(), expected[^1], Ct));
+        Assert.False(await Store.MembershipAddAsync(organization.OrganizationId, bob.UserId, OrganizationRole.Admin, Tick(), NewEvent("rejected"), Ct));
+        expected.Add(NewEvent(EventKinds.ProjectCreated, bob.UserId, organization.OrganizationId, project.ProjectId, "web"));
+        Assert.True(await Store.ProjectCreateAsync(project, expected[^1], Ct));
+        Assert.False(await Store.ProjectCreateAsync(project with { ProjectId = Ids.New() }, NewEvent("rejected"), Ct));
+
+        var events = await AllEventsAsync();
+
+        // Record equality covers every field, nulls included.
+        Assert.Equal(expected, events);
+    }
+
+    [Fact]
+    public async Task EventListAsync_AfterEventIdAndLimit_PagesThroughAllInOrder()
+    {
+        var written = new List<AuditEvent>();
+        for (var i = 0; i < 7; i++)
+        {
+            var user = new User(Ids.New(), $"user{i}", IsAdmin: false, Tick());
+            written.Add(NewEvent(EventKinds.UserCreated, subjectId: user.UserId, detail: user.Username));
+            Assert.True(await Store.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
+        }
+
+        var first = await Store.EventListAsync(null, 3, Ct);
+        var second = await Store.EventListAsync(first[^1].EventId, 3, Ct);
+        var third = await Store.EventListAsync(second[^1].EventId, 3, Ct);
+        var past = await Store.EventListAsync(third[^1].EventId, 3, Ct);
+
+        Assert.Equal(written[0..3], first);
+        Assert.Equal(written[3..6], second);
+        Assert.Equal(written[6..], third);
+        Assert.Empty(past);
+    }
+
+    [Fact]
+    public async Task EventListAsync_Limit_ReturnsAtMostThatMany()
+    {
+        var written = new List<AuditEvent>();
+        for (var i = 0; i < 5; i++)
+        {
+            var user = new User(Ids.New(), $"user{i}", IsAdmin: false, Tick());
+            written.Add(NewEvent(EventKinds.UserCreated, subjectId: user.UserId));
+            Assert.True(await Store.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
+        }
+
+        Assert.Equal(written[..1], await Store.EventListAsync(null, 1, Ct));
+        Assert.Equal(written[..4], await Store.EventListAsync(null, 4, Ct));
+        Assert.Equal(written, await Store.EventListAsync(null, 1000, Ct));
+        Assert.Equal(written[2..4], await Store.EventListAsync(written[1].EventId, 2, Ct));
+    }
+
+    [Fact(Skip = "Store bug: EventListAsync orders and pages by event_id, but UUIDv7 ids from Ids.New() are random within a millisecond and are minted before the write commits, so write order is lost. See the report / SqlStore.EventListAsync.")]
+    public async Task EventListAsync_LaterWriteWithSmallerId_ReturnsWriteOrder()
+    {
+        // Two ids as Ids.New() can produce them within one millisecond: same timestamp, random tail.
+        var at = Tick();
+        var larger = NewEvent("test.kind") with { EventId = IdAt(at, 0xff), CreatedAt = at };
+        var smaller = NewEvent("test.kind") with { EventId = IdAt(at, 0x00), CreatedAt = at };
+        Assert.True(await Store.UserCreateAsync(new User(Ids.New(), "first", false, at), Tokens.Hash("1"), larger, Ct));
+        Assert.True(await Store.UserCreateAsync(new User(Ids.New(), "second", false, at), Tokens.Hash("2"), smaller, Ct));
+
+        Assert.Equal([larger, smaller], await AllEventsAsync());
+        // A reader that already saw the first event must still get the second one.
+        Assert.Equal([smaller], await Store.EventListAsync(larger.EventId, 10, Ct));
+    }
+
+    // ---- Concurrency ---------------------------------------------------------------------
+
+    [Fact]
+    public async Task UserCreateAsync_FiftyParallelSameUsername_ExactlyOneReturnsTrue()
+    {
+        var contenders = Enumerable.Range(0, 50)
+            .Select(i => (User: new User(Ids.New(), "contested", IsAdmin: false, Tick()), Hash: Tokens.Hash($"token{i}"), Event: NewEvent(EventKinds.UserCreated)))
+            .ToArray();
+
+        var results = await RunTogetherAsync(contenders, c => Store.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
+
+        Assert.Equal(1, results.Count(r => r));
+        var winner = contenders[Array.IndexOf(results, true)];
+        Assert.Equal(winner.User, await Store.UserGetByUsernameAsync("contested", Ct));
+        Assert.Equal([winner.Event], await AllEventsAsync());
+        Assert.Equal(1, await CountAsync("users"));
+    }
+
+    [Fact]
+    public async Task UserCreateAsync_FiftyParallelDistinctUsernames_AllReturnTrue()
+    {
+        var users = Enumerable.Range(0, 50)
+            .Select(i => (User: new User(Ids.New(), $"user{i}", IsAdmin: false, Tick()), Hash: Tokens.Hash($"token{i}"), Event: NewEvent(EventKinds.UserCreated)))
+            .ToArray();
+
+        var results = await RunTogetherAsync(users, c => Store.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
+
+        Assert.All(results, Assert.True);
+        Assert.Equal(50, await CountAsync("users"));
+        Assert.Equal(50, (await AllEventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ProjectCreateAsync_TwentyParallelSameName_ExactlyOneReturnsTrue()
+    {
+        var owner = await CreateUserAsync("alice");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var eventsBefore = await AllEventsAsync();
+        var contenders = Enumerable.Range(0, 20)
+            .Select(_ => (Project: new Project(Ids.New(), organization.OrganizationId, "web", Tick()), Event: NewEvent(EventKinds.ProjectCreated)))
+            .ToArray();
+
+        var results = await RunTogetherAsync(contenders, c => Store.ProjectCreateAsync(c.Project, c.Event, Ct));
+
+        Assert.Equal(1, results.Count(r => r));
+        var winner = contenders[Array.IndexOf(results, true)];
+        Assert.Equal([winner.Project], await Store.ProjectListAsync(organization.OrganizationId, Ct));
+        Assert.Equal([.. eventsBefore, winner.Event], await AllEventsAsync());
+    }
+
+    // ---- Helpers -------------------------------------------------------------------------
+
+    /// <summary>The next instant of the test clock, one second after the last.</summary>
+    private protected DateTimeOffset Tick()
+    {
+        _nowMillis += 1000;
+        return DateTimeOffset.FromUnixTimeMilliseconds(_nowMillis);
+    }
+
+    /// <summary>
+    /// An event stamped now on the test clock. Its id is a UUIDv7 of that instant, so ids rise
+    /// in the order events are made; <see cref="Ids.New"/> does not promise that within a millisecond.
+    /// </summary>
+    private protected AuditEvent NewEvent(string kind, string? actorUserId = null, string? organizationId = null, string? subjectId = null, string? detail = null)
+    {
+        var at = Tick();
+        return new AuditEvent(Guid.CreateVersion7(at).ToString(), kind, actorUserId, organizationId, subjectId, detail, at);
+    }
+
+    private protected async Task<User> CreateUserAsync(string username, bool isAdmin = false, string? token = null)
+    {
+        var user = new User(Ids.New(), username, isAdmin, Tick());
+        Assert.True(await Store.UserCreateAsync(user, Tokens.Hash(token ?? username + "-token"), NewEvent(EventKinds.UserCreated, subjectId: user.UserId), Ct));
+        return user;
+    }
+
+    private protected async Task<Organization> CreateOrganizationAsync(string ownerUserId, string name, DateTimeOffset? createdAt = null)
+    {
+        var organization = new Organization(Ids.New(), name, createdAt ?? Tick());
+        await Store.OrganizationCreateAsync(organization, ownerUserId, NewEvent(EventKinds.OrganizationCreated, ownerUserId, organization.OrganizationId), Ct);
+        return organization;
+    }
+
+    private protected Task<IReadOnlyList<AuditEvent>> AllEventsAsync() => Store.EventListAsync(null, 10_000, Ct);
+
+    private protected async Task<long> CountAsync(string table)
+    {
+        await using var connection = await OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The table name is a constant chosen by the test.
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+#pragma warning restore CA2100
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<List<(int Version, string Name)>> SchemaMigrationsAsync()
+    {
+        await using var connection = await OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version, name FROM schema_migrations ORDER BY version";
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var rows = new List<(int, string)>();
+        while (await reader.ReadAsync(Ct))
+        {
+            rows.Add((Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Starts every call on the thread pool behind one gate, so they really overlap.</summary>
+    private static async Task<T[]> RunTogetherAsync<TInput, T>(IEnumerable<TInput> inputs, Func<TInput, Task<T>> call)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = inputs.Select(input => Task.Run(async () =>
+        {
+            await gate.Task;
+            return await call(input);
+        })).ToArray();
+        gate.SetResult();
+        return await Task.WhenAll(tasks);
+    }
+
+    /// <summary>A UUIDv7 at <paramref name="at"/> whose random bits are all <paramref name="fill"/>.</summary>
+    private static string IdAt(DateTimeOffset at, byte fill)
+    {
+        var text = Guid.CreateVersion7(at).ToString("N");
+        // Keep the 48-bit timestamp, version nibble and variant; set the rest.
+        var filler = Convert.ToHexStringLower([fill]);
+        var chars = text.ToCharArray();
+        for (var i = 12; i < 32; i++)
+        {
+            if (i is 12 or 16)
+            {
+                continue;
+            }
+
+            chars[i] = filler[i % 2];
+        }
+
+        return Guid.ParseExact(new string(chars), "N").ToString();
+    }
+}
