@@ -9,16 +9,19 @@ namespace Demiurge.Cli;
 internal static class ApiClient
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
     public static async Task<int> SendAsync(ParseResult parseResult, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        var server = parseResult.GetValue(ClientOptions.Server)!;
-        var token = parseResult.GetValue(ClientOptions.Token);
-        var format = parseResult.GetValue(ClientOptions.Output);
+        var server = parseResult.GetValue<Uri>(ClientOptions.ServerName)!;
+        var token = parseResult.GetValue<string>(ClientOptions.TokenName) ?? Environment.GetEnvironmentVariable(ClientOptions.TokenVariable);
+        var json = parseResult.GetValue<string>(ClientOptions.OutputName) == ClientOptions.JsonOutput;
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
 
-        using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        // A base address without a trailing slash would drop its last path segment.
+        var baseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = s_timeout };
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         if (!string.IsNullOrEmpty(token))
         {
@@ -40,33 +43,55 @@ internal static class ApiClient
             await error.WriteLineAsync($"error: cannot reach {server}: {exception.Message}. Is 'demiurge up' running? Set --server or {ClientOptions.ServerVariable}.");
             return ExitCodes.Unavailable;
         }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync($"error: {server} did not answer within {s_timeout.TotalSeconds:0} seconds.");
+            return ExitCodes.Unavailable;
+        }
 
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            using var document = text.Length == 0 ? null : JsonDocument.Parse(text);
+            var answer = TryParse(text);
             if (!response.IsSuccessStatusCode)
             {
-                await error.WriteLineAsync(DescribeProblem((int)response.StatusCode, document?.RootElement));
+                await error.WriteLineAsync(DescribeProblem((int)response.StatusCode, answer, text));
                 return ExitCodes.Failed;
             }
 
-            if (document is not null)
+            if (answer is null && text.Length > 0)
             {
-                await output.WriteLineAsync(format == OutputFormat.Json
-                    ? JsonSerializer.Serialize(document.RootElement, s_indented)
-                    : TableWriter.Format(document.RootElement));
+                await error.WriteLineAsync($"error: {server} answered with something that is not JSON; is it a Demiurge control plane?");
+                return ExitCodes.Failed;
+            }
+
+            if (answer is { } element)
+            {
+                await output.WriteLineAsync(json ? JsonSerializer.Serialize(element, s_indented) : TableWriter.Format(element));
             }
 
             return ExitCodes.Success;
         }
     }
 
-    private static string DescribeProblem(int status, JsonElement? problem)
+    private static JsonElement? TryParse(string text)
+    {
+        try
+        {
+            return text.Length == 0 ? null : JsonDocument.Parse(text).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string DescribeProblem(int status, JsonElement? problem, string text)
     {
         if (problem is not { ValueKind: JsonValueKind.Object } p)
         {
-            return $"error: HTTP {status}";
+            var excerpt = text.Length > 200 ? text[..200] + "..." : text;
+            return $"error: HTTP {status}{(excerpt.Length > 0 ? ": " + excerpt.Trim() : string.Empty)}";
         }
 
         var message = $"error: {Text(p, "title") ?? $"HTTP {status}"} ({status})";
@@ -79,9 +104,11 @@ internal static class ApiClient
         {
             foreach (var field in errors.EnumerateObject())
             {
-                foreach (var fieldError in field.Value.EnumerateArray())
+                var fieldErrors = field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().ToList() : [field.Value];
+                foreach (var fieldError in fieldErrors)
                 {
-                    message += $"{Environment.NewLine}  {field.Name}: {fieldError.GetString()}";
+                    var fieldMessage = fieldError.ValueKind == JsonValueKind.String ? fieldError.GetString() : fieldError.GetRawText();
+                    message += $"{Environment.NewLine}  {field.Name}: {fieldMessage}";
                 }
             }
         }

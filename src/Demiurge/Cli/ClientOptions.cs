@@ -1,37 +1,47 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Demiurge.Cli;
 
-/// <summary>Options shared by the commands that talk to the API.</summary>
+/// <summary>
+/// Options shared by the commands that talk to the API. Each command tree gets its own
+/// instances (symbols are mutable and must not be shared); handlers read them by name.
+/// </summary>
 internal static class ClientOptions
 {
     public const string ServerVariable = "DEMIURGE_SERVER";
     public const string TokenVariable = "DEMIURGE_TOKEN";
     public const string DefaultServer = "http://127.0.0.1:5080";
+    public const string ServerName = "--server";
+    public const string TokenName = "--token";
+    public const string OutputName = "--output";
+    public const string JsonOutput = "json";
+    public const string TableOutput = "table";
 
-    public static readonly Option<Uri> Server = new("--server")
+    /// <summary>Adds the client options to a command group; its subcommands inherit them.</summary>
+    public static Command WithClientOptions(this Command command)
     {
-        Description = $"Control-plane URL [env: {ServerVariable}] [default: {DefaultServer}]",
-        Recursive = true,
-        DefaultValueFactory = result => ParseServer(result, Environment.GetEnvironmentVariable(ServerVariable) ?? DefaultServer, ServerVariable),
-        CustomParser = result => ParseServer(result, result.Tokens[0].Value, "--server"),
-    };
+        command.Options.Add(new Option<Uri>(ServerName)
+        {
+            Description = $"Control-plane URL [env: {ServerVariable}]",
+            Recursive = true,
+            DefaultValueFactory = result => ParseServer(result, Environment.GetEnvironmentVariable(ServerVariable) ?? DefaultServer, ServerVariable),
+            CustomParser = result => ParseServer(result, result.Tokens[0].Value, ServerName),
+        });
+        // No default value here: help would print it, and it is a secret. See ApiClient.
+        command.Options.Add(new Option<string>(TokenName) { Description = $"Bearer token [env: {TokenVariable}]", Recursive = true });
+        var output = new Option<string>(OutputName, "-o")
+        {
+            Description = "Output format",
+            Recursive = true,
+            DefaultValueFactory = _ => TableOutput,
+        };
+        output.AcceptOnlyFromAmong(TableOutput, JsonOutput);
+        command.Options.Add(output);
+        return command;
+    }
 
-    public static readonly Option<string> Token = new("--token")
-    {
-        Description = $"Bearer token [env: {TokenVariable}]",
-        Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TokenVariable) ?? string.Empty,
-    };
-
-    public static readonly Option<OutputFormat> Output = new("--output", "-o")
-    {
-        Description = "Output format",
-        Recursive = true,
-        DefaultValueFactory = _ => OutputFormat.Table,
-    };
-
-    private static Uri ParseServer(System.CommandLine.Parsing.ArgumentResult result, string value, string source)
+    private static Uri ParseServer(ArgumentResult result, string value, string source)
     {
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
@@ -41,19 +51,4 @@ internal static class ClientOptions
         result.AddError($"{source} '{value}' is not an http(s) URL.");
         return new Uri(DefaultServer);
     }
-
-    /// <summary>Adds the client options to a command group; its subcommands inherit them.</summary>
-    public static Command WithClientOptions(this Command command)
-    {
-        command.Options.Add(Server);
-        command.Options.Add(Token);
-        command.Options.Add(Output);
-        return command;
-    }
-}
-
-internal enum OutputFormat
-{
-    Table,
-    Json,
 }

@@ -31,6 +31,12 @@ internal static class DemiurgeCli
             configuration.Error = error;
         }
 
-        return Build().Parse(args).InvokeAsync(configuration);
+        return InvokeAsync(Build().Parse(args), configuration);
+    }
+
+    private static async Task<int> InvokeAsync(ParseResult parseResult, InvocationConfiguration configuration)
+    {
+        var exitCode = await parseResult.InvokeAsync(configuration);
+        return parseResult.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
     }
 }

@@ -8,6 +8,9 @@ internal static class ExitCodes
     /// <summary>The API answered with an error (the problem is printed).</summary>
     public const int Failed = 1;
 
+    /// <summary>The command line is wrong (the parser printed why).</summary>
+    public const int Usage = 64;
+
     /// <summary>The server could not be reached.</summary>
     public const int Unavailable = 69;
 

@@ -20,7 +20,7 @@ internal static class TableWriter
             return "(none)";
         }
 
-        var columns = rows[0].ValueKind == JsonValueKind.Object ? rows[0].EnumerateObject().Select(p => p.Name).ToList() : [];
+        var columns = rows.Where(r => r.ValueKind == JsonValueKind.Object).SelectMany(r => r.EnumerateObject().Select(p => p.Name)).Distinct().ToList();
         if (columns.Count == 0)
         {
             return string.Join(Environment.NewLine, rows.Select(Cell));

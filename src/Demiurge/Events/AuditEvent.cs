@@ -1,6 +1,6 @@
 namespace Demiurge.Events;
 
-/// <summary>One row of the append-only event table.</summary>
+/// <summary>One row of the append-only event table. <see cref="Seq"/> is assigned by the store when it appends.</summary>
 internal sealed record AuditEvent(
     string EventId,
     string Kind,
@@ -8,4 +8,7 @@ internal sealed record AuditEvent(
     string? OrganizationId,
     string? SubjectId,
     string? Detail,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    public long Seq { get; init; }
+}

@@ -13,12 +13,12 @@ internal static class EventEndpoints
     public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/events").WithTags("Events").RequireAuthorization(IdentityExtensions.AdminPolicy);
-        group.MapGet("", ListAsync).WithSummary("The audit trail, oldest first; page with ?after={event_id} (system admins only).");
+        group.MapGet("", ListAsync).WithSummary("The audit trail in commit order; page with ?after={seq} (system admins only).");
         return group;
     }
 
     private static async Task<Results<Ok<EventResponse[]>, ValidationProblem>> ListAsync(
-        IStore store, CancellationToken cancellationToken, string? after = null, int limit = DefaultLimit)
+        IStore store, CancellationToken cancellationToken, long after = 0, int limit = DefaultLimit)
     {
         if (limit is < 1 or > MaxLimit)
         {

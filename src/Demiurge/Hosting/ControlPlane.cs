@@ -39,16 +39,20 @@ internal sealed class ControlPlane : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
         builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
         builder.Configuration.AddInMemoryCollection(flags);
-        if (Settings.TypeErrors(Settings.ControlPlane, builder.Configuration) is { Count: > 0 } typeErrors)
-        {
-            throw new ConfigurationException(typeErrors);
-        }
-
-        // Validate before building: Kestrel reads the options while the application is built.
+        // Validate before building (Kestrel reads the options while the application is built),
+        // and list every problem at once: values of the wrong type are left out of the check
+        // of the rest rather than stopping it.
         var section = builder.Configuration.GetSection(DemiurgeOptions.SectionName);
-        if (new DemiurgeOptionsValidator().Validate(null, section.Get<DemiurgeOptions>() ?? new DemiurgeOptions()) is { Failed: true } invalid)
+        var typeErrors = Settings.TypeErrors(Settings.ControlPlane, builder.Configuration);
+        var typed = new ConfigurationBuilder()
+            .AddConfiguration(builder.Configuration)
+            .AddInMemoryCollection(typeErrors.Select(e => KeyValuePair.Create(e.Setting.ConfigurationKey, (string?)null)))
+            .Build();
+        var validation = new DemiurgeOptionsValidator().Validate(null, typed.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>() ?? new DemiurgeOptions());
+        var errors = typeErrors.Select(e => e.Error).Concat(validation.Failed ? validation.Failures : []).ToList();
+        if (errors.Count > 0)
         {
-            throw new ConfigurationException([.. invalid.Failures]);
+            throw new ConfigurationException(errors);
         }
 
         builder.Services.AddOptions<DemiurgeOptions>().Bind(section).ValidateOnStart();

@@ -28,10 +28,11 @@ internal static class Settings
         return values;
     }
 
-    /// <summary>Every value in <paramref name="configuration"/> that does not convert to its setting's type.</summary>
-    public static IReadOnlyList<string> TypeErrors(IEnumerable<Setting> settings, IConfiguration configuration) =>
+    /// <summary>Every setting whose value in <paramref name="configuration"/> does not convert to its type, and why.</summary>
+    public static IReadOnlyList<(Setting Setting, string Error)> TypeErrors(IEnumerable<Setting> settings, IConfiguration configuration) =>
         settings
-            .Select(s => configuration[s.ConfigurationKey] is { } value ? s.TypeError(value) : null)
-            .OfType<string>()
+            .Select(s => (Setting: s, Error: configuration[s.ConfigurationKey] is { } value ? s.TypeError(value) : null))
+            .Where(e => e.Error is not null)
+            .Select(e => (e.Setting, e.Error!))
             .ToList();
 }

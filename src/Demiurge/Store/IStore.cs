@@ -27,7 +27,8 @@ internal interface IStore
 
     Task<User?> UserFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken);
 
-    Task UserSetTokenHashAsync(string userId, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken);
+    /// <summary>Replaces a user's token; false when the user does not exist.</summary>
+    Task<bool> UserSetTokenHashAsync(string userId, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     /// <summary>Creates the organization and its first owner atomically.</summary>
     Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken);
@@ -49,6 +50,6 @@ internal interface IStore
 
     Task<IReadOnlyList<Project>> ProjectListAsync(string organizationId, CancellationToken cancellationToken);
 
-    /// <summary>Events in the order they were written, after <paramref name="afterEventId"/> when given.</summary>
-    Task<IReadOnlyList<AuditEvent>> EventListAsync(string? afterEventId, int limit, CancellationToken cancellationToken);
+    /// <summary>Events in commit order whose <see cref="AuditEvent.Seq"/> is greater than <paramref name="afterSeq"/>.</summary>
+    Task<IReadOnlyList<AuditEvent>> EventListAsync(long afterSeq, int limit, CancellationToken cancellationToken);
 }

@@ -22,8 +22,12 @@ internal abstract class SqlStore : IStore
     /// <summary>Statements that run once per database before migrations (e.g. SQLite's journal mode).</summary>
     protected virtual string? PrepareDatabaseSql => null;
 
+    /// <summary>Waits until this process may write; dialects with a single writer queue here instead of retrying.</summary>
+    protected virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        using var gate = await EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         if (PrepareDatabaseSql is { } prepare)
         {
@@ -103,12 +107,17 @@ internal abstract class SqlStore : IStore
     public Task<User?> UserFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
         SingleAsync($"{SelectUser} WHERE token_hash = @value", ReadUser, cancellationToken, ("@value", tokenHash));
 
-    public Task UserSetTokenHashAsync(string userId, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+    public async Task<bool> UserSetTokenHashAsync(string userId, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        var updated = 0;
+        await WriteAsync(async (connection, transaction) =>
         {
-            await ExecuteAsync(connection, transaction, "UPDATE users SET token_hash = @hash WHERE user_id = @id",
+            updated = await ExecuteAsync(connection, transaction, "UPDATE users SET token_hash = @hash WHERE user_id = @id",
                 cancellationToken, ("@hash", tokenHash), ("@id", userId));
+            return updated == 1;
         }, auditEvent, cancellationToken);
+        return updated == 1;
+    }
 
     public Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
@@ -117,6 +126,7 @@ internal abstract class SqlStore : IStore
                 "INSERT INTO organizations (organization_id, name, created_at) VALUES (@id, @name, @at)",
                 cancellationToken, ("@id", organization.OrganizationId), ("@name", organization.Name), ("@at", Millis(organization.CreatedAt)));
             await InsertMembershipAsync(connection, transaction, organization.OrganizationId, ownerUserId, OrganizationRole.Owner, organization.CreatedAt, cancellationToken);
+            return true;
         }, auditEvent, cancellationToken);
 
     public Task<Organization?> OrganizationGetAsync(string organizationId, CancellationToken cancellationToken) =>
@@ -169,14 +179,17 @@ internal abstract class SqlStore : IStore
             r => new Project(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetInt64(3))),
             cancellationToken, ("@org", organizationId));
 
-    public Task<IReadOnlyList<AuditEvent>> EventListAsync(string? afterEventId, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<AuditEvent>> EventListAsync(long afterSeq, int limit, CancellationToken cancellationToken) =>
         ListAsync("""
-            SELECT event_id, kind, actor_user_id, organization_id, subject_id, detail, created_at
-            FROM events WHERE @after IS NULL OR event_id > @after
-            ORDER BY event_id LIMIT @limit
+            SELECT event_id, kind, actor_user_id, organization_id, subject_id, detail, created_at, seq
+            FROM events WHERE seq > @after
+            ORDER BY seq LIMIT @limit
             """,
-            r => new AuditEvent(r.GetString(0), r.GetString(1), NullableString(r, 2), NullableString(r, 3), NullableString(r, 4), NullableString(r, 5), Time(r.GetInt64(6))),
-            cancellationToken, ("@after", afterEventId), ("@limit", limit));
+            r => new AuditEvent(r.GetString(0), r.GetString(1), NullableString(r, 2), NullableString(r, 3), NullableString(r, 4), NullableString(r, 5), Time(r.GetInt64(6)))
+            {
+                Seq = r.GetInt64(7),
+            },
+            cancellationToken, ("@after", afterSeq), ("@limit", limit));
 
     private const string SelectUser = "SELECT user_id, username, is_admin, created_at FROM users";
 
@@ -184,7 +197,7 @@ internal abstract class SqlStore : IStore
 
     private static Organization ReadOrganization(DbDataReader r) => new(r.GetString(0), r.GetString(1), Time(r.GetInt64(2)));
 
-    private static Task InsertMembershipAsync(DbConnection connection, DbTransaction transaction, string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
+    private static Task<int> InsertMembershipAsync(DbConnection connection, DbTransaction transaction, string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
             "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES (@org, @user, @role, @at)",
             cancellationToken, ("@org", organizationId), ("@user", userId), ("@role", FormatRole(role)), ("@at", Millis(createdAt)));
@@ -199,15 +212,25 @@ internal abstract class SqlStore : IStore
 
     private static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
-    /// <summary>Runs the change and its audit event in one transaction.</summary>
-    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task> change, AuditEvent auditEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the change and appends its audit event in one transaction; a change that reports
+    /// it changed nothing commits without an event. Appends are serialized (a single writer
+    /// here), so <c>seq</c> follows commit order.
+    /// </summary>
+    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> change, AuditEvent auditEvent, CancellationToken cancellationToken)
     {
+        using var gate = await EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await change(connection, transaction);
+        if (!await change(connection, transaction))
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+
         await ExecuteAsync(connection, transaction, """
-            INSERT INTO events (event_id, kind, actor_user_id, organization_id, subject_id, detail, created_at)
-            VALUES (@id, @kind, @actor, @org, @subject, @detail, @at)
+            INSERT INTO events (seq, event_id, kind, actor_user_id, organization_id, subject_id, detail, created_at)
+            VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), @id, @kind, @actor, @org, @subject, @detail, @at)
             """, cancellationToken,
             ("@id", auditEvent.EventId), ("@kind", auditEvent.Kind), ("@actor", auditEvent.ActorUserId), ("@org", auditEvent.OrganizationId),
             ("@subject", auditEvent.SubjectId), ("@detail", auditEvent.Detail), ("@at", Millis(auditEvent.CreatedAt)));
@@ -219,7 +242,11 @@ internal abstract class SqlStore : IStore
     {
         try
         {
-            await WriteAsync(change, auditEvent, cancellationToken);
+            await WriteAsync(async (connection, transaction) =>
+            {
+                await change(connection, transaction);
+                return true;
+            }, auditEvent, cancellationToken);
             return true;
         }
         catch (DbException exception) when (IsUniqueViolation(exception))
@@ -255,10 +282,10 @@ internal abstract class SqlStore : IStore
         return (T)Convert.ChangeType(value!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var command = CreateCommand(connection, transaction, sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object? Value)[] parameters)

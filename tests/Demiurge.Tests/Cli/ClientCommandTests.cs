@@ -261,11 +261,11 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         Assert.Equal(organizationId, created.GetProperty("organization_id").GetString());
         Assert.Equal("web", created.GetProperty("name").GetString());
 
-        // --org is accepted after the subcommand too.
         var json = (await RunAsync(user.Token, "project", "list", "--org", organizationId, "-o", "json")).AssertExitCode(ExitCodes.Success).Json();
         var listed = Assert.Single(json.EnumerateArray());
         Assert.Equal(projectId, listed.GetProperty("project_id").GetString());
 
+        // --org is recursive: it is also accepted before the subcommand.
         var table = (await RunAsync(user.Token, "project", "--org", organizationId, "list")).AssertExitCode(ExitCodes.Success);
         var row = Assert.Single(TableAssert.AssertAligned(table.OutputLines(), "PROJECT_ID", "ORGANIZATION_ID", "NAME", "CREATED_AT"));
         Assert.Equal(projectId, row["PROJECT_ID"]);
@@ -351,8 +351,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         var result = await CliResult.RunAsync([.. args, "--server", server, "--token", "unused"]);
 
         Assert.False(listener.Pending(), "The command connected to the server.");
-        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
-        Assert.NotEqual(ExitCodes.Unavailable, result.ExitCode);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains(expectedError, result.Error, StringComparison.Ordinal);
     }
 
@@ -371,7 +370,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         Assert.False(listener.Pending(), "The command connected to the server.");
         foreach (var result in new[] { first, second })
         {
-            Assert.NotEqual(ExitCodes.Success, result.ExitCode);
+            Assert.Equal(ExitCodes.Usage, result.ExitCode);
             Assert.Equal(1, CountOf("'boss'", result.Error));
             foreach (var role in new[] { "owner", "admin", "member" })
             {
@@ -390,8 +389,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
     {
         var result = await CliResult.RunAsync("org", "list", "--server", server, "--token", "unused");
 
-        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
-        Assert.NotEqual(ExitCodes.Unavailable, result.ExitCode);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains($"--server '{server}' is not an http(s) URL.", result.Error, StringComparison.Ordinal);
     }
 
@@ -400,8 +398,28 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
     {
         var result = await RunAsync(fixture.AdminToken, "org", "list", "-o", "yaml");
 
-        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("yaml", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClientCommand_ManyRunsInParallel_EachParsesItsOwnTree()
+    {
+        var runs = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => i % 2 == 0
+            ? RunAsync(fixture.AdminToken, "user", "me", "-o", "json")
+            : CliResult.RunAsync("org", "member", "add", Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), "--role", "boss", "--server", Server, "--token", "unused")));
+
+        Assert.All(runs.Where((_, i) => i % 2 == 0), r => Assert.Equal("admin", r.AssertExitCode(ExitCodes.Success).Json().GetProperty("username").GetString()));
+        Assert.All(runs.Where((_, i) => i % 2 == 1), r => Assert.Equal(ExitCodes.Usage, r.ExitCode));
+    }
+
+    [Fact]
+    public async Task ClientCommand_ServerWithPath_KeepsThePath()
+    {
+        var result = await CliResult.RunAsync("user", "me", "--server", new Uri(new Uri(Server), "api").AbsoluteUri, "--token", fixture.AdminToken);
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Contains("/api/users/me", result.Error, StringComparison.Ordinal);
     }
 
     /// <summary>Runs against the fixture's server with <paramref name="token"/>; the flags go last, as people type them.</summary>

@@ -15,9 +15,9 @@ public sealed class TableWriterTests
             ]
             """);
 
-        // Trailing padding is not asserted: only the last line is trimmed today.
-        var lines = text.Split(Environment.NewLine).Select(l => l.TrimEnd()).ToList();
-        Assert.Equal(3, lines.Count);
+        // Exact lines: no trailing padding after the last column.
+        var lines = text.Split(Environment.NewLine);
+        Assert.Equal(3, lines.Length);
         Assert.Equal("PROJECT_ID       NAME                COUNT", lines[0]);
         Assert.Equal("p1               a rather long name  7", lines[1]);
         Assert.Equal("p-two-is-longer  b                   12345", lines[2]);

@@ -81,6 +81,24 @@ public sealed class DemiurgeUpProcessTests
     }
 
     [Fact]
+    public async Task Up_Metrics_ExportRequestCountsAndLatencyHistograms()
+    {
+        using var dataDir = new TempDirectory();
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--admin-token", "metrics-admin-token-0123"]);
+        using var http = Authorized(new Uri(await process.WaitForOutputAsync("API:")), "metrics-admin-token-0123");
+
+        using var created = await http.PostAsJsonAsync("/orgs", new { name = "Metered" });
+        using var missing = await http.GetAsync($"/orgs/{Guid.NewGuid()}");
+        var text = await http.GetStringAsync("/metrics");
+
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
+            && l.Contains("http_route=\"/orgs/\"", StringComparison.Ordinal) && l.Contains("http_response_status_code=\"201\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("http_server_request_duration_seconds_bucket{", StringComparison.Ordinal)
+            && l.Contains("http_response_status_code=\"404\"", StringComparison.Ordinal));
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("demiurge_organizations_created_total", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Up_LogsAreJsonLinesCarryingTheRequestId()
     {
         using var dataDir = new TempDirectory();

@@ -31,11 +31,12 @@ public sealed class EventEndpointsTests(ControlPlaneFixture fixture) : IClassFix
     {
         await fixture.CreateUserAsync();
         await fixture.CreateUserAsync();
-        var all = (await fixture.Admin.GetFromJsonAsync<JsonElement>("/events?limit=1000")).EnumerateArray().Select(e => e.GetProperty("event_id").GetString()).ToList();
+        var all = (await fixture.Admin.GetFromJsonAsync<JsonElement>("/events?limit=1000")).EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ToList();
 
-        var firstPage = (await fixture.Admin.GetFromJsonAsync<JsonElement>("/events?limit=2")).EnumerateArray().Select(e => e.GetProperty("event_id").GetString()).ToList();
-        var secondPage = (await fixture.Admin.GetFromJsonAsync<JsonElement>($"/events?limit=2&after={firstPage[^1]}")).EnumerateArray().Select(e => e.GetProperty("event_id").GetString()).ToList();
+        var firstPage = (await fixture.Admin.GetFromJsonAsync<JsonElement>("/events?limit=2")).EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ToList();
+        var secondPage = (await fixture.Admin.GetFromJsonAsync<JsonElement>($"/events?limit=2&after={firstPage[^1]}")).EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ToList();
 
+        Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all);
         Assert.Equal(all.Take(2), firstPage);
         Assert.Equal(all.Skip(2).Take(2), secondPage);
     }

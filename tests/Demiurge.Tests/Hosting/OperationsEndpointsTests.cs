@@ -59,18 +59,20 @@ public sealed partial class OperationsEndpointsTests(ControlPlaneFixture fixture
         }
     }
 
+    /// <remarks>
+    /// Several test hosts share this process, and OpenTelemetry keeps the first of same-named
+    /// per-host meters (ASP.NET's HTTP meter among them), so the HTTP histograms are checked in
+    /// the single-host <c>EndToEnd</c> test instead; the domain meter is process-wide.
+    /// </remarks>
     [Fact]
-    public async Task Metrics_ExportsHttpAndDomainCountersInPrometheusFormat()
+    public async Task Metrics_ExportsDomainCountersInPrometheusFormat()
     {
         var before = await ScrapeCounterAsync("demiurge_organizations_created_total");
         await ControlPlaneFixture.CreateOrganizationAsync(fixture.Admin, "Metered");
 
         var after = await ScrapeCounterAsync("demiurge_organizations_created_total");
-        var text = await fixture.Client().GetStringAsync("/metrics");
 
         Assert.True(after >= before + 1, $"organizations created went from {before} to {after}");
-        Assert.Contains("http_server_request_duration_seconds_bucket", text, StringComparison.Ordinal);
-        Assert.Contains("http_route=\"/orgs/\"", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,9 +11,10 @@ public sealed class SqliteStoreTests : StoreContractTests
 {
     private readonly TempDirectory _directory = new();
 
-    private string DatabasePath => Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName);
-
+    // Databases handed out by CreateStoresOnFreshDatabaseAsync, whose pools must be cleared too.
     private readonly List<string> _sharedPaths = [];
+
+    private string DatabasePath => Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName);
 
     private protected override async Task<IStore> CreateStoreAsync()
     {
@@ -39,6 +40,8 @@ public sealed class SqliteStoreTests : StoreContractTests
 
     public override async ValueTask DisposeAsync()
     {
+        await base.DisposeAsync();
+
         // The store pools its connections; close this test's idle ones before deleting the folder.
         // Only this test's pools: other classes use SQLite at the same time.
         ClearStorePool(DatabasePath);
@@ -46,8 +49,8 @@ public sealed class SqliteStoreTests : StoreContractTests
         {
             ClearStorePool(path);
         }
+
         _directory.Dispose();
-        await base.DisposeAsync();
     }
 
     /// <summary>Pools are keyed by connection string; this must match the one SqliteStore builds.</summary>
@@ -84,18 +87,19 @@ public sealed class SqliteStoreTests : StoreContractTests
     public async Task UserCreateAsync_SecondStoreOnSameFile_SeesTheData()
     {
         var user = await CreateUserAsync("alice");
-        var reopened = new SqliteStore(DatabasePath);
+        var reopened = Own(new SqliteStore(DatabasePath));
 
         await reopened.MigrateAsync(Ct);
 
         Assert.Equal(user, await reopened.UserGetAsync(user.UserId, Ct));
-        Assert.Equal(await AllEventsAsync(), await reopened.EventListAsync(null, 100, Ct));
+        // Seqs included: they are stored, not counted by the instance that reads them.
+        Assert.Equal(await ListedEventsAsync(), await reopened.EventListAsync(0, 100, Ct));
     }
 
     [Fact]
     public async Task PingAsync_DirectoryMissing_ThrowsSqliteException()
     {
-        var store = new SqliteStore(Path.Combine(_directory.Path, "missing", StoreExtensions.DatabaseFileName));
+        var store = Own(new SqliteStore(Path.Combine(_directory.Path, "missing", StoreExtensions.DatabaseFileName)));
 
         // The readiness check turns a DbException into "unhealthy".
         await Assert.ThrowsAsync<SqliteException>(() => store.PingAsync(Ct));

@@ -14,9 +14,12 @@ namespace Demiurge.Tests.Store;
 /// </summary>
 public abstract class StoreContractTests : IAsyncLifetime
 {
-    // Timestamps come from a per-test clock that only moves forward, so "oldest first" and
-    // "in the order written" are decided by the test and not by how fast the machine is.
+    // Timestamps come from a per-test clock that only moves forward, so "oldest first" is
+    // decided by the test and not by how fast the machine is.
     private long _nowMillis = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+
+    // Every store the test made, released at the end whether or not the adapter is disposable.
+    private readonly List<IStore> _stores = [];
 
     private protected IStore Store { get; private set; } = null!;
 
@@ -38,12 +41,41 @@ public abstract class StoreContractTests : IAsyncLifetime
     /// </summary>
     private protected abstract Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count);
 
-    public virtual async ValueTask InitializeAsync() => Store = await CreateStoreAsync();
+    public virtual async ValueTask InitializeAsync() => Store = Own(await CreateStoreAsync());
 
-    public virtual ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
+        foreach (var store in _stores)
+        {
+            if (store is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync();
+            }
+            else if (store is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Releases <paramref name="store"/> when the test ends.</summary>
+    private protected T Own<T>(T store)
+        where T : IStore
+    {
+        _stores.Add(store);
+        return store;
+    }
+
+    private protected async Task<IReadOnlyList<IStore>> StoresOnFreshDatabaseAsync(int count)
+    {
+        var stores = await CreateStoresOnFreshDatabaseAsync(count);
+        foreach (var store in stores)
+        {
+            Own(store);
+        }
+
+        return stores;
     }
 
     // ---- Migrations ----------------------------------------------------------------------
@@ -85,7 +117,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         // run it on several fresh databases.
         for (var round = 0; round < 10; round++)
         {
-            var stores = await CreateStoresOnFreshDatabaseAsync(8);
+            var stores = await StoresOnFreshDatabaseAsync(8);
 
             await RunTogetherAsync(stores, async s =>
             {
@@ -96,7 +128,7 @@ public abstract class StoreContractTests : IAsyncLifetime
             var user = new User(Ids.New(), "alice", IsAdmin: false, Tick());
             Assert.True(await stores[0].UserCreateAsync(user, Tokens.Hash("alice-token"), NewEvent(EventKinds.UserCreated), Ct));
             Assert.Equal(user, await stores[^1].UserGetAsync(user.UserId, Ct));
-            Assert.Single(await stores[^1].EventListAsync(null, 10, Ct));
+            Assert.Equal(1, Assert.Single(await stores[^1].EventListAsync(0, 10, Ct)).Seq);
         }
     }
 
@@ -206,7 +238,6 @@ public abstract class StoreContractTests : IAsyncLifetime
         await CreateUserAsync("alice");
 
         Assert.Null(await Store.UserGetByUsernameAsync("alicia", Ct));
-        Assert.Null(await Store.UserGetByUsernameAsync("ALICE", Ct));
     }
 
     [Fact]
@@ -225,12 +256,35 @@ public abstract class StoreContractTests : IAsyncLifetime
         var eventsBefore = await AllEventsAsync();
         var auditEvent = NewEvent(EventKinds.AdminTokenSet, subjectId: user.UserId);
 
-        await Store.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct);
+        var set = await Store.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct);
 
+        Assert.True(set);
         Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("old-token"), Ct));
         Assert.Equal(user, await Store.UserFindByTokenHashAsync(Tokens.Hash("new-token"), Ct));
         Assert.Equal(bystander, await Store.UserFindByTokenHashAsync(Tokens.Hash("bob-token"), Ct));
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task UserSetTokenHashAsync_UnknownUser_ReturnsFalseAndAppendsNoEvent()
+    {
+        var user = await CreateUserAsync("alice", token: "alice-token");
+        var eventsBefore = await ListedEventsAsync();
+
+        var set = await Store.UserSetTokenHashAsync(Ids.New(), Tokens.Hash("stray-token"), NewEvent(EventKinds.AdminTokenSet), Ct);
+
+        Assert.False(set);
+        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("stray-token"), Ct));
+        Assert.Equal(user, await Store.UserFindByTokenHashAsync(Tokens.Hash("alice-token"), Ct));
+        Assert.Equal(eventsBefore, await ListedEventsAsync());
+        Assert.Equal(1, await CountAsync("users"));
+
+        // The refused write took no seq: the next successful one follows straight on.
+        var auditEvent = NewEvent(EventKinds.AdminTokenSet, subjectId: user.UserId);
+        Assert.True(await Store.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct));
+        var listed = await ListedEventsAsync();
+        Assert.Equal(auditEvent, listed[^1] with { Seq = 0 });
+        Assert.Equal(eventsBefore[^1].Seq + 1, listed[^1].Seq);
     }
 
     // ---- Organizations -------------------------------------------------------------------
@@ -537,7 +591,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     [Fact]
     public async Task EventListAsync_MigratedStore_ReturnsEmpty()
     {
-        Assert.Empty(await Store.EventListAsync(null, 100, Ct));
+        Assert.Empty(await Store.EventListAsync(0, 100, Ct));
     }
 
     [Fact]
@@ -555,7 +609,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.True(await Store.UserCreateAsync(bob, Tokens.Hash("b"), expected[^1], Ct));
         Assert.False(await Store.UserCreateAsync(bob with { UserId = Ids.New() }, Tokens.Hash("b2"), NewEvent("rejected"), Ct));
         expected.Add(NewEvent(EventKinds.AdminTokenSet, null, null, alice.UserId, null));
-        await Store.UserSetTokenHashAsync(alice.UserId, Tokens.Hash("a2"), expected[^1], Ct);
+        Assert.True(await Store.UserSetTokenHashAsync(alice.UserId, Tokens.Hash("a2"), expected[^1], Ct));
+        Assert.False(await Store.UserSetTokenHashAsync(Ids.New(), Tokens.Hash("a3"), NewEvent("rejected"), Ct));
         expected.Add(NewEvent(EventKinds.OrganizationCreated, alice.UserId, organization.OrganizationId, organization.OrganizationId, "Acme"));
         await Store.OrganizationCreateAsync(organization, alice.UserId, expected[^1], Ct);
         await Assert.ThrowsAnyAsync<DbException>(() =>
@@ -567,14 +622,18 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.True(await Store.ProjectCreateAsync(project, expected[^1], Ct));
         Assert.False(await Store.ProjectCreateAsync(project with { ProjectId = Ids.New() }, NewEvent("rejected"), Ct));
 
-        var events = await AllEventsAsync();
+        var events = await Store.EventListAsync(0, 1000, Ct);
 
-        // Record equality covers every field, nulls included.
-        Assert.Equal(expected, events);
+        // Record equality covers every field, nulls included; the store adds only the seq.
+        Assert.Equal(expected, WithoutSeq(events));
+        Assert.All(expected, e => Assert.Equal(0, e.Seq));
+        // One seq per successful write, from 1 on a fresh store, rising by one: the refused
+        // and failed writes in between took none.
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], events.Select(e => e.Seq));
     }
 
     [Fact]
-    public async Task EventListAsync_AfterEventIdAndLimit_PagesThroughAllInOrder()
+    public async Task EventListAsync_AfterSeqAndLimit_PagesThroughAllInOrder()
     {
         var written = new List<AuditEvent>();
         for (var i = 0; i < 7; i++)
@@ -584,15 +643,20 @@ public abstract class StoreContractTests : IAsyncLifetime
             Assert.True(await Store.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
         }
 
-        var first = await Store.EventListAsync(null, 3, Ct);
-        var second = await Store.EventListAsync(first[^1].EventId, 3, Ct);
-        var third = await Store.EventListAsync(second[^1].EventId, 3, Ct);
-        var past = await Store.EventListAsync(third[^1].EventId, 3, Ct);
+        // A reader starts at 0 and passes the last seq it saw.
+        var first = await Store.EventListAsync(0, 3, Ct);
+        var second = await Store.EventListAsync(first[^1].Seq, 3, Ct);
+        var third = await Store.EventListAsync(second[^1].Seq, 3, Ct);
+        var past = await Store.EventListAsync(third[^1].Seq, 3, Ct);
 
-        Assert.Equal(written[0..3], first);
-        Assert.Equal(written[3..6], second);
-        Assert.Equal(written[6..], third);
+        Assert.Equal(written[0..3], WithoutSeq(first));
+        Assert.Equal(written[3..6], WithoutSeq(second));
+        Assert.Equal(written[6..], WithoutSeq(third));
         Assert.Empty(past);
+        AssertSeqs(1, first);
+        AssertSeqs(4, second);
+        AssertSeqs(7, third);
+        Assert.Empty(await Store.EventListAsync(long.MaxValue, 3, Ct));
     }
 
     [Fact]
@@ -606,25 +670,40 @@ public abstract class StoreContractTests : IAsyncLifetime
             Assert.True(await Store.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
         }
 
-        Assert.Equal(written[..1], await Store.EventListAsync(null, 1, Ct));
-        Assert.Equal(written[..4], await Store.EventListAsync(null, 4, Ct));
-        Assert.Equal(written, await Store.EventListAsync(null, 1000, Ct));
-        Assert.Equal(written[2..4], await Store.EventListAsync(written[1].EventId, 2, Ct));
+        var all = (await Store.EventListAsync(0, 1000, Ct)).ToList();
+
+        Assert.Equal(written, WithoutSeq(all));
+        AssertSeqsFromOneWithoutGaps(all);
+        Assert.Equal(all[..1], await Store.EventListAsync(0, 1, Ct));
+        Assert.Equal(all[..4], await Store.EventListAsync(0, 4, Ct));
+        Assert.Equal(all[2..4], await Store.EventListAsync(all[1].Seq, 2, Ct));
+        Assert.Equal(all[4..], await Store.EventListAsync(all[3].Seq, 1000, Ct));
     }
 
-    [Fact(Skip = "Store bug: EventListAsync orders and pages by event_id, but UUIDv7 ids from Ids.New() are random within a millisecond and are minted before the write commits, so write order is lost. See the report / SqlStore.EventListAsync.")]
+    [Fact]
     public async Task EventListAsync_LaterWriteWithSmallerId_ReturnsWriteOrder()
     {
-        // Two ids as Ids.New() can produce them within one millisecond: same timestamp, random tail.
+        // Request A mints its id, request B mints a larger one and commits first, then A commits
+        // (or: two processes whose Ids.New() counters are independent within a millisecond).
         var at = Tick();
         var larger = NewEvent("test.kind") with { EventId = IdAt(at, 0xff), CreatedAt = at };
         var smaller = NewEvent("test.kind") with { EventId = IdAt(at, 0x00), CreatedAt = at };
+        Assert.True(string.CompareOrdinal(smaller.EventId, larger.EventId) < 0);
         Assert.True(await Store.UserCreateAsync(new User(Ids.New(), "first", false, at), Tokens.Hash("1"), larger, Ct));
+
+        // A reader pages past the first event before the second one commits.
+        var seen = await Store.EventListAsync(0, 10, Ct);
+        Assert.Equal([larger], WithoutSeq(seen));
+
         Assert.True(await Store.UserCreateAsync(new User(Ids.New(), "second", false, at), Tokens.Hash("2"), smaller, Ct));
 
-        Assert.Equal([larger, smaller], await AllEventsAsync());
-        // A reader that already saw the first event must still get the second one.
-        Assert.Equal([smaller], await Store.EventListAsync(larger.EventId, 10, Ct));
+        var listed = await ListedEventsAsync();
+        Assert.Equal([larger, smaller], WithoutSeq(listed));
+        Assert.True(listed[0].Seq < listed[1].Seq);
+        // The reader who already saw the first event still gets the second one.
+        var next = await Store.EventListAsync(seen[^1].Seq, 10, Ct);
+        Assert.Equal([smaller], WithoutSeq(next));
+        Assert.Equal(listed[1].Seq, Assert.Single(next).Seq);
     }
 
     // ---- Concurrency ---------------------------------------------------------------------
@@ -646,6 +725,24 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UserCreateAsync_FiftyParallelSameUsernameAcrossStores_ExactlyOneReturnsTrue()
+    {
+        // Several control planes on one database: only the database can settle the race.
+        var stores = await StoresOnFreshDatabaseAsync(5);
+        await stores[0].MigrateAsync(Ct);
+        var contenders = Enumerable.Range(0, 50)
+            .Select(i => (Store: stores[i % stores.Count], User: new User(Ids.New(), "contested", IsAdmin: false, Tick()), Hash: Tokens.Hash($"token{i}"), Event: NewEvent(EventKinds.UserCreated)))
+            .ToArray();
+
+        var results = await RunTogetherAsync(contenders, c => c.Store.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
+
+        Assert.Equal(1, results.Count(r => r));
+        var winner = contenders[Array.IndexOf(results, true)];
+        Assert.Equal(winner.User, await stores[^1].UserGetByUsernameAsync("contested", Ct));
+        Assert.Equal([winner.Event], await AllEventsAsync(stores[^1]));
+    }
+
+    [Fact]
     public async Task UserCreateAsync_FiftyParallelDistinctUsernames_AllReturnTrue()
     {
         var users = Enumerable.Range(0, 50)
@@ -656,7 +753,10 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         Assert.All(results, Assert.True);
         Assert.Equal(50, await CountAsync("users"));
-        Assert.Equal(50, (await AllEventsAsync()).Count);
+        // Fifty writers racing still get fifty distinct seqs, 1 to 50, one per event.
+        var events = await ListedEventsAsync();
+        Assert.Equal(50, events.Count);
+        Assert.Equal(users.Select(u => u.Event).OrderBy(e => e.EventId, StringComparer.Ordinal), WithoutSeq(events).OrderBy(e => e.EventId, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -687,14 +787,11 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// An event stamped now on the test clock. Its id is a UUIDv7 of that instant, so ids rise
-    /// in the order events are made; <see cref="Ids.New"/> does not promise that within a millisecond.
+    /// An event stamped now on the test clock. <see cref="Ids.New"/> rises strictly within this
+    /// process, so events made in order have ids in order, as in production.
     /// </summary>
-    private protected AuditEvent NewEvent(string kind, string? actorUserId = null, string? organizationId = null, string? subjectId = null, string? detail = null)
-    {
-        var at = Tick();
-        return new AuditEvent(Guid.CreateVersion7(at).ToString(), kind, actorUserId, organizationId, subjectId, detail, at);
-    }
+    private protected AuditEvent NewEvent(string kind, string? actorUserId = null, string? organizationId = null, string? subjectId = null, string? detail = null) =>
+        new(Ids.New(), kind, actorUserId, organizationId, subjectId, detail, Tick());
 
     private protected async Task<User> CreateUserAsync(string username, bool isAdmin = false, string? token = null)
     {
@@ -710,7 +807,36 @@ public abstract class StoreContractTests : IAsyncLifetime
         return organization;
     }
 
-    private protected Task<IReadOnlyList<AuditEvent>> AllEventsAsync() => Store.EventListAsync(null, 10_000, Ct);
+    /// <summary>
+    /// Every event in <paramref name="store"/> (the test's own by default) as the store lists them,
+    /// <see cref="AuditEvent.Seq"/> included, after checking the seqs run 1, 2, 3, … with no gaps:
+    /// each test starts on a fresh database, and a write that fails appends nothing.
+    /// </summary>
+    private protected async Task<IReadOnlyList<AuditEvent>> ListedEventsAsync(IStore? store = null)
+    {
+        var events = await (store ?? Store).EventListAsync(0, 10_000, Ct);
+        AssertSeqsFromOneWithoutGaps(events);
+        return events;
+    }
+
+    /// <summary>
+    /// <see cref="ListedEventsAsync"/> with <see cref="AuditEvent.Seq"/> cleared, so the result
+    /// compares equal to the events the test wrote (whose Seq is 0 until the store assigns one).
+    /// </summary>
+    private protected async Task<IReadOnlyList<AuditEvent>> AllEventsAsync(IStore? store = null) =>
+        WithoutSeq(await ListedEventsAsync(store));
+
+    /// <summary>The events as the caller built them: everything but the store-assigned seq.</summary>
+    private protected static List<AuditEvent> WithoutSeq(IEnumerable<AuditEvent> events) =>
+        [.. events.Select(e => e with { Seq = 0 })];
+
+    /// <summary>Seqs of every event in a fresh store, in listing order: exactly 1..n.</summary>
+    private protected static void AssertSeqsFromOneWithoutGaps(IReadOnlyList<AuditEvent> events) =>
+        AssertSeqs(1, events);
+
+    /// <summary>Seqs rise by exactly one from <paramref name="first"/>: strictly increasing, no gaps.</summary>
+    private protected static void AssertSeqs(long first, IReadOnlyList<AuditEvent> events) =>
+        Assert.Equal(Enumerable.Range(0, events.Count).Select(i => first + i), events.Select(e => e.Seq));
 
     private protected async Task<long> CountAsync(string table)
     {

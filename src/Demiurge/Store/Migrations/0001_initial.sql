@@ -34,7 +34,10 @@ CREATE TABLE projects (
 );
 
 -- Append-only audit trail: every admin action, and later every allocation and release.
+-- seq is assigned by the store at append time (appends are serialized), so it is the order
+-- in which events committed, and readers page on it without missing late commits.
 CREATE TABLE events (
+    seq             BIGINT NOT NULL UNIQUE,
     event_id        TEXT PRIMARY KEY,
     kind            TEXT NOT NULL,
     actor_user_id   TEXT,
@@ -44,4 +47,3 @@ CREATE TABLE events (
     created_at      BIGINT NOT NULL
 );
 
-CREATE INDEX events_by_time ON events (created_at);

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Demiurge.Store.Sqlite;
 
 /// <summary>The embedded default: one SQLite file in the data directory, in WAL mode.</summary>
-internal sealed class SqliteStore(string databasePath) : SqlStore
+internal sealed class SqliteStore(string databasePath) : SqlStore, IDisposable
 {
     private const int SqliteConstraint = 19;
 
@@ -16,13 +16,37 @@ internal sealed class SqliteStore(string databasePath) : SqlStore
         DefaultTimeout = 30,
     }.ToString();
 
+    /// <summary>
+    /// SQLite admits one writer at a time and makes the others sleep and retry on SQLITE_BUSY;
+    /// queueing writers in process instead keeps write latency flat under concurrency.
+    /// </summary>
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
     protected override string PrepareDatabaseSql => "PRAGMA journal_mode = WAL";
+
+    protected override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        return new Release(_writeGate);
+    }
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
+    }
+
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        _writeGate.Dispose();
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
     }
 
     protected override bool IsUniqueViolation(DbException exception) =>

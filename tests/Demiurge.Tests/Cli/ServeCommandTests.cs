@@ -1,0 +1,82 @@
+using Demiurge.Cli;
+using Demiurge.Tests.Infrastructure;
+
+namespace Demiurge.Tests.Cli;
+
+/// <summary>
+/// <c>demiurge up</c> and <c>demiurge controlplane</c> refuse bad settings before starting
+/// anything, and list every problem in one go. Every case passes --data-dir, so a start that
+/// slipped through would write to a temporary folder, never to the home folder.
+/// </summary>
+public sealed class ServeCommandTests
+{
+    [Theory]
+    [InlineData("up")]
+    [InlineData("controlplane")]
+    public async Task Serve_ApiPortNotANumber_ExitsInvalidConfigurationNamingEverySpelling(string command)
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync(command, "--api-port", "abc", "--data-dir", dataDir.Path))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problem = Assert.Single(Problems(result));
+        Assert.Contains("--api-port", problem, StringComparison.Ordinal);
+        Assert.Contains("DEMIURGE_API_PORT", problem, StringComparison.Ordinal);
+        Assert.Contains("Demiurge:ApiPort", problem, StringComparison.Ordinal);
+        Assert.Contains("'abc'", problem, StringComparison.Ordinal);
+        AssertNotStarted(result, dataDir);
+    }
+
+    [Theory]
+    [InlineData("up")]
+    [InlineData("controlplane")]
+    public async Task Serve_SeveralInvalidSettings_ListsEveryErrorAtOnce(string command)
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync(command, "--api-port", "70000", "--domain", "Bad_Domain", "--admin-token", "short", "--data-dir", dataDir.Path))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problems = Problems(result);
+        Assert.Equal(3, problems.Count);
+        Assert.Single(problems, p => p.StartsWith("--api-port (DEMIURGE_API_PORT, Demiurge:ApiPort)", StringComparison.Ordinal) && p.Contains("70000", StringComparison.Ordinal));
+        Assert.Single(problems, p => p.StartsWith("--domain (DEMIURGE_DOMAIN, Demiurge:Domain)", StringComparison.Ordinal) && p.Contains("'Bad_Domain'", StringComparison.Ordinal));
+        Assert.Single(problems, p => p.StartsWith("--admin-token (DEMIURGE_ADMIN_TOKEN, Demiurge:AdminToken)", StringComparison.Ordinal));
+
+        // The rejected token is a secret: the message says what is wrong without echoing it.
+        Assert.DoesNotContain("'short'", result.Error, StringComparison.Ordinal);
+        AssertNotStarted(result, dataDir);
+    }
+
+    [Fact]
+    public async Task Serve_TypeErrorAndRangeErrors_ListedTogether()
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync("up", "--api-port", "abc", "--domain", "Bad_Domain", "--admin-token", "short", "--data-dir", dataDir.Path))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problems = Problems(result);
+        Assert.Equal(3, problems.Count);
+        Assert.Single(problems, p => p.StartsWith("--api-port", StringComparison.Ordinal) && p.Contains("'abc'", StringComparison.Ordinal));
+        Assert.Single(problems, p => p.StartsWith("--domain", StringComparison.Ordinal));
+        Assert.Single(problems, p => p.StartsWith("--admin-token", StringComparison.Ordinal));
+        AssertNotStarted(result, dataDir);
+    }
+
+    /// <summary>The "  - " lines under "Invalid configuration:", asserting that header.</summary>
+    private static List<string> Problems(CliResult result)
+    {
+        var lines = result.Error.TrimEnd().Split(Environment.NewLine);
+        Assert.Equal("Invalid configuration:", lines[0]);
+        Assert.All(lines[1..], l => Assert.StartsWith("  - ", l, StringComparison.Ordinal));
+        return [.. lines[1..].Select(l => l["  - ".Length..])];
+    }
+
+    private static void AssertNotStarted(CliResult result, TempDirectory dataDir)
+    {
+        Assert.Empty(result.Output);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dataDir.Path));
+    }
+}
