@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Demiurge.Cli;
@@ -8,7 +9,7 @@ namespace Demiurge.Cli;
 /// <summary>Sends one API request for a command and prints the answer, or the problem.</summary>
 internal static class ApiClient
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
     public static async Task<int> SendAsync(ParseResult parseResult, HttpMethod method, string path, object? body, CancellationToken cancellationToken)

@@ -95,7 +95,9 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         Assert.True(Guid.TryParse(organizationId, out _), organizationId);
         Assert.Equal("Acme Corp", created.GetProperty("name").GetString());
 
-        var json = (await RunAsync(user.Token, "org", "list", "--output", "json")).AssertExitCode(ExitCodes.Success).Json();
+        var jsonRun = (await RunAsync(user.Token, "org", "list", "--output", "json")).AssertExitCode(ExitCodes.Success);
+        Assert.DoesNotContain("\\u002B", jsonRun.Output, StringComparison.Ordinal); // people read this: "+00:00", not "\u002B00:00"
+        var json = jsonRun.Json();
         var listed = Assert.Single(json.EnumerateArray());
         Assert.Equal(organizationId, listed.GetProperty("organization_id").GetString());
         Assert.Equal("Acme Corp", listed.GetProperty("name").GetString());

@@ -99,6 +99,30 @@ public sealed class DemiurgeUpProcessTests
     }
 
     [Fact]
+    public async Task Up_AppsettingsInWorkingDirectory_IsReadAndEnvironmentOverridesIt()
+    {
+        using var dataDir = new TempDirectory();
+        using var workingDirectory = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(workingDirectory.Path, "appsettings.json"), $$"""
+            { "Demiurge": { "DataDir": "{{dataDir.Path}}", "ApiPort": 0, "Domain": "from-file.example", "AdminToken": "file-admin-token-0123456789" } }
+            """);
+
+        await using var fromFile = DemiurgeProcess.Start(["up"], workingDirectory: workingDirectory.Path);
+        Assert.Equal("from-file.example", await fromFile.WaitForOutputAsync("Domain:"));
+        Assert.Equal(dataDir.Path, await fromFile.WaitForOutputAsync("Data:"));
+        using (var http = Authorized(new Uri(await fromFile.WaitForOutputAsync("API:")), "file-admin-token-0123456789"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/users/me")).StatusCode);
+        }
+
+        fromFile.Signal(DemiurgeProcess.SigTerm);
+        Assert.Equal(0, await fromFile.WaitForExitAsync());
+
+        await using var overridden = DemiurgeProcess.Start(["up"], new Dictionary<string, string> { ["DEMIURGE_DOMAIN"] = "from-env.example" }, workingDirectory.Path);
+        Assert.Equal("from-env.example", await overridden.WaitForOutputAsync("Domain:"));
+    }
+
+    [Fact]
     public async Task Up_LogsAreJsonLinesCarryingTheRequestId()
     {
         using var dataDir = new TempDirectory();

@@ -22,13 +22,14 @@ public sealed partial class DemiurgeProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> StandardError => _stderr;
 
-    public static DemiurgeProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static DemiurgeProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "demiurge"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         foreach (var argument in arguments)
         {
