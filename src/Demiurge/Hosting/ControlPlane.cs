@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Net;
 using Demiurge.Events;
+using Demiurge.Gateways;
 using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Projects;
@@ -68,6 +69,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         builder.Services.AddApi();
         builder.Services.AddStore();
         builder.Services.AddIdentity();
+        builder.Services.AddGateways();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -80,6 +82,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapOrganizationEndpoints();
         app.MapProjectEndpoints();
         app.MapEventEndpoints();
+        app.MapGatewayEndpoints();
         return new ControlPlane(app);
     }
 

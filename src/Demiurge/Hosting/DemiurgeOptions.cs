@@ -23,6 +23,12 @@ public sealed class DemiurgeOptions
     /// </summary>
     public string? AdminToken { get; set; }
 
+    /// <summary>The gateway pool.</summary>
+    public Gateways.PoolOptions Pool { get; set; } = new();
+
+    /// <summary>Settings handed to gateway workers.</summary>
+    public Gateways.GatewayOptions Gateway { get; set; } = new();
+
     private static string DefaultDataDir()
     {
         var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");

@@ -33,7 +33,50 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.AdminToken.Describe()} must be at least {MinAdminTokenLength} characters with no white space.");
         }
 
+        ValidatePool(options.Pool, errors);
+        ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
+        ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidatePool(Gateways.PoolOptions pool, List<string> errors)
+    {
+        foreach (var (setting, value) in new[] { (Settings.PoolSize, pool.Size), (Settings.PoolMinReady, pool.MinReady), (Settings.PoolScaleStep, pool.ScaleStep), (Settings.PoolMax, pool.Max) })
+        {
+            if (value < 0)
+            {
+                errors.Add($"{setting.Describe()} must not be negative, not {value}.");
+            }
+        }
+
+        if (pool.Size > pool.Max)
+        {
+            errors.Add($"{Settings.PoolSize.Describe()} ({pool.Size}) must not exceed {Settings.PoolMax.Describe()} ({pool.Max}).");
+        }
+
+        if (pool.MinReady > pool.Max)
+        {
+            errors.Add($"{Settings.PoolMinReady.Describe()} ({pool.MinReady}) must not exceed {Settings.PoolMax.Describe()} ({pool.Max}).");
+        }
+
+        if (!Gateways.PortRange.TryParse(pool.Ports, out var ports))
+        {
+            errors.Add($"{Settings.PoolPorts.Describe()} '{pool.Ports}' is not a port range such as 7100-7199.");
+        }
+        else if (ports.Last - ports.First + 1 < pool.Max)
+        {
+            errors.Add($"{Settings.PoolPorts.Describe()} '{pool.Ports}' holds fewer ports than {Settings.PoolMax.Describe()} ({pool.Max}).");
+        }
+
+        ValidateDuration(Settings.PoolCheckInterval, pool.CheckInterval, allowOff: false, errors);
+    }
+
+    private static void ValidateDuration(Setting setting, string value, bool allowOff, List<string> errors)
+    {
+        if (!Durations.TryParse(value, out var duration) || (duration is null && !allowOff))
+        {
+            errors.Add($"{setting.Describe()} '{value}' is not a duration such as 500ms, 3s, 5m or 1h{(allowOff ? ", or off" : string.Empty)}.");
+        }
     }
 
     /// <summary>Why <paramref name="domain"/> is not a usable DNS suffix, or null when it is.</summary>

@@ -11,7 +11,21 @@ internal static class Settings
     public static readonly Setting Domain = new("Domain", typeof(string), "DNS suffix for organization names.");
     public static readonly Setting AdminToken = new("AdminToken", typeof(string), "Token of the built-in admin user (generated on first start when unset).");
 
-    public static readonly IReadOnlyList<Setting> ControlPlane = [DataDir, ApiPort, Domain, AdminToken];
+    public static readonly Setting PoolSize = new("Pool:Size", typeof(int), "Gateway workers started at start-up.");
+    public static readonly Setting PoolMinReady = new("Pool:MinReady", typeof(int), "Autoscale keeps at least this many workers ready.");
+    public static readonly Setting PoolScaleStep = new("Pool:ScaleStep", typeof(int), "Workers added per scale event.");
+    public static readonly Setting PoolMax = new("Pool:Max", typeof(int), "Most live workers.");
+    public static readonly Setting PoolPorts = new("Pool:Ports", typeof(string), "Loopback port range for workers, first-last.");
+    public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(string), "How often the pool is checked (e.g. 2s).");
+    public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(string), "Release an organization after this long without activity (e.g. 5m, or off).");
+    public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(string), "How often workers save dirty data (e.g. 30s).");
+
+    public static readonly IReadOnlyList<Setting> ControlPlane =
+    [
+        DataDir, ApiPort, Domain, AdminToken,
+        PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval,
+        GatewayInactivityTimeout, GatewayAutosaveInterval,
+    ];
 
     /// <summary>Values of <c>DEMIURGE_*</c> variables, keyed by configuration key.</summary>
     public static Dictionary<string, string?> FromEnvironment(IEnumerable<Setting> settings, IDictionary environment)

@@ -50,6 +50,9 @@ internal interface IStore
 
     Task<IReadOnlyList<Project>> ProjectListAsync(string organizationId, CancellationToken cancellationToken);
 
+    /// <summary>Appends an event that records no change of its own (a scale decision, an exhausted pool).</summary>
+    Task EventAppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
+
     /// <summary>Events in commit order whose <see cref="AuditEvent.Seq"/> is greater than <paramref name="afterSeq"/>.</summary>
     Task<IReadOnlyList<AuditEvent>> EventListAsync(long afterSeq, int limit, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Reflection;
 using Demiurge.Events;
+using Demiurge.Gateways;
 using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Projects;
@@ -11,7 +12,7 @@ namespace Demiurge.Store;
 /// The store in portable SQL. Dialects supply connections and say which errors are
 /// unique-constraint violations; everything else, migrations included, is shared.
 /// </summary>
-internal abstract class SqlStore : IStore
+internal abstract partial class SqlStore : IStore, IGatewayStore
 {
     private const string MigrationResourcePrefix = "Demiurge.Store.Migrations.";
 
@@ -179,6 +180,9 @@ internal abstract class SqlStore : IStore
             r => new Project(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetInt64(3))),
             cancellationToken, ("@org", organizationId));
 
+    public Task EventAppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        WriteAsync((_, _) => Task.FromResult(true), auditEvent, cancellationToken);
+
     public Task<IReadOnlyList<AuditEvent>> EventListAsync(long afterSeq, int limit, CancellationToken cancellationToken) =>
         ListAsync("""
             SELECT event_id, kind, actor_user_id, organization_id, subject_id, detail, created_at, seq
@@ -217,12 +221,12 @@ internal abstract class SqlStore : IStore
     /// it changed nothing commits without an event. Appends are serialized (a single writer
     /// here), so <c>seq</c> follows commit order.
     /// </summary>
-    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> change, AuditEvent auditEvent, CancellationToken cancellationToken)
+    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> change, AuditEvent? auditEvent, CancellationToken cancellationToken)
     {
         using var gate = await EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await change(connection, transaction))
+        if (!await change(connection, transaction) || auditEvent is null)
         {
             await transaction.CommitAsync(cancellationToken);
             return;
@@ -264,7 +268,18 @@ internal abstract class SqlStore : IStore
     private async Task<IReadOnlyList<T>> ListAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = CreateCommand(connection, null, sql, parameters);
+        return await ListAsync(connection, null, sql, read, cancellationToken, parameters);
+    }
+
+    private static async Task<T?> SingleAsync<T>(DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var rows = await ListAsync(connection, transaction, sql, read, cancellationToken, parameters);
+        return rows.Count == 0 ? default : rows[0];
+    }
+
+    private static async Task<IReadOnlyList<T>> ListAsync<T>(DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = CreateCommand(connection, transaction, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))

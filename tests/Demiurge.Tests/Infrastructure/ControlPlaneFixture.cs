@@ -31,11 +31,13 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         Admin = Client(AdminToken);
     }
 
-    /// <summary>Settings for a test control plane: free port, temporary data, warnings only.</summary>
+    /// <summary>Settings for a test control plane: free port, temporary data, no gateway workers, warnings only.</summary>
     public static Dictionary<string, string?> QuietSettings(string dataDir) => new()
     {
         [Settings.DataDir.ConfigurationKey] = dataDir,
         [Settings.ApiPort.ConfigurationKey] = "0",
+        [Settings.PoolSize.ConfigurationKey] = "0",
+        [Settings.PoolMinReady.ConfigurationKey] = "0",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 

@@ -1,0 +1,12 @@
+namespace Demiurge.Edge;
+
+/// <summary>
+/// Routes <c>org-{id}.{domain}</c> and <c>*.org-{id}.{domain}</c> to a gateway. Idempotent,
+/// and O(1) per change in the embedded edge.
+/// </summary>
+internal interface IEdgeRouter
+{
+    Task SetRouteAsync(string organizationId, Uri gateway, CancellationToken cancellationToken);
+
+    Task RemoveRouteAsync(string organizationId, CancellationToken cancellationToken);
+}

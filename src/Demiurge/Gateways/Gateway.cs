@@ -1,0 +1,13 @@
+namespace Demiurge.Gateways;
+
+/// <summary>One gateway worker of the pool, as the store knows it.</summary>
+internal sealed record Gateway(
+    string GatewayId,
+    GatewayState State,
+    string Runtime,
+    string Address,
+    int Port,
+    int? Pid,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ReadyAt);

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Demiurge.Dns;
+using Demiurge.Edge;
+using Demiurge.Events;
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Store;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Gateways;
+
+/// <summary>
+/// The allocation saga: claim → DNS → route → handshake → active, each step journaled in the
+/// store. A failed step undoes the finished ones in reverse order; undoing is idempotent, so
+/// the start-up reconciler can repeat it for sagas a crash left half done.
+/// </summary>
+internal sealed partial class GatewayAllocator(
+    IGatewayStore store,
+    IStore events,
+    IDnsProvider dns,
+    IEdgeRouter edge,
+    IHttpClientFactory httpClients,
+    IOptions<DemiurgeOptions> options,
+    PoolSignal poolSignal,
+    TimeProvider time,
+    ILogger<GatewayAllocator> logger)
+{
+    public const string HttpClientName = "gateways";
+
+    private static readonly TimeSpan s_handshakeTokenLifetime = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<AllocationResult>>> _inFlight = new();
+
+    /// <summary>
+    /// Allocates a gateway to the organization, or returns its current one. Concurrent calls
+    /// for one organization share one saga; the saga is not cancelled by one caller leaving.
+    /// </summary>
+    public async Task<AllocationResult> StartAsync(string organizationId, string actorUserId, CancellationToken cancellationToken)
+    {
+        var saga = _inFlight.GetOrAdd(organizationId, id => new Lazy<Task<AllocationResult>>(() => RunAsync(id, actorUserId)));
+        try
+        {
+            return await saga.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (saga.Value.IsCompleted)
+            {
+                _inFlight.TryRemove(KeyValuePair.Create(organizationId, saga));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends a current allocation: the route and the DNS records go, the allocation token is
+    /// revoked, and the gateway moves to <paramref name="gatewayState"/>.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(Allocation allocation, string outcome, GatewayState gatewayState, string? actorUserId, CancellationToken cancellationToken)
+    {
+        await UndoExternalStepsAsync(allocation.OrganizationId, cancellationToken);
+        var ended = await store.AllocationEndAsync(allocation.AllocationId, outcome, gatewayState, time.GetUtcNowMilliseconds(),
+            NewEvent(GatewayEventKinds.AllocationReleased, actorUserId, allocation, outcome), cancellationToken);
+        if (ended)
+        {
+            LogReleased(logger, allocation.AllocationId, allocation.OrganizationId, allocation.GatewayId, outcome);
+        }
+
+        return ended;
+    }
+
+    /// <summary>Undoes an unfinished saga (after a failure, or a crash found at start-up).</summary>
+    public async Task RollBackAsync(Allocation allocation, string reason, bool gatewayAtFault, CancellationToken cancellationToken)
+    {
+        await UndoExternalStepsAsync(allocation.OrganizationId, cancellationToken);
+        var ended = await store.AllocationEndAsync(allocation.AllocationId, "rolled_back: " + reason,
+            gatewayAtFault ? GatewayState.Unhealthy : GatewayState.Ready, time.GetUtcNowMilliseconds(),
+            NewEvent(GatewayEventKinds.AllocationRolledBack, null, allocation, reason), cancellationToken);
+        if (ended)
+        {
+            DemiurgeMetrics.AllocationFinished("rolled_back", null);
+            LogRolledBack(logger, allocation.AllocationId, allocation.OrganizationId, allocation.Step.ToString(), reason);
+        }
+    }
+
+    private async Task<AllocationResult> RunAsync(string organizationId, string actorUserId)
+    {
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNowMilliseconds();
+        var claim = await store.AllocationClaimAsync(organizationId, Ids.New(), now,
+            new AuditEvent(Ids.New(), GatewayEventKinds.AllocationClaimed, actorUserId, organizationId, null, null, now), CancellationToken.None);
+        if (claim.Allocation is null)
+        {
+            DemiurgeMetrics.PoolExhausted();
+            DemiurgeMetrics.AllocationFinished("exhausted", null);
+            poolSignal.Wake();
+            await events.EventAppendAsync(new AuditEvent(Ids.New(), GatewayEventKinds.PoolExhausted, actorUserId, organizationId, null, null, now), CancellationToken.None);
+            LogExhausted(logger, organizationId);
+            return AllocationResult.Failed(AllocationFailure.PoolExhausted, "No gateway is ready; more are starting.");
+        }
+
+        if (claim.Existing)
+        {
+            return await AwaitExistingAsync(claim.Allocation);
+        }
+
+        var allocation = claim.Allocation;
+        var gateway = claim.Gateway!;
+        var step = "dns";
+        try
+        {
+            using var timeout = new CancellationTokenSource(DurationSetting.Resolve(options.Value.Gateway.HandshakeTimeout, TimeSpan.FromSeconds(30)));
+            await dns.SetOrganizationAsync(organizationId, timeout.Token);
+            await JournalAsync(allocation, AllocationStep.Dns);
+
+            step = "route";
+            await edge.SetRouteAsync(organizationId, new Uri(gateway.Address), timeout.Token);
+            await JournalAsync(allocation, AllocationStep.Route);
+
+            step = "handshake";
+            var handshakeToken = Tokens.New();
+            await store.AllocationSetHandshakeAsync(allocation.AllocationId, Tokens.Hash(handshakeToken), time.GetUtcNowMilliseconds() + s_handshakeTokenLifetime, CancellationToken.None);
+            await JournalAsync(allocation, AllocationStep.Handshake);
+            await HandshakeAsync(gateway, handshakeToken, timeout.Token);
+
+            step = "activate";
+            if (!await store.GatewayTransitionAsync(gateway.GatewayId, [GatewayState.Allocating], GatewayState.Allocated,
+                NewEvent(GatewayEventKinds.AllocationActive, actorUserId, allocation, gateway.GatewayId), CancellationToken.None))
+            {
+                throw new SagaStepException("The gateway left the allocating state during the handshake.");
+            }
+
+            await JournalAsync(allocation, AllocationStep.Active);
+            var elapsed = time.GetElapsedTime(started);
+            DemiurgeMetrics.AllocationFinished("allocated", elapsed);
+            LogAllocated(logger, allocation.AllocationId, organizationId, gateway.GatewayId, elapsed.TotalMilliseconds);
+            return AllocationResult.Allocated(allocation with { Step = AllocationStep.Active }, gateway with { State = GatewayState.Allocated });
+        }
+        catch (Exception exception) when (exception is SagaStepException or HttpRequestException or OperationCanceledException or IOException)
+        {
+            var reason = $"{step} failed: {exception.Message}";
+            await RollBackAsync(allocation, reason, gatewayAtFault: step is "handshake" or "activate", CancellationToken.None);
+            return AllocationResult.Failed(AllocationFailure.RolledBack, $"Allocation failed at the {step} step and was undone: {exception.Message}");
+        }
+    }
+
+    private async Task JournalAsync(Allocation allocation, AllocationStep step)
+    {
+        if (!await store.AllocationAdvanceAsync(allocation.AllocationId, step, CancellationToken.None))
+        {
+            throw new SagaStepException("The allocation was ended while its saga ran.");
+        }
+    }
+
+    private async Task HandshakeAsync(Gateway gateway, string handshakeToken, CancellationToken cancellationToken)
+    {
+        var http = httpClients.CreateClient(HttpClientName);
+        using var response = await http.PostAsJsonAsync(new Uri(new Uri(gateway.Address), "/collab/start"), new { handshake_token = handshakeToken }, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new SagaStepException($"the gateway answered {(int)response.StatusCode}: {body}");
+        }
+    }
+
+    /// <summary>Another saga owns the organization's allocation: wait for it to become active or end.</summary>
+    private async Task<AllocationResult> AwaitExistingAsync(Allocation allocation)
+    {
+        var deadline = time.GetUtcNow() + DurationSetting.Resolve(options.Value.Gateway.HandshakeTimeout, TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var current = await store.AllocationGetAsync(allocation.AllocationId, CancellationToken.None);
+            if (current is { Step: AllocationStep.Active, EndedAt: null })
+            {
+                var gateway = await store.GatewayGetAsync(current.GatewayId, CancellationToken.None);
+                return AllocationResult.Allocated(current, gateway!);
+            }
+
+            if (current is null || current.EndedAt is not null || current.Step == AllocationStep.Releasing || time.GetUtcNow() > deadline)
+            {
+                return AllocationResult.Failed(AllocationFailure.Busy, "The organization's gateway is being allocated or released; try again.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The saga's external steps in reverse: route, then DNS. Both are idempotent.</summary>
+    private async Task UndoExternalStepsAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        await edge.RemoveRouteAsync(organizationId, cancellationToken);
+        await dns.RemoveOrganizationAsync(organizationId, cancellationToken);
+    }
+
+    private AuditEvent NewEvent(string kind, string? actorUserId, Allocation allocation, string? detail) =>
+        new(Ids.New(), kind, actorUserId, allocation.OrganizationId, allocation.AllocationId, detail, time.GetUtcNowMilliseconds());
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Allocated gateway {GatewayId} to organization {OrganizationId} (allocation {AllocationId}) in {ElapsedMs:0.0} ms")]
+    private static partial void LogAllocated(ILogger logger, string allocationId, string organizationId, string gatewayId, double elapsedMs);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Rolled back allocation {AllocationId} of organization {OrganizationId} after step {Step}: {Reason}")]
+    private static partial void LogRolledBack(ILogger logger, string allocationId, string organizationId, string step, string reason);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Pool exhausted: no ready gateway for organization {OrganizationId}")]
+    private static partial void LogExhausted(ILogger logger, string organizationId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Released allocation {AllocationId} of organization {OrganizationId} from gateway {GatewayId}: {Outcome}")]
+    private static partial void LogReleased(ILogger logger, string allocationId, string organizationId, string gatewayId, string outcome);
+}

@@ -1,0 +1,273 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Demiurge.Events;
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Organizations;
+using Demiurge.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Gateways;
+
+/// <summary>
+/// The pool's API: users start their organization's gateway; gateways report ready, redeem
+/// their handshake, pull and push data and stop; admins list, release and delete.
+/// </summary>
+internal static class GatewayEndpoints
+{
+    /// <summary>Largest data push accepted (413 above).</summary>
+    public const long MaxPushBytes = 16 * 1024 * 1024;
+
+    public static void MapGatewayEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var user = endpoints.MapGroup("/gateway").WithTags("Gateways");
+        user.MapPost("/start", StartAsync).WithSummary("Allocate (or return) the organization's gateway (members).");
+
+        // Gateways authenticate with their own tokens, checked by each handler.
+        var worker = endpoints.MapGroup("/gateway").WithTags("Gateway protocol").AllowAnonymous();
+        worker.MapPost("/ready", ReadyAsync).WithSummary("A worker is idle and can be allocated (gateway token).");
+        worker.MapPost("/config", ConfigAsync).WithSummary("Redeem a handshake token for the organization's config and an allocation token.");
+        worker.MapPost("/data/pull", PullAsync).WithSummary("The organization's saved data (allocation token).");
+        worker.MapPost("/data/push", PushAsync).WithSummary("Save the organization's data, merged per project (allocation token).")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxPushBytes));
+        worker.MapPost("/stop", StopAsync).WithSummary("The gateway is done with the organization (allocation token).");
+
+        var admin = endpoints.MapGroup("").WithTags("Gateways").RequireAuthorization(IdentityExtensions.AdminPolicy);
+        admin.MapDelete("/gateway/data/{organization_id}", DeleteDataAsync).WithSummary("Delete an organization's saved data (system admins; audited).");
+        admin.MapGet("/gateways", ListAsync).WithSummary("Every gateway with its state, organization, port, pid and timestamps (system admins).");
+        admin.MapGet("/gateways/stats", StatsAsync).WithSummary("The pool's counts (system admins).");
+        admin.MapPost("/gateways/{gateway_id}/release", ReleaseAsync).WithSummary("Drain and release a gateway now, after a final push (system admins).");
+    }
+
+    private static async Task<Results<Ok<StartGatewayResponse>, ProblemHttpResult>> StartAsync(
+        StartGatewayRequest request, ClaimsPrincipal principal, IStore store, GatewayAllocator allocator, IOptions<DemiurgeOptions> options, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(principal);
+        if (await OrganizationAccess.LoadAsync(store, request.OrganizationId, caller, cancellationToken) is not { } access)
+        {
+            return ApiProblems.NotFound("Organization", request.OrganizationId!);
+        }
+
+        var organizationId = access.Organization.OrganizationId;
+        var result = await allocator.StartAsync(organizationId, caller.UserId, cancellationToken);
+        switch (result.Failure)
+        {
+            case AllocationFailure.None:
+                return TypedResults.Ok(new StartGatewayResponse(result.Gateway!.GatewayId, GatewayNames.Hostname(organizationId, options.Value.Domain), result.Allocation!.AllocationId));
+            case AllocationFailure.RolledBack:
+                return ApiProblems.Problem(StatusCodes.Status502BadGateway, "Allocation failed", result.Detail!, "allocation-failed");
+            default:
+                context.Response.Headers.RetryAfter = result.Failure == AllocationFailure.PoolExhausted ? "2" : "1";
+                return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "No gateway available", result.Detail!, "pool-exhausted");
+        }
+    }
+
+    private static async Task<Results<Ok<GatewayReadyResponse>, ProblemHttpResult>> ReadyAsync(
+        GatewayReadyRequest request, HttpRequest http, IGatewayStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (BearerToken(http) is not { } token
+            || await store.GatewayFindByTokenHashAsync(Tokens.Hash(token), cancellationToken) is not { } gateway
+            || gateway.GatewayId != request.GatewayId)
+        {
+            return Unauthorized("The gateway token does not belong to this gateway.");
+        }
+
+        var auditEvent = new AuditEvent(Ids.New(), GatewayEventKinds.GatewayReady, null, null, gateway.GatewayId, null, time.GetUtcNowMilliseconds());
+        if (gateway.State == GatewayState.Ready
+            || await store.GatewayTransitionAsync(gateway.GatewayId, [GatewayState.Starting, GatewayState.Releasing], GatewayState.Ready, auditEvent, cancellationToken))
+        {
+            return TypedResults.Ok(new GatewayReadyResponse(gateway.GatewayId, "ready"));
+        }
+
+        return ApiProblems.Conflict($"Gateway {gateway.GatewayId} is {SqlStore.Format(gateway.State)} and cannot become ready now.");
+    }
+
+    private static async Task<Results<Ok<GatewayConfigResponse>, ProblemHttpResult>> ConfigAsync(
+        GatewayConfigRequest request, IStore store, IGatewayStore gateways, IOptions<DemiurgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var allocationToken = Tokens.New();
+        if (await gateways.AllocationRedeemHandshakeAsync(Tokens.Hash(request.HandshakeToken!), Tokens.Hash(allocationToken), time.GetUtcNowMilliseconds(), cancellationToken) is not { } allocation)
+        {
+            return Unauthorized("The handshake token is unknown, already used or expired.");
+        }
+
+        var members = await store.MembershipListAsync(allocation.OrganizationId, cancellationToken);
+        var autoRelease = await gateways.OrganizationAutoReleaseAsync(allocation.OrganizationId, cancellationToken);
+        var inactivity = Durations.TryParse(options.Value.Gateway.InactivityTimeout, out var timeout) ? timeout : TimeSpan.FromMinutes(5);
+        return TypedResults.Ok(new GatewayConfigResponse(
+            allocation.AllocationId,
+            allocation.OrganizationId,
+            allocation.GatewayId,
+            GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
+            allocationToken,
+            [.. members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],
+            autoRelease ? inactivity?.TotalSeconds : null,
+            DurationSetting.Resolve(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds));
+    }
+
+    private static async Task<Results<Ok<DataPullResponse>, ProblemHttpResult>> PullAsync(
+        OrganizationRequest request, HttpRequest http, IGatewayStore store, CancellationToken cancellationToken)
+    {
+        if (await CurrentAllocationAsync(http, store, request.OrganizationId, cancellationToken) is not { } allocation)
+        {
+            return Unauthorized("The allocation token is not valid for this organization, or was revoked.");
+        }
+
+        var data = await store.OrganizationDataGetAsync(allocation.OrganizationId, cancellationToken);
+        var payload = data.Version == 0 ? null : new DataPullPayload(data.Projects, data.GatewayState is null ? null : JsonDocument.Parse(data.GatewayState).RootElement.Clone());
+        return TypedResults.Ok(new DataPullResponse(allocation.OrganizationId, data.Version, data.StoredAt, payload));
+    }
+
+    private static async Task<Results<Ok<DataPushResponse>, ValidationProblem, ProblemHttpResult>> PushAsync(
+        DataPushRequest request, HttpRequest http, IGatewayStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var projects = request.Data!.YjsState ?? [];
+        if (projects.Keys.FirstOrDefault(k => Ids.Parse(k) is null) is { } badKey)
+        {
+            return ApiProblems.Invalid("data.yjs_state", $"'{badKey}' is not a project id (a UUID).");
+        }
+
+        if (projects.FirstOrDefault(p => !IsBase64(p.Value)) is { Key: { } badValue })
+        {
+            return ApiProblems.Invalid("data.yjs_state", $"The state of project '{badValue}' is not base64.");
+        }
+
+        if (request.Data.GatewayState is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        {
+            return ApiProblems.Invalid("data.gateway_state", "The gateway_state must be an object or null.");
+        }
+
+        var gatewayState = request.Data.GatewayState is { ValueKind: JsonValueKind.Object } state ? state.GetRawText() : null;
+        var now = time.GetUtcNowMilliseconds();
+        var (outcome, version) = await store.OrganizationDataPushAsync(
+            request.OrganizationId!, Tokens.Hash(BearerToken(http) ?? string.Empty), request.Version!.Value,
+            projects.ToDictionary(p => Ids.Parse(p.Key)!, p => p.Value), gatewayState, now, cancellationToken);
+        return outcome switch
+        {
+            PushOutcome.Stored => TypedResults.Ok(new DataPushResponse(version, now, projects.Sum(p => (long)p.Value.Length) + (gatewayState?.Length ?? 0))),
+            PushOutcome.Stale => ApiProblems.Conflict($"The data is at version {version}, not {request.Version}: pull before pushing again."),
+            _ => Unauthorized("The allocation token is not valid for this organization, or was revoked."),
+        };
+    }
+
+    private static async Task<Results<Ok, ProblemHttpResult>> StopAsync(
+        OrganizationRequest request, HttpRequest http, IGatewayStore store, GatewayAllocator allocator, CancellationToken cancellationToken)
+    {
+        if (BearerToken(http) is not { } token
+            || await store.AllocationFindByTokenHashAsync(Tokens.Hash(token), cancellationToken) is not { } allocation
+            || allocation.OrganizationId != request.OrganizationId)
+        {
+            return Unauthorized("The allocation token is not valid for this organization.");
+        }
+
+        if (allocation.EndedAt is null && await allocator.ReleaseAsync(allocation, "stopped by the gateway", GatewayState.Releasing, null, cancellationToken))
+        {
+            DemiurgeMetrics.Released("gateway_stop");
+        }
+
+        return TypedResults.Ok();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDataAsync(
+        string organization_id, ClaimsPrincipal principal, IStore store, IGatewayStore gateways, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Ids.Parse(organization_id) is not { } organizationId || await store.OrganizationGetAsync(organizationId, cancellationToken) is null)
+        {
+            return ApiProblems.NotFound("Organization", organization_id);
+        }
+
+        if (await gateways.AllocationCurrentByOrganizationAsync(organizationId, cancellationToken) is not null)
+        {
+            return ApiProblems.Conflict("The organization has a gateway now; release it before deleting its data.");
+        }
+
+        var auditEvent = new AuditEvent(Ids.New(), GatewayEventKinds.DataDeleted, Caller.From(principal).UserId, organizationId, organizationId, null, time.GetUtcNowMilliseconds());
+        return await gateways.OrganizationDataDeleteAsync(organizationId, auditEvent, cancellationToken)
+            ? TypedResults.NoContent()
+            : ApiProblems.NotFound("Organization data", organizationId);
+    }
+
+    private static async Task<Ok<GatewayResponse[]>> ListAsync(IGatewayStore store, CancellationToken cancellationToken)
+    {
+        var allocations = (await store.AllocationListCurrentAsync(cancellationToken)).ToDictionary(a => a.GatewayId);
+        var gateways = await store.GatewayListAsync(cancellationToken);
+        return TypedResults.Ok(gateways.Select(g =>
+        {
+            var allocation = allocations.GetValueOrDefault(g.GatewayId);
+            return new GatewayResponse(g.GatewayId, SqlStore.Format(g.State), allocation?.OrganizationId, allocation?.AllocationId,
+                g.Runtime, g.Address, g.Port, g.Pid, g.CreatedAt, g.UpdatedAt, g.ReadyAt);
+        }).ToArray());
+    }
+
+    private static async Task<Ok<PoolStatsResponse>> StatsAsync(IGatewayStore store, CancellationToken cancellationToken)
+    {
+        var gateways = await store.GatewayListAsync(cancellationToken);
+        var allocations = await store.AllocationListCurrentAsync(cancellationToken);
+        var byState = Enum.GetValues<GatewayState>().ToDictionary(s => SqlStore.Format(s), s => gateways.Count(g => g.State == s));
+        var live = gateways.Count(g => g.State is not (GatewayState.Gone or GatewayState.Unhealthy));
+        return TypedResults.Ok(new PoolStatsResponse(gateways.Count, live, byState, allocations.Count));
+    }
+
+    private static async Task<Results<Ok<GatewayResponse>, ProblemHttpResult>> ReleaseAsync(
+        string gateway_id, ClaimsPrincipal principal, IGatewayStore store, GatewayAllocator allocator, IHttpClientFactory httpClients, CancellationToken cancellationToken)
+    {
+        if (Ids.Parse(gateway_id) is not { } gatewayId || await store.GatewayGetAsync(gatewayId, cancellationToken) is not { } gateway)
+        {
+            return ApiProblems.NotFound("Gateway", gateway_id);
+        }
+
+        if (await store.AllocationCurrentByGatewayAsync(gatewayId, cancellationToken) is not { Step: AllocationStep.Active } allocation)
+        {
+            return ApiProblems.Conflict($"Gateway {gatewayId} serves no organization.");
+        }
+
+        // Ask the gateway to drain: it pushes, then calls /gateway/stop, which releases.
+        var drained = false;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName)
+                .PostAsync(new Uri(new Uri(gateway.Address), "/collab/release"), null, timeout.Token);
+            drained = response.IsSuccessStatusCode;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            drained = false;
+        }
+
+        // Whatever the gateway did, the allocation ends now; a gateway that could not drain is replaced.
+        if (await allocator.ReleaseAsync(allocation, drained ? "released by an admin" : "released by an admin; the gateway did not drain",
+            drained ? GatewayState.Releasing : GatewayState.Unhealthy, Caller.From(principal).UserId, cancellationToken))
+        {
+            DemiurgeMetrics.Released("admin");
+        }
+
+        var released = (await store.GatewayGetAsync(gatewayId, cancellationToken))!;
+        return TypedResults.Ok(new GatewayResponse(released.GatewayId, SqlStore.Format(released.State), null, null, released.Runtime, released.Address,
+            released.Port, released.Pid, released.CreatedAt, released.UpdatedAt, released.ReadyAt));
+    }
+
+    private static async Task<Allocation?> CurrentAllocationAsync(HttpRequest http, IGatewayStore store, string? organizationId, CancellationToken cancellationToken) =>
+        BearerToken(http) is { } token
+        && await store.AllocationFindByTokenHashAsync(Tokens.Hash(token), cancellationToken) is { EndedAt: null } allocation
+        && allocation.OrganizationId == organizationId
+            ? allocation
+            : null;
+
+    private static string? BearerToken(HttpRequest http) =>
+        http.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7
+            ? header[7..].Trim()
+            : null;
+
+    private static ProblemHttpResult Unauthorized(string detail) =>
+        ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Authentication required", detail, "unauthorized");
+
+    private static bool IsBase64(string value)
+    {
+        var buffer = new byte[(value.Length * 3 / 4) + 3];
+        return Convert.TryFromBase64String(value, buffer, out _);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Demiurge.Gateways;
+
+/// <summary>What the control plane tells its gateway workers (section <c>Demiurge:Gateway</c>).</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Release an organization after this long without user activity (<c>off</c> never releases).</summary>
+    public string InactivityTimeout { get; set; } = "5m";
+
+    /// <summary>How often a worker saves dirty data.</summary>
+    public string AutosaveInterval { get; set; } = "30s";
+
+    /// <summary>How long the handshake (the worker's config and pull) may take.</summary>
+    public string HandshakeTimeout { get; set; } = "30s";
+}

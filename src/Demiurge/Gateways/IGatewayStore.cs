@@ -1,0 +1,72 @@
+using Demiurge.Events;
+
+namespace Demiurge.Gateways;
+
+/// <summary>The pool's state. Every transition is conditional on the state it leaves, so racing actors cannot both win.</summary>
+internal interface IGatewayStore
+{
+    Task GatewayCreateAsync(Gateway gateway, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Gateway>> GatewayListAsync(CancellationToken cancellationToken);
+
+    Task<Gateway?> GatewayGetAsync(string gatewayId, CancellationToken cancellationToken);
+
+    Task<Gateway?> GatewayFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken);
+
+    /// <summary>Moves the gateway to <paramref name="to"/> if it is in one of <paramref name="from"/>; false otherwise.</summary>
+    Task<bool> GatewayTransitionAsync(string gatewayId, IReadOnlyCollection<GatewayState> from, GatewayState to, AuditEvent? auditEvent, CancellationToken cancellationToken);
+
+    Task GatewaySetPidAsync(string gatewayId, int pid, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one transaction: the organization's current allocation if it has one, else the
+    /// longest-ready gateway moved to allocating with a new allocation at step claimed.
+    /// </summary>
+    Task<ClaimResult> AllocationClaimAsync(string organizationId, string allocationId, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Journals a completed step of a current allocation; false when it has ended.</summary>
+    Task<bool> AllocationAdvanceAsync(string allocationId, AllocationStep step, CancellationToken cancellationToken);
+
+    /// <summary>Records the handshake token (hashed) that the gateway will redeem.</summary>
+    Task AllocationSetHandshakeAsync(string allocationId, string handshakeTokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Redeems a handshake token once, storing the allocation token; null when unknown, used or expired.</summary>
+    Task<Allocation?> AllocationRedeemHandshakeAsync(string handshakeTokenHash, string allocationTokenHash, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<Allocation?> AllocationGetAsync(string allocationId, CancellationToken cancellationToken);
+
+    Task<Allocation?> AllocationCurrentByOrganizationAsync(string organizationId, CancellationToken cancellationToken);
+
+    Task<Allocation?> AllocationCurrentByGatewayAsync(string gatewayId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The allocation this token was issued to, current or ended. The token is revoked when the
+    /// allocation ends: callers check <see cref="Allocation.EndedAt"/>, and pushes check it in
+    /// the same transaction as the write.
+    /// </summary>
+    Task<Allocation?> AllocationFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken);
+
+    /// <summary>Current allocations, for reconcilers.</summary>
+    Task<IReadOnlyList<Allocation>> AllocationListCurrentAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends a current allocation (which revokes its token) and moves its gateway to
+    /// <paramref name="gatewayState"/>, in one transaction; false when it had already ended.
+    /// </summary>
+    Task<bool> AllocationEndAsync(string allocationId, string outcome, GatewayState gatewayState, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task<OrganizationData> OrganizationDataGetAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the given projects (others are kept) and, when not null, the gateway state, if
+    /// the allocation token is current for the organization and <paramref name="baseVersion"/>
+    /// is the stored version: the fencing check and the write are one transaction.
+    /// </summary>
+    Task<(PushOutcome Outcome, long Version)> OrganizationDataPushAsync(
+        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the organization's data; false when there was none.</summary>
+    Task<bool> OrganizationDataDeleteAsync(string organizationId, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task<bool> OrganizationAutoReleaseAsync(string organizationId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,280 @@
+using System.Net;
+using System.Net.Sockets;
+using Demiurge.Events;
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Runtime;
+using Demiurge.Store;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Gateways;
+
+/// <summary>
+/// Keeps the pool: starts workers up to the pool size, replaces the ones that die or stop
+/// answering, and scales up while fewer than the minimum are ready. At start-up it finishes
+/// what a crash left: sagas half done are undone, gateways whose process is gone are released.
+/// </summary>
+internal sealed partial class PoolManager(
+    IGatewayStore store,
+    IStore events,
+    IGatewayRuntime runtime,
+    GatewayAllocator allocator,
+    IHttpClientFactory httpClients,
+    IOptions<DemiurgeOptions> options,
+    PoolSignal signal,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<PoolManager> logger) : BackgroundService
+{
+    /// <summary>Consecutive failed pings after which a worker is declared unhealthy.</summary>
+    public const int MaxMissedPings = 3;
+
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<string, int> _missedPings = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WaitForServerAsync(stoppingToken))
+        {
+            return;
+        }
+
+        lifetime.ApplicationStopping.Register(StopWorkers);
+        await ReconcileAsync(stoppingToken);
+        var interval = DurationSetting.Resolve(options.Value.Pool.CheckInterval, TimeSpan.FromSeconds(2));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await CheckAsync(stoppingToken);
+                await signal.WaitAsync(interval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception) when (exception is System.Data.Common.DbException or HttpRequestException or IOException or InvalidOperationException)
+            {
+                LogCheckFailed(logger, exception);
+                await Task.Delay(interval, time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Undoes every saga that was left between claim and active.</summary>
+    internal async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        foreach (var allocation in await store.AllocationListCurrentAsync(cancellationToken))
+        {
+            if (allocation.Step is not AllocationStep.Active)
+            {
+                await allocator.RollBackAsync(allocation, "the control plane stopped during the saga",
+                    gatewayAtFault: allocation.Step >= AllocationStep.Handshake, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>One pass: health of every worker, then the pool's size.</summary>
+    internal async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var gateways = await store.GatewayListAsync(cancellationToken);
+        foreach (var gateway in gateways.Where(g => g.State != GatewayState.Gone))
+        {
+            await CheckWorkerAsync(gateway, cancellationToken);
+        }
+
+        gateways = await store.GatewayListAsync(cancellationToken);
+        DemiurgeMetrics.GatewaysCounted(Enum.GetValues<GatewayState>().ToDictionary(s => SqlStore.Format(s), s => gateways.Count(g => g.State == s)));
+        var pool = options.Value.Pool;
+        var live = gateways.Count(g => g.State is not (GatewayState.Gone or GatewayState.Unhealthy));
+        var available = gateways.Count(g => g.State is GatewayState.Ready or GatewayState.Starting);
+        var toStart = Math.Max(0, pool.Size - live);
+        if (available + toStart < pool.MinReady && live + toStart < pool.Max)
+        {
+            var added = Math.Min(pool.ScaleStep, pool.Max - live - toStart);
+            toStart += added;
+            DemiurgeMetrics.PoolScaled(added);
+            LogScaled(logger, available, pool.MinReady, added, live + toStart);
+            var now = time.GetUtcNowMilliseconds();
+            await events.EventAppendAsync(
+                new AuditEvent(Ids.New(), GatewayEventKinds.PoolScaled, null, null, null, $"ready {available} < min {pool.MinReady}: +{added}", now), cancellationToken);
+        }
+
+        var ports = PortRange.TryParse(pool.Ports, out var range) ? range : new PortRange(7100, 7199);
+        var taken = gateways.Where(g => g.State != GatewayState.Gone).Select(g => g.Port).ToHashSet();
+        for (var i = 0; i < toStart; i++)
+        {
+            if (ports.Ports.FirstOrDefault(p => !taken.Contains(p) && IsFree(p)) is not (> 0 and var port))
+            {
+                LogNoPort(logger, pool.Ports);
+                break;
+            }
+
+            taken.Add(port);
+            await LaunchAsync(port, cancellationToken);
+        }
+    }
+
+    private async Task CheckWorkerAsync(Gateway gateway, CancellationToken cancellationToken)
+    {
+        if (gateway.Pid is not { } pid)
+        {
+            if (time.GetUtcNow() - gateway.CreatedAt > s_startTimeout)
+            {
+                await MarkGoneAsync(gateway, "it was never started", cancellationToken);
+            }
+
+            return;
+        }
+
+        if (!runtime.IsRunning(pid))
+        {
+            await MarkGoneAsync(gateway, "its process exited", cancellationToken);
+            return;
+        }
+
+        if (gateway.State == GatewayState.Unhealthy
+            || (gateway.State == GatewayState.Starting && time.GetUtcNow() - gateway.CreatedAt > s_startTimeout))
+        {
+            await runtime.StopAsync(pid, s_stopGrace, cancellationToken);
+            await MarkGoneAsync(gateway, gateway.State == GatewayState.Unhealthy ? "it was unhealthy" : "it never became ready", cancellationToken);
+            return;
+        }
+
+        if (gateway.State is GatewayState.Ready or GatewayState.Allocated)
+        {
+            await PingAsync(gateway, cancellationToken);
+        }
+    }
+
+    private async Task PingAsync(Gateway gateway, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName)
+                .GetAsync(new Uri(new Uri(gateway.Address), "/collab/ping"), timeout.Token);
+            response.EnsureSuccessStatusCode();
+            _missedPings.Remove(gateway.GatewayId);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var missed = _missedPings[gateway.GatewayId] = _missedPings.GetValueOrDefault(gateway.GatewayId) + 1;
+            if (missed >= MaxMissedPings)
+            {
+                _missedPings.Remove(gateway.GatewayId);
+                LogUnhealthy(logger, gateway.GatewayId, missed);
+                await store.GatewayTransitionAsync(gateway.GatewayId, [GatewayState.Ready, GatewayState.Allocated], GatewayState.Unhealthy,
+                    NewEvent(GatewayEventKinds.GatewayFailed, gateway.GatewayId, $"missed {missed} pings"), cancellationToken);
+            }
+        }
+    }
+
+    private async Task LaunchAsync(int port, CancellationToken cancellationToken)
+    {
+        var gatewayId = Ids.New();
+        var token = Tokens.New();
+        var now = time.GetUtcNowMilliseconds();
+        var launch = new GatewayLaunch(gatewayId, port, token, ApiUrl(), options.Value.Gateway.InactivityTimeout, options.Value.Gateway.AutosaveInterval);
+        var gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
+        await store.GatewayCreateAsync(gateway, Tokens.Hash(token), NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
+        try
+        {
+            await store.GatewaySetPidAsync(gatewayId, await runtime.StartAsync(launch, cancellationToken), cancellationToken);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+        {
+            LogLaunchFailed(logger, exception, gatewayId);
+            await MarkGoneAsync(gateway, "it could not be started: " + exception.Message, cancellationToken);
+        }
+    }
+
+    /// <summary>A worker is gone: its organization, if any, is released so the next start allocates afresh.</summary>
+    private async Task MarkGoneAsync(Gateway gateway, string reason, CancellationToken cancellationToken)
+    {
+        _missedPings.Remove(gateway.GatewayId);
+        LogGone(logger, gateway.GatewayId, reason);
+        if (await store.AllocationCurrentByGatewayAsync(gateway.GatewayId, cancellationToken) is { } allocation)
+        {
+            if (allocation.Step == AllocationStep.Active)
+            {
+                DemiurgeMetrics.Released("gateway_gone");
+                await allocator.ReleaseAsync(allocation, "gateway gone: " + reason, GatewayState.Gone, null, cancellationToken);
+            }
+            else
+            {
+                await allocator.RollBackAsync(allocation, "the gateway is gone: " + reason, gatewayAtFault: true, cancellationToken);
+            }
+        }
+
+        await store.GatewayTransitionAsync(gateway.GatewayId,
+            [GatewayState.Starting, GatewayState.Ready, GatewayState.Allocating, GatewayState.Allocated, GatewayState.Releasing, GatewayState.Unhealthy],
+            GatewayState.Gone, NewEvent(GatewayEventKinds.GatewayGone, gateway.GatewayId, reason), cancellationToken);
+    }
+
+    /// <summary>
+    /// On shutdown, before the API stops: SIGTERM every worker (each pushes its data to the
+    /// still-running API), then mark them gone and release their organizations.
+    /// </summary>
+    private void StopWorkers()
+    {
+        var gateways = store.GatewayListAsync(CancellationToken.None).GetAwaiter().GetResult()
+            .Where(g => g.State != GatewayState.Gone && g.Pid is not null && g.Runtime == runtime.Name).ToList();
+        Task.WhenAll(gateways.Select(async gateway =>
+        {
+            await runtime.StopAsync(gateway.Pid!.Value, s_stopGrace, CancellationToken.None);
+            await MarkGoneAsync(gateway, "the control plane stopped", CancellationToken.None);
+        })).GetAwaiter().GetResult();
+    }
+
+    private async Task<bool> WaitForServerAsync(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStarted.Register(started.SetResult);
+        await started.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return !cancellationToken.IsCancellationRequested;
+    }
+
+    private Uri ApiUrl() => new(server.Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private AuditEvent NewEvent(string kind, string gatewayId, string? detail) =>
+        new(Ids.New(), kind, null, null, gatewayId, detail, time.GetUtcNowMilliseconds());
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Scaling the pool: {Ready} ready or starting is below the minimum of {MinReady}; adding {Added}, {Target} live")]
+    private static partial void LogScaled(ILogger logger, int ready, int minReady, int added, int target);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Gateway {GatewayId} is gone: {Reason}")]
+    private static partial void LogGone(ILogger logger, string gatewayId, string reason);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Gateway {GatewayId} missed {Missed} pings and is unhealthy")]
+    private static partial void LogUnhealthy(ILogger logger, string gatewayId, int missed);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "No free port for a gateway in {Ports}")]
+    private static partial void LogNoPort(ILogger logger, string ports);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Could not start gateway {GatewayId}")]
+    private static partial void LogLaunchFailed(ILogger logger, Exception exception, string gatewayId);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Error, Message = "Pool check failed")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace Demiurge.Gateways;
+
+/// <summary>An inclusive range of loopback ports, written <c>first-last</c>.</summary>
+internal readonly record struct PortRange(int First, int Last)
+{
+    public static bool TryParse(string? text, out PortRange range)
+    {
+        range = default;
+        var parts = text?.Split('-', 2, StringSplitOptions.TrimEntries);
+        if (parts is not [var first, var last]
+            || !int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+            || !int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var to)
+            || from is < 1 or > 65535 || to is < 1 or > 65535 || from > to)
+        {
+            return false;
+        }
+
+        range = new PortRange(from, to);
+        return true;
+    }
+
+    public IEnumerable<int> Ports => Enumerable.Range(First, Last - First + 1);
+}

@@ -1,0 +1,21 @@
+namespace Demiurge.Runtime;
+
+/// <summary>Everything a runtime needs to start one gateway worker.</summary>
+internal sealed record GatewayLaunch(string GatewayId, int Port, string Token, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval)
+{
+    /// <summary>The worker's base address; workers listen on loopback only.</summary>
+    public Uri Address => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>The <c>demiurge gateway</c> arguments. The token travels in the environment, never on argv.</summary>
+    public IReadOnlyList<string> Arguments =>
+    [
+        "gateway",
+        "--control-plane", ControlPlane.ToString(),
+        "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--gateway-id", GatewayId,
+        "--inactivity-timeout", InactivityTimeout,
+        "--autosave-interval", AutosaveInterval,
+    ];
+
+    public const string TokenVariable = "DEMIURGE_GATEWAY_TOKEN";
+}

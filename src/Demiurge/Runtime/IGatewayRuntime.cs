@@ -1,0 +1,17 @@
+namespace Demiurge.Runtime;
+
+/// <summary>Starts and stops gateway workers: child processes here, containers with Docker (issue 6).</summary>
+internal interface IGatewayRuntime
+{
+    /// <summary>The name stored with each gateway ("process", "docker").</summary>
+    string Name { get; }
+
+    /// <summary>Starts a worker and returns its process id.</summary>
+    Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken);
+
+    /// <summary>Whether the worker with this process id still runs.</summary>
+    bool IsRunning(int pid);
+
+    /// <summary>Asks the worker to stop (it pushes its data), then kills it after <paramref name="grace"/>.</summary>
+    Task StopAsync(int pid, TimeSpan grace, CancellationToken cancellationToken);
+}

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Demiurge.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Runtime.Process;
+
+/// <summary>
+/// Gateways as child processes of the control plane, running this same executable as
+/// <c>demiurge gateway</c> on a loopback port. Their output goes to
+/// <c>{DataDir}/logs/gateway-{id}.log</c>.
+/// </summary>
+internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> options, ILogger<ProcessGatewayRuntime> logger) : IGatewayRuntime, IAsyncDisposable
+{
+    private const int SigTerm = 15;
+
+    private readonly ConcurrentDictionary<int, System.Diagnostics.Process> _children = new();
+
+    public string Name => "process";
+
+    public Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
+    {
+        var logs = Directory.CreateDirectory(Path.Combine(options.Value.DataDir, "logs")).FullName;
+        var start = new ProcessStartInfo(Executable())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in launch.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment[GatewayLaunch.TokenVariable] = launch.Token;
+        var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
+        _children[process.Id] = process;
+        var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(logs, $"gateway-{launch.GatewayId}.log"), append: true) { AutoFlush = true });
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _ = CloseWhenExitedAsync(process, log);
+        LogStarted(logger, launch.GatewayId, process.Id, launch.Port);
+        return Task.FromResult(process.Id);
+    }
+
+    public bool IsRunning(int pid)
+    {
+        if (_children.TryGetValue(pid, out var child))
+        {
+            return !child.HasExited;
+        }
+
+        // A worker from an earlier run of the control plane.
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    public async Task StopAsync(int pid, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (!IsRunning(pid))
+        {
+            return;
+        }
+
+        _ = Kill(pid, SigTerm);
+        using var process = TryGet(pid);
+        if (process is null)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(grace);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        _children.TryRemove(pid, out _);
+    }
+
+    /// <summary>Stops every worker this runtime started, in parallel.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_children.Keys.Select(pid => StopAsync(pid, TimeSpan.FromSeconds(10), CancellationToken.None)));
+        foreach (var child in _children.Values)
+        {
+            child.Dispose();
+        }
+    }
+
+    /// <summary>This same executable; under a test host, the apphost next to the assembly.</summary>
+    private static string Executable()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "demiurge");
+        return File.Exists(beside) ? beside : Environment.ProcessPath!;
+    }
+
+    private static System.Diagnostics.Process? TryGet(int pid)
+    {
+        try
+        {
+            return System.Diagnostics.Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task CloseWhenExitedAsync(System.Diagnostics.Process process, TextWriter log)
+    {
+        await process.WaitForExitAsync(CancellationToken.None);
+        process.WaitForExit(); // the last lines arrive after the exit
+        await log.DisposeAsync();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Started gateway {GatewayId} as process {Pid} on port {Port}")]
+    private static partial void LogStarted(ILogger logger, string gatewayId, int pid, int port);
+}

@@ -1,0 +1,266 @@
+using System.Data.Common;
+using Demiurge.Events;
+using Demiurge.Gateways;
+
+namespace Demiurge.Store;
+
+/// <summary>The pool, the allocation journal and organization data, in the same portable SQL.</summary>
+internal abstract partial class SqlStore
+{
+    private const string SelectGateway = "SELECT gateway_id, state, runtime, address, port, pid, created_at, updated_at, ready_at FROM gateways";
+    private const string SelectAllocation = "SELECT allocation_id, organization_id, gateway_id, step, outcome, created_at, updated_at, ended_at FROM allocations";
+
+    public Task GatewayCreateAsync(Gateway gateway, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction, """
+                INSERT INTO gateways (gateway_id, state, token_hash, runtime, address, port, pid, created_at, updated_at, ready_at)
+                VALUES (@id, @state, @hash, @runtime, @address, @port, @pid, @at, @at, NULL)
+                """, cancellationToken,
+                ("@id", gateway.GatewayId), ("@state", Format(gateway.State)), ("@hash", tokenHash), ("@runtime", gateway.Runtime),
+                ("@address", gateway.Address), ("@port", gateway.Port), ("@pid", gateway.Pid), ("@at", Millis(gateway.CreatedAt)));
+            return true;
+        }, auditEvent, cancellationToken);
+
+    public Task<IReadOnlyList<Gateway>> GatewayListAsync(CancellationToken cancellationToken) =>
+        ListAsync($"{SelectGateway} ORDER BY created_at, gateway_id", ReadGateway, cancellationToken);
+
+    public Task<Gateway?> GatewayGetAsync(string gatewayId, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectGateway} WHERE gateway_id = @id", ReadGateway, cancellationToken, ("@id", gatewayId));
+
+    public Task<Gateway?> GatewayFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectGateway} WHERE token_hash = @hash", ReadGateway, cancellationToken, ("@hash", tokenHash));
+
+    public async Task<bool> GatewayTransitionAsync(string gatewayId, IReadOnlyCollection<GatewayState> from, GatewayState to, AuditEvent? auditEvent, CancellationToken cancellationToken)
+    {
+        var moved = false;
+        await WriteAsync(async (connection, transaction) =>
+        {
+            moved = await TransitionAsync(connection, transaction, gatewayId, from, to, auditEvent?.CreatedAt ?? DateTimeOffset.UtcNow, cancellationToken);
+            return moved;
+        }, auditEvent, cancellationToken);
+        return moved;
+    }
+
+    public Task GatewaySetPidAsync(string gatewayId, int pid, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction, "UPDATE gateways SET pid = @pid WHERE gateway_id = @id", cancellationToken, ("@pid", pid), ("@id", gatewayId));
+            return false;
+        }, null, cancellationToken);
+
+    public async Task<ClaimResult> AllocationClaimAsync(string organizationId, string allocationId, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        var result = ClaimResult.NoneReady;
+        try
+        {
+            await WriteAsync(async (connection, transaction) =>
+            {
+                if (await SingleAsync(connection, transaction, $"{SelectAllocation} WHERE organization_id = @org AND ended_at IS NULL", ReadAllocation, cancellationToken, ("@org", organizationId)) is { } current)
+                {
+                    var held = await SingleAsync(connection, transaction, $"{SelectGateway} WHERE gateway_id = @id", ReadGateway, cancellationToken, ("@id", current.GatewayId));
+                    result = new ClaimResult(current, held, Existing: true);
+                    return false;
+                }
+
+                var candidate = await SingleAsync(connection, transaction, $"{SelectGateway} WHERE state = 'ready' ORDER BY ready_at, gateway_id LIMIT 1", ReadGateway, cancellationToken);
+                if (candidate is null
+                    || !await TransitionAsync(connection, transaction, candidate.GatewayId, [GatewayState.Ready], GatewayState.Allocating, now, cancellationToken))
+                {
+                    return false;
+                }
+
+                await ExecuteAsync(connection, transaction, """
+                    INSERT INTO allocations (allocation_id, organization_id, gateway_id, step, created_at, updated_at)
+                    VALUES (@id, @org, @gateway, @step, @at, @at)
+                    """, cancellationToken,
+                    ("@id", allocationId), ("@org", organizationId), ("@gateway", candidate.GatewayId), ("@step", Format(AllocationStep.Claimed)), ("@at", Millis(now)));
+                result = new ClaimResult(
+                    new Allocation(allocationId, organizationId, candidate.GatewayId, AllocationStep.Claimed, null, now, now, null),
+                    candidate with { State = GatewayState.Allocating, UpdatedAt = now },
+                    Existing: false);
+                return true;
+            }, auditEvent with { SubjectId = allocationId }, cancellationToken);
+        }
+        catch (DbException exception) when (IsUniqueViolation(exception))
+        {
+            // Another control plane claimed for this organization between our read and write.
+            return await AllocationClaimAsync(organizationId, allocationId, now, auditEvent, cancellationToken);
+        }
+
+        return result;
+    }
+
+    public async Task<bool> AllocationAdvanceAsync(string allocationId, AllocationStep step, CancellationToken cancellationToken)
+    {
+        var advanced = false;
+        await WriteAsync(async (connection, transaction) =>
+        {
+            advanced = await ExecuteAsync(connection, transaction,
+                "UPDATE allocations SET step = @step, updated_at = @at WHERE allocation_id = @id AND ended_at IS NULL",
+                cancellationToken, ("@step", Format(step)), ("@at", Millis(DateTimeOffset.UtcNow)), ("@id", allocationId)) == 1;
+            return false;
+        }, null, cancellationToken);
+        return advanced;
+    }
+
+    public Task AllocationSetHandshakeAsync(string allocationId, string handshakeTokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction,
+                "UPDATE allocations SET handshake_token_hash = @hash, handshake_expires_at = @expires WHERE allocation_id = @id AND ended_at IS NULL",
+                cancellationToken, ("@hash", handshakeTokenHash), ("@expires", Millis(expiresAt)), ("@id", allocationId));
+            return false;
+        }, null, cancellationToken);
+
+    public async Task<Allocation?> AllocationRedeemHandshakeAsync(string handshakeTokenHash, string allocationTokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Allocation? redeemed = null;
+        await WriteAsync(async (connection, transaction) =>
+        {
+            redeemed = await SingleAsync(connection, transaction,
+                $"{SelectAllocation} WHERE handshake_token_hash = @hash AND ended_at IS NULL AND handshake_expires_at > @now",
+                ReadAllocation, cancellationToken, ("@hash", handshakeTokenHash), ("@now", Millis(now)));
+            if (redeemed is not null)
+            {
+                await ExecuteAsync(connection, transaction,
+                    "UPDATE allocations SET handshake_token_hash = NULL, handshake_expires_at = NULL, token_hash = @token WHERE allocation_id = @id",
+                    cancellationToken, ("@token", allocationTokenHash), ("@id", redeemed.AllocationId));
+            }
+
+            return false;
+        }, null, cancellationToken);
+        return redeemed;
+    }
+
+    public Task<Allocation?> AllocationGetAsync(string allocationId, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectAllocation} WHERE allocation_id = @id", ReadAllocation, cancellationToken, ("@id", allocationId));
+
+    public Task<Allocation?> AllocationCurrentByOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectAllocation} WHERE organization_id = @id AND ended_at IS NULL", ReadAllocation, cancellationToken, ("@id", organizationId));
+
+    public Task<Allocation?> AllocationCurrentByGatewayAsync(string gatewayId, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectAllocation} WHERE gateway_id = @id AND ended_at IS NULL", ReadAllocation, cancellationToken, ("@id", gatewayId));
+
+    public Task<Allocation?> AllocationFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
+        SingleAsync($"{SelectAllocation} WHERE token_hash = @hash", ReadAllocation, cancellationToken, ("@hash", tokenHash));
+
+    public Task<IReadOnlyList<Allocation>> AllocationListCurrentAsync(CancellationToken cancellationToken) =>
+        ListAsync($"{SelectAllocation} WHERE ended_at IS NULL ORDER BY created_at", ReadAllocation, cancellationToken);
+
+    public async Task<bool> AllocationEndAsync(string allocationId, string outcome, GatewayState gatewayState, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        var ended = false;
+        await WriteAsync(async (connection, transaction) =>
+        {
+            var allocation = await SingleAsync(connection, transaction, $"{SelectAllocation} WHERE allocation_id = @id AND ended_at IS NULL", ReadAllocation, cancellationToken, ("@id", allocationId));
+            if (allocation is null)
+            {
+                return false;
+            }
+
+            await ExecuteAsync(connection, transaction, """
+                UPDATE allocations SET ended_at = @at, updated_at = @at, outcome = @outcome, handshake_token_hash = NULL
+                WHERE allocation_id = @id
+                """, cancellationToken, ("@at", Millis(now)), ("@outcome", outcome), ("@id", allocationId));
+            // A gateway the pool already gave up on stays gone.
+            await TransitionAsync(connection, transaction, allocation.GatewayId,
+                [GatewayState.Allocating, GatewayState.Allocated, GatewayState.Releasing, GatewayState.Ready, GatewayState.Unhealthy], gatewayState, now, cancellationToken);
+            ended = true;
+            return true;
+        }, auditEvent, cancellationToken);
+        return ended;
+    }
+
+    public async Task<OrganizationData> OrganizationDataGetAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var head = await SingleAsync(connection, null, "SELECT version, stored_at, gateway_state FROM organization_data WHERE organization_id = @org",
+            r => (Version: r.GetInt64(0), StoredAt: Time(r.GetInt64(1)), GatewayState: NullableString(r, 2)), cancellationToken, ("@org", organizationId));
+        if (head == default)
+        {
+            return OrganizationData.Empty;
+        }
+
+        var projects = await ListAsync(connection, null, "SELECT project_id, content FROM project_data WHERE organization_id = @org ORDER BY project_id",
+            r => KeyValuePair.Create(r.GetString(0), r.GetString(1)), cancellationToken, ("@org", organizationId));
+        return new OrganizationData(head.Version, head.StoredAt, new Dictionary<string, string>(projects), head.GatewayState);
+    }
+
+    public async Task<(PushOutcome Outcome, long Version)> OrganizationDataPushAsync(
+        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        (PushOutcome, long) result = (PushOutcome.Revoked, 0);
+        await WriteAsync(async (connection, transaction) =>
+        {
+            var holder = await SingleAsync(connection, transaction, "SELECT organization_id FROM allocations WHERE token_hash = @hash AND ended_at IS NULL",
+                r => r.GetString(0), cancellationToken, ("@hash", allocationTokenHash));
+            if (holder != organizationId)
+            {
+                result = (PushOutcome.Revoked, 0);
+                return false;
+            }
+
+            var current = await SingleAsync(connection, transaction, "SELECT version FROM organization_data WHERE organization_id = @org",
+                r => r.GetInt64(0), cancellationToken, ("@org", organizationId));
+            if (current != baseVersion)
+            {
+                result = (PushOutcome.Stale, current);
+                return false;
+            }
+
+            await ExecuteAsync(connection, transaction, """
+                INSERT INTO organization_data (organization_id, version, gateway_state, stored_at) VALUES (@org, @version, @state, @at)
+                ON CONFLICT (organization_id) DO UPDATE SET
+                    version = excluded.version,
+                    gateway_state = COALESCE(excluded.gateway_state, organization_data.gateway_state),
+                    stored_at = excluded.stored_at
+                """, cancellationToken, ("@org", organizationId), ("@version", current + 1), ("@state", gatewayState), ("@at", Millis(now)));
+            foreach (var (projectId, content) in projects)
+            {
+                await ExecuteAsync(connection, transaction, """
+                    INSERT INTO project_data (organization_id, project_id, content, stored_at) VALUES (@org, @project, @content, @at)
+                    ON CONFLICT (organization_id, project_id) DO UPDATE SET content = excluded.content, stored_at = excluded.stored_at
+                    """, cancellationToken, ("@org", organizationId), ("@project", projectId), ("@content", content), ("@at", Millis(now)));
+            }
+
+            result = (PushOutcome.Stored, current + 1);
+            return false;
+        }, null, cancellationToken);
+        return result;
+    }
+
+    public async Task<bool> OrganizationDataDeleteAsync(string organizationId, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        var deleted = false;
+        await WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction, "DELETE FROM project_data WHERE organization_id = @org", cancellationToken, ("@org", organizationId));
+            deleted = await ExecuteAsync(connection, transaction, "DELETE FROM organization_data WHERE organization_id = @org", cancellationToken, ("@org", organizationId)) > 0;
+            return deleted;
+        }, auditEvent, cancellationToken);
+        return deleted;
+    }
+
+    public async Task<bool> OrganizationAutoReleaseAsync(string organizationId, CancellationToken cancellationToken) =>
+        await SingleAsync("SELECT gateway_auto_release FROM organizations WHERE organization_id = @org", r => r.GetBoolean(0), cancellationToken, ("@org", organizationId));
+
+    private static async Task<bool> TransitionAsync(DbConnection connection, DbTransaction transaction, string gatewayId, IReadOnlyCollection<GatewayState> from, GatewayState to, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var states = string.Join(", ", from.Select(s => $"'{Format(s)}'"));
+        var readyAt = to == GatewayState.Ready ? ", ready_at = @at" : string.Empty;
+        return await ExecuteAsync(connection, transaction,
+            $"UPDATE gateways SET state = @to, updated_at = @at{readyAt} WHERE gateway_id = @id AND state IN ({states})",
+            cancellationToken, ("@to", Format(to)), ("@at", Millis(now)), ("@id", gatewayId)) == 1;
+    }
+
+    private static Gateway ReadGateway(DbDataReader r) => new(
+        r.GetString(0), Enum.Parse<GatewayState>(r.GetString(1), ignoreCase: true), r.GetString(2), r.GetString(3), r.GetInt32(4),
+        r.IsDBNull(5) ? null : r.GetInt32(5), Time(r.GetInt64(6)), Time(r.GetInt64(7)), r.IsDBNull(8) ? null : Time(r.GetInt64(8)));
+
+    private static Allocation ReadAllocation(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<AllocationStep>(r.GetString(3), ignoreCase: true), NullableString(r, 4),
+        Time(r.GetInt64(5)), Time(r.GetInt64(6)), r.IsDBNull(7) ? null : Time(r.GetInt64(7)));
+
+    internal static string Format<TEnum>(TEnum value) where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
+}
