@@ -9,6 +9,7 @@ using Demiurge.Store;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
@@ -35,7 +36,10 @@ internal sealed class ControlPlane : IAsyncDisposable
     /// configuration key; they override <c>DEMIURGE_*</c> variables, which override appsettings.json.
     /// </summary>
     /// <exception cref="ConfigurationException">Some settings are invalid; every problem is listed.</exception>
-    public static ControlPlane Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null)
+    /// <param name="flags">The command line's values by configuration key.</param>
+    /// <param name="environment">The environment to read <c>DEMIURGE_*</c> from; the process's when null.</param>
+    /// <param name="overrides">Registers services before the defaults (which use TryAdd), e.g. a DNS provider that fails on purpose in tests.</param>
+    public static ControlPlane Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null, Action<IServiceCollection>? overrides = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
         builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
@@ -64,7 +68,8 @@ internal sealed class ControlPlane : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = ApiExtensions.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
-        builder.Services.AddSingleton(TimeProvider.System);
+        overrides?.Invoke(builder.Services);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddObservability();
         builder.Services.AddApi();
         builder.Services.AddStore();

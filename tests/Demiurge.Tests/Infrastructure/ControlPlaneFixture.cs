@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Demiurge.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Demiurge.Tests.Infrastructure;
 
@@ -23,9 +24,12 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
 
     public HttpClient Admin { get; private set; } = null!;
 
+    /// <summary>Services registered before the defaults, e.g. to inject faults; set before initializing.</summary>
+    internal Action<IServiceCollection>? Overrides { get; set; }
+
     public async ValueTask InitializeAsync()
     {
-        ControlPlane = ControlPlane.Create(QuietSettings(DataDir.Path), environment: new Dictionary<string, string>());
+        ControlPlane = ControlPlane.Create(QuietSettings(DataDir.Path), environment: new Dictionary<string, string>(), Overrides);
         AdminToken = await ControlPlane.StartAsync(CancellationToken.None)
             ?? throw new InvalidOperationException("A fresh data directory must generate an admin token.");
         Admin = Client(AdminToken);

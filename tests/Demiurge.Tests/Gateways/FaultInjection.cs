@@ -1,0 +1,30 @@
+using Demiurge.Dns;
+using Demiurge.Edge;
+
+namespace Demiurge.Tests.Gateways;
+
+/// <summary>Which saga step should fail next; shared by the faulty DNS provider and edge router.</summary>
+public sealed class FaultPlan
+{
+    public bool FailDns { get; set; }
+
+    public bool FailRoute { get; set; }
+}
+
+/// <summary>The real in-memory DNS provider, failing on demand.</summary>
+internal sealed class FaultyDnsProvider(InMemoryDnsProvider inner, FaultPlan plan) : IDnsProvider
+{
+    public Task SetOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
+        plan.FailDns ? throw new IOException("injected DNS failure") : inner.SetOrganizationAsync(organizationId, cancellationToken);
+
+    public Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken) => inner.RemoveOrganizationAsync(organizationId, cancellationToken);
+}
+
+/// <summary>The real in-memory edge router, failing on demand.</summary>
+internal sealed class FaultyEdgeRouter(InMemoryEdgeRouter inner, FaultPlan plan) : IEdgeRouter
+{
+    public Task SetRouteAsync(string organizationId, Uri gateway, CancellationToken cancellationToken) =>
+        plan.FailRoute ? throw new IOException("injected route failure") : inner.SetRouteAsync(organizationId, gateway, cancellationToken);
+
+    public Task RemoveRouteAsync(string organizationId, CancellationToken cancellationToken) => inner.RemoveRouteAsync(organizationId, cancellationToken);
+}

@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demiurge.Gateways;
+using Demiurge.Tests.Infrastructure;
+
+namespace Demiurge.Tests.Gateways;
+
+/// <summary>Data push and pull: merged per project, versioned, fenced by the allocation token, size-limited.</summary>
+public sealed class GatewayDataTests : IAsyncLifetime
+{
+    // A fresh pool per test: the claim takes the longest-ready gateway, so workers must not carry over.
+    private readonly PoolFixture _pool = new();
+
+    public ValueTask InitializeAsync() => _pool.InitializeAsync();
+
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    private static readonly string s_projectA = Guid.NewGuid().ToString();
+    private static readonly string s_projectB = Guid.NewGuid().ToString();
+
+    [Fact]
+    public async Task Pull_NewOrganization_ReturnsVersionZeroAndNoData()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+
+        using var pull = await worker.PostAsync("/gateway/data/pull", new { organization_id = organizationId });
+
+        var body = await pull.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, body.GetProperty("version").GetInt64());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("data").ValueKind);
+    }
+
+    [Fact]
+    public async Task Push_SomeProjects_KeepsTheOthers()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==", [s_projectB] = "Qg==" }, HttpStatusCode.OK);
+
+        await PushAsync(worker, organizationId, 1, new() { [s_projectA] = "QUE=" }, HttpStatusCode.OK);
+
+        var data = await PullAsync(worker, organizationId);
+        Assert.Equal(2, data.GetProperty("version").GetInt64());
+        var projects = data.GetProperty("data").GetProperty("yjs_state");
+        Assert.Equal("QUE=", projects.GetProperty(s_projectA).GetString());
+        Assert.Equal("Qg==", projects.GetProperty(s_projectB).GetString());
+    }
+
+    [Fact]
+    public async Task Push_GatewayState_IsReplacedOnlyWhenPresent()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+        using (var first = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string>(), gateway_state = new { permissions = new { a = 1 } } } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        await PushAsync(worker, organizationId, 1, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+
+        var data = await PullAsync(worker, organizationId);
+        Assert.Equal(1, data.GetProperty("data").GetProperty("gateway_state").GetProperty("permissions").GetProperty("a").GetInt32());
+    }
+
+    [Fact]
+    public async Task Push_StaleVersion_Returns409AndChangesNothing()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+
+        var problem = await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "Wg==" }, HttpStatusCode.Conflict);
+
+        Assert.Contains("version 1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("QQ==", (await PullAsync(worker, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(s_projectA).GetString());
+    }
+
+    [Fact]
+    public async Task Push_AfterRelease_Returns401AndCannotOverwrite()
+    {
+        var (worker, organizationId, owner) = await AllocateAsync();
+        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+        var revokedToken = worker.AllocationToken;
+        using (var stop = await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        {
+            Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        }
+
+        var (next, _, _) = await _pool.AddReadyWorkerAsync();
+        using (var again = await PoolFixture.StartGatewayAsync(owner.Client, organizationId))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        using var late = await worker.PostAsync("/gateway/data/push",
+            new { organization_id = organizationId, version = 1, data = new { yjs_state = new Dictionary<string, string> { [s_projectA] = "RVZJTA==" } } }, revokedToken);
+
+        await Problems.AssertProblemAsync(late, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("QQ==", (await PullAsync(next, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(s_projectA).GetString());
+    }
+
+    [Fact]
+    public async Task Push_OtherOrganizationWithMyToken_Returns401()
+    {
+        var (worker, _, _) = await AllocateAsync();
+        var (_, otherOrganization) = await _pool.NewOrganizationAsync();
+
+        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = otherOrganization, version = 0, data = new { yjs_state = new Dictionary<string, string>() } });
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task Push_OverTheSizeLimit_Returns413()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+        var huge = Convert.ToBase64String(new byte[GatewayEndpoints.MaxPushBytes]);
+
+        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [s_projectA] = huge } } });
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "too-large");
+    }
+
+    [Fact]
+    public async Task Push_LargerThanTheApiLimitButUnderThePushLimit_IsStored()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+        var large = Convert.ToBase64String(new byte[1024 * 1024]);
+
+        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = large }, HttpStatusCode.OK);
+
+        Assert.Equal(large, (await PullAsync(worker, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(s_projectA).GetString());
+    }
+
+    [Theory]
+    [InlineData("not-a-uuid", "QQ==")]
+    [InlineData("00000000-0000-0000-0000-000000000001", "not base64!")]
+    public async Task Push_InvalidProjectData_Returns400(string project, string content)
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+
+        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [project] = content } } });
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+    }
+
+    [Fact]
+    public async Task Stop_Twice_IsIdempotentAndRevokesTheToken()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+
+        using var first = await worker.PostAsync("/gateway/stop", new { organization_id = organizationId });
+        using var second = await worker.PostAsync("/gateway/stop", new { organization_id = organizationId });
+        using var pull = await worker.PostAsync("/gateway/data/pull", new { organization_id = organizationId });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        await Problems.AssertProblemAsync(pull, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Null(await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None));
+        Assert.False(_pool.Edge.Routes.ContainsKey(organizationId));
+        Assert.DoesNotContain(_pool.Dns.Records.Keys, k => k.Contains(organizationId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stop_ThenReady_ReturnsTheSameGatewayToThePool()
+    {
+        var (worker, gatewayId, token) = await _pool.AddReadyWorkerAsync();
+        var (owner, organizationId) = await _pool.NewOrganizationAsync();
+        using (await PoolFixture.StartGatewayAsync(owner.Client, organizationId))
+        {
+        }
+
+        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        {
+        }
+
+        Assert.Equal(GatewayState.Releasing, (await _pool.Store.GatewayGetAsync(gatewayId, CancellationToken.None))!.State);
+        using var ready = await worker.PostAsync("/gateway/ready", new { gateway_id = gatewayId }, token);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(GatewayState.Ready, (await _pool.Store.GatewayGetAsync(gatewayId, CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task Ready_WrongToken_Returns401()
+    {
+        var (worker, gatewayId, _) = await _pool.AddReadyWorkerAsync();
+
+        using var response = await worker.PostAsync("/gateway/ready", new { gateway_id = gatewayId }, "dmg_wrong");
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task DeleteData_AdminOnlyAudited_AndRefusedWhileAllocated()
+    {
+        var (worker, organizationId, owner) = await AllocateAsync();
+        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+
+        using var byOwner = await owner.Client.DeleteAsync($"/gateway/data/{organizationId}");
+        using var whileAllocated = await _pool.Api.Admin.DeleteAsync($"/gateway/data/{organizationId}");
+        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        {
+        }
+
+        using var deleted = await _pool.Api.Admin.DeleteAsync($"/gateway/data/{organizationId}");
+        using var again = await _pool.Api.Admin.DeleteAsync($"/gateway/data/{organizationId}");
+
+        await Problems.AssertProblemAsync(byOwner, HttpStatusCode.Forbidden, "forbidden");
+        await Problems.AssertProblemAsync(whileAllocated, HttpStatusCode.Conflict, "conflict");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await Problems.AssertProblemAsync(again, HttpStatusCode.NotFound, "not-found");
+        var events = await _pool.Api.Admin.GetFromJsonAsync<JsonElement>("/events?limit=1000");
+        Assert.Single(events.EnumerateArray(), e => e.GetProperty("kind").GetString() == GatewayEventKinds.DataDeleted && e.GetProperty("organization_id").GetString() == organizationId);
+    }
+
+    [Fact]
+    public async Task ListAndStats_ShowGatewaysWithTheirOrganizations()
+    {
+        var (_, organizationId, _) = await AllocateAsync();
+
+        var gateways = await _pool.Api.Admin.GetFromJsonAsync<JsonElement>("/gateways");
+        var stats = await _pool.Api.Admin.GetFromJsonAsync<JsonElement>("/gateways/stats");
+
+        var mine = Assert.Single(gateways.EnumerateArray(), g => g.GetProperty("organization_id").GetString() == organizationId);
+        Assert.Equal("allocated", mine.GetProperty("state").GetString());
+        Assert.True(mine.GetProperty("port").GetInt32() > 0);
+        Assert.True(stats.GetProperty("by_state").GetProperty("allocated").GetInt32() >= 1);
+        Assert.True(stats.GetProperty("allocations").GetInt32() >= 1);
+    }
+
+    private async Task<(TestWorker Worker, string OrganizationId, TestUser Owner)> AllocateAsync()
+    {
+        var (worker, _, _) = await _pool.AddReadyWorkerAsync();
+        var (owner, organizationId) = await _pool.NewOrganizationAsync();
+        using var response = await PoolFixture.StartGatewayAsync(owner.Client, organizationId);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (worker, organizationId, owner);
+    }
+
+    private static async Task<JsonElement> PushAsync(TestWorker worker, string organizationId, long version, Dictionary<string, string> projects, HttpStatusCode expected)
+    {
+        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version, data = new { yjs_state = projects } });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(expected == response.StatusCode, body.ToString());
+        return body;
+    }
+
+    private static async Task<JsonElement> PullAsync(TestWorker worker, string organizationId)
+    {
+        using var response = await worker.PostAsync("/gateway/data/pull", new { organization_id = organizationId });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Demiurge.Dns;
+using Demiurge.Edge;
+using Demiurge.Events;
+using Demiurge.Gateways;
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Store;
+using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Demiurge.Tests.Gateways;
+
+/// <summary>
+/// A real control plane whose pool manager starts no workers: tests register protocol peers
+/// (<see cref="TestWorker"/>) as ready gateways themselves, and can make DNS or routing fail.
+/// </summary>
+public sealed class PoolFixture : IAsyncLifetime
+{
+    private readonly List<TestWorker> _workers = [];
+
+    public ControlPlaneFixture Api { get; } = new();
+
+    public FaultPlan Faults { get; } = new();
+
+    internal IGatewayStore Store => Api.ControlPlane.Services.GetRequiredService<IGatewayStore>();
+
+    internal InMemoryDnsProvider Dns => Api.ControlPlane.Services.GetRequiredService<InMemoryDnsProvider>();
+
+    internal InMemoryEdgeRouter Edge => Api.ControlPlane.Services.GetRequiredService<InMemoryEdgeRouter>();
+
+    public async ValueTask InitializeAsync()
+    {
+        Api.Overrides = services =>
+        {
+            services.AddSingleton(Faults);
+            services.AddSingleton<InMemoryDnsProvider>();
+            services.AddSingleton<InMemoryEdgeRouter>();
+            services.AddSingleton<IDnsProvider, FaultyDnsProvider>();
+            services.AddSingleton<IEdgeRouter, FaultyEdgeRouter>();
+        };
+        await Api.InitializeAsync();
+    }
+
+    /// <summary>Starts a protocol peer and registers it as a ready gateway, the way a worker reports itself.</summary>
+    public async Task<(TestWorker Worker, string GatewayId, string Token)> AddReadyWorkerAsync()
+    {
+        var worker = await TestWorker.StartAsync(Api.ApiUrl);
+        _workers.Add(worker);
+        var gatewayId = Ids.New();
+        var token = Tokens.New();
+        var now = DateTimeOffset.UtcNow;
+        await Store.GatewayCreateAsync(
+            new Gateway(gatewayId, GatewayState.Starting, "test", worker.Address.ToString().TrimEnd('/'), worker.Port, null, now, now, null),
+            Tokens.Hash(token), new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, null, now), CancellationToken.None);
+        using var ready = new HttpRequestMessage(HttpMethod.Post, "/gateway/ready") { Content = JsonContent.Create(new { gateway_id = gatewayId }) };
+        ready.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await Api.Client().SendAsync(ready);
+        response.EnsureSuccessStatusCode();
+        return (worker, gatewayId, token);
+    }
+
+    /// <summary>A member with an organization of their own.</summary>
+    public async Task<(TestUser Owner, string OrganizationId)> NewOrganizationAsync()
+    {
+        var owner = await Api.CreateUserAsync();
+        return (owner, await ControlPlaneFixture.CreateOrganizationAsync(owner.Client));
+    }
+
+    public static Task<HttpResponseMessage> StartGatewayAsync(HttpClient client, string organizationId) =>
+        client.PostAsJsonAsync("/gateway/start", new { organization_id = organizationId });
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
+        }
+
+        await Api.DisposeAsync();
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Demiurge.Tests.Gateways;
+
+/// <summary>
+/// A minimal peer of the gateway protocol for control-plane tests: it redeems handshakes and
+/// pulls like a worker, and can be told to fail. The real worker is tested end to end elsewhere.
+/// </summary>
+public sealed class TestWorker : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly HttpClient _controlPlane;
+
+    private TestWorker(WebApplication app, HttpClient controlPlane)
+    {
+        _app = app;
+        _controlPlane = controlPlane;
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public int Port => Address.Port;
+
+    /// <summary>Answer /collab/start with this status instead of doing the handshake.</summary>
+    public HttpStatusCode? FailHandshakeWith { get; set; }
+
+    public string? LastHandshakeToken { get; private set; }
+
+    public JsonElement? Config { get; private set; }
+
+    public string? AllocationToken => Config?.GetProperty("allocation_token").GetString();
+
+    public int Handshakes { get; private set; }
+
+    public static async Task<TestWorker> StartAsync(Uri controlPlane)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var worker = new TestWorker(app, new HttpClient { BaseAddress = controlPlane });
+        app.MapGet("/collab/ping", () => Results.Ok(new { state = "idle" }));
+        app.MapPost("/collab/start", (Delegate)worker.HandshakeAsync);
+        await app.StartAsync();
+        worker.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return worker;
+    }
+
+    private async Task<IResult> HandshakeAsync(HttpContext context)
+    {
+        Handshakes++;
+        if (FailHandshakeWith is { } status)
+        {
+            return Results.StatusCode((int)status);
+        }
+
+        var body = await context.Request.ReadFromJsonAsync<JsonElement>();
+        LastHandshakeToken = body.GetProperty("handshake_token").GetString();
+        using var config = await _controlPlane.PostAsJsonAsync("/gateway/config", new { handshake_token = LastHandshakeToken });
+        if (!config.IsSuccessStatusCode)
+        {
+            return Results.StatusCode(StatusCodes.Status502BadGateway);
+        }
+
+        Config = await config.Content.ReadFromJsonAsync<JsonElement>();
+        using var pull = await PostAsync("/gateway/data/pull", new { organization_id = Config.Value.GetProperty("organization_id").GetString() });
+        return pull.IsSuccessStatusCode ? Results.Ok(new { allocation_id = Config.Value.GetProperty("allocation_id").GetString() }) : Results.StatusCode(StatusCodes.Status502BadGateway);
+    }
+
+    /// <summary>Calls the control plane with the allocation token, as a worker would.</summary>
+    public Task<HttpResponseMessage> PostAsync(string path, object body, string? token = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? AllocationToken);
+        return _controlPlane.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _controlPlane.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
