@@ -6,6 +6,7 @@ internal static class EventKinds
     public const string UserCreated = "user.created";
     public const string AdminTokenSet = "admin.token_set";
     public const string OrganizationCreated = "organization.created";
+    public const string OrganizationUpdated = "organization.updated";
     public const string MemberAdded = "organization.member_added";
     public const string ProjectCreated = "project.created";
 }

@@ -94,7 +94,7 @@ internal static class GatewayEndpoints
         }
 
         var members = await store.MembershipListAsync(allocation.OrganizationId, cancellationToken);
-        var autoRelease = await gateways.OrganizationAutoReleaseAsync(allocation.OrganizationId, cancellationToken);
+        var autoRelease = (await store.OrganizationGetAsync(allocation.OrganizationId, cancellationToken))?.GatewayAutoRelease ?? true;
         var inactivity = Durations.TryParse(options.Value.Gateway.InactivityTimeout, out var timeout) ? timeout : TimeSpan.FromMinutes(5);
         return TypedResults.Ok(new GatewayConfigResponse(
             allocation.AllocationId,

@@ -67,6 +67,4 @@ internal interface IGatewayStore
 
     /// <summary>Deletes the organization's data; false when there was none.</summary>
     Task<bool> OrganizationDataDeleteAsync(string organizationId, AuditEvent auditEvent, CancellationToken cancellationToken);
-
-    Task<bool> OrganizationAutoReleaseAsync(string organizationId, CancellationToken cancellationToken);
 }

@@ -19,10 +19,17 @@ public sealed record AddMemberRequest
     public string? Role { get; init; }
 }
 
-internal sealed record OrganizationResponse(string OrganizationId, string Name, DateTimeOffset CreatedAt)
+public sealed record UpdateOrganizationRequest
+{
+    /// <summary>Whether the gateway is released after inactivity (default true).</summary>
+    [Required(ErrorMessage = "The gateway_auto_release is required.")]
+    public bool? GatewayAutoRelease { get; init; }
+}
+
+internal sealed record OrganizationResponse(string OrganizationId, string Name, DateTimeOffset CreatedAt, bool GatewayAutoRelease)
 {
     public static OrganizationResponse From(Organization organization) =>
-        new(organization.OrganizationId, organization.Name, organization.CreatedAt);
+        new(organization.OrganizationId, organization.Name, organization.CreatedAt, organization.GatewayAutoRelease);
 }
 
 internal sealed record MemberResponse(string UserId, string Username, OrganizationRole Role, DateTimeOffset CreatedAt)

@@ -22,6 +22,7 @@ internal static class OrganizationEndpoints
         group.MapPost("", CreateAsync).WithSummary("Create an organization; the caller becomes its owner.");
         group.MapGet("", ListAsync).WithSummary("Organizations the caller belongs to (all of them for system admins).");
         group.MapGet("/{organization_id}", GetAsync).WithSummary("One organization.");
+        group.MapPatch("/{organization_id}", UpdateAsync).WithSummary("Change the organization's settings (owners and admins).");
         group.MapPost("/{organization_id}/members", AddMemberAsync).WithSummary("Add a member (owners and admins).");
         group.MapGet("/{organization_id}/members", ListMembersAsync).WithSummary("The organization's members.");
         return group;
@@ -52,6 +53,28 @@ internal static class OrganizationEndpoints
         return access is null
             ? ApiProblems.NotFound("Organization", organization_id)
             : TypedResults.Ok(OrganizationResponse.From(access.Organization));
+    }
+
+    private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> UpdateAsync(
+        string organization_id, UpdateOrganizationRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(principal);
+        if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)
+        {
+            return ApiProblems.NotFound("Organization", organization_id);
+        }
+
+        if (!access.CanManageMembers)
+        {
+            return ApiProblems.Forbidden("Only owners and admins of the organization may change its settings.");
+        }
+
+        var organizationId = access.Organization.OrganizationId;
+        var autoRelease = request.GatewayAutoRelease!.Value;
+        var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationUpdated, caller.UserId, organizationId, organizationId,
+            $"gateway_auto_release={(autoRelease ? "true" : "false")}", time.GetUtcNowMilliseconds());
+        await store.OrganizationSetGatewayAutoReleaseAsync(organizationId, autoRelease, auditEvent, cancellationToken);
+        return TypedResults.Ok(OrganizationResponse.From(access.Organization with { GatewayAutoRelease = autoRelease }));
     }
 
     private static async Task<Results<Created<MemberResponse>, ValidationProblem, ProblemHttpResult>> AddMemberAsync(

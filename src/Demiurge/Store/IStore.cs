@@ -33,6 +33,9 @@ internal interface IStore
     /// <summary>Creates the organization and its first owner atomically.</summary>
     Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken);
 
+    /// <summary>Turns inactivity release of the organization's gateway on or off; false for an unknown organization.</summary>
+    Task<bool> OrganizationSetGatewayAutoReleaseAsync(string organizationId, bool autoRelease, AuditEvent auditEvent, CancellationToken cancellationToken);
+
     Task<Organization?> OrganizationGetAsync(string organizationId, CancellationToken cancellationToken);
 
     /// <summary>Organizations the user belongs to, oldest first; every organization when <paramref name="memberUserId"/> is null.</summary>

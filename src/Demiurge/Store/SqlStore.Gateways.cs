@@ -242,9 +242,6 @@ internal abstract partial class SqlStore
         return deleted;
     }
 
-    public async Task<bool> OrganizationAutoReleaseAsync(string organizationId, CancellationToken cancellationToken) =>
-        await SingleAsync("SELECT gateway_auto_release FROM organizations WHERE organization_id = @org", r => r.GetBoolean(0), cancellationToken, ("@org", organizationId));
-
     private static async Task<bool> TransitionAsync(DbConnection connection, DbTransaction transaction, string gatewayId, IReadOnlyCollection<GatewayState> from, GatewayState to, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var states = string.Join(", ", from.Select(s => $"'{Format(s)}'"));

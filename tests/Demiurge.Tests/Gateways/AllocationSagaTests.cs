@@ -71,6 +71,22 @@ public sealed class AllocationSagaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Config_AutoReleaseOff_HasNoInactivityTimeout()
+    {
+        var (worker, _, _) = await _pool.AddReadyWorkerAsync();
+        var (owner, organizationId) = await _pool.NewOrganizationAsync();
+        using (var patch = await owner.Client.PatchAsJsonAsync($"/orgs/{organizationId}", new { gateway_auto_release = false }))
+        {
+            Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        }
+
+        using var started = await PoolFixture.StartGatewayAsync(owner.Client, organizationId);
+
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        Assert.Equal(JsonValueKind.Null, worker.Config!.Value.GetProperty("inactivity_timeout_seconds").ValueKind);
+    }
+
+    [Fact]
     public async Task HandshakeToken_IsSingleUse()
     {
         var (worker, _, _) = await _pool.AddReadyWorkerAsync();

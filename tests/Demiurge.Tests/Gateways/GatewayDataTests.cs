@@ -115,9 +115,11 @@ public sealed class GatewayDataTests : IAsyncLifetime
         var (worker, organizationId, _) = await AllocateAsync();
         var huge = Convert.ToBase64String(new byte[GatewayEndpoints.MaxPushBytes]);
 
-        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [s_projectA] = huge } } });
+        using var response = await worker.PostAsync("/gateway/data/push",
+            new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [s_projectA] = huge } } }, expectContinue: true);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "too-large");
+        Assert.Equal(0, (await PullAsync(worker, organizationId)).GetProperty("version").GetInt64());
     }
 
     [Fact]

@@ -78,10 +78,15 @@ public sealed class TestWorker : IAsyncDisposable
     }
 
     /// <summary>Calls the control plane with the allocation token, as a worker would.</summary>
-    public Task<HttpResponseMessage> PostAsync(string path, object body, string? token = null)
+    /// <param name="path">The control plane's endpoint.</param>
+    /// <param name="body">The JSON body.</param>
+    /// <param name="token">The bearer token; the allocation token when null.</param>
+    /// <param name="expectContinue">Ask before sending the body, so a refusal (413) arrives before the upload.</param>
+    public Task<HttpResponseMessage> PostAsync(string path, object body, string? token = null, bool expectContinue = false)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? AllocationToken);
+        request.Headers.ExpectContinue = expectContinue;
         return _controlPlane.SendAsync(request);
     }
 

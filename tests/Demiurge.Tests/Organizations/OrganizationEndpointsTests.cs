@@ -148,6 +148,28 @@ public sealed class OrganizationEndpointsTests(ControlPlaneFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Update_GatewayAutoRelease_OwnersAndAdminsOnly()
+    {
+        var owner = await fixture.CreateUserAsync();
+        var member = await fixture.CreateUserAsync();
+        var organizationId = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client);
+        using (await owner.Client.PostAsJsonAsync($"/orgs/{organizationId}/members", new { user_id = member.UserId, role = "member" }))
+        {
+        }
+
+        using var byMember = await member.Client.PatchAsJsonAsync($"/orgs/{organizationId}", new { gateway_auto_release = false });
+        using var empty = await owner.Client.PatchAsJsonAsync($"/orgs/{organizationId}", new { });
+        using var byOwner = await owner.Client.PatchAsJsonAsync($"/orgs/{organizationId}", new { gateway_auto_release = false });
+
+        await Problems.AssertProblemAsync(byMember, HttpStatusCode.Forbidden, "forbidden");
+        await Problems.AssertProblemAsync(empty, HttpStatusCode.BadRequest, "validation");
+        Assert.Equal(HttpStatusCode.OK, byOwner.StatusCode);
+        Assert.False((await byOwner.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("gateway_auto_release").GetBoolean());
+        var reloaded = await member.Client.GetFromJsonAsync<JsonElement>($"/orgs/{organizationId}");
+        Assert.False(reloaded.GetProperty("gateway_auto_release").GetBoolean());
+    }
+
+    [Fact]
     public async Task AddMember_Twice_Returns409AndKeepsFirstRole()
     {
         var owner = await fixture.CreateUserAsync();
