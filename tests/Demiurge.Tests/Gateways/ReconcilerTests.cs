@@ -1,0 +1,85 @@
+using Demiurge.Events;
+using Demiurge.Gateways;
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Store;
+using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Demiurge.Tests.Gateways;
+
+/// <summary>A control plane that stopped in the middle of a saga leaves a journal; the next one finishes it.</summary>
+public sealed class ReconcilerTests
+{
+    [Theory]
+    [InlineData("claimed", "ready")]
+    [InlineData("dns", "ready")]
+    [InlineData("route", "ready")]
+    [InlineData("handshake", "unhealthy")]
+    public async Task Restart_SagaLeftAtStep_IsRolledBack(string stepName, string expectedGatewayStateName)
+    {
+        // A gateway that may have received the handshake is not trusted back into the pool.
+        var step = Enum.Parse<AllocationStep>(stepName, ignoreCase: true);
+        var expectedGatewayState = Enum.Parse<GatewayState>(expectedGatewayStateName, ignoreCase: true);
+        using var dataDir = new TempDirectory();
+        string organizationId;
+        string allocationId;
+        string gatewayId;
+        await using (var first = ControlPlane.Create(ControlPlaneFixture.QuietSettings(dataDir.Path), new Dictionary<string, string>()))
+        {
+            await first.StartAsync(CancellationToken.None);
+            var store = first.Services.GetRequiredService<IStore>();
+            var gateways = first.Services.GetRequiredService<IGatewayStore>();
+            (organizationId, allocationId, gatewayId) = await LeaveSagaAtAsync(store, gateways, step);
+            await first.StopAsync(CancellationToken.None);
+        }
+
+        await using var second = ControlPlane.Create(ControlPlaneFixture.QuietSettings(dataDir.Path), new Dictionary<string, string>());
+        await second.StartAsync(CancellationToken.None);
+        var after = second.Services.GetRequiredService<IGatewayStore>();
+
+        var allocation = await WaitAsync(async () => await after.AllocationGetAsync(allocationId, CancellationToken.None) is { EndedAt: not null } ended ? ended : null);
+        Assert.StartsWith("rolled_back", allocation.Outcome, StringComparison.Ordinal);
+        Assert.Null(await after.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None));
+        Assert.Equal(expectedGatewayState, (await after.GatewayGetAsync(gatewayId, CancellationToken.None))!.State);
+    }
+
+    /// <summary>Claims a gateway for a new organization and journals the saga up to <paramref name="step"/>, as a crash would leave it.</summary>
+    private static async Task<(string OrganizationId, string AllocationId, string GatewayId)> LeaveSagaAtAsync(IStore store, IGatewayStore gateways, AllocationStep step)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var owner = new User(Ids.New(), "owner", false, now);
+        await store.UserCreateAsync(owner, Tokens.Hash(Tokens.New()), Event("test"), CancellationToken.None);
+        var organizationId = Ids.New();
+        await store.OrganizationCreateAsync(new Demiurge.Organizations.Organization(organizationId, "Crashed", now), owner.UserId, Event("test"), CancellationToken.None);
+        var gatewayId = Ids.New();
+        await gateways.GatewayCreateAsync(new Gateway(gatewayId, GatewayState.Starting, "test", "http://127.0.0.1:1", 1, null, now, now, null), Tokens.Hash(Tokens.New()), Event("test"), CancellationToken.None);
+        Assert.True(await gateways.GatewayTransitionAsync(gatewayId, [GatewayState.Starting], GatewayState.Ready, null, CancellationToken.None));
+        var allocationId = Ids.New();
+        var claim = await gateways.AllocationClaimAsync(organizationId, allocationId, now, Event(GatewayEventKinds.AllocationClaimed), CancellationToken.None);
+        Assert.Equal(gatewayId, claim.Gateway!.GatewayId);
+        foreach (var reached in Enum.GetValues<AllocationStep>().Where(s => s > AllocationStep.Claimed && s <= step))
+        {
+            Assert.True(await gateways.AllocationAdvanceAsync(allocationId, reached, CancellationToken.None));
+        }
+
+        return (organizationId, allocationId, gatewayId);
+    }
+
+    private static AuditEvent Event(string kind) => new(Ids.New(), kind, null, null, null, null, DateTimeOffset.UtcNow);
+
+    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe)
+        where T : class
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
