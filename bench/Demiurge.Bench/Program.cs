@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+// Gateway pool benchmark: allocate-to-ready latency, allocations per second under
+// concurrency, and idle RSS per gateway, against a real `demiurge up` on loopback.
+//   dotnet run -c Release --project bench/Demiurge.Bench -- [cycles] [concurrency]
+var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
+var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+var root = FindRoot();
+var executable = Path.Combine(root, "artifacts", "demiurge", "demiurge");
+if (!File.Exists(executable))
+{
+    Console.Error.WriteLine("Build first: ./demiurge --version");
+    return 1;
+}
+
+var dataDir = Directory.CreateTempSubdirectory("demiurge-bench-").FullName;
+const string Token = "bench-admin-token-0123456789";
+var poolSize = concurrency + 2;
+using var up = Process.Start(new ProcessStartInfo(executable)
+{
+    ArgumentList =
+    {
+        "up", "--data-dir", dataDir, "--api-port", "0", "--admin-token", Token,
+        "--pool-size", poolSize.ToString(CultureInfo.InvariantCulture), "--pool-min-ready", "0", "--pool-max", poolSize.ToString(CultureInfo.InvariantCulture),
+        "--pool-check-interval", "500ms", "--gateway-inactivity-timeout", "off",
+    },
+    RedirectStandardOutput = true,
+    RedirectStandardError = true,
+})!;
+up.ErrorDataReceived += (_, _) => { };
+up.BeginErrorReadLine();
+string? api = null;
+while (api is null && await up.StandardOutput.ReadLineAsync() is { } line)
+{
+    if (line.TrimStart().StartsWith("API:", StringComparison.Ordinal))
+    {
+        api = line.Trim()[4..].Trim();
+    }
+}
+
+_ = Task.Run(async () => { while (await up.StandardOutput.ReadLineAsync() is not null) { } });
+using var http = new HttpClient { BaseAddress = new Uri(api!) };
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+try
+{
+    await WaitForReadyAsync(poolSize);
+    var organizations = new List<string>();
+    for (var i = 0; i < concurrency; i++)
+    {
+        using var created = await http.PostAsJsonAsync("/orgs", new { name = $"Bench {i}" });
+        organizations.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("organization_id").GetString()!);
+    }
+
+    // Idle RSS, before any allocation.
+    var gateways = await http.GetFromJsonAsync<JsonElement>("/gateways");
+    var rss = gateways.EnumerateArray().Where(g => g.GetProperty("state").GetString() == "ready")
+        .Select(g => RssKiB(g.GetProperty("pid").GetInt32())).Where(r => r > 0).ToList();
+
+    // Sequential allocate-to-ready latency: start, then release and wait for the gateway to be ready again.
+    var latencies = new List<double>();
+    for (var i = 0; i < cycles; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var gatewayId = await StartAsync(organizations[0]);
+        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        await ReleaseAsync(gatewayId);
+        await WaitForReadyAsync(poolSize);
+    }
+
+    // Allocations per second: every organization at once, repeated.
+    var rounds = Math.Max(1, cycles / concurrency / 4);
+    var allocated = 0;
+    var busy = TimeSpan.Zero;
+    for (var round = 0; round < rounds; round++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ids = await Task.WhenAll(organizations.Select(StartAsync));
+        busy += Stopwatch.GetElapsedTime(started);
+        allocated += ids.Length;
+        await Task.WhenAll(ids.Select(ReleaseAsync));
+        await WaitForReadyAsync(poolSize);
+    }
+
+    latencies.Sort();
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+    Console.WriteLine($"allocate-to-ready over {cycles} cycles: p50 {Percentile(latencies, 0.50):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies[^1]:0.0} ms");
+    Console.WriteLine($"allocations/s with {concurrency} concurrent organizations: {allocated / busy.TotalSeconds:0} ({allocated} allocations in {busy.TotalSeconds:0.00} s)");
+    Console.WriteLine($"idle RSS per gateway: median {Percentile([.. rss.Order().Select(r => (double)r)], 0.5) / 1024:0.0} MiB over {rss.Count} gateways");
+    return 0;
+}
+finally
+{
+    // SIGTERM: demiurge stops its gateways and exits cleanly.
+    Process.Start("kill", ["-TERM", up.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
+    await up.WaitForExitAsync();
+    Directory.Delete(dataDir, recursive: true);
+}
+
+async Task<string> StartAsync(string organizationId)
+{
+    while (true)
+    {
+        using var response = await http.PostAsJsonAsync("/gateway/start", new { organization_id = organizationId });
+        if (response.IsSuccessStatusCode)
+        {
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("gateway_id").GetString()!;
+        }
+
+        await Task.Delay(10);
+    }
+}
+
+async Task ReleaseAsync(string gatewayId)
+{
+    using var response = await http.PostAsync($"/gateways/{gatewayId}/release", null);
+    response.EnsureSuccessStatusCode();
+}
+
+async Task WaitForReadyAsync(int count)
+{
+    var deadline = DateTime.UtcNow.AddSeconds(60);
+    while (DateTime.UtcNow < deadline)
+    {
+        var stats = await http.GetFromJsonAsync<JsonElement>("/gateways/stats");
+        if (stats.GetProperty("by_state").GetProperty("ready").GetInt32() >= count)
+        {
+            return;
+        }
+
+        await Task.Delay(5);
+    }
+
+    throw new TimeoutException($"Fewer than {count} gateways became ready.");
+}
+
+static long RssKiB(int pid)
+{
+    var status = $"/proc/{pid}/status";
+    var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) : null;
+    return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+}
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+static string FindRoot()
+{
+    var directory = new DirectoryInfo(AppContext.BaseDirectory);
+    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Demiurge.slnx")))
+    {
+        directory = directory.Parent;
+    }
+
+    return directory?.FullName ?? throw new InvalidOperationException("Run from inside the repository.");
+}
