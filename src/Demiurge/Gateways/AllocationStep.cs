@@ -11,5 +11,4 @@ internal enum AllocationStep
     Route,
     Handshake,
     Active,
-    Releasing,
 }

@@ -70,6 +70,13 @@ internal sealed partial class GatewayAllocator(
         return ended;
     }
 
+    /// <summary>Publishes an active allocation's DNS records and route again, e.g. after a restart emptied the in-memory maps.</summary>
+    public async Task RepublishAsync(Allocation allocation, Gateway gateway, CancellationToken cancellationToken)
+    {
+        await dns.SetOrganizationAsync(allocation.OrganizationId, cancellationToken);
+        await edge.SetRouteAsync(allocation.OrganizationId, new Uri(gateway.Address), cancellationToken);
+    }
+
     /// <summary>Undoes an unfinished saga (after a failure, or a crash found at start-up).</summary>
     public async Task RollBackAsync(Allocation allocation, string reason, bool gatewayAtFault, CancellationToken cancellationToken)
     {
@@ -177,7 +184,7 @@ internal sealed partial class GatewayAllocator(
                 return AllocationResult.Allocated(current, gateway!);
             }
 
-            if (current is null || current.EndedAt is not null || current.Step == AllocationStep.Releasing || time.GetUtcNow() > deadline)
+            if (current is null || current.EndedAt is not null || time.GetUtcNow() > deadline)
             {
                 return AllocationResult.Failed(AllocationFailure.Busy, "The organization's gateway is being allocated or released; try again.");
             }

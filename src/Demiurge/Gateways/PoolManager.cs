@@ -66,12 +66,20 @@ internal sealed partial class PoolManager(
         }
     }
 
-    /// <summary>Undoes every saga that was left between claim and active.</summary>
+    /// <summary>
+    /// Finishes or undoes what the last run left: sagas between claim and active are undone;
+    /// active allocations get their DNS records and route published again (both idempotent).
+    /// </summary>
     internal async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         foreach (var allocation in await store.AllocationListCurrentAsync(cancellationToken))
         {
-            if (allocation.Step is not AllocationStep.Active)
+            if (allocation.Step is AllocationStep.Active
+                && await store.GatewayGetAsync(allocation.GatewayId, cancellationToken) is { State: GatewayState.Allocated } gateway)
+            {
+                await allocator.RepublishAsync(allocation, gateway, cancellationToken);
+            }
+            else if (allocation.Step is not AllocationStep.Active)
             {
                 await allocator.RollBackAsync(allocation, "the control plane stopped during the saga",
                     gatewayAtFault: allocation.Step >= AllocationStep.Handshake, cancellationToken);
