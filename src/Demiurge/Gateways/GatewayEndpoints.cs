@@ -104,7 +104,7 @@ internal static class GatewayEndpoints
             allocationToken,
             [.. members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],
             autoRelease ? inactivity?.TotalSeconds : null,
-            DurationSetting.Resolve(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds));
+            Durations.ParseOrDefault(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds));
     }
 
     private static async Task<Results<Ok<DataPullResponse>, ProblemHttpResult>> PullAsync(

@@ -46,7 +46,7 @@ internal sealed partial class PoolManager(
 
         lifetime.ApplicationStopping.Register(StopWorkers);
         await ReconcileAsync(stoppingToken);
-        var interval = DurationSetting.Resolve(options.Value.Pool.CheckInterval, TimeSpan.FromSeconds(2));
+        var interval = Durations.ParseOrDefault(options.Value.Pool.CheckInterval, TimeSpan.FromSeconds(2));
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -42,8 +42,16 @@ internal static class ApiProblems
     public static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
-        if (problem is HttpValidationProblemDetails)
+        if (problem is HttpValidationProblemDetails validation)
         {
+            // Field names as the client wrote them: "Data.YjsState" is "data.yjs_state".
+            var errors = validation.Errors.ToDictionary(e => SnakeCasePath(e.Key), e => e.Value);
+            validation.Errors.Clear();
+            foreach (var (field, messages) in errors)
+            {
+                validation.Errors[field] = messages;
+            }
+
             problem.Type = TypePrefix + "validation";
             problem.Title = "The request is not valid";
             problem.Detail ??= "One or more fields are invalid; see errors.";
@@ -78,7 +86,14 @@ internal static class ApiProblems
             problem.Detail = $"Send the body as application/json, not '{context.HttpContext.Request.ContentType}'.";
         }
 
-        problem.Extensions.Remove("traceId");
+        if (problem.Extensions.Remove("traceId", out var traceId))
+        {
+            problem.Extensions["trace_id"] = traceId;
+        }
+
         problem.Extensions["request_id"] = context.HttpContext.TraceIdentifier;
     }
+
+    private static string SnakeCasePath(string path) =>
+        string.Join('.', path.Split('.').Select(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName));
 }

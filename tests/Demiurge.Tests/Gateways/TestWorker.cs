@@ -84,7 +84,10 @@ public sealed class TestWorker : IAsyncDisposable
     /// <param name="expectContinue">Ask before sending the body, so a refusal (413) arrives before the upload.</param>
     public Task<HttpResponseMessage> PostAsync(string path, object body, string? token = null, bool expectContinue = false)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        // A sized body (Content-Length), so the server can refuse an oversized one before it is sent.
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? AllocationToken);
         request.Headers.ExpectContinue = expectContinue;
         return _controlPlane.SendAsync(request);

@@ -1,0 +1,174 @@
+using System.Collections;
+using System.CommandLine;
+using System.Globalization;
+using Demiurge.GatewayProcess;
+using Demiurge.Hosting;
+
+namespace Demiurge.Cli.Commands;
+
+/// <summary>
+/// <c>demiurge gateway</c>: one gateway worker, serving one organization at a time until stopped.
+/// The pool manager starts it; the gateway token comes from the environment only.
+/// </summary>
+internal static class GatewayCommand
+{
+    public const string ControlPlaneFlag = "--control-plane";
+    public const string PortFlag = "--port";
+    public const string GatewayIdFlag = "--gateway-id";
+    public const string InactivityTimeoutFlag = "--inactivity-timeout";
+    public const string AutosaveIntervalFlag = "--autosave-interval";
+
+    public static Command Create()
+    {
+        // Every value is read as text and checked here, so that one run lists every problem
+        // (with exit code 78) instead of stopping at the parser's first.
+        var controlPlane = new Option<string>(ControlPlaneFlag) { Description = "Control-plane URL, e.g. http://127.0.0.1:5080 (required)" };
+        var port = new Option<string>(PortFlag) { Description = "Loopback port to listen on (required; 0 picks a free one)" };
+        var gatewayId = new Option<string>(GatewayIdFlag) { Description = "This worker's id in the pool (required)" };
+        var inactivityTimeout = new Option<string>(InactivityTimeoutFlag)
+        {
+            Description = "Release an organization after this long without user activity, or off; the organization's own setting wins",
+            DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultInactivityTimeout),
+        };
+        var autosaveInterval = new Option<string>(AutosaveIntervalFlag)
+        {
+            Description = "Push unsaved data this often; the organization's own setting wins",
+            DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultAutosaveInterval),
+        };
+        var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {GatewayProcessOptions.TokenVariable}.")
+        {
+            controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var arguments = new GatewayArguments(
+                parseResult.GetValue(controlPlane), parseResult.GetValue(port), parseResult.GetValue(gatewayId),
+                parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval));
+            return RunAsync(arguments, Environment.GetEnvironmentVariables(), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Turns the command line and the environment into options.</summary>
+    /// <exception cref="ConfigurationException">Something is missing or invalid; every problem is listed.</exception>
+    public static GatewayProcessOptions ParseOptions(GatewayArguments arguments, IDictionary environment)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(environment);
+        var errors = new List<string>();
+
+        Uri? controlPlane = null;
+        if (string.IsNullOrEmpty(arguments.ControlPlane))
+        {
+            errors.Add($"{ControlPlaneFlag} is required: the control plane's URL.");
+        }
+        else if (!Uri.TryCreate(arguments.ControlPlane, UriKind.Absolute, out controlPlane) || GatewayProcessOptionsValidator.ControlPlaneError(controlPlane) is not null)
+        {
+            errors.Add($"{ControlPlaneFlag} '{arguments.ControlPlane}' is not an http(s) URL (such as http://127.0.0.1:5080).");
+        }
+
+        var port = 0;
+        if (string.IsNullOrEmpty(arguments.Port))
+        {
+            errors.Add($"{PortFlag} is required: the loopback port to listen on.");
+        }
+        else if (!int.TryParse(arguments.Port, NumberStyles.None, CultureInfo.InvariantCulture, out port))
+        {
+            errors.Add($"{PortFlag} '{arguments.Port}' is not a whole number.");
+        }
+        else
+        {
+            Add(errors, GatewayProcessOptionsValidator.PortError(port));
+        }
+
+        Add(errors, GatewayProcessOptionsValidator.GatewayIdError(arguments.GatewayId));
+
+        var inactivity = ParseDuration(InactivityTimeoutFlag, arguments.InactivityTimeout, allowOff: true, errors);
+        var autosave = ParseDuration(AutosaveIntervalFlag, arguments.AutosaveInterval, allowOff: false, errors);
+
+        var token = environment[GatewayProcessOptions.TokenVariable] as string;
+        Add(errors, GatewayProcessOptionsValidator.TokenError(token));
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        return new GatewayProcessOptions
+        {
+            ControlPlane = controlPlane!,
+            Port = port,
+            GatewayId = arguments.GatewayId!,
+            GatewayToken = token!,
+            InactivityTimeout = inactivity,
+            AutosaveInterval = autosave ?? GatewayProcessOptions.DefaultAutosaveInterval,
+        };
+    }
+
+    private static TimeSpan? ParseDuration(string flag, string? text, bool allowOff, List<string> errors)
+    {
+        var offHint = allowOff ? $", or {Durations.Off}" : string.Empty;
+        if (!Durations.TryParse(text, out var duration) || (duration is null && !allowOff))
+        {
+            errors.Add($"{flag} '{text}' is not a duration: use {Durations.Syntax}{offHint}.");
+            return null;
+        }
+
+        if (duration == TimeSpan.Zero)
+        {
+            errors.Add($"{flag} must be longer than zero{offHint}.");
+            return null;
+        }
+
+        return duration;
+    }
+
+    private static void Add(List<string> errors, string? error)
+    {
+        if (error is not null)
+        {
+            errors.Add(error);
+        }
+    }
+
+    private static async Task<int> RunAsync(GatewayArguments arguments, IDictionary environment, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        GatewayHost host;
+        try
+        {
+            host = GatewayHost.Create(ParseOptions(arguments, environment));
+        }
+        catch (ConfigurationException exception)
+        {
+            await error.WriteLineAsync(exception.Message);
+            return ExitCodes.InvalidConfiguration;
+        }
+
+        await using (host)
+        {
+            try
+            {
+                await host.StartAsync(cancellationToken);
+            }
+            catch (IOException exception)
+            {
+                await error.WriteLineAsync($"Cannot start: {exception.Message}");
+                return ExitCodes.Unavailable;
+            }
+
+            var options = host.Options;
+            await output.WriteLineAsync($"""
+                Demiurge gateway {options.GatewayId} is running.
+                  Listening:           {host.Url.ToString().TrimEnd('/')}
+                  Control plane:       {options.ControlPlane.ToString().TrimEnd('/')}
+                  Inactivity timeout:  {Durations.Format(options.InactivityTimeout)}
+                  Autosave interval:   {Durations.Format(options.AutosaveInterval)}
+                """);
+            await output.FlushAsync(CancellationToken.None);
+            await host.WaitForShutdownAsync(CancellationToken.None);
+        }
+
+        await output.WriteLineAsync("Gateway stopped.");
+        return ExitCodes.Success;
+    }
+}

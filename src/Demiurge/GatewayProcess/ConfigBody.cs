@@ -1,0 +1,4 @@
+namespace Demiurge.GatewayProcess;
+
+/// <summary>Body of <c>POST /gateway/config</c>.</summary>
+internal sealed record ConfigBody(string HandshakeToken);

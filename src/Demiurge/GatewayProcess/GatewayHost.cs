@@ -1,0 +1,88 @@
+using System.Net;
+using Demiurge.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.GatewayProcess;
+
+/// <summary>
+/// One gateway worker as a web application on a loopback port. <c>demiurge gateway</c> runs one
+/// per process; a pool manager or a test can start several in its own process.
+/// </summary>
+internal sealed class GatewayHost : IAsyncDisposable
+{
+    /// <summary>
+    /// Largest request body. Larger than the API's: a body here carries a whole project document,
+    /// and the control plane accepts pushes far bigger than its other bodies.
+    /// </summary>
+    public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
+
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app) => _app = app;
+
+    public IServiceProvider Services => _app.Services;
+
+    public GatewayProcessOptions Options => _app.Services.GetRequiredService<IOptions<GatewayProcessOptions>>().Value;
+
+    public GatewayWorker Worker => _app.Services.GetRequiredService<GatewayWorker>();
+
+    /// <summary>The gateway's address, known once started (the port may have been 0).</summary>
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>
+    /// Builds a worker. <paramref name="time"/> drives autosave, inactivity and retries (tests pass a
+    /// fake one); <paramref name="configuration"/> adds settings such as log levels.
+    /// </summary>
+    /// <exception cref="ConfigurationException">Some options are invalid; every problem is listed.</exception>
+    public static GatewayHost Create(GatewayProcessOptions options, TimeProvider? time = null, IEnumerable<KeyValuePair<string, string?>>? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var validation = new GatewayProcessOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new ConfigurationException([.. validation.Failures]);
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
+        if (configuration is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+        }
+
+        builder.Services.AddOptions<KestrelServerOptions>().Configure(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, options.Port);
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.AddObservability();
+        builder.Services.AddApi();
+        builder.Services.AddGatewayProcess(options);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestIdHeader();
+        app.MapGatewayProcessEndpoints();
+        return new GatewayHost(app);
+    }
+
+    /// <summary>Starts listening; the worker then announces itself ready to the control plane.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _app.StartAsync(cancellationToken);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Url = new Uri(address);
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops serving; when serving an organization, pushes what is unsaved first.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}

@@ -1,0 +1,115 @@
+using Demiurge.Hosting;
+using Demiurge.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Demiurge.GatewayProcess;
+
+/// <summary>
+/// The gateway's HTTP API (docs/gateway-protocol.md): ping, handshake and release for the
+/// control plane, project documents for users, and activity for operators.
+/// </summary>
+internal static class GatewayProcessEndpoints
+{
+    public static RouteGroupBuilder MapGatewayProcessEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("");
+        group.MapGet("/collab/ping", Ping);
+        group.MapPost("/collab/start", StartAsync);
+        group.MapPost("/collab/release", ReleaseAsync);
+        group.MapGet("/projects/{project_id}/state", GetProjectState);
+        group.MapPut("/projects/{project_id}/state", PutProjectState);
+        group.MapGet("/gateway/activity", Activity);
+        return group;
+    }
+
+    /// <summary>Health check for the pool manager; not user activity.</summary>
+    private static Ok<PingResponse> Ping(GatewayWorker worker)
+    {
+        var snapshot = worker.Snapshot();
+        return TypedResults.Ok(new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId));
+    }
+
+    private static async Task<Results<Ok<CollabStartResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        CollabStartRequest request, GatewayWorker worker, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.HandshakeToken))
+        {
+            return ApiProblems.Invalid("handshake_token", "The handshake_token is required.");
+        }
+
+        if (request.HandshakeToken.Length > GatewayWorker.MaxHandshakeTokenLength)
+        {
+            return ApiProblems.Invalid("handshake_token", $"The handshake_token must be at most {GatewayWorker.MaxHandshakeTokenLength} characters.");
+        }
+
+        var result = await worker.StartAsync(request.HandshakeToken, cancellationToken);
+        return result.Outcome switch
+        {
+            StartOutcome.Started => TypedResults.Ok(new CollabStartResponse(result.AllocationId!, result.OrganizationId!)),
+            StartOutcome.Conflict => ApiProblems.Conflict(result.Detail),
+            StartOutcome.Failed => ApiProblems.Problem(StatusCodes.Status502BadGateway, "Handshake failed", result.Detail, "handshake-failed"),
+            _ => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", result.Detail, "unavailable"),
+        };
+    }
+
+    /// <summary>
+    /// Drain now (the control plane's admin release): final push, <c>/gateway/stop</c>, idle,
+    /// ready. Answers once it is done, with the gateway's state.
+    /// </summary>
+    private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> ReleaseAsync(GatewayWorker worker, CancellationToken cancellationToken)
+    {
+        var outcome = await worker.ReleaseNowAsync(cancellationToken);
+        var snapshot = worker.Snapshot();
+        return outcome switch
+        {
+            ReleaseOutcome.Released => TypedResults.Ok(new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId)),
+            ReleaseOutcome.NotServing => NotServing(snapshot),
+            _ => ApiProblems.Problem(StatusCodes.Status502BadGateway, "Release failed",
+                "The final push or /gateway/stop failed; the gateway still serves the organization and tries again later. See its log.", "release-failed"),
+        };
+    }
+
+    private static Results<Ok<ProjectStateResponse>, ValidationProblem, ProblemHttpResult> GetProjectState(string project_id, GatewayWorker worker)
+    {
+        if (Ids.Parse(project_id) is not { } projectId)
+        {
+            return InvalidProjectId(project_id);
+        }
+
+        return worker.ReadProject(projectId) is { } document ? TypedResults.Ok(document) : NotServing(worker.Snapshot());
+    }
+
+    private static Results<NoContent, ValidationProblem, ProblemHttpResult> PutProjectState(string project_id, ProjectStateRequest request, GatewayWorker worker)
+    {
+        if (Ids.Parse(project_id) is not { } projectId)
+        {
+            return InvalidProjectId(project_id);
+        }
+
+        if (request.State is null)
+        {
+            return ApiProblems.Invalid("state", "The state is required: the project's document, base64.");
+        }
+
+        if (!System.Buffers.Text.Base64.IsValid(request.State))
+        {
+            return ApiProblems.Invalid("state", "The state must be base64.");
+        }
+
+        return worker.WriteProject(projectId, request.State) ? TypedResults.NoContent() : NotServing(worker.Snapshot());
+    }
+
+    /// <summary>Why the gateway is still alive; not user activity.</summary>
+    private static Ok<ActivityResponse> Activity(GatewayWorker worker)
+    {
+        var snapshot = worker.Snapshot();
+        return TypedResults.Ok(new ActivityResponse(snapshot.State, snapshot.LastActivityAt, snapshot.ReleaseAt, snapshot.Dirty, snapshot.LastPushAt, snapshot.DataVersion));
+    }
+
+    // The control plane keys documents by project id, a UUID: anything else could never be saved.
+    private static ValidationProblem InvalidProjectId(string projectId) =>
+        ApiProblems.Invalid("project_id", $"'{projectId}' is not a project id (a UUID).");
+
+    private static ProblemHttpResult NotServing(GatewaySnapshot snapshot) =>
+        ApiProblems.Conflict($"The gateway is {snapshot.State.ToString().ToLowerInvariant()} and serves no organization now.");
+}

@@ -1,0 +1,67 @@
+namespace Demiurge.GatewayProcess;
+
+/// <summary>
+/// Settings of one gateway worker (<c>demiurge gateway</c>). The command line fills them from
+/// its flags and <see cref="TokenVariable"/>; the pool manager can also build them directly and
+/// start a worker in its own process with <see cref="GatewayHost.Create"/>.
+/// </summary>
+internal sealed class GatewayProcessOptions
+{
+    /// <summary>The environment variable that carries the gateway token (never a flag: argv is world-readable).</summary>
+    public const string TokenVariable = "DEMIURGE_GATEWAY_TOKEN";
+
+    public static readonly TimeSpan DefaultInactivityTimeout = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan DefaultAutosaveInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest period of the background tick; shorter intervals tick faster.</summary>
+    public static readonly TimeSpan MaxTickInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Base URL of the control plane's API (<c>/gateway/*</c> hang under it).</summary>
+    public required Uri ControlPlane { get; init; }
+
+    /// <summary>Loopback port to listen on; 0 picks a free one (see <see cref="GatewayHost.Url"/>).</summary>
+    public required int Port { get; init; }
+
+    /// <summary>This worker's id in the pool, sent with <c>/gateway/ready</c>.</summary>
+    public required string GatewayId { get; init; }
+
+    /// <summary>The secret that authenticates <c>/gateway/ready</c>.</summary>
+    public required string GatewayToken { get; init; }
+
+    /// <summary>
+    /// Release an organization after this long without user activity; null never releases.
+    /// The organization's own value from <c>/gateway/config</c> wins when it sends one.
+    /// </summary>
+    public TimeSpan? InactivityTimeout { get; init; } = DefaultInactivityTimeout;
+
+    /// <summary>Push dirty data this often; the value from <c>/gateway/config</c> wins when it sends one.</summary>
+    public TimeSpan AutosaveInterval { get; init; } = DefaultAutosaveInterval;
+
+    /// <summary>Time allowed for each call to the control plane.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time allowed for the final push when the process is told to stop.</summary>
+    public TimeSpan ShutdownPushTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First wait before <c>/gateway/ready</c> is tried again; it doubles up to <see cref="ReadyRetryMaxDelay"/>.</summary>
+    public TimeSpan ReadyRetryInitialDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan ReadyRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Wait before a release that could not save or stop is tried again (the organization stays served meanwhile).</summary>
+    public TimeSpan ReleaseRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Period of the background loop that autosaves and releases: at most a second, and no
+    /// longer than the configured intervals, so neither fires more than a tick late.
+    /// </summary>
+    public TimeSpan TickInterval
+    {
+        get
+        {
+            var tick = AutosaveInterval < MaxTickInterval ? AutosaveInterval : MaxTickInterval;
+            return InactivityTimeout is { } inactivity && inactivity < tick ? inactivity : tick;
+        }
+    }
+}

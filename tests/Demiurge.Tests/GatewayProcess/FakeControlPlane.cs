@@ -1,0 +1,338 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Demiurge.Tests.GatewayProcess;
+
+/// <summary>
+/// A stand-in for the control plane's five <c>/gateway/*</c> endpoints (docs/gateway-protocol.md),
+/// on Kestrel on a loopback port. It keeps the real rules that the gateway relies on (single-use
+/// handshake tokens, allocation tokens revoked at stop, a push fenced by its version and merged
+/// per project), records every call, and injects faults at this port boundary.
+/// </summary>
+public sealed class FakeControlPlane : IAsyncDisposable
+{
+    public const string ReadyPath = "/gateway/ready";
+    public const string ConfigPath = "/gateway/config";
+    public const string PullPath = "/gateway/data/pull";
+    public const string PushPath = "/gateway/data/push";
+    public const string StopPath = "/gateway/stop";
+
+    private static readonly TimeSpan s_waitTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly Lock _lock = new();
+    private readonly List<RecordedCall> _calls = [];
+    private readonly Dictionary<string, FakeGrant> _byHandshake = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeGrant> _byAllocationToken = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _redeemed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _revoked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeOrganizationData> _data = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<int>> _nextFaults = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _alwaysFaults = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private WebApplication _app = null!;
+    private TaskCompletionSource? _configGate;
+
+    private FakeControlPlane(string gatewayToken, TimeProvider time)
+    {
+        GatewayToken = gatewayToken;
+        _time = time;
+    }
+
+    /// <summary>The only token <c>/gateway/ready</c> accepts.</summary>
+    public string GatewayToken { get; }
+
+    public Uri Url { get; private set; } = null!;
+
+    /// <param name="gatewayToken">The token <c>/gateway/ready</c> accepts.</param>
+    /// <param name="time">Stamps recorded calls; pass the gateway's fake clock to measure its waits.</param>
+    public static async Task<FakeControlPlane> StartAsync(string gatewayToken = "gw_test-token-0123456789", TimeProvider? time = null)
+    {
+        var fake = new FakeControlPlane(gatewayToken, time ?? TimeProvider.System);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "fake-control-plane" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        foreach (var path in (string[])[ReadyPath, ConfigPath, PullPath, PushPath, StopPath])
+        {
+            app.MapPost(path, fake.HandleAsync);
+        }
+
+        await app.StartAsync();
+        fake._app = app;
+        fake.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return fake;
+    }
+
+    /// <summary>
+    /// Issues a handshake token for <paramref name="organizationId"/>, as the allocation saga does.
+    /// <paramref name="configExtras"/> adds fields to the config answer, e.g. <c>inactivity_timeout_seconds = null</c>.
+    /// </summary>
+    public FakeGrant Grant(string organizationId, string gatewayId, IReadOnlyDictionary<string, object?>? configExtras = null)
+    {
+        var grant = new FakeGrant(
+            "hs_" + Guid.NewGuid().ToString("N"), Guid.CreateVersion7().ToString(), organizationId, gatewayId,
+            "al_" + Guid.NewGuid().ToString("N"), configExtras ?? new Dictionary<string, object?>());
+        lock (_lock)
+        {
+            _byHandshake[grant.HandshakeToken] = grant;
+            _byAllocationToken[grant.AllocationToken] = grant;
+        }
+
+        return grant;
+    }
+
+    /// <summary>Stores an organization's data, as earlier pushes would have.</summary>
+    public void SetData(string organizationId, long version, IReadOnlyDictionary<string, string> projects, JsonElement? gatewayState = null)
+    {
+        lock (_lock)
+        {
+            _data[organizationId] = new FakeOrganizationData(version, new Dictionary<string, string>(projects), gatewayState);
+        }
+    }
+
+    public FakeOrganizationData? Data(string organizationId)
+    {
+        lock (_lock)
+        {
+            return _data.TryGetValue(organizationId, out var data) ? data with { Projects = new Dictionary<string, string>(data.Projects) } : null;
+        }
+    }
+
+    /// <summary>Ends an allocation from the control plane's side (an admin release): its token stops working for push.</summary>
+    public void Revoke(string allocationToken)
+    {
+        lock (_lock)
+        {
+            _revoked.Add(allocationToken);
+        }
+    }
+
+    /// <summary>The next <paramref name="times"/> calls to <paramref name="path"/> answer <paramref name="status"/>.</summary>
+    public void FailNext(string path, int status, int times = 1)
+    {
+        lock (_lock)
+        {
+            if (!_nextFaults.TryGetValue(path, out var queue))
+            {
+                _nextFaults[path] = queue = new Queue<int>();
+            }
+
+            for (var i = 0; i < times; i++)
+            {
+                queue.Enqueue(status);
+            }
+        }
+    }
+
+    /// <summary>Every call to <paramref name="path"/> answers <paramref name="status"/>, until cleared with null.</summary>
+    public void FailAlways(string path, int? status)
+    {
+        lock (_lock)
+        {
+            if (status is { } value)
+            {
+                _alwaysFaults[path] = value;
+            }
+            else
+            {
+                _alwaysFaults.Remove(path);
+            }
+        }
+    }
+
+    /// <summary>Holds <c>/gateway/config</c> answers until the returned source is completed.</summary>
+    public TaskCompletionSource HoldConfig()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            _configGate = gate;
+        }
+
+        return gate;
+    }
+
+    public IReadOnlyList<RecordedCall> Calls(string? path = null)
+    {
+        lock (_lock)
+        {
+            return [.. _calls.Where(c => path is null || c.Path == path)];
+        }
+    }
+
+    /// <summary>Waits (in real time) until <paramref name="path"/> was called <paramref name="count"/> times; returns that call.</summary>
+    public async Task<RecordedCall> WaitForCallAsync(string path, int count = 1)
+    {
+        using var timeout = new CancellationTokenSource(s_waitTimeout);
+        while (!timeout.IsCancellationRequested)
+        {
+            var calls = Calls(path);
+            if (calls.Count >= count)
+            {
+                return calls[count - 1];
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        throw new TimeoutException($"{path} was called {Calls(path).Count} time(s), not {count}. Calls: {string.Join(", ", Calls().Select(c => $"{c.Path}={c.Status}"))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value!;
+        var body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
+        var header = context.Request.Headers.Authorization.ToString();
+        var bearer = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
+
+        if (path == ConfigPath && _configGate is { } gate)
+        {
+            await gate.Task;
+        }
+
+        int status;
+        object? answer;
+        lock (_lock)
+        {
+            (status, answer) = InjectedFault(path) is { } fault
+                ? (fault, Problem(fault, "injected fault"))
+                : path switch
+                {
+                    ReadyPath => Ready(bearer, body),
+                    ConfigPath => Config(body),
+                    PullPath => Pull(bearer, body),
+                    PushPath => Push(bearer, body),
+                    _ => Stop(bearer, body),
+                };
+            _calls.Add(new RecordedCall(path, bearer, body, status, _time.GetUtcNow()));
+        }
+
+        context.Response.StatusCode = status;
+        if (answer is not null)
+        {
+            context.Response.ContentType = status < 400 ? "application/json" : "application/problem+json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
+        }
+    }
+
+    private int? InjectedFault(string path)
+    {
+        if (_nextFaults.TryGetValue(path, out var queue) && queue.TryDequeue(out var next))
+        {
+            return next;
+        }
+
+        return _alwaysFaults.TryGetValue(path, out var always) ? always : null;
+    }
+
+    private (int, object?) Ready(string? bearer, JsonElement body) =>
+        bearer == GatewayToken
+            ? (200, new Dictionary<string, object?> { ["gateway_id"] = body.GetProperty("gateway_id").GetString(), ["state"] = "ready" })
+            : (401, Problem(401, "wrong gateway token"));
+
+    private (int, object?) Config(JsonElement body)
+    {
+        var token = body.GetProperty("handshake_token").GetString()!;
+        if (!_byHandshake.TryGetValue(token, out var grant) || !_redeemed.Add(token))
+        {
+            return (401, Problem(401, "The handshake token is unknown, already used or expired."));
+        }
+
+        var answer = new Dictionary<string, object?>
+        {
+            ["allocation_id"] = grant.AllocationId,
+            ["organization_id"] = grant.OrganizationId,
+            ["gateway_id"] = grant.GatewayId,
+            ["gateway_hostname"] = $"org-{grant.OrganizationId}.demiurge.localhost",
+            ["allocation_token"] = grant.AllocationToken,
+            ["members"] = new[] { new Dictionary<string, object?> { ["user_id"] = Guid.NewGuid().ToString(), ["username"] = "alice", ["role"] = "owner" } },
+        };
+        foreach (var (key, value) in grant.ConfigExtras)
+        {
+            answer[key] = value;
+        }
+
+        return (200, answer);
+    }
+
+    private (int, object?) Pull(string? bearer, JsonElement body)
+    {
+        if (Live(bearer, body) is not { } grant)
+        {
+            return (401, Problem(401, "allocation token not valid"));
+        }
+
+        var data = _data.GetValueOrDefault(grant.OrganizationId);
+        return (200, new Dictionary<string, object?>
+        {
+            ["organization_id"] = grant.OrganizationId,
+            ["version"] = data?.Version ?? 0,
+            ["stored_at"] = data is null ? null : DateTimeOffset.UnixEpoch,
+            ["data"] = data is null ? null : new Dictionary<string, object?> { ["yjs_state"] = data.Projects, ["gateway_state"] = data.GatewayState },
+        });
+    }
+
+    private (int, object?) Push(string? bearer, JsonElement body)
+    {
+        if (Live(bearer, body) is not { } grant)
+        {
+            return (401, Problem(401, "allocation released"));
+        }
+
+        var current = _data.GetValueOrDefault(grant.OrganizationId) ?? new FakeOrganizationData(0, [], null);
+        var version = body.GetProperty("version").GetInt64();
+        if (version != current.Version)
+        {
+            return (409, Problem(409, $"The data is at version {current.Version}, not {version}."));
+        }
+
+        var data = body.GetProperty("data");
+        var projects = new Dictionary<string, string>(current.Projects);
+        foreach (var project in data.GetProperty("yjs_state").EnumerateObject())
+        {
+            projects[project.Name] = project.Value.GetString()!;
+        }
+
+        var gatewayState = data.TryGetProperty("gateway_state", out var state) && state.ValueKind == JsonValueKind.Object ? state.Clone() : current.GatewayState;
+        _data[grant.OrganizationId] = new FakeOrganizationData(current.Version + 1, projects, gatewayState);
+        return (200, new Dictionary<string, object?> { ["version"] = current.Version + 1, ["stored_at"] = DateTimeOffset.UnixEpoch, ["size_bytes"] = 1 });
+    }
+
+    private (int, object?) Stop(string? bearer, JsonElement body)
+    {
+        if (bearer is null || !_byAllocationToken.TryGetValue(bearer, out var grant) || grant.OrganizationId != body.GetProperty("organization_id").GetString())
+        {
+            return (401, Problem(401, "allocation token never valid"));
+        }
+
+        _revoked.Add(bearer);
+        return (200, null);
+    }
+
+    private FakeGrant? Live(string? bearer, JsonElement body) =>
+        bearer is not null && _byAllocationToken.TryGetValue(bearer, out var grant) && !_revoked.Contains(bearer)
+        && grant.OrganizationId == body.GetProperty("organization_id").GetString()
+            ? grant
+            : null;
+
+    private static Dictionary<string, object?> Problem(int status, string detail) => new()
+    {
+        ["type"] = "urn:demiurge:problem:fake",
+        ["title"] = "Fake control plane",
+        ["status"] = status,
+        ["detail"] = detail,
+    };
+}

@@ -1,0 +1,81 @@
+using Demiurge.Cli.Commands;
+using Demiurge.GatewayProcess;
+using Demiurge.Hosting;
+
+namespace Demiurge.Tests.GatewayProcess;
+
+/// <summary>How <c>demiurge gateway</c> turns flags and the environment into options, and what it refuses.</summary>
+public sealed class GatewayCommandTests
+{
+    private const string Token = "gw_0123456789abcdef";
+
+    [Fact]
+    public void ParseOptions_ValidArguments_BuildsOptions()
+    {
+        var options = GatewayCommand.ParseOptions(
+            new GatewayArguments("http://127.0.0.1:5080/", "4100", "gw-1", "90s", "500ms"), Environment(Token));
+
+        Assert.Equal(new Uri("http://127.0.0.1:5080/"), options.ControlPlane);
+        Assert.Equal(4100, options.Port);
+        Assert.Equal("gw-1", options.GatewayId);
+        Assert.Equal(Token, options.GatewayToken);
+        Assert.Equal(TimeSpan.FromSeconds(90), options.InactivityTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.AutosaveInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.TickInterval);
+    }
+
+    [Fact]
+    public void ParseOptions_InactivityOff_IsNull()
+    {
+        var options = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s"), Environment(Token));
+
+        Assert.Null(options.InactivityTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.TickInterval);
+    }
+
+    [Fact]
+    public void ParseOptions_EverythingWrong_ListsEveryError()
+    {
+        var exception = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(
+            new GatewayArguments("not a url", "abc", "bad id!", "0s", "1d"), Environment(null)));
+
+        Assert.Equal(6, exception.Errors.Count);
+        Assert.Contains(exception.Errors, e => e.StartsWith("--control-plane 'not a url'", StringComparison.Ordinal));
+        Assert.Contains(exception.Errors, e => e.StartsWith("--port 'abc' is not a whole number", StringComparison.Ordinal));
+        Assert.Contains(exception.Errors, e => e.StartsWith("--gateway-id", StringComparison.Ordinal));
+        Assert.Contains(exception.Errors, e => e.StartsWith("--inactivity-timeout must be longer than zero", StringComparison.Ordinal));
+        Assert.Contains(exception.Errors, e => e.StartsWith("--autosave-interval '1d' is not a duration", StringComparison.Ordinal));
+        Assert.Contains(exception.Errors, e => e.StartsWith("DEMIURGE_GATEWAY_TOKEN must be set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ParseOptions_TokenWithWhiteSpace_RefusedWithoutEchoingIt()
+    {
+        var exception = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(
+            new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s"), Environment("secret with spaces")));
+
+        var error = Assert.Single(exception.Errors);
+        Assert.StartsWith("DEMIURGE_GATEWAY_TOKEN", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_InvalidOptions_ThrowsListingEveryError()
+    {
+        var options = new GatewayProcessOptions
+        {
+            ControlPlane = new Uri("ftp://example.com"),
+            Port = -1,
+            GatewayId = string.Empty,
+            GatewayToken = string.Empty,
+            InactivityTimeout = TimeSpan.Zero,
+            AutosaveInterval = TimeSpan.Zero,
+        };
+
+        var exception = Assert.Throws<ConfigurationException>(() => GatewayHost.Create(options));
+
+        Assert.Equal(6, exception.Errors.Count);
+    }
+
+    private static Dictionary<string, string?> Environment(string? token) => new() { [GatewayProcessOptions.TokenVariable] = token };
+}

@@ -1,0 +1,139 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demiurge.GatewayProcess;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Demiurge.Tests.GatewayProcess;
+
+/// <summary>
+/// A gateway running in this process on Kestrel, against a <see cref="FakeControlPlane"/>, with
+/// its clock in the test's hands: autosave and inactivity happen when the test moves the clock.
+/// </summary>
+internal sealed class GatewayHarness : IAsyncDisposable
+{
+    public const string GatewayId = "gw-test-1";
+
+    private static readonly TimeSpan s_waitTimeout = TimeSpan.FromSeconds(20);
+
+    private GatewayHarness(FakeControlPlane controlPlane, GatewayHost host, TimeProvider time, HttpClient http)
+    {
+        ControlPlane = controlPlane;
+        Host = host;
+        Time = time;
+        Http = http;
+    }
+
+    public FakeControlPlane ControlPlane { get; }
+
+    public GatewayHost Host { get; }
+
+    /// <summary>The gateway's clock: a <see cref="FakeTimeProvider"/> unless the harness was started on the real one.</summary>
+    public TimeProvider Time { get; }
+
+    public FakeTimeProvider FakeTime => (FakeTimeProvider)Time;
+
+    /// <summary>A client for the gateway's own endpoints.</summary>
+    public HttpClient Http { get; }
+
+    public GatewayWorker Worker => Host.Worker;
+
+    /// <summary>
+    /// Starts a fake control plane and a gateway. By default: autosave every second, release
+    /// after 10 s without activity (both overridable per organization through config).
+    /// </summary>
+    public static async Task<GatewayHarness> StartAsync(
+        TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null)
+    {
+        time ??= new FakeTimeProvider();
+        var controlPlane = await FakeControlPlane.StartAsync(time: time);
+        arrange?.Invoke(controlPlane);
+        var options = new GatewayProcessOptions
+        {
+            ControlPlane = controlPlane.Url,
+            Port = 0,
+            GatewayId = GatewayId,
+            GatewayToken = controlPlane.GatewayToken,
+            AutosaveInterval = autosave ?? TimeSpan.FromSeconds(1),
+            InactivityTimeout = inactivityOff ? null : inactivity ?? TimeSpan.FromSeconds(10),
+            ReadyRetryInitialDelay = TimeSpan.FromMilliseconds(200),
+            ReadyRetryMaxDelay = TimeSpan.FromSeconds(2),
+        };
+        var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
+        await host.StartAsync(CancellationToken.None);
+        var harness = new GatewayHarness(controlPlane, host, time, new HttpClient { BaseAddress = host.Url });
+        await controlPlane.WaitForCallAsync(FakeControlPlane.ReadyPath);
+        return harness;
+    }
+
+    public TimeSpan Tick => Host.Options.TickInterval;
+
+    /// <summary>Moves the fake clock one tick at a time, <paramref name="ticks"/> times, waiting for the gateway to handle each.</summary>
+    public async Task TickAsync(int ticks = 1)
+    {
+        for (var i = 0; i < ticks; i++)
+        {
+            var before = Worker.TicksCompleted;
+            FakeTime.Advance(Tick);
+            await WaitUntilAsync(() => Worker.TicksCompleted > before, "the gateway to handle a tick");
+        }
+    }
+
+    /// <summary>Moves the fake clock by <paramref name="by"/> in one step, and waits for the tick that follows.</summary>
+    public async Task JumpAsync(TimeSpan by)
+    {
+        var before = Worker.TicksCompleted;
+        FakeTime.Advance(by);
+        await WaitUntilAsync(() => Worker.TicksCompleted > before, "the gateway to handle a tick");
+    }
+
+    /// <summary>Sends <c>/collab/start</c> for a new grant of <paramref name="organizationId"/> and asserts it serves.</summary>
+    public async Task<FakeGrant> ServeAsync(string organizationId, IReadOnlyDictionary<string, object?>? configExtras = null)
+    {
+        var grant = ControlPlane.Grant(organizationId, GatewayId, configExtras);
+        using var response = await StartAsync(grant.HandshakeToken);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"/collab/start answered {(int)response.StatusCode}: {body}");
+        return grant;
+    }
+
+    public Task<HttpResponseMessage> StartAsync(string handshakeToken) =>
+        Http.PostAsJsonAsync("/collab/start", new { handshake_token = handshakeToken });
+
+    public Task<HttpResponseMessage> PutStateAsync(string projectId, string base64) =>
+        Http.PutAsJsonAsync($"/projects/{projectId}/state", new { state = base64 });
+
+    public async Task<string?> GetStateAsync(string projectId)
+    {
+        using var response = await Http.GetAsync($"/projects/{projectId}/state");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET state answered {(int)response.StatusCode}: {body}");
+        var state = JsonDocument.Parse(body).RootElement.GetProperty("state");
+        return state.ValueKind == JsonValueKind.Null ? null : state.GetString();
+    }
+
+    public Task<JsonElement> PingAsync() => Http.GetFromJsonAsync<JsonElement>("/collab/ping");
+
+    public Task<JsonElement> ActivityAsync() => Http.GetFromJsonAsync<JsonElement>("/gateway/activity");
+
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(s_waitTimeout);
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(5, CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.StopAsync(CancellationToken.None);
+        await Host.DisposeAsync();
+        await ControlPlane.DisposeAsync();
+    }
+}
