@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Demiurge.Gateways;
+using Demiurge.Hosting;
+using Demiurge.Tests.Infrastructure;
+
+namespace Demiurge.Tests.EndToEnd;
+
+/// <summary>The pool with real worker processes (<c>demiurge gateway</c>), started by the control plane's process runtime.</summary>
+public sealed class GatewayLifecycleTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(45);
+
+    private readonly TempDirectory _dataDir = new();
+    private ControlPlane _controlPlane = null!;
+    private HttpClient _admin = null!;
+    private readonly HttpClient _direct = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    private async Task StartAsync(int poolSize, int minReady = 0, int scaleStep = 1, int max = 4, string inactivity = "2s")
+    {
+        var settings = ControlPlaneFixture.QuietSettings(_dataDir.Path);
+        settings[Settings.AdminToken.ConfigurationKey] = "lifecycle-admin-token-0123";
+        settings[Settings.PoolSize.ConfigurationKey] = poolSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings[Settings.PoolMinReady.ConfigurationKey] = minReady.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings[Settings.PoolScaleStep.ConfigurationKey] = scaleStep.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings[Settings.PoolMax.ConfigurationKey] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings[Settings.PoolCheckInterval.ConfigurationKey] = "300ms";
+        settings[Settings.GatewayInactivityTimeout.ConfigurationKey] = inactivity;
+        settings[Settings.GatewayAutosaveInterval.ConfigurationKey] = "300ms";
+        _controlPlane = ControlPlane.Create(settings, new Dictionary<string, string>());
+        await _controlPlane.StartAsync(CancellationToken.None);
+        _admin = new HttpClient { BaseAddress = _controlPlane.ApiUrl };
+        _admin.DefaultRequestHeaders.Authorization = new("Bearer", "lifecycle-admin-token-0123");
+    }
+
+    [Fact]
+    public async Task Gateway_ServesReleasesServesAnotherWithoutRestart_ThenRestoresTheFirst()
+    {
+        await StartAsync(poolSize: 1, max: 1);
+        var first = (await WaitForAsync("one ready gateway", async () => (await GatewaysAsync()).SingleOrDefault(g => g.GetProperty("state").GetString() == "ready") is { ValueKind: JsonValueKind.Object } g ? g : (JsonElement?)null))!.Value;
+        var gatewayId = first.GetProperty("gateway_id").GetString();
+        var pid = first.GetProperty("pid").GetInt32();
+        var address = first.GetProperty("address").GetString()!;
+        var organizationA = await CreateOrganizationAsync("A");
+        var organizationB = await CreateOrganizationAsync("B");
+        var project = Guid.NewGuid().ToString();
+
+        // A: allocate, write through the gateway, then stay idle until released.
+        Assert.Equal(gatewayId, await StartGatewayAsync(organizationA));
+        await PutStateAsync(address, project, "hello from A");
+        await WaitForReleaseAsync(organizationA);
+        var saved = await _admin.GetFromJsonAsync<JsonElement>("/events?limit=1000");
+        Assert.Contains(saved.EnumerateArray(), e => e.GetProperty("kind").GetString() == GatewayEventKinds.AllocationReleased && e.GetProperty("organization_id").GetString() == organizationA);
+
+        // B: the same worker process serves the next organization and sees nothing of A's.
+        Assert.Equal(gatewayId, await StartGatewayAsync(organizationB));
+        Assert.Equal(pid, (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId).GetProperty("pid").GetInt32());
+        Assert.Null(await GetStateAsync(address, project));
+        await PutStateAsync(address, project, "hello from B");
+        await WaitForReleaseAsync(organizationB);
+
+        // A again: its data comes back from the control plane.
+        Assert.Equal(gatewayId, await StartGatewayAsync(organizationA));
+        Assert.Equal("hello from A", await GetStateAsync(address, project));
+        Assert.Equal(pid, (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId).GetProperty("pid").GetInt32());
+    }
+
+    [Fact]
+    public async Task Worker_KilledWhileServing_IsReplacedAndItsOrganizationReleased()
+    {
+        await StartAsync(poolSize: 2, inactivity: "off");
+        await WaitForAsync("two ready gateways", async () => (await GatewaysAsync()).Count(g => g.GetProperty("state").GetString() == "ready") == 2 ? true : (bool?)null);
+        var organization = await CreateOrganizationAsync("Doomed");
+        var gatewayId = await StartGatewayAsync(organization);
+        var victim = (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId);
+        var project = Guid.NewGuid().ToString();
+        await PutStateAsync(victim.GetProperty("address").GetString()!, project, "saved by autosave");
+        await WaitForAsync("the autosave", async () => await DataVersionAsync(organization) > 0 ? true : (bool?)null);
+
+        using (var process = Process.GetProcessById(victim.GetProperty("pid").GetInt32()))
+        {
+            process.Kill();
+        }
+
+        await WaitForAsync("the victim to be gone and replaced", async () =>
+        {
+            var gateways = await GatewaysAsync();
+            var gone = gateways.Any(g => g.GetProperty("gateway_id").GetString() == gatewayId && g.GetProperty("state").GetString() == "gone");
+            return gone && gateways.Count(g => g.GetProperty("state").GetString() == "ready") == 2 ? true : (bool?)null;
+        });
+        var again = await StartGatewayAsync(organization);
+        Assert.NotEqual(gatewayId, again);
+        var address = (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == again).GetProperty("address").GetString()!;
+        Assert.Equal("saved by autosave", await GetStateAsync(address, project));
+    }
+
+    [Fact]
+    public async Task Pool_BelowMinReady_ScalesUpByTheStepToTheMaximum()
+    {
+        await StartAsync(poolSize: 1, minReady: 2, scaleStep: 3, max: 4);
+
+        await WaitForAsync("four ready gateways", async () => (await GatewaysAsync()).Count(g => g.GetProperty("state").GetString() == "ready") == 4 ? true : (bool?)null);
+
+        var events = await _admin.GetFromJsonAsync<JsonElement>("/events?limit=1000");
+        Assert.Contains(events.EnumerateArray(), e => e.GetProperty("kind").GetString() == GatewayEventKinds.PoolScaled);
+        await Task.Delay(1000);
+        Assert.Equal(4, (await GatewaysAsync()).Count(g => g.GetProperty("state").GetString() != "gone"));
+    }
+
+    private async Task<string> CreateOrganizationAsync(string name)
+    {
+        using var response = await _admin.PostAsJsonAsync("/orgs", new { name });
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("organization_id").GetString()!;
+    }
+
+    private async Task<string> StartGatewayAsync(string organizationId) =>
+        await WaitForAsync("the gateway to start", async () =>
+        {
+            using var response = await _admin.PostAsJsonAsync("/gateway/start", new { organization_id = organizationId });
+            return response.StatusCode == HttpStatusCode.OK
+                ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("gateway_id").GetString()
+                : null;
+        });
+
+    private async Task WaitForReleaseAsync(string organizationId) =>
+        await WaitForAsync("the release after inactivity", async () =>
+            (await GatewaysAsync()).Any(g => g.GetProperty("organization_id").GetString() == organizationId) ? null : (bool?)true);
+
+    private async Task<long> DataVersionAsync(string organizationId)
+    {
+        var store = (IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!;
+        return (await store.OrganizationDataGetAsync(organizationId, CancellationToken.None)).Version;
+    }
+
+    private async Task PutStateAsync(string gateway, string project, string text)
+    {
+        using var response = await _direct.PutAsJsonAsync($"{gateway}/projects/{project}/state", new { state = Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<string?> GetStateAsync(string gateway, string project)
+    {
+        var body = await _direct.GetFromJsonAsync<JsonElement>($"{gateway}/projects/{project}/state");
+        return body.GetProperty("state").GetString() is { } state ? Encoding.UTF8.GetString(Convert.FromBase64String(state)) : null;
+    }
+
+    private async Task<List<JsonElement>> GatewaysAsync() =>
+        [.. (await _admin.GetFromJsonAsync<JsonElement>("/gateways")).EnumerateArray()];
+
+    private static async Task<T> WaitForAsync<T>(string what, Func<Task<T?>> probe)
+    {
+        var deadline = DateTime.UtcNow + s_deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Timed out waiting for {what}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _direct.Dispose();
+        _admin?.Dispose();
+        if (_controlPlane is not null)
+        {
+            await _controlPlane.StopAsync(CancellationToken.None);
+            await _controlPlane.DisposeAsync();
+        }
+
+        _dataDir.Dispose();
+    }
+}
