@@ -34,6 +34,16 @@ internal sealed class SqliteStore(string databasePath) : SqlStore, IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives a crash
+        // of the process, and only a power loss can take the last ones back. Allocate-to-ready
+        // p50 went from 55 to 20 ms with it (docs/benchmarks.md).
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return connection;
     }
 
