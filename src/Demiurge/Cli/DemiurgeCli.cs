@@ -13,6 +13,7 @@ internal static class DemiurgeCli
         OrgCommand.Create(),
         ProjectCommand.Create(),
         UserCommand.Create(),
+        PoolCommand.Create(),
     };
 
     /// <summary>

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
-/// The worker's calls to the control plane (<c>/gateway/*</c>, see docs/gateway-protocol.md).
+/// The worker's calls to the control plane (<c>/gateway/*</c>, see docs/gateway-protocol.md, and
+/// <c>/users/me</c> to learn who a user token belongs to).
 /// Every call ends in a <see cref="ControlPlaneResult{T}"/>; only cancellation by the caller throws.
 /// </summary>
 internal sealed class ControlPlaneClient : IDisposable
@@ -35,28 +36,34 @@ internal sealed class ControlPlaneClient : IDisposable
     }
 
     public Task<ControlPlaneResult<ReadyAnswer>> ReadyAsync(CancellationToken cancellationToken) =>
-        SendAsync<ReadyBody, ReadyAnswer>("gateway/ready", _options.GatewayToken, new ReadyBody(_options.GatewayId), readAnswer: true, cancellationToken);
+        SendAsync<ReadyAnswer>(HttpMethod.Post, "gateway/ready", _options.GatewayToken, Json(new ReadyBody(_options.GatewayId)), readAnswer: true, cancellationToken);
 
     public Task<ControlPlaneResult<ConfigAnswer>> ConfigAsync(string handshakeToken, CancellationToken cancellationToken) =>
-        SendAsync<ConfigBody, ConfigAnswer>("gateway/config", null, new ConfigBody(handshakeToken), readAnswer: true, cancellationToken);
+        SendAsync<ConfigAnswer>(HttpMethod.Post, "gateway/config", null, Json(new ConfigBody(handshakeToken)), readAnswer: true, cancellationToken);
 
     public Task<ControlPlaneResult<PullAnswer>> PullAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
-        SendAsync<OrganizationBody, PullAnswer>("gateway/data/pull", allocationToken, new OrganizationBody(organizationId), readAnswer: true, cancellationToken);
+        SendAsync<PullAnswer>(HttpMethod.Post, "gateway/data/pull", allocationToken, Json(new OrganizationBody(organizationId)), readAnswer: true, cancellationToken);
 
     public Task<ControlPlaneResult<PushAnswer>> PushAsync(string allocationToken, PushBody body, CancellationToken cancellationToken) =>
-        SendAsync<PushBody, PushAnswer>("gateway/data/push", allocationToken, body, readAnswer: true, cancellationToken);
+        SendAsync<PushAnswer>(HttpMethod.Post, "gateway/data/push", allocationToken, Json(body), readAnswer: true, cancellationToken);
 
     /// <summary>The answer has no body worth reading; only the status counts.</summary>
     public Task<ControlPlaneResult<object>> StopAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
-        SendAsync<OrganizationBody, object>("gateway/stop", allocationToken, new OrganizationBody(organizationId), readAnswer: false, cancellationToken);
+        SendAsync<object>(HttpMethod.Post, "gateway/stop", allocationToken, Json(new OrganizationBody(organizationId)), readAnswer: false, cancellationToken);
+
+    /// <summary>Who <paramref name="userToken"/> belongs to (<c>GET /users/me</c> with it); 401 when it is no user's.</summary>
+    public Task<ControlPlaneResult<UserAnswer>> MeAsync(string userToken, CancellationToken cancellationToken) =>
+        SendAsync<UserAnswer>(HttpMethod.Get, "users/me", userToken, null, readAnswer: true, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<ControlPlaneResult<TAnswer>> SendAsync<TBody, TAnswer>(
-        string path, string? bearer, TBody body, bool readAnswer, CancellationToken cancellationToken)
+    private static JsonContent Json<TBody>(TBody body) => JsonContent.Create(body, options: s_json);
+
+    private async Task<ControlPlaneResult<TAnswer>> SendAsync<TAnswer>(
+        HttpMethod method, string path, string? bearer, HttpContent? content, bool readAnswer, CancellationToken cancellationToken)
         where TAnswer : class
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: s_json) };
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         if (bearer is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
@@ -79,20 +86,20 @@ internal sealed class ControlPlaneClient : IDisposable
 
             var answer = await response.Content.ReadFromJsonAsync<TAnswer>(s_json, cancellationToken);
             return answer is null
-                ? new(ControlPlaneStatus.Refused, null, status, $"The answer to POST /{path} was empty.")
+                ? new(ControlPlaneStatus.Refused, null, status, $"The answer to {method} /{path} was empty.")
                 : new(ControlPlaneStatus.Success, answer, status, "OK");
         }
         catch (JsonException exception)
         {
-            return new(ControlPlaneStatus.Refused, null, null, $"The answer to POST /{path} is not what the protocol says: {exception.Message}");
+            return new(ControlPlaneStatus.Refused, null, null, $"The answer to {method} /{path} is not what the protocol says: {exception.Message}");
         }
         catch (HttpRequestException exception)
         {
-            return new(ControlPlaneStatus.Unreachable, null, null, $"POST /{path} failed: {exception.Message}");
+            return new(ControlPlaneStatus.Unreachable, null, null, $"{method} /{path} failed: {exception.Message}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new(ControlPlaneStatus.Unreachable, null, null, $"POST /{path} had no answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+            return new(ControlPlaneStatus.Unreachable, null, null, $"{method} /{path} had no answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
         }
     }
 

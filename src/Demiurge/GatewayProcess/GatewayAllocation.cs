@@ -1,3 +1,5 @@
+using Demiurge.GatewayProcess.Managers;
+
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
@@ -10,7 +12,7 @@ internal sealed record GatewayAllocation(
     string GatewayHostname,
     string AllocationToken,
     string HandshakeTokenHash,
-    IReadOnlyList<MemberAnswer> Members,
+    IReadOnlyList<OrganizationMember> Members,
     TimeSpan? InactivityTimeout,
     TimeSpan AutosaveInterval)
 {

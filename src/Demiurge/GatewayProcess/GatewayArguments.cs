@@ -1,4 +1,6 @@
 namespace Demiurge.GatewayProcess;
 
 /// <summary>The text of <c>demiurge gateway</c>'s flags, before <c>GatewayCommand.ParseOptions</c> checks it.</summary>
-internal sealed record GatewayArguments(string? ControlPlane, string? Port, string? GatewayId, string? InactivityTimeout, string? AutosaveInterval);
+/// <remarks>A null <see cref="OAuthCleanupInterval"/> keeps the default (the flag has one; callers that build arguments directly may leave it out).</remarks>
+internal sealed record GatewayArguments(
+    string? ControlPlane, string? Port, string? GatewayId, string? InactivityTimeout, string? AutosaveInterval, string? OAuthCleanupInterval = null);

@@ -1,4 +1,5 @@
 using System.Net;
+using Demiurge.GatewayProcess.Managers;
 using Demiurge.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -68,6 +69,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
         app.MapGatewayProcessEndpoints();
+        app.MapOAuthEndpoints();
+        app.MapContainerEndpoints();
         return new GatewayHost(app);
     }
 

@@ -6,7 +6,8 @@ namespace Demiurge.GatewayProcess;
 
 /// <summary>
 /// The gateway's HTTP API (docs/gateway-protocol.md): ping, handshake and release for the
-/// control plane, project documents for users, and activity for operators.
+/// control plane, project documents for users, and activity for operators. The OAuth provider
+/// and the container endpoints are in <see cref="Managers.OAuthEndpoints"/> and <see cref="Managers.ContainerEndpoints"/>.
 /// </summary>
 internal static class GatewayProcessEndpoints
 {

@@ -1,15 +1,17 @@
+using Demiurge.GatewayProcess.Managers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Demiurge.GatewayProcess;
 
 internal static class GatewayProcessExtensions
 {
-    /// <summary>The worker, its control-plane client and the background loop, for the given settings.</summary>
+    /// <summary>The worker, its control-plane client, the user-token verifier and the background loop, for the given settings.</summary>
     public static IServiceCollection AddGatewayProcess(this IServiceCollection services, GatewayProcessOptions options)
     {
         services.TryAddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ControlPlaneClient>();
+        services.TryAddSingleton<UserTokenVerifier>();
         services.TryAddSingleton<GatewayWorker>();
         services.AddHostedService<GatewayWorkerService>();
         return services;

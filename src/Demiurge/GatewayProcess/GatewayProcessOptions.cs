@@ -14,6 +14,8 @@ internal sealed class GatewayProcessOptions
 
     public static readonly TimeSpan DefaultAutosaveInterval = TimeSpan.FromSeconds(30);
 
+    public static readonly TimeSpan DefaultOAuthCleanupInterval = TimeSpan.FromHours(1);
+
     /// <summary>Longest period of the background tick; shorter intervals tick faster.</summary>
     public static readonly TimeSpan MaxTickInterval = TimeSpan.FromSeconds(1);
 
@@ -38,6 +40,12 @@ internal sealed class GatewayProcessOptions
     /// <summary>Push dirty data this often; the value from <c>/gateway/config</c> wins when it sends one.</summary>
     public TimeSpan AutosaveInterval { get; init; } = DefaultAutosaveInterval;
 
+    /// <summary>
+    /// How often the OAuth provider forgets its expired codes and tokens (<c>--oauth-cleanup-interval</c>).
+    /// Expired ones are refused whenever they are presented; this only bounds memory and the saved state.
+    /// </summary>
+    public TimeSpan OAuthCleanupInterval { get; init; } = DefaultOAuthCleanupInterval;
+
     /// <summary>Time allowed for each call to the control plane.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -53,14 +61,15 @@ internal sealed class GatewayProcessOptions
     public TimeSpan ReleaseRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Period of the background loop that autosaves and releases: at most a second, and no
-    /// longer than the configured intervals, so neither fires more than a tick late.
+    /// Period of the background loop that autosaves, cleans up and releases: at most a second,
+    /// and no longer than the configured intervals, so none fires more than a tick late.
     /// </summary>
     public TimeSpan TickInterval
     {
         get
         {
             var tick = AutosaveInterval < MaxTickInterval ? AutosaveInterval : MaxTickInterval;
+            tick = OAuthCleanupInterval < tick ? OAuthCleanupInterval : tick;
             return InactivityTimeout is { } inactivity && inactivity < tick ? inactivity : tick;
         }
     }

@@ -23,6 +23,7 @@ internal sealed class GatewayProcessOptionsValidator : IValidateOptions<GatewayP
             TokenError(options.GatewayToken),
             InactivityTimeoutError(options.InactivityTimeout),
             PositiveError("--autosave-interval", options.AutosaveInterval),
+            PositiveError("--oauth-cleanup-interval", options.OAuthCleanupInterval),
             PositiveError(nameof(options.RequestTimeout), options.RequestTimeout),
             PositiveError(nameof(options.ShutdownPushTimeout), options.ShutdownPushTimeout),
             PositiveError(nameof(options.ReadyRetryInitialDelay), options.ReadyRetryInitialDelay),

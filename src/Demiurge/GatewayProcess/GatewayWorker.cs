@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Demiurge.GatewayProcess.Managers;
 using Demiurge.Identity;
 using Demiurge.Store;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ internal sealed partial class GatewayWorker : IDisposable
 
     private readonly GatewayProcessOptions _options;
     private readonly ControlPlaneClient _controlPlane;
+    private readonly UserTokenVerifier _users;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayWorker> _logger;
     private readonly Lock _lock = new();
@@ -40,11 +42,13 @@ internal sealed partial class GatewayWorker : IDisposable
 
     private long _ticksCompleted;
 
-    public GatewayWorker(IOptions<GatewayProcessOptions> options, ControlPlaneClient controlPlane, TimeProvider time, ILogger<GatewayWorker> logger)
+    public GatewayWorker(
+        IOptions<GatewayProcessOptions> options, ControlPlaneClient controlPlane, UserTokenVerifier users, TimeProvider time, ILogger<GatewayWorker> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _controlPlane = controlPlane;
+        _users = users;
         _time = time;
         _logger = logger;
     }
@@ -154,6 +158,29 @@ internal sealed partial class GatewayWorker : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on the served organization's session, with the current
+    /// time, under the worker's lock: in memory only, never the network. False when the gateway
+    /// serves no organization. The action decides whether the request is user activity
+    /// (<see cref="OrganizationSession.Touch"/>); what it changes in the managers is pushed with
+    /// the next autosave.
+    /// </summary>
+    public bool TryWithSession<T>(Func<OrganizationSession, DateTimeOffset, T> action, out T? result)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_lock)
+        {
+            if (_state != GatewayWorkerState.Serving || _session is null)
+            {
+                result = default;
+                return false;
+            }
+
+            result = action(_session, _time.GetUtcNow());
+            return true;
+        }
+    }
+
     public GatewaySnapshot Snapshot()
     {
         lock (_lock)
@@ -172,6 +199,8 @@ internal sealed partial class GatewayWorker : IDisposable
     {
         try
         {
+            CleanUpExpired();
+
             // Another exchange is writing (a handshake, a requested release, the shutdown push):
             // skip this beat rather than queue behind it; the next one comes soon.
             if (!await _writer.WaitAsync(TimeSpan.Zero))
@@ -423,6 +452,12 @@ internal sealed partial class GatewayWorker : IDisposable
         }
 
         var data = pull.Value!.Data;
+        if (!GatewayStateJson.TryRead(data?.GatewayState, out var stored, out var stateError))
+        {
+            return StartResult.Failed($"The organization's gateway_state cannot be restored: {stateError}");
+        }
+
+        int dropped;
         lock (_lock)
         {
             if (_handshakeTokenHash != hash || _shutdown.IsCancellationRequested)
@@ -430,10 +465,17 @@ internal sealed partial class GatewayWorker : IDisposable
                 return StartResult.Unavailable("The gateway is shutting down.");
             }
 
+            var now = _time.GetUtcNow();
+            var managers = OrganizationManagers.Restore(allocation.Members, allocation.GatewayHostname, stored, now, out dropped);
             _allocation = allocation;
-            _session = new OrganizationSession(
-                data?.YjsState ?? new Dictionary<string, string>(), data?.GatewayState, pull.Value.Version, _time.GetUtcNow(), allocation.AutosaveInterval);
+            _session = new OrganizationSession(data?.YjsState ?? new Dictionary<string, string>(), managers, managersUnsaved: dropped > 0,
+                pull.Value.Version, now, allocation.AutosaveInterval, _options.OAuthCleanupInterval);
             _state = GatewayWorkerState.Serving;
+        }
+
+        if (dropped > 0)
+        {
+            LogRestoreDropped(_logger, _options.GatewayId, allocation.OrganizationId, dropped);
         }
 
         return StartResult.Started(allocation.AllocationId, allocation.OrganizationId);
@@ -452,7 +494,33 @@ internal sealed partial class GatewayWorker : IDisposable
         }
 
         return SecondsError(config.InactivityTimeoutSeconds, "inactivity_timeout_seconds")
-            ?? SecondsError(config.AutosaveIntervalSeconds, "autosave_interval_seconds");
+            ?? SecondsError(config.AutosaveIntervalSeconds, "autosave_interval_seconds")
+            ?? MembersError(config.Members);
+    }
+
+    /// <summary>The members are who may use the organization here: refuse a list that cannot be read exactly.</summary>
+    private static string? MembersError(IReadOnlyList<MemberAnswer>? members)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in members ?? [])
+        {
+            if (member is null || string.IsNullOrEmpty(member.UserId) || string.IsNullOrEmpty(member.Username))
+            {
+                return "every member needs a user_id and a username.";
+            }
+
+            if (!PermissionManager.TryParseRole(member.Role, out _))
+            {
+                return $"member {member.UserId} has the role '{member.Role}'; the roles are owner, admin and member.";
+            }
+
+            if (!seen.Add(member.UserId))
+            {
+                return $"member {member.UserId} is listed twice.";
+            }
+        }
+
+        return null;
     }
 
     private static string? SecondsError(JsonElement value, string name) =>
@@ -503,8 +571,11 @@ internal sealed partial class GatewayWorker : IDisposable
         var autosave = config.AutosaveIntervalSeconds.ValueKind == JsonValueKind.Number
             ? TimeSpan.FromSeconds(config.AutosaveIntervalSeconds.GetDouble())
             : _options.AutosaveInterval;
+        var members = (config.Members ?? []).Select(m => PermissionManager.TryParseRole(m.Role, out var role)
+            ? new OrganizationMember(m.UserId, m.Username, role)
+            : throw new InvalidOperationException("ConfigError lets only known roles through.")).ToList();
         return new GatewayAllocation(config.AllocationId, config.OrganizationId, config.GatewayHostname, config.AllocationToken, hash,
-            config.Members ?? [], inactivity, autosave);
+            members, inactivity, autosave);
     }
 
     private (bool Release, bool Autosave) DueWork()
@@ -541,6 +612,7 @@ internal sealed partial class GatewayWorker : IDisposable
         GatewayAllocation allocation;
         PushBody body;
         Dictionary<string, long> writes;
+        long managersRevision;
         lock (_lock)
         {
             if (_session is null || _allocation is null || !_session.Dirty)
@@ -549,8 +621,8 @@ internal sealed partial class GatewayWorker : IDisposable
             }
 
             allocation = _allocation;
-            (var projects, writes) = _session.Unsaved();
-            body = new PushBody(allocation.OrganizationId, _session.Version, new DataPayload(projects, _session.GatewayState));
+            (var projects, var gatewayState, writes, managersRevision) = _session.Unsaved();
+            body = new PushBody(allocation.OrganizationId, _session.Version, new DataPayload(projects, gatewayState));
         }
 
         var result = await _controlPlane.PushAsync(allocation.AllocationToken, body, cancellationToken);
@@ -561,7 +633,7 @@ internal sealed partial class GatewayWorker : IDisposable
                 {
                     if (_allocation == allocation)
                     {
-                        _session!.MarkPushed(writes, result.Value!.Version, _time.GetUtcNow());
+                        _session!.MarkPushed(writes, managersRevision, result.Value!.Version, _time.GetUtcNow());
                     }
                 }
 
@@ -659,6 +731,37 @@ internal sealed partial class GatewayWorker : IDisposable
             _handshakeTokenHash = null;
             _state = _shutdown.IsCancellationRequested ? GatewayWorkerState.Releasing : GatewayWorkerState.Idle;
         }
+
+        _users.Clear();
+    }
+
+    /// <summary>
+    /// The OAuth cleanup timer, on the worker's tick: at each <see cref="GatewayProcessOptions.OAuthCleanupInterval"/>,
+    /// forget expired codes and tokens. Not activity; what it removes is saved with the next autosave.
+    /// </summary>
+    private void CleanUpExpired()
+    {
+        string organizationId;
+        int removed;
+        lock (_lock)
+        {
+            if (_state != GatewayWorkerState.Serving || _session is null || _allocation is null)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            if (now < _session.NextCleanupAt)
+            {
+                return;
+            }
+
+            _session.NextCleanupAt = now + _options.OAuthCleanupInterval;
+            removed = _session.Managers.OAuth.RemoveExpired(now);
+            organizationId = _allocation.OrganizationId;
+        }
+
+        LogCleanedUp(_logger, _options.GatewayId, organizationId, removed);
     }
 
     private static string Format(GatewayWorkerState state) => state.ToString().ToLowerInvariant();
@@ -707,6 +810,12 @@ internal sealed partial class GatewayWorker : IDisposable
 
     [LoggerMessage(EventId = 4033, Level = LogLevel.Error, Message = "Gateway {GatewayId} releases organization {OrganizationId} (allocation {AllocationId}) with unsaved changes: the control plane holds a newer version")]
     private static partial void LogUnsavedDropped(ILogger logger, string gatewayId, string organizationId, string allocationId);
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Gateway {GatewayId} OAuth cleanup for organization {OrganizationId}: removed {Removed} expired code(s) and token(s)")]
+    private static partial void LogCleanedUp(ILogger logger, string gatewayId, string organizationId, int removed);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Information, Message = "Gateway {GatewayId} restored organization {OrganizationId}'s managers without {Dropped} code(s) and token(s) that can no longer be used (expired, of a deleted client, or of a former member)")]
+    private static partial void LogRestoreDropped(ILogger logger, string gatewayId, string organizationId, int dropped);
 
     [LoggerMessage(EventId = 4040, Level = LogLevel.Error, Message = "Gateway {GatewayId} stopped without its final push for organization {OrganizationId}: {Reason}")]
     private static partial void LogShutdownPushAbandoned(ILogger logger, string gatewayId, string? organizationId, string reason);

@@ -1,13 +1,17 @@
 using System.Text.Json;
+using Demiurge.GatewayProcess.Managers;
 
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
-/// What changes while a worker serves one organization: its documents, what is not saved yet,
-/// and the clocks of activity and autosave. Not thread-safe: <see cref="GatewayWorker"/> guards it.
+/// What changes while a worker serves one organization: its documents, its managers, what is
+/// not saved yet, and the clocks of activity, autosave and OAuth cleanup. Not thread-safe:
+/// <see cref="GatewayWorker"/> guards it. <c>managersUnsaved</c> says the managers already differ
+/// from the stored state (restoring them left entries out), so the next autosave pushes them.
 /// </summary>
 internal sealed class OrganizationSession(
-    IReadOnlyDictionary<string, string> projects, JsonElement? gatewayState, long version, DateTimeOffset now, TimeSpan autosaveInterval)
+    IReadOnlyDictionary<string, string> projects, OrganizationManagers managers, bool managersUnsaved, long version, DateTimeOffset now,
+    TimeSpan autosaveInterval, TimeSpan cleanupInterval)
 {
     private readonly Dictionary<string, string> _projects = new(projects, StringComparer.Ordinal);
 
@@ -16,7 +20,11 @@ internal sealed class OrganizationSession(
     private readonly Dictionary<string, long> _unsaved = new(StringComparer.Ordinal);
     private long _writes;
 
-    public JsonElement? GatewayState { get; } = gatewayState;
+    // The managers' revision the control plane holds; -1 when it holds an older state than theirs.
+    private long _pushedManagersRevision = managersUnsaved ? -1 : managers.Revision;
+
+    /// <summary>Permissions, OAuth provider and container tokens; their state travels as <c>gateway_state</c>.</summary>
+    public OrganizationManagers Managers { get; } = managers;
 
     /// <summary>The version this writer last pulled or pushed; sent with the next push.</summary>
     public long Version { get; private set; } = version;
@@ -27,10 +35,13 @@ internal sealed class OrganizationSession(
 
     public DateTimeOffset NextAutosaveAt { get; set; } = now + autosaveInterval;
 
+    /// <summary>When the OAuth provider next forgets its expired codes and tokens.</summary>
+    public DateTimeOffset NextCleanupAt { get; set; } = now + cleanupInterval;
+
     /// <summary>A release that failed is not tried again before this.</summary>
     public DateTimeOffset ReleaseNotBefore { get; set; } = DateTimeOffset.MinValue;
 
-    public bool Dirty => _unsaved.Count > 0;
+    public bool Dirty => _unsaved.Count > 0 || Managers.Revision != _pushedManagersRevision;
 
     public int ProjectCount => _projects.Count;
 
@@ -45,11 +56,16 @@ internal sealed class OrganizationSession(
         _unsaved[projectId] = ++_writes;
     }
 
-    /// <summary>The unsaved documents to push, and the write numbers that <see cref="MarkPushed"/> needs.</summary>
-    public (Dictionary<string, string> Projects, Dictionary<string, long> Writes) Unsaved() =>
-        (_unsaved.Keys.ToDictionary(id => id, id => _projects[id], StringComparer.Ordinal), new Dictionary<string, long>(_unsaved, StringComparer.Ordinal));
+    /// <summary>
+    /// The unsaved documents to push, the managers' whole state, and the write numbers and
+    /// revision that <see cref="MarkPushed"/> needs.
+    /// </summary>
+    public (Dictionary<string, string> Projects, JsonElement GatewayState, Dictionary<string, long> Writes, long ManagersRevision) Unsaved() =>
+        (_unsaved.Keys.ToDictionary(id => id, id => _projects[id], StringComparer.Ordinal), GatewayStateJson.Write(Managers.Export()),
+            new Dictionary<string, long>(_unsaved, StringComparer.Ordinal), Managers.Revision);
 
-    public void MarkPushed(IReadOnlyDictionary<string, long> pushed, long newVersion, DateTimeOffset now)
+    /// <summary>Marks what a push carried as saved; what changed since it was taken stays unsaved.</summary>
+    public void MarkPushed(IReadOnlyDictionary<string, long> pushed, long managersRevision, long newVersion, DateTimeOffset now)
     {
         foreach (var (projectId, write) in pushed)
         {
@@ -59,6 +75,7 @@ internal sealed class OrganizationSession(
             }
         }
 
+        _pushedManagersRevision = managersRevision;
         Version = newVersion;
         LastPushAt = now;
     }

@@ -22,6 +22,7 @@ public sealed class ControlPlaneCrashTests
         [
             "up", "--data-dir", dataDir.Path, "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-token", Token,
             "--pool-size", "3", "--pool-min-ready", "0", "--pool-max", "3", "--pool-check-interval", "300ms", "--gateway-inactivity-timeout", "off",
+            "--pool-ports", PortBlocks.Next(),
         ];
         var workers = new HashSet<int>();
         List<string> organizations = [];
@@ -59,8 +60,13 @@ public sealed class ControlPlaneCrashTests
         using var api = Client(new Uri(await second.WaitForOutputAsync("API:")));
         try
         {
-            // Converged: no saga half done, and every organization can get exactly one live gateway.
-            await WaitForAsync(async () => (await GatewaysAsync(api)).All(g => g.GetProperty("state").GetString() is "ready" or "allocated" or "gone"));
+            // Converged means the whole pool is back: workers whose handshake was cut short are
+            // retired and replaced, and nothing is left starting, allocating or unhealthy.
+            await WaitForAsync(async () =>
+            {
+                var states = (await GatewaysAsync(api)).Select(g => g.GetProperty("state").GetString()).ToList();
+                return states.All(s => s is "ready" or "allocated" or "gone") && states.Count(s => s is "ready" or "allocated") == 3;
+            });
             var gateways = await GatewaysAsync(api);
             var allocated = gateways.Where(g => g.GetProperty("state").GetString() == "allocated").ToList();
             Assert.All(allocated, g => Assert.NotEqual(JsonValueKind.Null, g.GetProperty("organization_id").ValueKind));

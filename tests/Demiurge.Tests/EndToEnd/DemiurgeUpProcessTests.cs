@@ -15,7 +15,7 @@ public sealed class DemiurgeUpProcessTests
     public async Task Up_ServesUntilSignalled_ThenExitsZero(int signal)
     {
         using var dataDir = new TempDirectory();
-        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]);
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]);
         var api = new Uri(await process.WaitForOutputAsync("API:"));
         await process.WaitForOutputAsync("Press Ctrl-C");
 
@@ -36,7 +36,7 @@ public sealed class DemiurgeUpProcessTests
         using var dataDir = new TempDirectory();
         string token;
         string organizationId;
-        await using (var first = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]))
+        await using (var first = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]))
         {
             var api = new Uri(await first.WaitForOutputAsync("API:"));
             token = first.StandardOutput.Select(l => l.Trim()).Single(l => l.StartsWith("dmg_", StringComparison.Ordinal));
@@ -47,7 +47,7 @@ public sealed class DemiurgeUpProcessTests
             Assert.Equal(0, await first.WaitForExitAsync());
         }
 
-        await using var second = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]);
+        await using var second = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]);
         var secondApi = new Uri(await second.WaitForOutputAsync("API:"));
         await second.WaitForOutputAsync("Admin token: set earlier");
         Assert.DoesNotContain(second.StandardOutput, l => l.Contains("dmg_", StringComparison.Ordinal));
@@ -67,7 +67,7 @@ public sealed class DemiurgeUpProcessTests
             ["DEMIURGE_DOMAIN"] = "from-env.example",
             ["DEMIURGE_ADMIN_TOKEN"] = "env-admin-token-0123456789",
         };
-        await using var process = DemiurgeProcess.Start(["up", "--domain", "from-flag.example"], environment);
+        await using var process = DemiurgeProcess.Start(["up", "--domain", "from-flag.example", "--pool-ports", PortBlocks.Next()], environment);
 
         var api = new Uri(await process.WaitForOutputAsync("API:"));
 
@@ -84,7 +84,7 @@ public sealed class DemiurgeUpProcessTests
     public async Task Up_Metrics_ExportRequestCountsAndLatencyHistograms()
     {
         using var dataDir = new TempDirectory();
-        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--admin-token", "metrics-admin-token-0123"]);
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--admin-token", "metrics-admin-token-0123", "--pool-ports", PortBlocks.Next()]);
         using var http = Authorized(new Uri(await process.WaitForOutputAsync("API:")), "metrics-admin-token-0123");
 
         using var created = await http.PostAsJsonAsync("/orgs", new { name = "Metered" });
@@ -107,7 +107,7 @@ public sealed class DemiurgeUpProcessTests
             { "Demiurge": { "DataDir": "{{dataDir.Path}}", "ApiPort": 0, "Domain": "from-file.example", "AdminToken": "file-admin-token-0123456789" } }
             """);
 
-        await using var fromFile = DemiurgeProcess.Start(["up"], workingDirectory: workingDirectory.Path);
+        await using var fromFile = DemiurgeProcess.Start(["up", "--pool-ports", PortBlocks.Next()], workingDirectory: workingDirectory.Path);
         Assert.Equal("from-file.example", await fromFile.WaitForOutputAsync("Domain:"));
         Assert.Equal(dataDir.Path, await fromFile.WaitForOutputAsync("Data:"));
         using (var http = Authorized(new Uri(await fromFile.WaitForOutputAsync("API:")), "file-admin-token-0123456789"))
@@ -118,7 +118,7 @@ public sealed class DemiurgeUpProcessTests
         fromFile.Signal(DemiurgeProcess.SigTerm);
         Assert.Equal(0, await fromFile.WaitForExitAsync());
 
-        await using var overridden = DemiurgeProcess.Start(["up"], new Dictionary<string, string> { ["DEMIURGE_DOMAIN"] = "from-env.example" }, workingDirectory.Path);
+        await using var overridden = DemiurgeProcess.Start(["up", "--pool-ports", PortBlocks.Next()], new Dictionary<string, string> { ["DEMIURGE_DOMAIN"] = "from-env.example" }, workingDirectory.Path);
         Assert.Equal("from-env.example", await overridden.WaitForOutputAsync("Domain:"));
     }
 
@@ -126,7 +126,7 @@ public sealed class DemiurgeUpProcessTests
     public async Task Up_LogsAreJsonLinesCarryingTheRequestId()
     {
         using var dataDir = new TempDirectory();
-        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0"]);
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]);
         var api = new Uri(await process.WaitForOutputAsync("API:"));
         using var http = new HttpClient { BaseAddress = api };
 

@@ -30,6 +30,7 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         settings[Settings.PoolScaleStep.ConfigurationKey] = scaleStep.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings[Settings.PoolMax.ConfigurationKey] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings[Settings.PoolCheckInterval.ConfigurationKey] = "300ms";
+        settings[Settings.PoolPorts.ConfigurationKey] = PortBlocks.Next();
         settings[Settings.GatewayInactivityTimeout.ConfigurationKey] = inactivity;
         settings[Settings.GatewayAutosaveInterval.ConfigurationKey] = "300ms";
         _controlPlane = ControlPlane.Create(settings, new Dictionary<string, string>());

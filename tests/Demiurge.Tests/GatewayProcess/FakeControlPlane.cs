@@ -11,10 +11,11 @@ using Microsoft.Extensions.Logging;
 namespace Demiurge.Tests.GatewayProcess;
 
 /// <summary>
-/// A stand-in for the control plane's five <c>/gateway/*</c> endpoints (docs/gateway-protocol.md),
-/// on Kestrel on a loopback port. It keeps the real rules that the gateway relies on (single-use
-/// handshake tokens, allocation tokens revoked at stop, a push fenced by its version and merged
-/// per project), records every call, and injects faults at this port boundary.
+/// A stand-in for the control plane's five <c>/gateway/*</c> endpoints (docs/gateway-protocol.md)
+/// and <c>GET /users/me</c>, on Kestrel on a loopback port. It keeps the real rules that the
+/// gateway relies on (single-use handshake tokens, allocation tokens revoked at stop, a push
+/// fenced by its version and merged per project, user tokens that are someone's or 401), records
+/// every call, and injects faults at this port boundary.
 /// </summary>
 public sealed class FakeControlPlane : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
     public const string PullPath = "/gateway/data/pull";
     public const string PushPath = "/gateway/data/push";
     public const string StopPath = "/gateway/stop";
+    public const string MePath = "/users/me";
 
     private static readonly TimeSpan s_waitTimeout = TimeSpan.FromSeconds(20);
 
@@ -35,6 +37,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
     private readonly Dictionary<string, FakeOrganizationData> _data = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<int>> _nextFaults = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _alwaysFaults = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeUser> _usersByToken = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private WebApplication _app = null!;
     private TaskCompletionSource? _configGate;
@@ -64,6 +67,8 @@ public sealed class FakeControlPlane : IAsyncDisposable
             app.MapPost(path, fake.HandleAsync);
         }
 
+        app.MapGet(MePath, fake.HandleMeAsync);
+
         await app.StartAsync();
         fake._app = app;
         fake.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -87,6 +92,34 @@ public sealed class FakeControlPlane : IAsyncDisposable
 
         return grant;
     }
+
+    /// <summary>A user with a token that <c>GET /users/me</c> recognizes.</summary>
+    public FakeUser AddUser(string username)
+    {
+        var user = new FakeUser(Guid.CreateVersion7().ToString(), username, "dmg_" + Guid.NewGuid().ToString("N"));
+        lock (_lock)
+        {
+            _usersByToken[user.Token] = user;
+        }
+
+        return user;
+    }
+
+    /// <summary>The user's token stops working on the control plane, as when it is revoked.</summary>
+    public void RemoveUser(FakeUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        lock (_lock)
+        {
+            _usersByToken.Remove(user.Token);
+        }
+    }
+
+    /// <summary>Config extras that list these members, e.g. <c>Members((alice, "owner"), (bob, "member"))</c>.</summary>
+    public static Dictionary<string, object?> Members(params (FakeUser User, string Role)[] members) => new()
+    {
+        ["members"] = members.Select(m => new Dictionary<string, object?> { ["user_id"] = m.User.UserId, ["username"] = m.User.Username, ["role"] = m.Role }).ToList(),
+    };
 
     /// <summary>Stores an organization's data, as earlier pushes would have.</summary>
     public void SetData(string organizationId, long version, IReadOnlyDictionary<string, string> projects, JsonElement? gatewayState = null)
@@ -226,6 +259,27 @@ public sealed class FakeControlPlane : IAsyncDisposable
             context.Response.ContentType = status < 400 ? "application/json" : "application/problem+json";
             await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
         }
+    }
+
+    private async Task HandleMeAsync(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var bearer = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
+        int status;
+        object? answer;
+        lock (_lock)
+        {
+            (status, answer) = InjectedFault(MePath) is { } fault
+                ? (fault, Problem(fault, "injected fault"))
+                : bearer is not null && _usersByToken.TryGetValue(bearer, out var user)
+                    ? (200, new Dictionary<string, object?> { ["user_id"] = user.UserId, ["username"] = user.Username, ["is_admin"] = false, ["created_at"] = DateTimeOffset.UnixEpoch })
+                    : (401, Problem(401, "The bearer token is not valid."));
+            _calls.Add(new RecordedCall(MePath, bearer, default, status, _time.GetUtcNow()));
+        }
+
+        context.Response.StatusCode = status;
+        context.Response.ContentType = status < 400 ? "application/json" : "application/problem+json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
     }
 
     private int? InjectedFault(string path)

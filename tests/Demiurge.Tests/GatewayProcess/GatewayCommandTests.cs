@@ -34,6 +34,45 @@ public sealed class GatewayCommandTests
     }
 
     [Fact]
+    public void ParseOptions_OAuthCleanupInterval_ParsedOrDefaultedToAnHour()
+    {
+        var given = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s", "15m"), Environment(Token));
+        var defaulted = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s"), Environment(Token));
+
+        Assert.Equal(TimeSpan.FromMinutes(15), given.OAuthCleanupInterval);
+        Assert.Equal(TimeSpan.FromHours(1), defaulted.OAuthCleanupInterval);
+    }
+
+    [Theory]
+    [InlineData("off", "--oauth-cleanup-interval 'off' is not a duration")]
+    [InlineData("0s", "--oauth-cleanup-interval must be longer than zero")]
+    [InlineData("1d", "--oauth-cleanup-interval '1d' is not a duration")]
+    public void ParseOptions_OAuthCleanupIntervalInvalid_Refused(string value, string error)
+    {
+        var exception = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(
+            new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s", value), Environment(Token)));
+
+        Assert.StartsWith(error, Assert.Single(exception.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_OAuthCleanupIntervalZero_Refused()
+    {
+        var options = new GatewayProcessOptions
+        {
+            ControlPlane = new Uri("http://127.0.0.1:5080"),
+            Port = 0,
+            GatewayId = "gw-1",
+            GatewayToken = Token,
+            OAuthCleanupInterval = TimeSpan.Zero,
+        };
+
+        var exception = Assert.Throws<ConfigurationException>(() => GatewayHost.Create(options));
+
+        Assert.Equal("--oauth-cleanup-interval must be longer than zero.", Assert.Single(exception.Errors));
+    }
+
+    [Fact]
     public void ParseOptions_EverythingWrong_ListsEveryError()
     {
         var exception = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(

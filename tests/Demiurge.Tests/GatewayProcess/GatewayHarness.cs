@@ -15,9 +15,12 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     private static readonly TimeSpan s_waitTimeout = TimeSpan.FromSeconds(20);
 
-    private GatewayHarness(FakeControlPlane controlPlane, GatewayHost host, TimeProvider time, HttpClient http)
+    private readonly bool _ownsControlPlane;
+
+    private GatewayHarness(FakeControlPlane controlPlane, bool ownsControlPlane, GatewayHost host, TimeProvider time, HttpClient http)
     {
         ControlPlane = controlPlane;
+        _ownsControlPlane = ownsControlPlane;
         Host = host;
         Time = time;
         Http = http;
@@ -32,36 +35,46 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public FakeTimeProvider FakeTime => (FakeTimeProvider)Time;
 
-    /// <summary>A client for the gateway's own endpoints.</summary>
+    /// <summary>A client for the gateway's own endpoints. It does not follow redirects: those of <c>/oauth/authorize</c> are what tests look at.</summary>
     public HttpClient Http { get; }
 
     public GatewayWorker Worker => Host.Worker;
 
+    public string GatewayIdInUse => Host.Options.GatewayId;
+
     /// <summary>
     /// Starts a fake control plane and a gateway. By default: autosave every second, release
-    /// after 10 s without activity (both overridable per organization through config).
+    /// after 10 s without activity (both overridable per organization through config), OAuth
+    /// cleanup every hour. <paramref name="controlPlane"/> shares another harness's control plane
+    /// (with its clock), for a second gateway serving the same organizations; this harness then
+    /// leaves it running when disposed.
     /// </summary>
     public static async Task<GatewayHarness> StartAsync(
-        TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null)
+        TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null,
+        TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId)
     {
         time ??= new FakeTimeProvider();
-        var controlPlane = await FakeControlPlane.StartAsync(time: time);
+        var ownsControlPlane = controlPlane is null;
+        controlPlane ??= await FakeControlPlane.StartAsync(time: time);
         arrange?.Invoke(controlPlane);
         var options = new GatewayProcessOptions
         {
             ControlPlane = controlPlane.Url,
             Port = 0,
-            GatewayId = GatewayId,
+            GatewayId = gatewayId,
             GatewayToken = controlPlane.GatewayToken,
             AutosaveInterval = autosave ?? TimeSpan.FromSeconds(1),
             InactivityTimeout = inactivityOff ? null : inactivity ?? TimeSpan.FromSeconds(10),
             ReadyRetryInitialDelay = TimeSpan.FromMilliseconds(200),
             ReadyRetryMaxDelay = TimeSpan.FromSeconds(2),
+            OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);
-        var harness = new GatewayHarness(controlPlane, host, time, new HttpClient { BaseAddress = host.Url });
-        await controlPlane.WaitForCallAsync(FakeControlPlane.ReadyPath);
+        var readyBefore = controlPlane.Calls(FakeControlPlane.ReadyPath).Count;
+        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.Url };
+        var harness = new GatewayHarness(controlPlane, ownsControlPlane, host, time, http);
+        await controlPlane.WaitForCallAsync(FakeControlPlane.ReadyPath, readyBefore + 1);
         return harness;
     }
 
@@ -89,7 +102,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// <summary>Sends <c>/collab/start</c> for a new grant of <paramref name="organizationId"/> and asserts it serves.</summary>
     public async Task<FakeGrant> ServeAsync(string organizationId, IReadOnlyDictionary<string, object?>? configExtras = null)
     {
-        var grant = ControlPlane.Grant(organizationId, GatewayId, configExtras);
+        var grant = ControlPlane.Grant(organizationId, GatewayIdInUse, configExtras);
         using var response = await StartAsync(grant.HandshakeToken);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"/collab/start answered {(int)response.StatusCode}: {body}");
@@ -134,6 +147,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
         Http.Dispose();
         await Host.StopAsync(CancellationToken.None);
         await Host.DisposeAsync();
-        await ControlPlane.DisposeAsync();
+        if (_ownsControlPlane)
+        {
+            await ControlPlane.DisposeAsync();
+        }
     }
 }

@@ -17,6 +17,7 @@ internal static class GatewayCommand
     public const string GatewayIdFlag = "--gateway-id";
     public const string InactivityTimeoutFlag = "--inactivity-timeout";
     public const string AutosaveIntervalFlag = "--autosave-interval";
+    public const string OAuthCleanupIntervalFlag = "--oauth-cleanup-interval";
 
     public static Command Create()
     {
@@ -35,15 +36,20 @@ internal static class GatewayCommand
             Description = "Push unsaved data this often; the organization's own setting wins",
             DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultAutosaveInterval),
         };
+        var oauthCleanupInterval = new Option<string>(OAuthCleanupIntervalFlag)
+        {
+            Description = "Forget expired OAuth codes and tokens this often",
+            DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultOAuthCleanupInterval),
+        };
         var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {GatewayProcessOptions.TokenVariable}.")
         {
-            controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval,
+            controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var arguments = new GatewayArguments(
                 parseResult.GetValue(controlPlane), parseResult.GetValue(port), parseResult.GetValue(gatewayId),
-                parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval));
+                parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval), parseResult.GetValue(oauthCleanupInterval));
             return RunAsync(arguments, Environment.GetEnvironmentVariables(), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
@@ -85,6 +91,8 @@ internal static class GatewayCommand
 
         var inactivity = ParseDuration(InactivityTimeoutFlag, arguments.InactivityTimeout, allowOff: true, errors);
         var autosave = ParseDuration(AutosaveIntervalFlag, arguments.AutosaveInterval, allowOff: false, errors);
+        var oauthCleanup = ParseDuration(OAuthCleanupIntervalFlag,
+            arguments.OAuthCleanupInterval ?? Durations.Format(GatewayProcessOptions.DefaultOAuthCleanupInterval), allowOff: false, errors);
 
         var token = environment[GatewayProcessOptions.TokenVariable] as string;
         Add(errors, GatewayProcessOptionsValidator.TokenError(token));
@@ -102,6 +110,7 @@ internal static class GatewayCommand
             GatewayToken = token!,
             InactivityTimeout = inactivity,
             AutosaveInterval = autosave ?? GatewayProcessOptions.DefaultAutosaveInterval,
+            OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
         };
     }
 
@@ -163,6 +172,7 @@ internal static class GatewayCommand
                   Control plane:       {options.ControlPlane.ToString().TrimEnd('/')}
                   Inactivity timeout:  {Durations.Format(options.InactivityTimeout)}
                   Autosave interval:   {Durations.Format(options.AutosaveInterval)}
+                  OAuth cleanup:       {Durations.Format(options.OAuthCleanupInterval)}
                 """);
             await output.FlushAsync(CancellationToken.None);
             await host.WaitForShutdownAsync(CancellationToken.None);

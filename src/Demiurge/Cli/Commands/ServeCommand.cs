@@ -72,6 +72,7 @@ internal static class ServeCommand
               OpenAPI:  {api}/openapi/v1.json
               Metrics:  {api}/metrics
               Domain:   {options.Domain}
+              Gateways: {options.Pool.Size} workers on ports {options.Pool.Ports}, up to {options.Pool.Max}
               Data:     {Path.GetFullPath(options.DataDir)}
             """);
         await output.WriteLineAsync(generatedToken is not null

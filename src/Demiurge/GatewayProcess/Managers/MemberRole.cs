@@ -1,0 +1,9 @@
+namespace Demiurge.GatewayProcess.Managers;
+
+/// <summary>A member's role in the organization, as <c>/gateway/config</c> names it (<c>owner</c>, <c>admin</c>, <c>member</c>).</summary>
+internal enum MemberRole
+{
+    Owner,
+    Admin,
+    Member,
+}

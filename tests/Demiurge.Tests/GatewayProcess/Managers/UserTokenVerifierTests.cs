@@ -1,0 +1,83 @@
+using Demiurge.GatewayProcess;
+using Demiurge.GatewayProcess.Managers;
+using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Demiurge.Tests.GatewayProcess.Managers;
+
+/// <summary>The gateway's user-token check against a real control plane's <c>GET /users/me</c>.</summary>
+public sealed class UserTokenVerifierTests(ControlPlaneFixture fixture) : IClassFixture<ControlPlaneFixture>
+{
+    [Fact]
+    public async Task Verify_RealUserToken_TheUsersIdAndName()
+    {
+        var user = await fixture.CreateUserAsync();
+        using var controlPlane = Client();
+        var verifier = new UserTokenVerifier(controlPlane, new FakeTimeProvider(), NullLogger<UserTokenVerifier>.Instance);
+
+        var verification = await verifier.VerifyAsync("Bearer " + user.Token, CancellationToken.None);
+
+        Assert.Equal(UserVerificationStatus.Verified, verification.Status);
+        Assert.Equal(user.UserId, verification.User!.UserId);
+        Assert.Equal(user.Username, verification.User.Username);
+    }
+
+    [Theory]
+    [InlineData("Bearer dmg_not-a-token", "Invalid")]
+    [InlineData("Bearer ", "Missing")]
+    [InlineData("Basic dXNlcjpwdw==", "Missing")]
+    [InlineData("Bearer has\u00e9accent", "Missing")]
+    [InlineData(null, "Missing")]
+    public async Task Verify_NotAUserToken_Refused(string? header, string status)
+    {
+        using var controlPlane = Client();
+        var verifier = new UserTokenVerifier(controlPlane, new FakeTimeProvider(), NullLogger<UserTokenVerifier>.Instance);
+
+        var verification = await verifier.VerifyAsync(header, CancellationToken.None);
+
+        Assert.Equal(status, verification.Status.ToString());
+        Assert.Null(verification.User);
+    }
+
+    [Fact]
+    public async Task Verify_ControlPlaneUnreachable_UnavailableNotInvalid()
+    {
+        using var controlPlane = new ControlPlaneClient(Microsoft.Extensions.Options.Options.Create(Options(new Uri("http://127.0.0.1:1"))));
+        var verifier = new UserTokenVerifier(controlPlane, new FakeTimeProvider(), NullLogger<UserTokenVerifier>.Instance);
+
+        var verification = await verifier.VerifyAsync("Bearer dmg_whatever", CancellationToken.None);
+
+        Assert.Equal(UserVerificationStatus.Unavailable, verification.Status);
+    }
+
+    [Fact]
+    public async Task Verify_SameToken_CachedFor30SecondsOrUntilCleared()
+    {
+        var user = await fixture.CreateUserAsync();
+        using var controlPlane = Client();
+        var time = new FakeTimeProvider();
+        var verifier = new UserTokenVerifier(controlPlane, time, NullLogger<UserTokenVerifier>.Instance);
+        Assert.Equal("verified", (await verifier.VerifyAsync("Bearer " + user.Token, CancellationToken.None)).Detail);
+
+        // Within 30 s the cache answers without asking; after that, or once cleared, the control plane is asked again.
+        time.Advance(UserTokenVerifier.CacheLifetime - TimeSpan.FromTicks(1));
+        Assert.Equal("verified (cached)", (await verifier.VerifyAsync("Bearer " + user.Token, CancellationToken.None)).Detail);
+        time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal("verified", (await verifier.VerifyAsync("Bearer " + user.Token, CancellationToken.None)).Detail);
+        Assert.Equal("verified (cached)", (await verifier.VerifyAsync("Bearer " + user.Token, CancellationToken.None)).Detail);
+        verifier.Clear();
+        Assert.Equal("verified", (await verifier.VerifyAsync("Bearer " + user.Token, CancellationToken.None)).Detail);
+    }
+
+    private ControlPlaneClient Client() => new(Microsoft.Extensions.Options.Options.Create(Options(fixture.ApiUrl)));
+
+    private static GatewayProcessOptions Options(Uri controlPlane) => new()
+    {
+        ControlPlane = controlPlane,
+        Port = 0,
+        GatewayId = "gw-verifier",
+        GatewayToken = "gw_unused-0123456789",
+        RequestTimeout = TimeSpan.FromSeconds(5),
+    };
+}
