@@ -9,6 +9,9 @@ public sealed class GatewayOptions
     /// <summary>How often a worker saves dirty data.</summary>
     public string AutosaveInterval { get; set; } = "30s";
 
+    /// <summary>How often a worker removes expired OAuth codes and tokens.</summary>
+    public string OAuthCleanupInterval { get; set; } = "1h";
+
     /// <summary>How long the handshake (the worker's config and pull) may take.</summary>
     public string HandshakeTimeout { get; set; } = "30s";
 }

@@ -189,7 +189,8 @@ internal sealed partial class PoolManager(
         var gatewayId = Ids.New();
         var token = Tokens.New();
         var now = time.GetUtcNowMilliseconds();
-        var launch = new GatewayLaunch(gatewayId, port, token, ApiUrl(), options.Value.Gateway.InactivityTimeout, options.Value.Gateway.AutosaveInterval);
+        var gatewayOptions = options.Value.Gateway;
+        var launch = new GatewayLaunch(gatewayId, port, token, ApiUrl(), gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval, gatewayOptions.OAuthCleanupInterval);
         var gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
         await store.GatewayCreateAsync(gateway, Tokens.Hash(token), NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
         try

@@ -36,6 +36,7 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
         ValidatePool(options.Pool, errors);
         ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
         ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);
+        ValidateDuration(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, allowOff: false, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -49,7 +49,8 @@ internal sealed record Setting(string Key, Type Type, string Description)
                 continue;
             }
 
-            if (char.IsUpper(c) && builder.Length > 0 && builder[^1] != separator)
+            // A new word starts at a capital after a lower-case letter or digit, so "OAuth" stays one word.
+            if (char.IsUpper(c) && builder.Length > 0 && (char.IsLower(builder[^1]) || char.IsDigit(builder[^1])))
             {
                 builder.Append(separator);
             }

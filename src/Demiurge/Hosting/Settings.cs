@@ -19,12 +19,13 @@ internal static class Settings
     public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(string), "How often the pool is checked (e.g. 2s).");
     public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(string), "Release an organization after this long without activity (e.g. 5m, or off).");
     public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(string), "How often workers save dirty data (e.g. 30s).");
+    public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(string), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
 
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
         DataDir, ApiPort, Domain, AdminToken,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval,
-        GatewayInactivityTimeout, GatewayAutosaveInterval,
+        GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval,
     ];
 
     /// <summary>Values of <c>DEMIURGE_*</c> variables, keyed by configuration key.</summary>

@@ -68,6 +68,13 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         // A again: its data comes back from the control plane.
         Assert.Equal(gatewayId, await StartGatewayAsync(organizationA));
         Assert.Equal("hello from A", await GetStateAsync(address, project));
+
+        // GWMONITORING: pool and allocation metrics (the domain meter is process-wide).
+        var metrics = (await _admin.GetStringAsync("/metrics")).Split('\n');
+        Assert.Contains(metrics, l => l.StartsWith("demiurge_gateway_allocations_total{", StringComparison.Ordinal) && l.Contains("result=\"allocated\"", StringComparison.Ordinal));
+        Assert.Contains(metrics, l => l.StartsWith("demiurge_gateway_allocation_duration_seconds_bucket{", StringComparison.Ordinal));
+        Assert.Contains(metrics, l => l.StartsWith("demiurge_gateway_releases_total{", StringComparison.Ordinal) && l.Contains("reason=\"gateway_stop\"", StringComparison.Ordinal));
+        Assert.Contains(metrics, l => l.StartsWith("demiurge_gateways{", StringComparison.Ordinal) && l.Contains("state=\"allocated\"", StringComparison.Ordinal));
         Assert.Equal(pid, (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId).GetProperty("pid").GetInt32());
     }
 
