@@ -21,7 +21,7 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    private async Task StartAsync(int poolSize, int minReady = 0, int scaleStep = 1, int max = 4, string inactivity = "2s")
+    private async Task StartAsync(int poolSize, int minReady = 0, int scaleStep = 1, int max = 4, string inactivity = "2s", string autosave = "300ms")
     {
         var settings = ControlPlaneFixture.QuietSettings(_dataDir.Path);
         settings[Settings.AdminToken.ConfigurationKey] = "lifecycle-admin-token-0123";
@@ -32,7 +32,7 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         settings[Settings.PoolCheckInterval.ConfigurationKey] = "300ms";
         settings[Settings.PoolPorts.ConfigurationKey] = PortBlocks.Next();
         settings[Settings.GatewayInactivityTimeout.ConfigurationKey] = inactivity;
-        settings[Settings.GatewayAutosaveInterval.ConfigurationKey] = "300ms";
+        settings[Settings.GatewayAutosaveInterval.ConfigurationKey] = autosave;
         _controlPlane = ControlPlane.Create(settings, new Dictionary<string, string>());
         await _controlPlane.StartAsync(CancellationToken.None);
         _admin = new HttpClient { BaseAddress = _controlPlane.ApiUrl };
@@ -42,7 +42,8 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Gateway_ServesReleasesServesAnotherWithoutRestart_ThenRestoresTheFirst()
     {
-        await StartAsync(poolSize: 1, max: 1);
+        // No autosave in this test: only the final pushes (inactivity, admin release) save data.
+        await StartAsync(poolSize: 1, max: 1, autosave: "1h");
         var first = (await WaitForAsync("one ready gateway", async () => (await GatewaysAsync()).SingleOrDefault(g => g.GetProperty("state").GetString() == "ready") is { ValueKind: JsonValueKind.Object } g ? g : (JsonElement?)null))!.Value;
         var gatewayId = first.GetProperty("gateway_id").GetString();
         var pid = first.GetProperty("pid").GetInt32();
@@ -63,7 +64,17 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         Assert.Equal(pid, (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId).GetProperty("pid").GetInt32());
         Assert.Null(await GetStateAsync(address, project));
         await PutStateAsync(address, project, "hello from B");
+
+        // An admin releases B at once: the worker drains (final push) before it lets go.
+        using (var release = await _admin.PostAsync($"/gateways/{gatewayId}/release", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, release.StatusCode);
+        }
+
         await WaitForReleaseAsync(organizationB);
+        Assert.True(await DataVersionAsync(organizationB) > 0, "B's last write was not pushed before the release.");
+        var stored = await ((IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!).OrganizationDataGetAsync(organizationB, CancellationToken.None);
+        Assert.Equal("hello from B", Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[project])));
 
         // A again: its data comes back from the control plane.
         Assert.Equal(gatewayId, await StartGatewayAsync(organizationA));
