@@ -40,17 +40,10 @@ internal sealed partial class GatewayAllocator(
     public async Task<AllocationResult> StartAsync(string organizationId, string actorUserId, CancellationToken cancellationToken)
     {
         var saga = _inFlight.GetOrAdd(organizationId, id => new Lazy<Task<AllocationResult>>(() => RunAsync(id, actorUserId)));
-        try
-        {
-            return await saga.Value.WaitAsync(cancellationToken);
-        }
-        finally
-        {
-            if (saga.Value.IsCompleted)
-            {
-                _inFlight.TryRemove(KeyValuePair.Create(organizationId, saga));
-            }
-        }
+        // Forget the saga when it ends, whether or not anyone still waits for it: a later start
+        // must run afresh, never get an old result.
+        _ = saga.Value.ContinueWith(_ => _inFlight.TryRemove(KeyValuePair.Create(organizationId, saga)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await saga.Value.WaitAsync(cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Demiurge.Events;
@@ -35,7 +36,8 @@ internal sealed partial class PoolManager(
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(10);
 
-    private readonly Dictionary<string, int> _missedPings = [];
+    // Touched by the check loop and by the shutdown callback.
+    private readonly ConcurrentDictionary<string, int> _missedPings = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -169,14 +171,14 @@ internal sealed partial class PoolManager(
             using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName)
                 .GetAsync(new Uri(new Uri(gateway.Address), "/collab/ping"), timeout.Token);
             response.EnsureSuccessStatusCode();
-            _missedPings.Remove(gateway.GatewayId);
+            _missedPings.TryRemove(gateway.GatewayId, out _);
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            var missed = _missedPings[gateway.GatewayId] = _missedPings.GetValueOrDefault(gateway.GatewayId) + 1;
+            var missed = _missedPings.AddOrUpdate(gateway.GatewayId, 1, (_, count) => count + 1);
             if (missed >= MaxMissedPings)
             {
-                _missedPings.Remove(gateway.GatewayId);
+                _missedPings.TryRemove(gateway.GatewayId, out _);
                 LogUnhealthy(logger, gateway.GatewayId, missed);
                 await store.GatewayTransitionAsync(gateway.GatewayId, [GatewayState.Ready, GatewayState.Allocated], GatewayState.Unhealthy,
                     NewEvent(GatewayEventKinds.GatewayFailed, gateway.GatewayId, $"missed {missed} pings"), cancellationToken);
@@ -207,7 +209,7 @@ internal sealed partial class PoolManager(
     /// <summary>A worker is gone: its organization, if any, is released so the next start allocates afresh.</summary>
     private async Task MarkGoneAsync(Gateway gateway, string reason, CancellationToken cancellationToken)
     {
-        _missedPings.Remove(gateway.GatewayId);
+        _missedPings.TryRemove(gateway.GatewayId, out _);
         LogGone(logger, gateway.GatewayId, reason);
         if (await store.AllocationCurrentByGatewayAsync(gateway.GatewayId, cancellationToken) is { } allocation)
         {

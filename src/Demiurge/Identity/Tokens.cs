@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -11,10 +12,10 @@ internal static class Tokens
 {
     public const string Prefix = "dmg_";
 
-    public static string New() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string New() => New(Prefix);
+
+    /// <summary>A new token behind <paramref name="prefix"/>, which tells what it is for.</summary>
+    public static string New(string prefix) => prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -58,6 +58,48 @@ public sealed class AllocationSagaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_CallerLeftMidSaga_TheSagaFinishesAndALaterStartRunsAfresh()
+    {
+        var (worker, _, _) = await _pool.AddReadyWorkerAsync();
+        var (owner, organizationId) = await _pool.NewOrganizationAsync();
+        worker.HandshakeDelay = TimeSpan.FromMilliseconds(500);
+        using (var impatient = new HttpClient { BaseAddress = _pool.Api.ApiUrl, Timeout = TimeSpan.FromMilliseconds(100) })
+        {
+            impatient.DefaultRequestHeaders.Authorization = new("Bearer", owner.Token);
+            await Assert.ThrowsAnyAsync<TaskCanceledException>(() => PoolFixture.StartGatewayAsync(impatient, organizationId));
+        }
+
+        // The saga goes on without its caller and activates.
+        var first = await WaitForActiveAsync(organizationId);
+        worker.HandshakeDelay = TimeSpan.Zero;
+        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        {
+        }
+
+        await _pool.AddReadyWorkerAsync();
+        using var again = await PoolFixture.StartGatewayAsync(owner.Client, organizationId);
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.NotEqual(first.AllocationId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("allocation_id").GetString());
+        Assert.Equal(AllocationStep.Active, (await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None))!.Step);
+    }
+
+    private async Task<Allocation> WaitForActiveAsync(string organizationId)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None) is { Step: AllocationStep.Active } active)
+            {
+                return active;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("The saga did not finish without its caller.");
+    }
+
+    [Fact]
     public async Task Start_NotAMember_Returns404AndClaimsNothing()
     {
         var (_, gatewayId, _) = await _pool.AddReadyWorkerAsync();

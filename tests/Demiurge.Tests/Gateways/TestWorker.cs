@@ -34,6 +34,9 @@ public sealed class TestWorker : IAsyncDisposable
     /// <summary>Answer /collab/start with this status instead of doing the handshake.</summary>
     public HttpStatusCode? FailHandshakeWith { get; set; }
 
+    /// <summary>Wait this long before handshaking, e.g. so that a caller gives up mid-saga.</summary>
+    public TimeSpan HandshakeDelay { get; set; }
+
     public string? LastHandshakeToken { get; private set; }
 
     public JsonElement? Config { get; private set; }
@@ -59,6 +62,7 @@ public sealed class TestWorker : IAsyncDisposable
     private async Task<IResult> HandshakeAsync(HttpContext context)
     {
         Handshakes++;
+        await Task.Delay(HandshakeDelay);
         if (FailHandshakeWith is { } status)
         {
             return Results.StatusCode((int)status);

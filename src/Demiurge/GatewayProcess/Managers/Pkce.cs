@@ -22,7 +22,7 @@ internal static class Pkce
         value is { Length: >= MinVerifierLength and <= MaxVerifierLength } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~');
 
     public static string Challenge(string verifier) =>
-        SecretTokens.Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 
     /// <summary>Whether <paramref name="verifier"/> hashes to <paramref name="challenge"/>, compared in constant time.</summary>
     public static bool Matches(string verifier, string challenge) =>

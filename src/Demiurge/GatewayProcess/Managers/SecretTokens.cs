@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Demiurge.Identity;
 
 namespace Demiurge.GatewayProcess.Managers;
@@ -17,11 +16,8 @@ internal static class SecretTokens
     /// <summary>Longer presented tokens are refused before they are hashed.</summary>
     public const int MaxLength = 1024;
 
-    public static string New(string prefix) => prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string New(string prefix) => Tokens.New(prefix);
 
     /// <summary>SHA-256, lower-case hex: fast is right for random tokens, which cannot be guessed from a dictionary.</summary>
     public static string Hash(string token) => Tokens.Hash(token);
-
-    public static string Base64Url(ReadOnlySpan<byte> bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

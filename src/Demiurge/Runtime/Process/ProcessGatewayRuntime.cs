@@ -41,7 +41,7 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _ = CloseWhenExitedAsync(process, log);
+        _ = ForgetWhenExitedAsync(process, log);
         LogStarted(logger, launch.GatewayId, process.Id, launch.Port);
         return Task.FromResult(process.Id);
     }
@@ -123,11 +123,15 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
         }
     }
 
-    private static async Task CloseWhenExitedAsync(System.Diagnostics.Process process, TextWriter log)
+    private async Task ForgetWhenExitedAsync(System.Diagnostics.Process process, TextWriter log)
     {
         await process.WaitForExitAsync(CancellationToken.None);
         process.WaitForExit(); // the last lines arrive after the exit
         await log.DisposeAsync();
+        if (_children.TryRemove(KeyValuePair.Create(process.Id, process)))
+        {
+            process.Dispose();
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
