@@ -13,6 +13,7 @@ internal static class GatewayProcessExtensions
         services.TryAddSingleton<ControlPlaneClient>();
         services.TryAddSingleton<UserTokenVerifier>();
         services.TryAddSingleton<GatewayWorker>();
+        services.TryAddSingleton<GatewayWarmup>();
         services.AddHostedService<GatewayWorkerService>();
         return services;
     }

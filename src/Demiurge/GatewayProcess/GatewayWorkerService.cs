@@ -11,13 +11,15 @@ internal sealed class GatewayWorkerService : BackgroundService
     private readonly GatewayWorker _worker;
     private readonly GatewayProcessOptions _options;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly GatewayWarmup _warmup;
 
     // Created with the service, before anything awaits (.NET 10 runs ExecuteAsync on the thread
     // pool), so that a tick due right after start is never missed, even on a fake clock.
     private readonly PeriodicTimer _timer;
 
-    public GatewayWorkerService(GatewayWorker worker, IOptions<GatewayProcessOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
+    public GatewayWorkerService(GatewayWorker worker, IOptions<GatewayProcessOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, GatewayWarmup warmup)
     {
+        _warmup = warmup;
         ArgumentNullException.ThrowIfNull(options);
         _worker = worker;
         _options = options.Value;
@@ -46,6 +48,7 @@ internal sealed class GatewayWorkerService : BackgroundService
         {
             // Announce only once Kestrel listens: the control plane may hand out this gateway at once.
             await WaitForStartedAsync(stoppingToken);
+            await _warmup.RunAsync(stoppingToken);
             _worker.AnnounceReady();
             while (await _timer.WaitForNextTickAsync(stoppingToken))
             {
