@@ -39,6 +39,7 @@ public sealed class DemiurgeUpProcessTests
         await using (var first = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]))
         {
             var api = new Uri(await first.WaitForOutputAsync("API:"));
+            await first.WaitForOutputAsync("Press Ctrl-C"); // the banner's last line: the token line is in
             token = first.StandardOutput.Select(l => l.Trim()).Single(l => l.StartsWith("dmg_", StringComparison.Ordinal));
             using var http = Authorized(api, token);
             using var created = await http.PostAsJsonAsync("/orgs", new { name = "Persistent" });
