@@ -78,6 +78,7 @@ public sealed class DemiurgeUpProcessTests
         using var http = Authorized(api, "env-admin-token-0123456789");
         var me = await http.GetFromJsonAsync<JsonElement>("/users/me");
         Assert.True(me.GetProperty("is_admin").GetBoolean());
+        await process.WaitForOutputAsync("Press Ctrl-C");
         Assert.DoesNotContain(process.StandardOutput, l => l.Contains("env-admin-token", StringComparison.Ordinal));
     }
 
