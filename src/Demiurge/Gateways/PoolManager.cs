@@ -35,6 +35,7 @@ internal sealed partial class PoolManager(
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_unresponsiveStopGrace = TimeSpan.FromSeconds(2);
 
     // Touched by the check loop and by the shutdown callback.
     private readonly ConcurrentDictionary<string, int> _missedPings = new();
@@ -151,7 +152,8 @@ internal sealed partial class PoolManager(
         if (gateway.State == GatewayState.Unhealthy
             || (gateway.State == GatewayState.Starting && time.GetUtcNow() - gateway.CreatedAt > s_startTimeout))
         {
-            await runtime.StopAsync(pid, s_stopGrace, cancellationToken);
+            // It does not answer: a short grace, then the kill.
+            await runtime.StopAsync(pid, s_unresponsiveStopGrace, cancellationToken);
             await MarkGoneAsync(gateway, gateway.State == GatewayState.Unhealthy ? "it was unhealthy" : "it never became ready", cancellationToken);
             return;
         }

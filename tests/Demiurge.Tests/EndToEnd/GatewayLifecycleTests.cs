@@ -119,6 +119,31 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Worker_StopsAnsweringPings_IsMarkedUnhealthyThenReplaced()
+    {
+        await StartAsync(poolSize: 1, max: 2);
+        var frozen = (await WaitForAsync("one ready gateway", async () => (await GatewaysAsync()).SingleOrDefault(g => g.GetProperty("state").GetString() == "ready") is { ValueKind: JsonValueKind.Object } g ? g : (JsonElement?)null))!.Value;
+        var frozenId = frozen.GetProperty("gateway_id").GetString();
+        var pid = frozen.GetProperty("pid").GetInt32();
+
+        // Alive but silent: SIGSTOP, the way a wedged process looks from outside.
+        using (var stop = Process.Start("kill", ["-STOP", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await stop.WaitForExitAsync();
+        }
+
+        await WaitForAsync("the silent worker to be gone and replaced", async () =>
+        {
+            var gateways = await GatewaysAsync();
+            return gateways.Any(g => g.GetProperty("gateway_id").GetString() == frozenId && g.GetProperty("state").GetString() == "gone")
+                && gateways.Any(g => g.GetProperty("gateway_id").GetString() != frozenId && g.GetProperty("state").GetString() == "ready") ? true : (bool?)null;
+        });
+        var events = await _admin.GetFromJsonAsync<JsonElement>("/events?limit=1000");
+        Assert.Contains(events.EnumerateArray(), e => e.GetProperty("kind").GetString() == GatewayEventKinds.GatewayFailed && e.GetProperty("subject_id").GetString() == frozenId);
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+    }
+
+    [Fact]
     public async Task Pool_BelowMinReady_ScalesUpByTheStepToTheMaximum()
     {
         await StartAsync(poolSize: 1, minReady: 2, scaleStep: 3, max: 4);
