@@ -50,13 +50,18 @@ internal sealed partial class GatewayAllocator(
     /// Ends a current allocation: the route and the DNS records go, the allocation token is
     /// revoked, and the gateway moves to <paramref name="gatewayState"/>.
     /// </summary>
+    /// <remarks>
+    /// The allocation is ended first, conditionally, and only the call that ended it takes the
+    /// route and records down: a release acting on a stale read must never remove what belongs
+    /// to the organization's next allocation. Not cancellable once begun.
+    /// </remarks>
     public async Task<bool> ReleaseAsync(Allocation allocation, string outcome, GatewayState gatewayState, string? actorUserId, CancellationToken cancellationToken)
     {
-        await UndoExternalStepsAsync(allocation.OrganizationId, cancellationToken);
         var ended = await store.AllocationEndAsync(allocation.AllocationId, outcome, gatewayState, time.GetUtcNowMilliseconds(),
-            NewEvent(GatewayEventKinds.AllocationReleased, actorUserId, allocation, outcome), cancellationToken);
+            NewEvent(GatewayEventKinds.AllocationReleased, actorUserId, allocation, outcome), CancellationToken.None);
         if (ended)
         {
+            await UndoExternalStepsAsync(allocation.OrganizationId, CancellationToken.None);
             LogReleased(logger, allocation.AllocationId, allocation.OrganizationId, allocation.GatewayId, outcome);
         }
 
@@ -73,12 +78,12 @@ internal sealed partial class GatewayAllocator(
     /// <summary>Undoes an unfinished saga (after a failure, or a crash found at start-up).</summary>
     public async Task RollBackAsync(Allocation allocation, string reason, bool gatewayAtFault, CancellationToken cancellationToken)
     {
-        await UndoExternalStepsAsync(allocation.OrganizationId, cancellationToken);
         var ended = await store.AllocationEndAsync(allocation.AllocationId, "rolled_back: " + reason,
             gatewayAtFault ? GatewayState.Unhealthy : GatewayState.Ready, time.GetUtcNowMilliseconds(),
-            NewEvent(GatewayEventKinds.AllocationRolledBack, null, allocation, reason), cancellationToken);
+            NewEvent(GatewayEventKinds.AllocationRolledBack, null, allocation, reason), CancellationToken.None);
         if (ended)
         {
+            await UndoExternalStepsAsync(allocation.OrganizationId, CancellationToken.None);
             DemiurgeMetrics.AllocationFinished("rolled_back", null);
             LogRolledBack(logger, allocation.AllocationId, allocation.OrganizationId, allocation.Step.ToString(), reason);
         }
@@ -137,8 +142,10 @@ internal sealed partial class GatewayAllocator(
             LogAllocated(logger, allocation.AllocationId, organizationId, gateway.GatewayId, elapsed.TotalMilliseconds);
             return AllocationResult.Allocated(allocation with { Step = AllocationStep.Active }, gateway with { State = GatewayState.Allocated });
         }
-        catch (Exception exception) when (exception is SagaStepException or HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // Whatever failed, the finished steps are undone: an unexpected error must not leave
+            // the organization holding a half-made allocation.
             var reason = $"{step} failed: {exception.Message}";
             await RollBackAsync(allocation, reason, gatewayAtFault: step is "handshake" or "activate", CancellationToken.None);
             return AllocationResult.Failed(AllocationFailure.RolledBack, $"Allocation failed at the {step} step and was undone: {exception.Message}");

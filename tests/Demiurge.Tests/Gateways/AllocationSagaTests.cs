@@ -100,6 +100,34 @@ public sealed class AllocationSagaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Release_OfAStaleAllocation_LeavesTheNextAllocationsRouteAndRecords()
+    {
+        var (first, _, _) = await _pool.AddReadyWorkerAsync();
+        var (owner, organizationId) = await _pool.NewOrganizationAsync();
+        using (await PoolFixture.StartGatewayAsync(owner.Client, organizationId))
+        {
+        }
+
+        var stale = (await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None))!;
+        using (await first.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        {
+        }
+
+        var (second, _, _) = await _pool.AddReadyWorkerAsync();
+        using (var again = await PoolFixture.StartGatewayAsync(owner.Client, organizationId))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        // An admin's release that read the first allocation before it ended arrives late.
+        var allocator = _pool.Api.ControlPlane.Services.GetRequiredService<GatewayAllocator>();
+        Assert.False(await allocator.ReleaseAsync(stale, "late release", GatewayState.Releasing, null, CancellationToken.None));
+
+        Assert.Equal(second.Address, _pool.Edge.Routes[organizationId]);
+        Assert.Contains($"org-{organizationId}.demiurge.localhost", _pool.Dns.Records.Keys);
+    }
+
+    [Fact]
     public async Task Start_NotAMember_Returns404AndClaimsNothing()
     {
         var (_, gatewayId, _) = await _pool.AddReadyWorkerAsync();

@@ -91,7 +91,7 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
             await process.WaitForExitAsync(CancellationToken.None);
         }
 
-        _children.TryRemove(pid, out _);
+        // The exit watcher (ForgetWhenExitedAsync) forgets and disposes the child.
     }
 
     /// <summary>Stops every worker this runtime started, in parallel.</summary>
