@@ -75,8 +75,8 @@ internal sealed class ControlPlaneClient : IDisposable
             var status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
-                var detail = await ProblemDetailAsync(response, cancellationToken);
-                return new(Classify(response.StatusCode), null, status, detail);
+                var (detail, currentVersion) = await ProblemDetailAsync(response, cancellationToken);
+                return new(Classify(response.StatusCode), null, status, detail) { CurrentVersion = currentVersion };
             }
 
             if (!readAnswer)
@@ -111,7 +111,7 @@ internal sealed class ControlPlaneClient : IDisposable
     };
 
     /// <summary>The problem's detail (or title), else the start of the body, else the reason phrase.</summary>
-    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<(string Detail, long? CurrentVersion)> ProblemDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string text;
         try
@@ -126,12 +126,16 @@ internal sealed class ControlPlaneClient : IDisposable
         try
         {
             using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            long? currentVersion = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("current_version", out var version)
+                && version.ValueKind == JsonValueKind.Number && version.TryGetInt64(out var number)
+                ? number
+                : null;
             foreach (var name in (string[])["detail", "title"])
             {
-                if (document.RootElement.ValueKind == JsonValueKind.Object
-                    && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
                 {
-                    return Truncate(value.GetString()!);
+                    return (Truncate(value.GetString()!), currentVersion);
                 }
             }
         }
@@ -140,7 +144,7 @@ internal sealed class ControlPlaneClient : IDisposable
             // Not problem+json: fall back to the raw text.
         }
 
-        return string.IsNullOrWhiteSpace(text) ? response.ReasonPhrase ?? "no detail" : Truncate(text);
+        return (string.IsNullOrWhiteSpace(text) ? response.ReasonPhrase ?? "no detail" : Truncate(text), null);
     }
 
     private static string Truncate(string text) => text.Length <= MaxDetailLength ? text : text[..MaxDetailLength] + "...";

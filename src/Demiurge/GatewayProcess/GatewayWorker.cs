@@ -607,7 +607,7 @@ internal sealed partial class GatewayWorker : IDisposable
     /// Pushes what is unsaved (the caller holds <see cref="_writer"/>). A 401 drops the
     /// organization and announces ready; a 409 keeps everything unsaved and changes nothing.
     /// </summary>
-    private async Task<ControlPlaneStatus> PushAsync(string reason, CancellationToken cancellationToken)
+    private async Task<ControlPlaneStatus> PushAsync(string reason, CancellationToken cancellationToken, bool retried = false)
     {
         GatewayAllocation allocation;
         PushBody body;
@@ -644,6 +644,21 @@ internal sealed partial class GatewayWorker : IDisposable
                 Drop(allocation);
                 AnnounceReady();
                 break;
+            case ControlPlaneStatus.Conflict when !retried && result.CurrentVersion is { } current && current > body.Version:
+                // Fencing admits only this allocation's token since its pull, so a newer version is
+                // one of our own pushes whose answer was lost: take its version and push again.
+                lock (_lock)
+                {
+                    if (_allocation != allocation)
+                    {
+                        return result.Status;
+                    }
+
+                    _session!.AdoptVersion(current);
+                }
+
+                LogVersionAdopted(_logger, _options.GatewayId, allocation.OrganizationId, body.Version, current);
+                return await PushAsync(reason, cancellationToken, retried: true);
             case ControlPlaneStatus.Conflict:
                 LogPushStale(_logger, _options.GatewayId, allocation.OrganizationId, reason, body.Version, result.Describe());
                 break;
@@ -789,6 +804,9 @@ internal sealed partial class GatewayWorker : IDisposable
 
     [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Gateway {GatewayId} pushed {Projects} project(s) of organization {OrganizationId} ({Reason}), version {FromVersion} → {ToVersion}")]
     private static partial void LogPushed(ILogger logger, string gatewayId, string organizationId, string reason, int projects, long fromVersion, long toVersion);
+
+    [LoggerMessage(EventId = 4029, Level = LogLevel.Warning, Message = "Gateway {GatewayId} found organization {OrganizationId} at version {Current}, not {Held}: an earlier push landed unanswered; pushing again on top of it")]
+    private static partial void LogVersionAdopted(ILogger logger, string gatewayId, string organizationId, long held, long current);
 
     [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "Gateway {GatewayId} push for organization {OrganizationId} ({Reason}) refused as stale at version {Version}; keeping the data unsaved: {Detail}")]
     private static partial void LogPushStale(ILogger logger, string gatewayId, string organizationId, string reason, long version, string detail);

@@ -65,6 +65,12 @@ internal sealed class OrganizationSession(
             new Dictionary<string, long>(_unsaved, StringComparer.Ordinal), Managers.Revision);
 
     /// <summary>Marks what a push carried as saved; what changed since it was taken stays unsaved.</summary>
+    /// <summary>
+    /// Takes the control plane's version after a push whose answer was lost: only this
+    /// allocation can have written since its pull, so that version holds this session's own writes.
+    /// </summary>
+    public void AdoptVersion(long version) => Version = version;
+
     public void MarkPushed(IReadOnlyDictionary<string, long> pushed, long managersRevision, long newVersion, DateTimeOffset now)
     {
         foreach (var (projectId, write) in pushed)

@@ -147,7 +147,8 @@ internal static class GatewayEndpoints
         return outcome switch
         {
             PushOutcome.Stored => TypedResults.Ok(new DataPushResponse(version, now, projects.Sum(p => (long)p.Value.Length) + (gatewayState?.Length ?? 0))),
-            PushOutcome.Stale => ApiProblems.Conflict($"The data is at version {version}, not {request.Version}: pull before pushing again."),
+            PushOutcome.Stale => ApiProblems.Conflict($"The data is at version {version}, not {request.Version}: pull before pushing again.",
+                new Dictionary<string, object?> { ["current_version"] = version }),
             _ => Unauthorized("The allocation token is not valid for this organization, or was revoked."),
         };
     }

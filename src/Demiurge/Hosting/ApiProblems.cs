@@ -14,8 +14,8 @@ internal static class ApiProblems
     public static ProblemHttpResult NotFound(string what, string id) =>
         Problem(StatusCodes.Status404NotFound, $"{what} not found", $"{what} '{id}' does not exist or is not visible to you.", "not-found");
 
-    public static ProblemHttpResult Conflict(string detail) =>
-        Problem(StatusCodes.Status409Conflict, "Conflict", detail, "conflict");
+    public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict", type: TypePrefix + "conflict", extensions: extensions);
 
     public static ProblemHttpResult Forbidden(string detail) =>
         Problem(StatusCodes.Status403Forbidden, "Forbidden", detail, "forbidden");

@@ -350,7 +350,9 @@ public sealed class FakeControlPlane : IAsyncDisposable
         var version = body.GetProperty("version").GetInt64();
         if (version != current.Version)
         {
-            return (409, Problem(409, $"The data is at version {current.Version}, not {version}."));
+            var conflict = Problem(409, $"The data is at version {current.Version}, not {version}.");
+            conflict["current_version"] = current.Version; // as the real control plane answers
+            return (409, conflict);
         }
 
         var data = body.GetProperty("data");

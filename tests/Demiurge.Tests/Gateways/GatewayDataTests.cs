@@ -71,6 +71,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
         var problem = await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "Wg==" }, HttpStatusCode.Conflict);
 
         Assert.Contains("version 1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, problem.GetProperty("current_version").GetInt64());
         Assert.Equal("QQ==", (await PullAsync(worker, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(s_projectA).GetString());
     }
 
