@@ -16,4 +16,7 @@ internal enum ControlPlaneStatus
 
     /// <summary>No answer: the connection failed or the call timed out.</summary>
     Unreachable,
+
+    /// <summary>A push the control plane will never accept as it is (400, 413, 415, 422): retrying cannot help.</summary>
+    Rejected,
 }

@@ -659,6 +659,9 @@ internal sealed partial class GatewayWorker : IDisposable
 
                 LogVersionAdopted(_logger, _options.GatewayId, allocation.OrganizationId, body.Version, current);
                 return await PushAsync(reason, cancellationToken, retried: true);
+            case ControlPlaneStatus.Refused when result.HttpStatus is 400 or 413 or 415 or 422:
+                LogPushRejected(_logger, _options.GatewayId, allocation.OrganizationId, reason, result.Describe());
+                return ControlPlaneStatus.Rejected;
             case ControlPlaneStatus.Conflict:
                 LogPushStale(_logger, _options.GatewayId, allocation.OrganizationId, reason, body.Version, result.Describe());
                 break;
@@ -694,8 +697,9 @@ internal sealed partial class GatewayWorker : IDisposable
         {
             case ControlPlaneStatus.Unauthorized:
                 return true; // revoked: already dropped and announced
-            case ControlPlaneStatus.Conflict:
-                // Another writer saved a newer version: these changes can never be saved, and
+            case ControlPlaneStatus.Conflict or ControlPlaneStatus.Rejected:
+                // Another writer saved a newer version, or the control plane refuses this data for
+                // good (too large, invalid): these changes can never be saved as they are, and
                 // waiting would hold the gateway forever.
                 LogUnsavedDropped(_logger, _options.GatewayId, allocation.OrganizationId, allocation.AllocationId);
                 break;
@@ -804,6 +808,9 @@ internal sealed partial class GatewayWorker : IDisposable
 
     [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Gateway {GatewayId} pushed {Projects} project(s) of organization {OrganizationId} ({Reason}), version {FromVersion} → {ToVersion}")]
     private static partial void LogPushed(ILogger logger, string gatewayId, string organizationId, string reason, int projects, long fromVersion, long toVersion);
+
+    [LoggerMessage(EventId = 4028, Level = LogLevel.Error, Message = "Gateway {GatewayId} push for organization {OrganizationId} ({Reason}) refused for good; the changes stay unsaved: {Detail}")]
+    private static partial void LogPushRejected(ILogger logger, string gatewayId, string organizationId, string reason, string detail);
 
     [LoggerMessage(EventId = 4029, Level = LogLevel.Warning, Message = "Gateway {GatewayId} found organization {OrganizationId} at version {Current}, not {Held}: an earlier push landed unanswered; pushing again on top of it")]
     private static partial void LogVersionAdopted(ILogger logger, string gatewayId, string organizationId, long held, long current);

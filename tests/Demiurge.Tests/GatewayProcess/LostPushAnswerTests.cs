@@ -34,4 +34,21 @@ public sealed class LostPushAnswerTests
         await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(FakeControlPlane.StopPath).Count > 0, "stop");
         Assert.Equal("RA==", gateway.ControlPlane.Data(organization)!.Projects[s_project]);
     }
+
+    [Theory]
+    [InlineData(413)]
+    [InlineData(400)]
+    public async Task FinalPushRefusedForGood_ReleasesInsteadOfHoldingTheGatewayForever(int status)
+    {
+        await using var gateway = await GatewayHarness.StartAsync(autosave: TimeSpan.FromHours(1), inactivity: TimeSpan.FromSeconds(30));
+        var organization = Guid.CreateVersion7().ToString();
+        await gateway.ServeAsync(organization);
+        (await gateway.PutStateAsync(s_project, "QQ==")).EnsureSuccessStatusCode();
+        gateway.ControlPlane.FailNext(FakeControlPlane.PushPath, status);
+
+        await gateway.JumpAsync(TimeSpan.FromSeconds(40));
+
+        await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(FakeControlPlane.StopPath).Count > 0, "stop");
+        Assert.Null(gateway.ControlPlane.Data(organization));
+    }
 }
