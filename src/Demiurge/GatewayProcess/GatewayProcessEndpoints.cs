@@ -1,3 +1,4 @@
+using Demiurge.GatewayProcess.Managers;
 using Demiurge.Hosting;
 using Demiurge.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -70,21 +71,33 @@ internal static class GatewayProcessEndpoints
         };
     }
 
-    private static Results<Ok<ProjectStateResponse>, ValidationProblem, ProblemHttpResult> GetProjectState(string project_id, GatewayWorker worker)
+    private static async Task<Results<Ok<ProjectStateResponse>, ValidationProblem, ProblemHttpResult>> GetProjectState(
+        string project_id, HttpContext context, GatewayWorker worker, UserTokenVerifier users, CancellationToken cancellationToken)
     {
         if (Ids.Parse(project_id) is not { } projectId)
         {
             return InvalidProjectId(project_id);
         }
 
+        if (await RefuseNonMemberAsync(context, worker, users, cancellationToken) is { } refusal)
+        {
+            return refusal;
+        }
+
         return worker.ReadProject(projectId) is { } document ? TypedResults.Ok(document) : NotServing(worker.Snapshot());
     }
 
-    private static Results<NoContent, ValidationProblem, ProblemHttpResult> PutProjectState(string project_id, ProjectStateRequest request, GatewayWorker worker)
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PutProjectState(
+        string project_id, ProjectStateRequest request, HttpContext context, GatewayWorker worker, UserTokenVerifier users, CancellationToken cancellationToken)
     {
         if (Ids.Parse(project_id) is not { } projectId)
         {
             return InvalidProjectId(project_id);
+        }
+
+        if (await RefuseNonMemberAsync(context, worker, users, cancellationToken) is { } refusal)
+        {
+            return refusal;
         }
 
         if (request.State is null)
@@ -105,6 +118,26 @@ internal static class GatewayProcessEndpoints
     {
         var snapshot = worker.Snapshot();
         return TypedResults.Ok(new ActivityResponse(snapshot.State, snapshot.LastActivityAt, snapshot.ReleaseAt, snapshot.Dirty, snapshot.LastPushAt, snapshot.DataVersion));
+    }
+
+    /// <summary>
+    /// Project documents are the organization's data: only its members read or write them. The
+    /// user token is checked with the control plane (cached briefly), membership here.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> RefuseNonMemberAsync(HttpContext context, GatewayWorker worker, UserTokenVerifier users, CancellationToken cancellationToken)
+    {
+        var verification = await users.VerifyAsync(context.Request.Headers.Authorization, cancellationToken);
+        if (verification.User is not { } user)
+        {
+            return ManagerProblems.Refusal(context, verification);
+        }
+
+        if (!worker.TryWithSession((session, _) => session.Managers.Permissions.IsMember(user.UserId), out var member))
+        {
+            return NotServing(worker.Snapshot());
+        }
+
+        return member ? null : ApiProblems.Forbidden($"User {user.Username} is not a member of this organization.");
     }
 
     // The control plane keys documents by project id, a UUID: anything else could never be saved.

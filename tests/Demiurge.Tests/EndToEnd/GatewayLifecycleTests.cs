@@ -37,6 +37,8 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         await _controlPlane.StartAsync(CancellationToken.None);
         _admin = new HttpClient { BaseAddress = _controlPlane.ApiUrl };
         _admin.DefaultRequestHeaders.Authorization = new("Bearer", "lifecycle-admin-token-0123");
+        // Project documents are members only; the admin owns the organizations it creates.
+        _direct.DefaultRequestHeaders.Authorization = new("Bearer", "lifecycle-admin-token-0123");
     }
 
     [Fact]

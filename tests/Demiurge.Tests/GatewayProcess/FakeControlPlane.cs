@@ -71,6 +71,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
 
         await app.StartAsync();
         fake._app = app;
+        fake.DefaultMember = fake.AddUser("alice");
         fake.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return fake;
     }
@@ -92,6 +93,9 @@ public sealed class FakeControlPlane : IAsyncDisposable
 
         return grant;
     }
+
+    /// <summary>The owner every grant lists unless its config extras name other members.</summary>
+    public FakeUser DefaultMember { get; private set; } = null!;
 
     /// <summary>A user with a token that <c>GET /users/me</c> recognizes.</summary>
     public FakeUser AddUser(string username)
@@ -312,7 +316,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
             ["gateway_id"] = grant.GatewayId,
             ["gateway_hostname"] = $"org-{grant.OrganizationId}.demiurge.localhost",
             ["allocation_token"] = grant.AllocationToken,
-            ["members"] = new[] { new Dictionary<string, object?> { ["user_id"] = Guid.NewGuid().ToString(), ["username"] = "alice", ["role"] = "owner" } },
+            ["members"] = new[] { new Dictionary<string, object?> { ["user_id"] = DefaultMember.UserId, ["username"] = DefaultMember.Username, ["role"] = "owner" } },
         };
         foreach (var (key, value) in grant.ConfigExtras)
         {

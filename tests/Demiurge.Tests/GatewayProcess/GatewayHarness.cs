@@ -112,12 +112,27 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public Task<HttpResponseMessage> StartAsync(string handshakeToken) =>
         Http.PostAsJsonAsync("/collab/start", new { handshake_token = handshakeToken });
 
-    public Task<HttpResponseMessage> PutStateAsync(string projectId, string base64) =>
-        Http.PutAsJsonAsync($"/projects/{projectId}/state", new { state = base64 });
+    /// <summary>A request carrying the grants' default member's token, for the members-only endpoints.</summary>
+    public HttpRequestMessage AsMember(HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ControlPlane.DefaultMember.Token);
+        return request;
+    }
+
+    /// <summary>Writes a project document as <paramref name="user"/>, the grants' default member when null.</summary>
+    public Task<HttpResponseMessage> PutStateAsync(string projectId, string base64, FakeUser? user = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/projects/{projectId}/state") { Content = JsonContent.Create(new { state = base64 }) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (user ?? ControlPlane.DefaultMember).Token);
+        return Http.SendAsync(request);
+    }
 
     public async Task<string?> GetStateAsync(string projectId)
     {
-        using var response = await Http.GetAsync($"/projects/{projectId}/state");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/projects/{projectId}/state");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ControlPlane.DefaultMember.Token);
+        using var response = await Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET state answered {(int)response.StatusCode}: {body}");
         var state = JsonDocument.Parse(body).RootElement.GetProperty("state");

@@ -37,6 +37,7 @@ public sealed class GatewayProcessTests
 
         var grant = controlPlane.Grant(Guid.CreateVersion7().ToString(), "gw-proc-1");
         using var http = new HttpClient { BaseAddress = url };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", controlPlane.DefaultMember.Token);
         using (var start = await http.PostAsJsonAsync("/collab/start", new { handshake_token = grant.HandshakeToken }))
         {
             Assert.Equal(HttpStatusCode.OK, start.StatusCode);

@@ -210,7 +210,7 @@ public sealed class GatewayWorkerTests
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, "handshake-failed");
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
-        using var read = await gateway.Http.GetAsync($"/projects/{ProjectA}/state");
+        using var read = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Get, $"/projects/{ProjectA}/state"));
         await Problems.AssertProblemAsync(read, HttpStatusCode.Conflict, "conflict");
     }
 
@@ -230,7 +230,7 @@ public sealed class GatewayWorkerTests
     {
         await using var gateway = await GatewayHarness.StartAsync();
 
-        using var read = await gateway.Http.GetAsync($"/projects/{ProjectA}/state");
+        using var read = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Get, $"/projects/{ProjectA}/state"));
         using var write = await gateway.PutStateAsync(ProjectA, Doc("x"));
 
         await Problems.AssertProblemAsync(read, HttpStatusCode.Conflict, "conflict");
@@ -247,7 +247,7 @@ public sealed class GatewayWorkerTests
         await gateway.ServeAsync(NewOrganization());
 
         using var content = new StringContent($$"""{"state": {{stateJson}}}""", Encoding.UTF8, "application/json");
-        using var response = await gateway.Http.PutAsync($"/projects/{projectId}/state", content);
+        using var response = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Put, $"/projects/{projectId}/state", content));
 
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
@@ -260,7 +260,7 @@ public sealed class GatewayWorkerTests
         await using var gateway = await GatewayHarness.StartAsync();
         await gateway.ServeAsync(NewOrganization());
 
-        using var response = await gateway.Http.PutAsJsonAsync($"/projects/{ProjectA}/state", new { state = Doc("a"), extra = 1 });
+        using var response = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Put, $"/projects/{ProjectA}/state", JsonContent.Create(new { state = Doc("a"), extra = 1 })));
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed");
     }
@@ -390,7 +390,7 @@ public sealed class GatewayWorkerTests
         var idle = await gateway.PingAsync();
         Assert.Equal("idle", idle.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, idle.GetProperty("organization_id").ValueKind);
-        using (var read = await gateway.Http.GetAsync($"/projects/{ProjectA}/state"))
+        using (var read = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Get, $"/projects/{ProjectA}/state")))
         {
             Assert.Equal(HttpStatusCode.Conflict, read.StatusCode);
         }

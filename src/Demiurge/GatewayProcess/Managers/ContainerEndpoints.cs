@@ -27,7 +27,7 @@ internal static class ContainerEndpoints
         var verification = await users.VerifyAsync(context.Request.Headers.Authorization, cancellationToken);
         if (verification.User is not { } user)
         {
-            return Refusal(context, verification);
+            return ManagerProblems.Refusal(context, verification);
         }
 
         if (Ids.Parse(request.ContainerId) is not { } containerId)
@@ -72,7 +72,7 @@ internal static class ContainerEndpoints
         var verification = await users.VerifyAsync(context.Request.Headers.Authorization, cancellationToken);
         if (verification.User is not { } user)
         {
-            return Refusal(context, verification);
+            return ManagerProblems.Refusal(context, verification);
         }
 
         if (Ids.Parse(container_id) is not { } containerId)
@@ -119,9 +119,4 @@ internal static class ContainerEndpoints
 
         return session.Managers.DeleteContainer(userId, containerId);
     }
-
-    private static ProblemHttpResult Refusal(HttpContext context, UserVerification verification) =>
-        verification.Status == UserVerificationStatus.Unavailable
-            ? ManagerProblems.Unavailable(verification.Detail)
-            : ManagerProblems.Unauthenticated(context.Response, verification.Detail);
 }

@@ -26,6 +26,16 @@ internal static class ManagerProblems
         return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Authentication required", detail, "unauthorized");
     }
 
+    /// <summary>Why a user could not be identified: 503 when the control plane cannot say, else 401.</summary>
+    public static ProblemHttpResult Refusal(HttpContext context, UserVerification verification)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(verification);
+        return verification.Status == UserVerificationStatus.Unavailable
+            ? Unavailable(verification.Detail)
+            : Unauthenticated(context.Response, verification.Detail);
+    }
+
     public static ProblemHttpResult Unavailable(string detail) =>
         ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Cannot verify the user", detail, "unavailable");
 

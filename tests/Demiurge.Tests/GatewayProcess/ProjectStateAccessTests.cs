@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Demiurge.Tests.GatewayProcess;
+
+/// <summary>Project documents are the organization's data: members only.</summary>
+public sealed class ProjectStateAccessTests
+{
+    private static readonly string s_project = Guid.CreateVersion7().ToString();
+
+    [Fact]
+    public async Task ProjectState_Anonymous_Returns401AndChangesNothing()
+    {
+        await using var gateway = await GatewayHarness.StartAsync();
+        await gateway.ServeAsync(Guid.CreateVersion7().ToString());
+        (await gateway.PutStateAsync(s_project, "QQ==")).EnsureSuccessStatusCode();
+
+        using var put = await gateway.Http.PutAsJsonAsync($"/projects/{s_project}/state", new { state = "Qg==" });
+        using var get = await gateway.Http.GetAsync($"/projects/{s_project}/state");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, get.StatusCode);
+        Assert.Equal("QQ==", await gateway.GetStateAsync(s_project));
+    }
+
+    [Fact]
+    public async Task ProjectState_KnownUserNotAMember_Returns403()
+    {
+        await using var gateway = await GatewayHarness.StartAsync();
+        await gateway.ServeAsync(Guid.CreateVersion7().ToString());
+        var outsider = gateway.ControlPlane.AddUser("mallory");
+
+        using var put = await gateway.PutStateAsync(s_project, "Qg==", outsider);
+
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Null(await gateway.GetStateAsync(s_project));
+    }
+
+    [Fact]
+    public async Task ProjectState_Anonymous_DoesNotKeepTheGatewayAlive()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivity: TimeSpan.FromSeconds(30));
+        await gateway.ServeAsync(Guid.CreateVersion7().ToString());
+        var before = (await gateway.ActivityAsync()).GetProperty("release_at").GetString();
+        Assert.NotNull(before);
+
+        await gateway.JumpAsync(TimeSpan.FromSeconds(10));
+        using (await gateway.Http.PutAsJsonAsync($"/projects/{s_project}/state", new { state = "Qg==" }))
+        {
+        }
+
+        Assert.Equal(before, (await gateway.ActivityAsync()).GetProperty("release_at").GetString());
+    }
+}
