@@ -58,8 +58,17 @@ internal static class GatewayProcessEndpoints
     /// Drain now (the control plane's admin release): final push, <c>/gateway/stop</c>, idle,
     /// ready. Answers once it is done, with the gateway's state.
     /// </summary>
-    private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> ReleaseAsync(GatewayWorker worker, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> ReleaseAsync(
+        HttpContext context, GatewayWorker worker, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options, CancellationToken cancellationToken)
     {
+        // Only the control plane may drain the gateway: it presents the credential derived from this worker's token.
+        var expected = System.Text.Encoding.UTF8.GetBytes("Bearer " + Identity.Tokens.ControlCredential(options.Value.GatewayToken));
+        var presented = System.Text.Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, presented))
+        {
+            return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may release this gateway.");
+        }
+
         var outcome = await worker.ReleaseNowAsync(cancellationToken);
         var snapshot = worker.Snapshot();
         return outcome switch

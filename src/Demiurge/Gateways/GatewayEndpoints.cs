@@ -230,8 +230,9 @@ internal static class GatewayEndpoints
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName)
-                .PostAsync(new Uri(new Uri(gateway.Address), "/collab/release"), null, timeout.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(gateway.Address), "/collab/release"));
+            request.Headers.Authorization = new("Bearer", await store.GatewayControlCredentialAsync(gatewayId, cancellationToken));
+            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName).SendAsync(request, timeout.Token);
             drained = response.IsSuccessStatusCode;
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

@@ -196,7 +196,7 @@ internal sealed partial class PoolManager(
         var gatewayOptions = options.Value.Gateway;
         var launch = new GatewayLaunch(gatewayId, port, token, ApiUrl(), gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval, gatewayOptions.OAuthCleanupInterval);
         var gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
-        await store.GatewayCreateAsync(gateway, Tokens.Hash(token), NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
+        await store.GatewayCreateAsync(gateway, token, NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
         try
         {
             await store.GatewaySetPidAsync(gatewayId, await runtime.StartAsync(launch, cancellationToken), cancellationToken);

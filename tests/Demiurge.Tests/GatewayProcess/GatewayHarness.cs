@@ -112,6 +112,14 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public Task<HttpResponseMessage> StartAsync(string handshakeToken) =>
         Http.PostAsJsonAsync("/collab/start", new { handshake_token = handshakeToken });
 
+    /// <summary>The control plane's <c>POST /collab/release</c>, with its credential.</summary>
+    public Task<HttpResponseMessage> ReleaseAsync()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/collab/release");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Demiurge.Identity.Tokens.ControlCredential(ControlPlane.GatewayToken));
+        return Http.SendAsync(request);
+    }
+
     /// <summary>A request carrying the grants' default member's token, for the members-only endpoints.</summary>
     public HttpRequestMessage AsMember(HttpMethod method, string path, HttpContent? content = null)
     {

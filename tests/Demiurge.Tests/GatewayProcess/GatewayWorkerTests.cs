@@ -534,13 +534,13 @@ public sealed class GatewayWorkerTests
         {
         }
 
-        using var response = await gateway.Http.PostAsync("/collab/release", null);
+        using var response = await gateway.ReleaseAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("idle", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
         Assert.Equal(grant.AllocationToken, Assert.Single(gateway.ControlPlane.Calls(PushPath)).Bearer);
         Assert.Equal(grant.AllocationToken, Assert.Single(gateway.ControlPlane.Calls(StopPath)).Bearer);
-        using var again = await gateway.Http.PostAsync("/collab/release", null);
+        using var again = await gateway.ReleaseAsync();
         await Problems.AssertProblemAsync(again, HttpStatusCode.Conflict, "conflict");
     }
 

@@ -51,4 +51,19 @@ public sealed class ProjectStateAccessTests
 
         Assert.Equal(before, (await gateway.ActivityAsync()).GetProperty("release_at").GetString());
     }
+
+    [Fact]
+    public async Task CollabRelease_WithoutTheControlPlanesCredential_Returns401AndKeepsServing()
+    {
+        await using var gateway = await GatewayHarness.StartAsync();
+        var organization = Guid.CreateVersion7().ToString();
+        await gateway.ServeAsync(organization);
+
+        using var anonymous = await gateway.Http.PostAsync("/collab/release", null);
+        using var wrong = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Post, "/collab/release"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(organization, (await gateway.PingAsync()).GetProperty("organization_id").GetString());
+    }
 }

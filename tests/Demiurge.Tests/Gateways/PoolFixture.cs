@@ -53,7 +53,7 @@ public sealed class PoolFixture : IAsyncLifetime
         var now = DateTimeOffset.UtcNow;
         await Store.GatewayCreateAsync(
             new Gateway(gatewayId, GatewayState.Starting, "test", worker.Address.ToString().TrimEnd('/'), worker.Port, null, now, now, null),
-            Tokens.Hash(token), new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, null, now), CancellationToken.None);
+            token, new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, null, now), CancellationToken.None);
         using var ready = new HttpRequestMessage(HttpMethod.Post, "/gateway/ready") { Content = JsonContent.Create(new { gateway_id = gatewayId }) };
         ready.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await Api.Client().SendAsync(ready);

@@ -53,7 +53,7 @@ public sealed class ReconcilerTests
         var organizationId = Ids.New();
         await store.OrganizationCreateAsync(new Demiurge.Organizations.Organization(organizationId, "Crashed", now), owner.UserId, Event("test"), CancellationToken.None);
         var gatewayId = Ids.New();
-        await gateways.GatewayCreateAsync(new Gateway(gatewayId, GatewayState.Starting, "test", "http://127.0.0.1:1", 1, null, now, now, null), Tokens.Hash(Tokens.New()), Event("test"), CancellationToken.None);
+        await gateways.GatewayCreateAsync(new Gateway(gatewayId, GatewayState.Starting, "test", "http://127.0.0.1:1", 1, null, now, now, null), Tokens.New(), Event("test"), CancellationToken.None);
         Assert.True(await gateways.GatewayTransitionAsync(gatewayId, [GatewayState.Starting], GatewayState.Ready, null, CancellationToken.None));
         var allocationId = Ids.New();
         var claim = await gateways.AllocationClaimAsync(organizationId, allocationId, now, Event(GatewayEventKinds.AllocationClaimed), CancellationToken.None);

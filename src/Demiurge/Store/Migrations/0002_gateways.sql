@@ -4,6 +4,9 @@ CREATE TABLE gateways (
     gateway_id  TEXT PRIMARY KEY,
     state       TEXT NOT NULL CHECK (state IN ('starting', 'ready', 'allocating', 'allocated', 'releasing', 'unhealthy', 'gone')),
     token_hash  TEXT NOT NULL UNIQUE,
+    -- What the control plane presents to the worker (e.g. to drain it): derived from the
+    -- worker's token, which the worker can recompute and the store never holds.
+    control_credential TEXT NOT NULL,
     runtime     TEXT NOT NULL,
     address     TEXT NOT NULL,
     port        INTEGER NOT NULL,

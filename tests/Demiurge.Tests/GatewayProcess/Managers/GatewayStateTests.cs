@@ -86,7 +86,7 @@ public sealed class GatewayStateTests
         var tokens = await SignInAsync(first, org.Member, container);
         var (verifier, challenge) = NewPkce();
         var pendingCode = await AuthorizeCodeAsync(first, org.Member, container, challenge);
-        using (var release = await first.Http.PostAsync("/collab/release", null))
+        using (var release = await first.ReleaseAsync())
         {
             Assert.Equal(HttpStatusCode.OK, release.StatusCode);
         }
@@ -125,7 +125,7 @@ public sealed class GatewayStateTests
         var tokens = await SignInAsync(gateway, first.Member, container);
         var (verifier, challenge) = NewPkce();
         var pendingCode = await AuthorizeCodeAsync(gateway, first.Member, container, challenge);
-        using (var release = await gateway.Http.PostAsync("/collab/release", null))
+        using (var release = await gateway.ReleaseAsync())
         {
             Assert.Equal(HttpStatusCode.OK, release.StatusCode);
         }
@@ -184,7 +184,7 @@ public sealed class GatewayStateTests
         var container = await CreateContainerOkAsync(gateway, org.Owner, org.OrganizationId);
         var leaving = await SignInAsync(gateway, org.OtherMember, container);
         var staying = await SignInAsync(gateway, org.Member, container);
-        using (var release = await gateway.Http.PostAsync("/collab/release", null))
+        using (var release = await gateway.ReleaseAsync())
         {
             Assert.Equal(HttpStatusCode.OK, release.StatusCode);
         }
