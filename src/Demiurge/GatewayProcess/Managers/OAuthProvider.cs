@@ -178,7 +178,17 @@ internal sealed class OAuthProvider
         var hash = SecretTokens.Hash(refreshToken);
         if (!_refreshTokens.TryGetValue(hash, out var stored) || stored.ClientId != clientId || now >= stored.ExpiresAt)
         {
-            return OAuthTokenResult.Failed(OAuthErrors.InvalidGrant, "The refresh token is not valid for this client: unknown, expired or already used.");
+            return OAuthTokenResult.Failed(OAuthErrors.InvalidGrant, "The refresh token is not valid for this client: unknown or expired.");
+        }
+
+        if (stored.Used)
+        {
+            // A rotated refresh token presented again may have been stolen (RFC 9700, 4.14.2):
+            // the whole grant goes, so neither the thief nor the client keeps a working token.
+            var revoked = RemoveWhere(_accessTokens, t => t.GrantId == stored.GrantId) + RemoveWhere(_refreshTokens, t => t.GrantId == stored.GrantId);
+            Revision++;
+            return OAuthTokenResult.Failed(OAuthErrors.InvalidGrant,
+                $"The refresh token was already used; the {revoked} token(s) of its grant are revoked.");
         }
 
         if (!_permissions.CanAuthorize(stored.UserId))
@@ -186,7 +196,8 @@ internal sealed class OAuthProvider
             return OAuthTokenResult.Failed(OAuthErrors.InvalidGrant, "The user is no longer a member of the organization.");
         }
 
-        _refreshTokens.Remove(hash);
+        // Kept, marked used, until it expires: a second presentation is then recognized as reuse.
+        _refreshTokens[hash] = stored with { Used = true };
         return OAuthTokenResult.Issued(IssueTokens(clientId, stored.UserId, stored.GrantId, now));
     }
 

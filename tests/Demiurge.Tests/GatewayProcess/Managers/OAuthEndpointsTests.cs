@@ -315,7 +315,7 @@ public sealed class OAuthEndpointsTests
     }
 
     [Fact]
-    public async Task Refresh_Valid_NewPairAndTheOldRefreshTokenIsRefused()
+    public async Task Refresh_Valid_NewPair_AndReusingTheOldTokenRevokesTheWholeGrant()
     {
         await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
         var org = await TestOrganization.ServeAsync(gateway);
@@ -336,8 +336,14 @@ public sealed class OAuthEndpointsTests
             await AssertOAuthErrorAsync(reused, HttpStatusCode.BadRequest, "invalid_grant");
         }
 
-        using var again = await RefreshAsync(gateway, container, second.GetProperty("refresh_token").GetString()!);
-        await AssertTokensAsync(again);
+        // A rotated token presented again may be stolen (RFC 9700, 4.14.2): the grant is gone,
+        // the pair issued by the rotation included.
+        using (var again = await RefreshAsync(gateway, container, second.GetProperty("refresh_token").GetString()!))
+        {
+            await AssertOAuthErrorAsync(again, HttpStatusCode.BadRequest, "invalid_grant");
+        }
+
+        Assert.False((await IntrospectOkAsync(gateway, container, second.GetProperty("access_token").GetString()!)).GetProperty("active").GetBoolean());
     }
 
     [Fact]
