@@ -143,7 +143,7 @@ internal sealed partial class PoolManager(
             return;
         }
 
-        if (!runtime.IsRunning(pid))
+        if (!runtime.IsRunning(pid, gateway.GatewayId))
         {
             await MarkGoneAsync(gateway, "its process exited", cancellationToken);
             return;
@@ -153,7 +153,7 @@ internal sealed partial class PoolManager(
             || (gateway.State == GatewayState.Starting && time.GetUtcNow() - gateway.CreatedAt > s_startTimeout))
         {
             // It does not answer: a short grace, then the kill.
-            await runtime.StopAsync(pid, s_unresponsiveStopGrace, cancellationToken);
+            await runtime.StopAsync(pid, gateway.GatewayId, s_unresponsiveStopGrace, cancellationToken);
             await MarkGoneAsync(gateway, gateway.State == GatewayState.Unhealthy ? "it was unhealthy" : "it never became ready", cancellationToken);
             return;
         }
@@ -241,7 +241,7 @@ internal sealed partial class PoolManager(
             .Where(g => g.State != GatewayState.Gone && g.Pid is not null && g.Runtime == runtime.Name).ToList();
         Task.WhenAll(gateways.Select(async gateway =>
         {
-            await runtime.StopAsync(gateway.Pid!.Value, s_stopGrace, CancellationToken.None);
+            await runtime.StopAsync(gateway.Pid!.Value, gateway.GatewayId, s_stopGrace, CancellationToken.None);
             await MarkGoneAsync(gateway, "the control plane stopped", CancellationToken.None);
         })).GetAwaiter().GetResult();
     }

@@ -9,9 +9,9 @@ internal interface IGatewayRuntime
     /// <summary>Starts a worker and returns its process id.</summary>
     Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken);
 
-    /// <summary>Whether the worker with this process id still runs.</summary>
-    bool IsRunning(int pid);
+    /// <summary>Whether the worker <paramref name="gatewayId"/>, last seen as process <paramref name="pid"/>, still runs.</summary>
+    bool IsRunning(int pid, string gatewayId);
 
     /// <summary>Asks the worker to stop (it pushes its data), then kills it after <paramref name="grace"/>.</summary>
-    Task StopAsync(int pid, TimeSpan grace, CancellationToken cancellationToken);
+    Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken);
 }

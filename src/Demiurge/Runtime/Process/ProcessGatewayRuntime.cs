@@ -46,32 +46,32 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
         return Task.FromResult(process.Id);
     }
 
-    public bool IsRunning(int pid)
-    {
-        if (_children.TryGetValue(pid, out var child))
-        {
-            return !child.HasExited;
-        }
+    public bool IsRunning(int pid, string gatewayId) =>
+        _children.TryGetValue(pid, out var child) ? !child.HasExited : IsWorker(pid, gatewayId);
 
-        // A worker from an earlier run of the control plane.
+    public Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken) =>
+        IsRunning(pid, gatewayId) ? TerminateAsync(pid, grace, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>
+    /// A worker from an earlier run of the control plane is trusted only if its command line
+    /// is <c>demiurge gateway … {gatewayId}</c>: a PID may have been reused by another process,
+    /// which must never be signalled. (Linux's /proc; elsewhere such workers are not adopted.)
+    /// </summary>
+    private static bool IsWorker(int pid, string gatewayId)
+    {
         try
         {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
+            var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return arguments.Contains("gateway") && arguments.Contains(gatewayId);
         }
-        catch (ArgumentException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return false;
         }
     }
 
-    public async Task StopAsync(int pid, TimeSpan grace, CancellationToken cancellationToken)
+    private static async Task TerminateAsync(int pid, TimeSpan grace, CancellationToken cancellationToken)
     {
-        if (!IsRunning(pid))
-        {
-            return;
-        }
-
         _ = Kill(pid, SigTerm);
         using var process = TryGet(pid);
         if (process is null)
@@ -91,13 +91,13 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
             await process.WaitForExitAsync(CancellationToken.None);
         }
 
-        // The exit watcher (ForgetWhenExitedAsync) forgets and disposes the child.
+        // The exit watcher (ForgetWhenExitedAsync) forgets and disposes a child.
     }
 
     /// <summary>Stops every worker this runtime started, in parallel.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_children.Keys.Select(pid => StopAsync(pid, TimeSpan.FromSeconds(10), CancellationToken.None)));
+        await Task.WhenAll(_children.Where(c => !c.Value.HasExited).Select(c => TerminateAsync(c.Key, TimeSpan.FromSeconds(10), CancellationToken.None)));
         foreach (var child in _children.Values)
         {
             child.Dispose();
