@@ -259,10 +259,7 @@ internal static class GatewayEndpoints
             ? allocation
             : null;
 
-    private static string? BearerToken(HttpRequest http) =>
-        http.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7
-            ? header[7..].Trim()
-            : null;
+    private static string? BearerToken(HttpRequest http) => BearerHeader.Token(http.Headers.Authorization);
 
     private static ProblemHttpResult Unauthorized(string detail) =>
         ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Authentication required", detail, "unauthorized");

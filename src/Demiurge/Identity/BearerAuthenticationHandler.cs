@@ -26,12 +26,11 @@ internal sealed class BearerAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length == "Bearer ".Length)
+        if (BearerHeader.Token(header) is not { } token)
         {
             return Fail("The Authorization header must be 'Bearer <token>'.");
         }
 
-        var token = header["Bearer ".Length..].Trim();
         var user = await store.UserFindByTokenHashAsync(Tokens.Hash(token), Context.RequestAborted);
         if (user is null)
         {

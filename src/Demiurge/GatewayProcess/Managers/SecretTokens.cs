@@ -14,7 +14,7 @@ internal static class SecretTokens
     public const string ContainerPrefix = "gwt_";
 
     /// <summary>Longer presented tokens are refused before they are hashed.</summary>
-    public const int MaxLength = 1024;
+    public const int MaxLength = BearerHeader.MaxLength;
 
     public static string New(string prefix) => Tokens.New(prefix);
 

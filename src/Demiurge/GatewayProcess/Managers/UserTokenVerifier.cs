@@ -1,3 +1,4 @@
+using Demiurge.Identity;
 using System.Collections.Concurrent;
 
 namespace Demiurge.GatewayProcess.Managers;
