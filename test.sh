@@ -4,9 +4,8 @@ set -euo pipefail
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-# Debian packages the tests start for real. Later issues add nginx, pdns-server,
-# postgresql and docker.io here.
-packages=(curl)
+# Debian packages the tests start for real: nginx, PowerDNS, dig, PostgreSQL and Docker.
+packages=(curl nginx pdns-server pdns-backend-sqlite3 bind9-dnsutils postgresql docker.io)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -14,7 +13,13 @@ done
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]}..."
   apt-get update -qq
+  # The tests start each server themselves on loopback; keep the packages' own services
+  # (nginx on :80, pdns on :53, a PostgreSQL cluster) from starting at install.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  if ((own_policy)); then rm -f "$policy"; fi
 fi
 
 log="$(mktemp)"

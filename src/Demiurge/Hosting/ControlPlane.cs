@@ -1,10 +1,13 @@
 using System.Collections;
 using System.Net;
+using Demiurge.Dns;
+using Demiurge.Edge;
 using Demiurge.Events;
 using Demiurge.Gateways;
 using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Projects;
+using Demiurge.Runtime;
 using Demiurge.Store;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -39,7 +42,8 @@ internal sealed class ControlPlane : IAsyncDisposable
     /// <param name="flags">The command line's values by configuration key.</param>
     /// <param name="environment">The environment to read <c>DEMIURGE_*</c> from; the process's when null.</param>
     /// <param name="overrides">Registers services before the defaults (which use TryAdd), e.g. a DNS provider that fails on purpose in tests.</param>
-    public static ControlPlane Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null, Action<IServiceCollection>? overrides = null)
+    /// <param name="role">What the process serves besides the API; the API alone when null.</param>
+    public static ControlPlane Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null, Action<IServiceCollection>? overrides = null, ControlPlaneRole? role = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
         builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
@@ -68,12 +72,16 @@ internal sealed class ControlPlane : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = ApiExtensions.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
+        builder.Services.AddSingleton(role ?? ControlPlaneRole.ApiOnly);
         overrides?.Invoke(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddObservability();
         builder.Services.AddApi();
         builder.Services.AddStore();
         builder.Services.AddIdentity();
+        builder.Services.AddRuntime();
+        builder.Services.AddEdge();
+        builder.Services.AddDns();
         builder.Services.AddGateways();
 
         var app = builder.Build();

@@ -29,6 +29,18 @@ public sealed class DemiurgeOptions
     /// <summary>Settings handed to gateway workers.</summary>
     public Gateways.GatewayOptions Gateway { get; set; } = new();
 
+    /// <summary>Where state lives: SQLite or PostgreSQL.</summary>
+    public global::Demiurge.Store.StoreOptions Store { get; set; } = new();
+
+    /// <summary>The stage-1 edge: the embedded proxy or nginx.</summary>
+    public global::Demiurge.Edge.EdgeOptions Edge { get; set; } = new();
+
+    /// <summary>DNS: the embedded server or PowerDNS.</summary>
+    public global::Demiurge.Dns.DnsOptions Dns { get; set; } = new();
+
+    /// <summary>Where gateways run: child processes or Docker containers.</summary>
+    public global::Demiurge.Runtime.RuntimeOptions Runtime { get; set; } = new();
+
     private static string DefaultDataDir()
     {
         var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");

@@ -18,10 +18,7 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.DataDir.Describe()} must not be empty.");
         }
 
-        if (options.ApiPort is < 0 or > 65535)
-        {
-            errors.Add($"{Settings.ApiPort.Describe()} must be between 0 and 65535, not {options.ApiPort}.");
-        }
+        Settings.ValidatePort(Settings.ApiPort, options.ApiPort, errors);
 
         if (DomainNameError(options.Domain) is { } domainError)
         {
@@ -37,6 +34,10 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
         ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
         ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);
         ValidateDuration(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, allowOff: false, errors);
+        Store.StoreSettings.Validate(options.Store, errors);
+        Edge.EdgeSettings.Validate(options.Edge, errors);
+        Dns.DnsSettings.Validate(options.Dns, errors);
+        Runtime.RuntimeSettings.Validate(options.Runtime, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -8,8 +8,10 @@ namespace Demiurge.Hosting;
 /// One configuration value, reachable three ways that are all derived from its key:
 /// <c>Demiurge:DataDir</c> in appsettings.json, <c>DEMIURGE_DATA_DIR</c> in the environment
 /// and <c>--data-dir</c> on the command line (later sources win).
+/// <paramref name="Name"/>, when given, replaces the key in the flag and the variable, so that
+/// <c>Edge:Provider</c> is <c>--edge</c> and <c>DEMIURGE_EDGE</c>.
 /// </summary>
-internal sealed record Setting(string Key, Type Type, string Description)
+internal sealed record Setting(string Key, Type Type, string Description, string? Name = null)
 {
     public string ConfigurationKey => $"{DemiurgeOptions.SectionName}:{Key}";
 
@@ -41,7 +43,7 @@ internal sealed record Setting(string Key, Type Type, string Description)
     private string Words(char separator)
     {
         var builder = new StringBuilder();
-        foreach (var c in Key)
+        foreach (var c in Name ?? Key)
         {
             if (c == ':')
             {

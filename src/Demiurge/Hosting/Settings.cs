@@ -26,7 +26,20 @@ internal static class Settings
         DataDir, ApiPort, Domain, AdminToken,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval,
         GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval,
+        .. Store.StoreSettings.All,
+        .. Edge.EdgeSettings.All,
+        .. Dns.DnsSettings.All,
+        .. Runtime.RuntimeSettings.All,
     ];
+
+    /// <summary>Adds an error unless <paramref name="port"/> is a TCP/UDP port or 0 (any free one).</summary>
+    public static void ValidatePort(Setting setting, int port, List<string> errors)
+    {
+        if (port is < 0 or > 65535)
+        {
+            errors.Add($"{setting.Describe()} must be between 0 and 65535, not {port}.");
+        }
+    }
 
     /// <summary>Values of <c>DEMIURGE_*</c> variables, keyed by configuration key.</summary>
     public static Dictionary<string, string?> FromEnvironment(IEnumerable<Setting> settings, IDictionary environment)

@@ -12,7 +12,7 @@ namespace Demiurge.Tests.Store;
 /// supplies a migrated, empty store, and inherits every fact; xunit builds a new instance,
 /// and so a new database, for each test.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     // Timestamps come from a per-test clock that only moves forward, so "oldest first" is
     // decided by the test and not by how fast the machine is.

@@ -32,7 +32,7 @@ internal static class ServeCommand
         ControlPlane controlPlane;
         try
         {
-            controlPlane = ControlPlane.Create(flags);
+            controlPlane = ControlPlane.Create(flags, role: role == "up" ? ControlPlaneRole.Everything : ControlPlaneRole.ApiOnly);
         }
         catch (ConfigurationException exception)
         {
