@@ -1,5 +1,6 @@
 using System.Net;
 using Demiurge.GatewayProcess.Managers;
+using Demiurge.GatewayProcess.Routing;
 using Demiurge.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -66,11 +67,16 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        // Stage 2 first: a container's response goes back exactly as the container wrote it,
+        // untouched by the status-code pages and request-id header of the gateway's own API.
+        app.UseMiddleware<ContainerRoutingMiddleware>();
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
+        app.UseRouting();
         app.MapGatewayProcessEndpoints();
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();
+        app.MapContainerRouteEndpoints();
         return new GatewayHost(app);
     }
 

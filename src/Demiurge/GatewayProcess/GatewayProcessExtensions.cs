@@ -1,11 +1,12 @@
 using Demiurge.GatewayProcess.Managers;
+using Demiurge.GatewayProcess.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Demiurge.GatewayProcess;
 
 internal static class GatewayProcessExtensions
 {
-    /// <summary>The worker, its control-plane client, the user-token verifier and the background loop, for the given settings.</summary>
+    /// <summary>The worker, its control-plane client, the user-token verifier, stage 2's forwarder and the background loop, for the given settings.</summary>
     public static IServiceCollection AddGatewayProcess(this IServiceCollection services, GatewayProcessOptions options)
     {
         services.TryAddSingleton(Microsoft.Extensions.Options.Options.Create(options));
@@ -14,6 +15,8 @@ internal static class GatewayProcessExtensions
         services.TryAddSingleton<UserTokenVerifier>();
         services.TryAddSingleton<GatewayWorker>();
         services.TryAddSingleton<GatewayWarmup>();
+        services.AddHttpForwarder();
+        services.TryAddSingleton<ContainerForwarder>();
         services.AddHostedService<GatewayWorkerService>();
         return services;
     }

@@ -185,7 +185,10 @@ internal sealed partial class GatewayWorker : IDisposable
     {
         lock (_lock)
         {
-            var releaseAt = _session is not null && _allocation?.InactivityTimeout is { } timeout ? _session.LastActivityAt + timeout : (DateTimeOffset?)null;
+            // No release while a container request is open: no deadline to show either.
+            var releaseAt = _session is { Routes.OpenRequests: 0 } && _allocation?.InactivityTimeout is { } timeout
+                ? _session.LastActivityAt + timeout
+                : (DateTimeOffset?)null;
             return new GatewaySnapshot(_options.GatewayId, _state, _allocation?.OrganizationId, _allocation?.AllocationId,
                 _session?.LastActivityAt, releaseAt, _session?.Dirty ?? false, _session?.LastPushAt, _session?.Version);
         }
@@ -308,6 +311,7 @@ internal sealed partial class GatewayWorker : IDisposable
 
     public void Dispose()
     {
+        _session?.Dispose();
         _shutdown.Cancel();
         _shutdown.Dispose();
         _writer.Dispose();
@@ -588,7 +592,8 @@ internal sealed partial class GatewayWorker : IDisposable
             }
 
             var now = _time.GetUtcNow();
-            if (_allocation.InactivityTimeout is { } timeout && now >= _session.LastActivityAt + timeout && now >= _session.ReleaseNotBefore)
+            if (_allocation.InactivityTimeout is { } timeout && now >= _session.LastActivityAt + timeout && now >= _session.ReleaseNotBefore
+                && _session.Routes.OpenRequests == 0)
             {
                 return (true, false);
             }
@@ -737,6 +742,7 @@ internal sealed partial class GatewayWorker : IDisposable
     /// <summary>Forgets the organization entirely; the next one finds nothing of it.</summary>
     private void Drop(GatewayAllocation allocation)
     {
+        OrganizationSession? session;
         lock (_lock)
         {
             if (_allocation != allocation)
@@ -744,6 +750,7 @@ internal sealed partial class GatewayWorker : IDisposable
                 return;
             }
 
+            session = _session;
             _allocation = null;
             _session = null;
             _handshake = null;
@@ -751,6 +758,8 @@ internal sealed partial class GatewayWorker : IDisposable
             _state = _shutdown.IsCancellationRequested ? GatewayWorkerState.Releasing : GatewayWorkerState.Idle;
         }
 
+        // Out of the lock: this aborts the container requests still being forwarded.
+        session?.Dispose();
         _users.Clear();
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Demiurge.GatewayProcess.Managers;
+using Demiurge.GatewayProcess.Routing;
 
 namespace Demiurge.GatewayProcess;
 
@@ -8,10 +9,11 @@ namespace Demiurge.GatewayProcess;
 /// not saved yet, and the clocks of activity, autosave and OAuth cleanup. Not thread-safe:
 /// <see cref="GatewayWorker"/> guards it. <c>managersUnsaved</c> says the managers already differ
 /// from the stored state (restoring them left entries out), so the next autosave pushes them.
+/// Disposed when the organization is dropped, which empties stage 2's routes.
 /// </summary>
 internal sealed class OrganizationSession(
     IReadOnlyDictionary<string, string> projects, OrganizationManagers managers, bool managersUnsaved, long version, DateTimeOffset now,
-    TimeSpan autosaveInterval, TimeSpan cleanupInterval)
+    TimeSpan autosaveInterval, TimeSpan cleanupInterval) : IDisposable
 {
     private readonly Dictionary<string, string> _projects = new(projects, StringComparer.Ordinal);
 
@@ -25,6 +27,9 @@ internal sealed class OrganizationSession(
 
     /// <summary>Permissions, OAuth provider and container tokens; their state travels as <c>gateway_state</c>.</summary>
     public OrganizationManagers Managers { get; } = managers;
+
+    /// <summary>Stage 2: the containers' endpoints. Live state of this gateway, never saved: a container registers again with the next gateway.</summary>
+    public ContainerRoutes Routes { get; } = new();
 
     /// <summary>The version this writer last pulled or pushed; sent with the next push.</summary>
     public long Version { get; private set; } = version;
@@ -64,13 +69,13 @@ internal sealed class OrganizationSession(
         (_unsaved.Keys.ToDictionary(id => id, id => _projects[id], StringComparer.Ordinal), GatewayStateJson.Write(Managers.Export()),
             new Dictionary<string, long>(_unsaved, StringComparer.Ordinal), Managers.Revision);
 
-    /// <summary>Marks what a push carried as saved; what changed since it was taken stays unsaved.</summary>
     /// <summary>
     /// Takes the control plane's version after a push whose answer was lost: only this
     /// allocation can have written since its pull, so that version holds this session's own writes.
     /// </summary>
     public void AdoptVersion(long version) => Version = version;
 
+    /// <summary>Marks what a push carried as saved; what changed since it was taken stays unsaved.</summary>
     public void MarkPushed(IReadOnlyDictionary<string, long> pushed, long managersRevision, long newVersion, DateTimeOffset now)
     {
         foreach (var (projectId, write) in pushed)
@@ -85,4 +90,6 @@ internal sealed class OrganizationSession(
         Version = newVersion;
         LastPushAt = now;
     }
+
+    public void Dispose() => Routes.Dispose();
 }

@@ -117,6 +117,12 @@ internal static class ContainerEndpoints
             session.Touch(now);
         }
 
-        return session.Managers.DeleteContainer(userId, containerId);
+        var deletion = session.Managers.DeleteContainer(userId, containerId);
+        if (deletion.Outcome == ContainerOutcome.Deleted)
+        {
+            session.Routes.Remove(containerId); // its name stops answering with its token
+        }
+
+        return deletion;
     }
 }

@@ -1,0 +1,128 @@
+using Demiurge.GatewayProcess.Managers;
+using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Demiurge.GatewayProcess.Routing;
+
+/// <summary>
+/// Stage 2's registration: a running container tells the gateway where it listens, with its own
+/// container token (<c>POST /containers</c> issued it). Only the container itself can register
+/// or remove its endpoint, and only in the organization the gateway serves now: its tokens live
+/// in that organization's session. A container is a machine, not a user, so this is not activity.
+/// </summary>
+internal static class ContainerRouteEndpoints
+{
+    public static RouteGroupBuilder MapContainerRouteEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/containers/{container_id}/endpoint");
+        group.MapPut("", Register).WithMetadata(new RequestSizeLimitAttribute(ApiExtensions.MaxRequestBodyBytes));
+        group.MapDelete("", Deregister);
+        return group;
+    }
+
+    private static Results<Ok<ContainerEndpointResponse>, ValidationProblem, ProblemHttpResult> Register(
+        string container_id, RegisterEndpointRequest request, HttpContext context, GatewayWorker worker)
+    {
+        if (Ids.Parse(container_id) is not { } containerId)
+        {
+            return InvalidContainerId(container_id);
+        }
+
+        if (BearerHeader.Token(context.Request.Headers.Authorization) is not { } token)
+        {
+            return Unauthenticated(context);
+        }
+
+        if (ContainerDestination.Error(request.Url, out var destination) is { } error)
+        {
+            return ApiProblems.Invalid("url", error);
+        }
+
+        // One step under the worker's lock: the token is checked against the organization the
+        // route is added to, even if the gateway changed hands meanwhile.
+        if (!worker.TryWithSession((session, now) => SetRoute(session, now, token, containerId, destination!), out var registration))
+        {
+            return ManagerProblems.NotServing(worker);
+        }
+
+        var (outcome, hostname) = registration;
+        return outcome switch
+        {
+            RegistrationOutcome.Registered => TypedResults.Ok(new ContainerEndpointResponse(containerId, destination!, hostname!)),
+            RegistrationOutcome.Forbidden => WrongContainer(containerId),
+            _ => Unauthenticated(context),
+        };
+    }
+
+    private static Results<NoContent, ValidationProblem, ProblemHttpResult> Deregister(string container_id, HttpContext context, GatewayWorker worker)
+    {
+        if (Ids.Parse(container_id) is not { } containerId)
+        {
+            return InvalidContainerId(container_id);
+        }
+
+        if (BearerHeader.Token(context.Request.Headers.Authorization) is not { } token)
+        {
+            return Unauthenticated(context);
+        }
+
+        if (!worker.TryWithSession((session, _) => RemoveRoute(session, token, containerId), out var outcome))
+        {
+            return ManagerProblems.NotServing(worker);
+        }
+
+        return outcome switch
+        {
+            RegistrationOutcome.Removed => TypedResults.NoContent(),
+            RegistrationOutcome.NotRegistered => ApiProblems.Problem(StatusCodes.Status404NotFound, "No endpoint",
+                $"Container {containerId} has no registered endpoint.", "not-found"),
+            RegistrationOutcome.Forbidden => WrongContainer(containerId),
+            _ => Unauthenticated(context),
+        };
+    }
+
+    private static (RegistrationOutcome Outcome, string? Hostname) SetRoute(
+        OrganizationSession session, DateTimeOffset now, string token, string containerId, string destination)
+    {
+        var outcome = Authorize(session, token, containerId);
+        if (outcome != RegistrationOutcome.Registered)
+        {
+            return (outcome, null);
+        }
+
+        session.Routes.Set(new ContainerRoute(containerId, destination, now));
+        return (outcome, OrganizationHosts.Container(containerId, session.Managers.GatewayHostname));
+    }
+
+    private static RegistrationOutcome RemoveRoute(OrganizationSession session, string token, string containerId)
+    {
+        var outcome = Authorize(session, token, containerId);
+        if (outcome != RegistrationOutcome.Registered)
+        {
+            return outcome;
+        }
+
+        return session.Routes.Remove(containerId) ? RegistrationOutcome.Removed : RegistrationOutcome.NotRegistered;
+    }
+
+    /// <summary><see cref="RegistrationOutcome.Registered"/> when <paramref name="token"/> is the container's own.</summary>
+    private static RegistrationOutcome Authorize(OrganizationSession session, string token, string containerId) =>
+        session.Managers.Containers.Authenticate(token) switch
+        {
+            null => RegistrationOutcome.Unauthenticated,
+            var container when container.ContainerId != containerId => RegistrationOutcome.Forbidden,
+            _ => RegistrationOutcome.Registered,
+        };
+
+    private static ProblemHttpResult Unauthenticated(HttpContext context) =>
+        ManagerProblems.Unauthenticated(context.Response, "Send the container's own token: Authorization: Bearer <container token>.");
+
+    private static ProblemHttpResult WrongContainer(string containerId) =>
+        ApiProblems.Forbidden($"This token belongs to another container; only container {containerId} may change its endpoint.");
+
+    private static ValidationProblem InvalidContainerId(string containerId) =>
+        ApiProblems.Invalid("container_id", $"'{containerId}' is not a container id (a UUID).");
+}

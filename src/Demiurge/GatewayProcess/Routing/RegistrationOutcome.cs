@@ -1,0 +1,15 @@
+namespace Demiurge.GatewayProcess.Routing;
+
+/// <summary>How a container's (de)registration with stage 2 ended.</summary>
+internal enum RegistrationOutcome
+{
+    Registered,
+    Removed,
+    NotRegistered,
+
+    /// <summary>The token is no container's of this organization.</summary>
+    Unauthenticated,
+
+    /// <summary>The token is another container's.</summary>
+    Forbidden,
+}
