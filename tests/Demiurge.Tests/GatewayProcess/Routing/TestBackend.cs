@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Demiurge.Tests.GatewayProcess.Routing;
+
+/// <summary>
+/// A user container stand-in on Kestrel on a loopback port: <c>/ws</c> echoes WebSocket messages,
+/// every other request is answered 201 with a JSON echo of what arrived (method, path, query,
+/// headers, body) and a header of its own. It counts the requests it saw.
+/// </summary>
+internal sealed class TestBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private TestBackend(WebApplication app) => _app = app;
+
+    public Uri Url { get; private set; } = null!;
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    public static async Task<TestBackend> StartAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "test-backend" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var backend = new TestBackend(app);
+        app.UseWebSockets();
+        app.Run(backend.HandleAsync);
+        await app.StartAsync();
+        backend.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return backend;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            await EchoAsync(socket, context.RequestAborted);
+            return;
+        }
+
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status201Created;
+        context.Response.Headers["X-Backend"] = "test";
+        await context.Response.WriteAsJsonAsync(new
+        {
+            method = context.Request.Method,
+            path = context.Request.Path.Value,
+            query = context.Request.QueryString.Value,
+            headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+            body,
+        }, context.RequestAborted);
+    }
+
+    private static async Task EchoAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, cancellationToken);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                    return;
+                }
+
+                await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
+        {
+            // The gateway cut the connection (a release): nothing more to echo.
+        }
+    }
+
+    /// <summary>Reads the echo of a plain request.</summary>
+    public static async Task<JsonElement> EchoOfAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Expected the backend's 201, got {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
