@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using Demiurge.GatewayProcess.Managers;
+using Demiurge.GatewayProcess.Routing;
 using Demiurge.Identity;
 using Demiurge.Store;
 using Microsoft.Extensions.Options;
@@ -495,6 +496,13 @@ internal sealed partial class GatewayWorker : IDisposable
         if (config.GatewayId != _options.GatewayId)
         {
             return $"it is for gateway '{config.GatewayId}', and this is '{_options.GatewayId}'.";
+        }
+
+        // Stage 2 and the redirect URIs are checked against this name: it must be the organization's.
+        if (config.GatewayHostname is null || !config.GatewayHostname.StartsWith($"{OrganizationHosts.OrganizationPrefix}{config.OrganizationId}.", StringComparison.OrdinalIgnoreCase)
+            || Uri.CheckHostName(config.GatewayHostname) != UriHostNameType.Dns)
+        {
+            return $"gateway_hostname must be the organization's name, org-{config.OrganizationId}.{{domain}}, not '{config.GatewayHostname}'.";
         }
 
         return SecondsError(config.InactivityTimeoutSeconds, "inactivity_timeout_seconds")

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Demiurge.GatewayProcess.Routing;
@@ -21,10 +22,13 @@ internal sealed class ContainerForwarder : IDisposable
 
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _client;
+    private readonly ForwardedHeadersTransformer _transformer;
 
-    public ContainerForwarder(IHttpForwarder forwarder)
+    public ContainerForwarder(IHttpForwarder forwarder, IOptions<GatewayProcessOptions> options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _forwarder = forwarder;
+        _transformer = new ForwardedHeadersTransformer("demiurge-gateway-" + options.Value.GatewayId);
         // As YARP recommends for a forwarder's client: no proxy, redirects, cookies or decompression
         // of its own; the browser and the container deal with those. Containers are on loopback:
         // a connection that takes seconds will not come.
@@ -40,8 +44,19 @@ internal sealed class ContainerForwarder : IDisposable
         });
     }
 
+    /// <summary>
+    /// Whether this gateway forwarded the request already. A container can register any loopback
+    /// port, the gateway's or the edge's included, and the Host is kept: without this check one
+    /// request would go round until the gateway ran out of connections.
+    /// </summary>
+    public bool IsLoop(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _transformer.HasForwarded(context.Request.Headers.Via);
+    }
+
     public ValueTask<ForwarderError> SendAsync(HttpContext context, string destination) =>
-        _forwarder.SendAsync(context, destination, _client, s_requestConfig, ForwardedHeadersTransformer.Instance);
+        _forwarder.SendAsync(context, destination, _client, s_requestConfig, _transformer);
 
     public void Dispose() => _client.Dispose();
 }

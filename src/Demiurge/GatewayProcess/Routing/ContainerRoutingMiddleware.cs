@@ -39,6 +39,14 @@ internal sealed partial class ContainerRoutingMiddleware(
 
     private async Task ForwardAsync(HttpContext context, string containerLabel, string organizationHost)
     {
+        if (forwarder.IsLoop(context))
+        {
+            LogLoop(logger, containerLabel);
+            await ApiProblems.WriteAsync(context, StatusCodes.Status508LoopDetected, "Loop detected",
+                $"This gateway forwarded this request already: container '{containerLabel}' is registered at an address that leads back to it.", "loop-detected");
+            return;
+        }
+
         if (!worker.TryWithSession((session, now) => Begin(session, now, context, containerLabel, organizationHost), out var lookup)
             || lookup!.Outcome == ContainerLookupOutcome.OtherOrganization)
         {
@@ -67,8 +75,7 @@ internal sealed partial class ContainerRoutingMiddleware(
         }
         finally
         {
-            lookup.Registration.Dispose();
-            worker.TryWithSession((session, now) => End(session, now, lookup.Session!), out _);
+            End(lookup);
         }
 
         if (error == ForwarderError.None)
@@ -112,6 +119,12 @@ internal sealed partial class ContainerRoutingMiddleware(
         return new ContainerLookup(ContainerLookupOutcome.Forward, session, route.Destination, session.Routes.Begin(context));
     }
 
+    private void End(ContainerLookup lookup)
+    {
+        lookup.Registration.Dispose();
+        worker.TryWithSession((session, now) => End(session, now, lookup.Session!), out _);
+    }
+
     /// <summary>The request ended: it is activity until its last byte, unless the organization has been released meanwhile.</summary>
     private static bool End(OrganizationSession current, DateTimeOffset now, OrganizationSession session)
     {
@@ -132,6 +145,9 @@ internal sealed partial class ContainerRoutingMiddleware(
 
     [LoggerMessage(EventId = 4060, Level = LogLevel.Warning, Message = "Stage 2 could not forward a request to container {ContainerId} at {Destination}: {Error}")]
     private static partial void LogForwardFailed(ILogger logger, Exception? exception, string containerId, string destination, ForwarderError error);
+
+    [LoggerMessage(EventId = 4062, Level = LogLevel.Warning, Message = "Stage 2 refused a request that came back to this gateway: container {ContainerId} is registered at an address that leads to it")]
+    private static partial void LogLoop(ILogger logger, string containerId);
 
     [LoggerMessage(EventId = 4061, Level = LogLevel.Debug, Message = "Stage 2 request to container {ContainerId} ended early: {Error}")]
     private static partial void LogForwardCutShort(ILogger logger, Exception? exception, string containerId, ForwarderError error);

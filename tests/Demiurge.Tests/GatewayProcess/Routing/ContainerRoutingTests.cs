@@ -124,6 +124,43 @@ public sealed class ContainerRoutingTests
     }
 
     [Fact]
+    public async Task Forward_EndpointLeadingBackToTheGateway_508NotALoop()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var org = await TestOrganization.ServeAsync(gateway);
+        var container = await ManagerCalls.CreateContainerOkAsync(gateway, org.Member, org.OrganizationId);
+        using var registered = await RegisterAsync(gateway, container.ContainerId, container.Token, gateway.Host.Url.ToString());
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+
+        using var response = await GetAsync(gateway, ContainerHost(org.OrganizationId, container.ContainerId));
+
+        // The first pass forwards to itself; the second sees its own Via and stops; the first passes that answer back.
+        await Problems.AssertProblemAsync(response, HttpStatusCode.LoopDetected, "loop-detected");
+    }
+
+    [Theory]
+    [InlineData("org-{other}.demiurge.localhost")]
+    [InlineData("uc-x.org-{org}.demiurge.localhost")]
+    [InlineData("org-{org}")]
+    [InlineData("org-{org}.bad name")]
+    [InlineData("")]
+    public async Task CollabStart_GatewayHostnameNotTheOrganizations_502AndIdle(string hostname)
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var organizationId = Guid.CreateVersion7().ToString();
+        var grant = gateway.ControlPlane.Grant(organizationId, GatewayHarness.GatewayId, new Dictionary<string, object?>
+        {
+            ["gateway_hostname"] = hostname.Replace("{org}", organizationId, StringComparison.Ordinal).Replace("{other}", Guid.CreateVersion7().ToString(), StringComparison.Ordinal),
+        });
+
+        using var response = await gateway.StartAsync(grant.HandshakeToken);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, "handshake-failed");
+        Assert.Contains("gateway_hostname", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task Forward_AnotherOrganizationsName_421AndNeverForwarded()
     {
         await using var backend = await TestBackend.StartAsync();
