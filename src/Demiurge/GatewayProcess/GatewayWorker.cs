@@ -338,6 +338,14 @@ internal sealed partial class GatewayWorker : IDisposable
                 return;
             }
 
+            // Logged even when a handshake has begun meanwhile: the control plane did accept it,
+            // and the handshake that follows may well be its consequence.
+            if (result.Status == ControlPlaneStatus.Success)
+            {
+                LogReady(_logger, _options.GatewayId, attempt);
+                return;
+            }
+
             if (!IsCurrentAnnouncement(generation))
             {
                 return; // allocated meanwhile: whatever the answer says is stale
@@ -345,9 +353,6 @@ internal sealed partial class GatewayWorker : IDisposable
 
             switch (result.Status)
             {
-                case ControlPlaneStatus.Success:
-                    LogReady(_logger, _options.GatewayId, attempt);
-                    return;
                 case ControlPlaneStatus.Conflict:
                     LogReadyRefused(_logger, _options.GatewayId, result.Describe());
                     return;
