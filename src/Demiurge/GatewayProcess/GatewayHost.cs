@@ -5,6 +5,7 @@ using Demiurge.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
@@ -49,6 +50,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
+        // YARP logs two lines of its own for every request stage 2 forwards, which the hosting's
+        // request lines already tell. Its warnings still show. A default only: any other source
+        // (appsettings, DEMIURGE_/Logging__ variables, configuration below) can lower it again.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new("Logging:LogLevel:Yarp", "Warning")] });
         if (configuration is not null)
         {
             builder.Configuration.AddInMemoryCollection(configuration);
