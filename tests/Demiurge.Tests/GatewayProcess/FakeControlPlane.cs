@@ -40,7 +40,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
     private readonly Dictionary<string, FakeUser> _usersByToken = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private WebApplication _app = null!;
-    private TaskCompletionSource? _configGate;
+    private readonly Dictionary<string, TaskCompletionSource> _gates = new(StringComparer.Ordinal);
 
     private FakeControlPlane(string gatewayToken, TimeProvider time)
     {
@@ -185,12 +185,15 @@ public sealed class FakeControlPlane : IAsyncDisposable
     }
 
     /// <summary>Holds <c>/gateway/config</c> answers until the returned source is completed.</summary>
-    public TaskCompletionSource HoldConfig()
+    public TaskCompletionSource HoldConfig() => Hold(ConfigPath);
+
+    /// <summary>Holds the answers to <paramref name="path"/> until the returned source is completed; faults are injected after it.</summary>
+    public TaskCompletionSource Hold(string path)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            _configGate = gate;
+            _gates[path] = gate;
         }
 
         return gate;
@@ -235,7 +238,13 @@ public sealed class FakeControlPlane : IAsyncDisposable
         var header = context.Request.Headers.Authorization.ToString();
         var bearer = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
 
-        if (path == ConfigPath && _configGate is { } gate)
+        TaskCompletionSource? gate;
+        lock (_lock)
+        {
+            gate = _gates.GetValueOrDefault(path);
+        }
+
+        if (gate is not null)
         {
             await gate.Task;
         }

@@ -6,16 +6,21 @@ namespace Demiurge.GatewayProcess.Routing;
 /// disposed with it at release, which empties it and aborts every forwarded request still
 /// open, so the next organization can reach none of these containers.
 /// </summary>
-/// <remarks>Not thread-safe: the worker calls it under its lock.</remarks>
+/// <remarks>
+/// Not thread-safe, except <see cref="End"/>: the worker calls the rest under its lock. A request
+/// can end in any state of the worker (while a release is under way, or after it), so its end is
+/// counted without the lock.
+/// </remarks>
 internal sealed class ContainerRoutes : IDisposable
 {
     private readonly Dictionary<string, ContainerRoute> _routes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed = new();
+    private int _openRequests;
 
     public int Count => _routes.Count;
 
     /// <summary>Container requests being forwarded now; the organization is not released while there are some.</summary>
-    public int OpenRequests { get; private set; }
+    public int OpenRequests => Volatile.Read(ref _openRequests);
 
     public ContainerRoute? Get(string containerId) => _routes.GetValueOrDefault(containerId);
 
@@ -35,11 +40,11 @@ internal sealed class ContainerRoutes : IDisposable
     public CancellationTokenRegistration Begin(HttpContext context)
     {
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
-        OpenRequests++;
+        Interlocked.Increment(ref _openRequests);
         return _closed.Token.Register(static state => ((HttpContext)state!).Abort(), context);
     }
 
-    public void End() => OpenRequests--;
+    public void End() => Interlocked.Decrement(ref _openRequests);
 
     /// <summary>Forgets every route and aborts the forwarded requests still open.</summary>
     public void Dispose()

@@ -119,21 +119,26 @@ internal sealed partial class ContainerRoutingMiddleware(
         return new ContainerLookup(ContainerLookupOutcome.Forward, session, route.Destination, session.Routes.Begin(context));
     }
 
+    /// <summary>
+    /// The request ended: it is activity until its last byte, so the timer is re-armed (when its
+    /// organization is still served) before the request stops counting as open, lest a release
+    /// slip in between. It stops counting whatever the worker's state: a release under way may yet fail.
+    /// </summary>
     private void End(ContainerLookup lookup)
     {
         lookup.Registration.Dispose();
-        worker.TryWithSession((session, now) => End(session, now, lookup.Session!), out _);
+        var session = lookup.Session!;
+        worker.TryWithSession((current, now) => Touch(current, now, session), out _);
+        session.Routes.End();
     }
 
-    /// <summary>The request ended: it is activity until its last byte, unless the organization has been released meanwhile.</summary>
-    private static bool End(OrganizationSession current, DateTimeOffset now, OrganizationSession session)
+    private static bool Touch(OrganizationSession current, DateTimeOffset now, OrganizationSession session)
     {
         if (current != session)
         {
             return false;
         }
 
-        current.Routes.End();
         current.Touch(now);
         return true;
     }

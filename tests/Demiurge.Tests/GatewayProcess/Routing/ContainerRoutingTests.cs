@@ -454,6 +454,34 @@ public sealed class ContainerRoutingTests
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task Release_WebSocketEndsWhileAReleaseFails_TheOrganizationIsReleasedLater()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync(inactivity: TimeSpan.FromSeconds(10));
+        var org = await TestOrganization.ServeAsync(gateway);
+        var container = await RegisteredContainerAsync(gateway, org, backend); // unsaved: the release pushes
+        using var timeout = new CancellationTokenSource(s_timeout);
+        using var socket = await ConnectAsync(gateway, ContainerHost(org.OrganizationId, container.ContainerId));
+        await GatewayHarness.WaitUntilAsync(() => backend.Requests == 1, "the WebSocket to reach the backend");
+        var push = gateway.ControlPlane.Hold(FakeControlPlane.PushPath);
+        gateway.ControlPlane.FailNext(FakeControlPlane.PushPath, 500);
+
+        var release = gateway.ReleaseAsync();
+        await GatewayHarness.WaitUntilAsync(() => gateway.Worker.Snapshot().State == Demiurge.GatewayProcess.GatewayWorkerState.Releasing, "the release to begin");
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token); // ends while the gateway is releasing
+        await WaitForReleaseDeadlineAsync(gateway);
+        push.SetResult();
+        using (var failed = await release)
+        {
+            await Problems.AssertProblemAsync(failed, HttpStatusCode.BadGateway, "release-failed");
+        }
+
+        Assert.Equal("serving", (await gateway.PingAsync()).GetProperty("state").GetString());
+        await gateway.JumpAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
+    }
+
     private static async Task WaitForReleaseDeadlineAsync(GatewayHarness gateway)
     {
         using var timeout = new CancellationTokenSource(s_timeout);
