@@ -43,7 +43,7 @@ internal static class ContainerRouteEndpoints
 
         // One step under the worker's lock: the token is checked against the organization the
         // route is added to, even if the gateway changed hands meanwhile.
-        if (!worker.TryWithSession((session, now) => SetRoute(session, now, token, containerId, destination!), out var registration))
+        if (!worker.TryWithSession((session, _) => SetRoute(session, token, containerId, destination!), out var registration))
         {
             return ManagerProblems.NotServing(worker);
         }
@@ -84,37 +84,28 @@ internal static class ContainerRouteEndpoints
         };
     }
 
-    private static (RegistrationOutcome Outcome, string? Hostname) SetRoute(
-        OrganizationSession session, DateTimeOffset now, string token, string containerId, string destination)
+    private static (RegistrationOutcome Outcome, string? Hostname) SetRoute(OrganizationSession session, string token, string containerId, string destination)
     {
-        var outcome = Authorize(session, token, containerId);
-        if (outcome != RegistrationOutcome.Registered)
+        if (Refusal(session, token, containerId) is { } refusal)
         {
-            return (outcome, null);
+            return (refusal, null);
         }
 
-        session.Routes.Set(new ContainerRoute(containerId, destination, now));
-        return (outcome, OrganizationHosts.Container(containerId, session.Managers.GatewayHostname));
+        session.Routes.Set(new ContainerRoute(containerId, destination));
+        return (RegistrationOutcome.Registered, OrganizationHosts.Container(containerId, session.Managers.GatewayHostname));
     }
 
-    private static RegistrationOutcome RemoveRoute(OrganizationSession session, string token, string containerId)
-    {
-        var outcome = Authorize(session, token, containerId);
-        if (outcome != RegistrationOutcome.Registered)
-        {
-            return outcome;
-        }
+    private static RegistrationOutcome RemoveRoute(OrganizationSession session, string token, string containerId) =>
+        Refusal(session, token, containerId)
+        ?? (session.Routes.Remove(containerId) ? RegistrationOutcome.Removed : RegistrationOutcome.NotRegistered);
 
-        return session.Routes.Remove(containerId) ? RegistrationOutcome.Removed : RegistrationOutcome.NotRegistered;
-    }
-
-    /// <summary><see cref="RegistrationOutcome.Registered"/> when <paramref name="token"/> is the container's own.</summary>
-    private static RegistrationOutcome Authorize(OrganizationSession session, string token, string containerId) =>
+    /// <summary>Why <paramref name="token"/> may not change <paramref name="containerId"/>'s endpoint; null when it is that container's own.</summary>
+    private static RegistrationOutcome? Refusal(OrganizationSession session, string token, string containerId) =>
         session.Managers.Containers.Authenticate(token) switch
         {
             null => RegistrationOutcome.Unauthenticated,
             var container when container.ContainerId != containerId => RegistrationOutcome.Forbidden,
-            _ => RegistrationOutcome.Registered,
+            _ => null,
         };
 
     private static ProblemHttpResult Unauthenticated(HttpContext context) =>

@@ -17,8 +17,6 @@ internal sealed class ContainerRoutes : IDisposable
     private readonly CancellationTokenSource _closed = new();
     private int _openRequests;
 
-    public int Count => _routes.Count;
-
     /// <summary>Container requests being forwarded now; the organization is not released while there are some.</summary>
     public int OpenRequests => Volatile.Read(ref _openRequests);
 
