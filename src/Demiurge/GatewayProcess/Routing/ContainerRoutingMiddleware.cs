@@ -151,9 +151,9 @@ internal sealed partial class ContainerRoutingMiddleware(
     [LoggerMessage(EventId = 4060, Level = LogLevel.Warning, Message = "Stage 2 could not forward a request to container {ContainerId} at {Destination}: {Error}")]
     private static partial void LogForwardFailed(ILogger logger, Exception? exception, string containerId, string destination, ForwarderError error);
 
-    [LoggerMessage(EventId = 4062, Level = LogLevel.Warning, Message = "Stage 2 refused a request that came back to this gateway: container {ContainerId} is registered at an address that leads to it")]
-    private static partial void LogLoop(ILogger logger, string containerId);
-
     [LoggerMessage(EventId = 4061, Level = LogLevel.Debug, Message = "Stage 2 request to container {ContainerId} ended early: {Error}")]
     private static partial void LogForwardCutShort(ILogger logger, Exception? exception, string containerId, ForwarderError error);
+
+    [LoggerMessage(EventId = 4062, Level = LogLevel.Warning, Message = "Stage 2 refused a request that came back to this gateway: container {ContainerId} is registered at an address that leads to it")]
+    private static partial void LogLoop(ILogger logger, string containerId);
 }
