@@ -1,6 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Demiurge.Dns;
+using Demiurge.Dns.Server;
 using Demiurge.Edge;
 using Demiurge.Events;
 using Demiurge.Gateways;
@@ -26,7 +28,10 @@ public sealed class PoolFixture : IAsyncLifetime
 
     internal IGatewayStore Store => Api.ControlPlane.Services.GetRequiredService<IGatewayStore>();
 
-    internal InMemoryDnsProvider Dns => Api.ControlPlane.Services.GetRequiredService<InMemoryDnsProvider>();
+    /// <summary>The addresses the embedded DNS server answers for <paramref name="name"/> (an A query); none when it does not resolve.</summary>
+    internal IReadOnlyList<string> Resolve(string name) =>
+        [.. Api.ControlPlane.Services.GetRequiredService<ServedZone>().Current.Lookup(name, DnsType.A).Answers
+            .SelectMany(a => a.Set.Records).Select(r => new IPAddress(r.Bytes).ToString())];
 
     internal InMemoryEdgeRouter Edge => Api.ControlPlane.Services.GetRequiredService<InMemoryEdgeRouter>();
 
@@ -35,7 +40,7 @@ public sealed class PoolFixture : IAsyncLifetime
         Api.Overrides = services =>
         {
             services.AddSingleton(Faults);
-            services.AddSingleton<InMemoryDnsProvider>();
+            services.AddSingleton<EmbeddedDnsProvider>();
             services.AddSingleton<InMemoryEdgeRouter>();
             services.AddSingleton<IDnsProvider, FaultyDnsProvider>();
             services.AddSingleton<IEdgeRouter, FaultyEdgeRouter>();
