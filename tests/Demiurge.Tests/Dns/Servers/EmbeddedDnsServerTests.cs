@@ -197,8 +197,12 @@ public sealed class EmbeddedDnsServerTests(EmbeddedDnsServerFixture server) : IC
     public async Task ZoneTransfer_Refused()
     {
         var result = await Dig.QueryAsync(server.EndPoint, Zone, "AXFR");
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await udp.SendAsync(Packets.Query(0x4444, Zone, DnsType.AXFR), server.EndPoint);
+        var reply = await ReceiveAsync(udp);
 
-        Assert.Contains("REFUSED", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Transfer failed.", result.Output, StringComparison.Ordinal);
+        Assert.Equal(DnsResponseCode.Refused, (DnsResponseCode)(reply[3] & 0x0F));
     }
 
     [Fact]
