@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Demiurge.Dns;
+using Demiurge.Dns.PowerDns;
 using Demiurge.Dns.Server;
 using Demiurge.Edge;
 using Demiurge.Events;
@@ -11,6 +12,7 @@ using Demiurge.Identity;
 using Demiurge.Store;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Demiurge.Tests.Gateways;
 
@@ -40,9 +42,12 @@ public sealed class PoolFixture : IAsyncLifetime
         Api.Overrides = services =>
         {
             services.AddSingleton(Faults);
-            services.AddSingleton<EmbeddedDnsProvider>();
             services.AddSingleton<InMemoryEdgeRouter>();
-            services.AddSingleton<IDnsProvider, FaultyDnsProvider>();
+            services.AddSingleton<IDnsProvider>(provider => new FaultyDnsProvider(
+                provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns.Provider == DnsOptions.PowerDns
+                    ? provider.GetRequiredService<PowerDnsProvider>()
+                    : provider.GetRequiredService<EmbeddedDnsProvider>(),
+                Faults));
             services.AddSingleton<IEdgeRouter, FaultyEdgeRouter>();
         };
         await Api.InitializeAsync();
