@@ -14,12 +14,16 @@ internal sealed partial class DnsServer : IAsyncDisposable
     // A TCP client gets this long between queries (RFC 7766 6.2.3 suggests seconds, not minutes).
     private static readonly TimeSpan s_tcpIdleTimeout = TimeSpan.FromSeconds(10);
 
+    // Each TCP connection holds about 200 KB of buffers; past this many, new ones are closed at once.
+    private const int MaxTcpConnections = 256;
+
     private readonly Func<DnsZone> _zone;
     private readonly Socket _udp;
     private readonly Socket _tcp;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _serving;
+    private int _tcpConnections;
 
     private DnsServer(Func<DnsZone> zone, Socket udp, Socket tcp, ILogger logger)
     {
@@ -105,6 +109,13 @@ internal sealed partial class DnsServer : IAsyncDisposable
             try
             {
                 var connection = await _tcp.AcceptAsync(cancellationToken);
+                if (Interlocked.Increment(ref _tcpConnections) > MaxTcpConnections)
+                {
+                    Interlocked.Decrement(ref _tcpConnections);
+                    connection.Dispose();
+                    continue;
+                }
+
                 _ = ServeTcpAsync(connection, cancellationToken);
             }
             catch (SocketException)
@@ -148,6 +159,10 @@ internal sealed partial class DnsServer : IAsyncDisposable
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or EndOfStreamException)
         {
             // The client closed, went idle, or the server is stopping: the connection ends here.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _tcpConnections);
         }
     }
 
