@@ -14,12 +14,21 @@ internal sealed class DnsResponseWriter
 
     private const int MaxPointer = 0x3FFF;
 
+    // Each serving thread reuses its own table: a reply is written on one thread, start to end.
+    [ThreadStatic]
+    private static Dictionary<string, int>? t_names;
+
     private readonly byte[] _buffer;
-    private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _names;
     private int _length;
     private bool _overflow;
 
-    private DnsResponseWriter(byte[] buffer) => _buffer = buffer;
+    private DnsResponseWriter(byte[] buffer)
+    {
+        _buffer = buffer;
+        _names = t_names ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        _names.Clear();
+    }
 
     /// <summary>Writes the reply into <paramref name="buffer"/> and returns its length, at most <paramref name="maxSize"/>.</summary>
     public static int Write(DnsQuery query, DnsAnswer answer, byte[] buffer, int maxSize)

@@ -11,7 +11,7 @@ namespace Demiurge.Dns.Server;
 internal sealed partial class DnsService(ServedZone zone, ControlPlaneRole role, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<DnsService> logger) : BackgroundService
 {
     /// <summary>How often the store is asked for changes made by other processes.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     private DnsServer? _server;
 
