@@ -97,7 +97,7 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
     private static string Content(string type, string value) => type switch
     {
         "CNAME" or "NS" => value.TrimEnd('.') + ".",
-        "TXT" => JsonSerializer.Serialize(value),
+        "TXT" => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
         _ => value,
     };
 }
