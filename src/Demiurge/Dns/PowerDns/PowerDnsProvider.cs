@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Demiurge.Hosting;
 using Microsoft.Extensions.Options;
-using Polly.Timeout;
+using Polly;
 
 namespace Demiurge.Dns.PowerDns;
 
@@ -69,7 +69,8 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
         {
             response = await http.SendAsync(request, cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TimeoutRejectedException)
+        // Rejections are the resilience pipeline giving up: out of time, or the circuit open after repeated failures.
+        catch (Exception exception) when (exception is HttpRequestException or ExecutionRejectedException)
         {
             throw new PowerDnsException($"PowerDNS at {http.BaseAddress} did not answer {method} {path}: {exception.Message}", exception);
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Demiurge.Dns.Server;
 
@@ -109,28 +108,32 @@ internal static class DnsName
     /// <summary>The lower-case presentation form of a wire name without pointers.</summary>
     public static string ToPresentation(ReadOnlySpan<byte> wire)
     {
-        var builder = new StringBuilder(wire.Length);
+        // At most four characters (\DDD) per byte of a 255-byte name.
+        Span<char> text = stackalloc char[4 * MaxWireLength];
+        var length = 0;
         for (var position = 0; wire[position] != 0; position += 1 + wire[position])
         {
-            if (builder.Length > 0)
+            if (position > 0)
             {
-                builder.Append('.');
+                text[length++] = '.';
             }
 
             foreach (var b in wire.Slice(position + 1, wire[position]))
             {
                 if (b is > 0x20 and < 0x7F and not (byte)'.' and not (byte)'\\')
                 {
-                    builder.Append(char.ToLowerInvariant((char)b));
+                    text[length++] = char.ToLowerInvariant((char)b);
                 }
                 else
                 {
-                    builder.Append(CultureInfo.InvariantCulture, $"\\{b:D3}");
+                    text[length++] = '\\';
+                    b.TryFormat(text[length..], out _, "D3", CultureInfo.InvariantCulture);
+                    length += 3;
                 }
             }
         }
 
-        return builder.ToString();
+        return new string(text[..length]);
     }
 
     /// <summary>The labels of a presentation name, none for the root.</summary>

@@ -26,11 +26,15 @@ internal static class DnsQueryReader
             return null;
         }
 
-        var query = new DnsQuery(BinaryPrimitives.ReadUInt16BigEndian(packet), (flags >> 11) & 0xF, (flags & 0x0100) != 0,
-            DnsResponseCode.FormErr, string.Empty, [], 0, 0, null);
-        if (query.Opcode != 0)
+        var id = BinaryPrimitives.ReadUInt16BigEndian(packet);
+        var opcode = (flags >> 11) & 0xF;
+        var recursionDesired = (flags & 0x0100) != 0;
+        DnsQuery Query(DnsResponseCode error, string name = "", byte[]? wire = null, DnsType type = 0, ushort @class = 0, int? ednsSize = null) =>
+            new(id, opcode, recursionDesired, error, name, wire ?? [], type, @class, ednsSize);
+
+        if (opcode != 0)
         {
-            return query with { Error = DnsResponseCode.NotImp };
+            return Query(DnsResponseCode.NotImp);
         }
 
         var offset = HeaderLength;
@@ -38,16 +42,11 @@ internal static class DnsQueryReader
             || !DnsName.TryRead(packet, ref offset, out var name, out var wire)
             || offset + 4 > packet.Length)
         {
-            return query;
+            return Query(DnsResponseCode.FormErr);
         }
 
-        query = query with
-        {
-            Name = name,
-            NameWire = wire,
-            Type = (DnsType)BinaryPrimitives.ReadUInt16BigEndian(packet[offset..]),
-            Class = BinaryPrimitives.ReadUInt16BigEndian(packet[(offset + 2)..]),
-        };
+        var type = (DnsType)BinaryPrimitives.ReadUInt16BigEndian(packet[offset..]);
+        var @class = BinaryPrimitives.ReadUInt16BigEndian(packet[(offset + 2)..]);
         offset += 4;
 
         // Skip the answer and authority records a query should not have; find the OPT among the additional ones.
@@ -59,24 +58,20 @@ internal static class DnsQueryReader
         {
             if (!DnsName.TryRead(packet, ref offset, out var owner, out _) || offset + RecordFixedLength > packet.Length)
             {
-                return query;
+                return Query(DnsResponseCode.FormErr, name, wire, type, @class);
             }
 
-            var type = (DnsType)BinaryPrimitives.ReadUInt16BigEndian(packet[offset..]);
+            var recordType = (DnsType)BinaryPrimitives.ReadUInt16BigEndian(packet[offset..]);
             var dataLength = BinaryPrimitives.ReadUInt16BigEndian(packet[(offset + 8)..]);
-            if (offset + RecordFixedLength + dataLength > packet.Length)
+            if (offset + RecordFixedLength + dataLength > packet.Length
+                // One OPT, owned by the root (RFC 6891 6.1.1).
+                || (i >= skipped && recordType == DnsType.OPT && (ednsSize is not null || owner.Length != 0)))
             {
-                return query;
+                return Query(DnsResponseCode.FormErr, name, wire, type, @class);
             }
 
-            if (i >= skipped && type == DnsType.OPT)
+            if (i >= skipped && recordType == DnsType.OPT)
             {
-                // One OPT, owned by the root (RFC 6891 6.1.1).
-                if (ednsSize is not null || owner.Length != 0)
-                {
-                    return query;
-                }
-
                 ednsSize = Math.Max(512, (int)BinaryPrimitives.ReadUInt16BigEndian(packet[(offset + 2)..]));
                 ednsVersion = packet[offset + 5];
             }
@@ -84,10 +79,6 @@ internal static class DnsQueryReader
             offset += RecordFixedLength + dataLength;
         }
 
-        return query with
-        {
-            Error = ednsVersion == 0 ? DnsResponseCode.NoError : DnsResponseCode.BadVers,
-            EdnsSize = ednsSize,
-        };
+        return Query(ednsVersion == 0 ? DnsResponseCode.NoError : DnsResponseCode.BadVers, name, wire, type, @class, ednsSize);
     }
 }

@@ -41,17 +41,22 @@ internal sealed class DnsResponseWriter
     {
         var hasQuestion = query.NameWire.Length > 0;
         var answers = truncated ? [] : answer.Answers;
-        var authority = truncated || answer.Authority is null ? [] : new[] { answer.Authority };
+        var authority = truncated ? null : answer.Authority;
         var flags = 0x8000 | (query.Opcode << 11) | ((int)answer.Code & 0xF);
         flags |= answer.Code is DnsResponseCode.NoError or DnsResponseCode.NxDomain ? 0x0400 : 0;
         flags |= truncated ? 0x0200 : 0;
         flags |= query.RecursionDesired ? 0x0100 : 0;
+        var answerCount = 0;
+        foreach (var set in answers)
+        {
+            answerCount += set.Set.Records.Count;
+        }
 
         WriteUInt16(query.Id);
         WriteUInt16((ushort)flags);
         WriteUInt16((ushort)(hasQuestion ? 1 : 0));
-        WriteUInt16((ushort)answers.Sum(s => s.Set.Records.Count));
-        WriteUInt16((ushort)authority.Sum(s => s.Set.Records.Count));
+        WriteUInt16((ushort)answerCount);
+        WriteUInt16((ushort)(authority?.Set.Records.Count ?? 0));
         WriteUInt16((ushort)(query.EdnsSize is null ? 0 : 1));
 
         if (hasQuestion)
@@ -59,9 +64,14 @@ internal sealed class DnsResponseWriter
             WriteQuestion(query);
         }
 
-        foreach (var set in answers.Concat(authority))
+        foreach (var set in answers)
         {
             WriteRecordSet(set);
+        }
+
+        if (authority is not null)
+        {
+            WriteRecordSet(authority);
         }
 
         if (query.EdnsSize is not null)
