@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Demiurge.Dns;
 
 /// <summary>DNS for organizations' names (section <c>Demiurge:Dns</c>).</summary>
@@ -11,4 +13,26 @@ public sealed class DnsOptions
 
     /// <summary>UDP and TCP port of the embedded DNS server; 0 picks a free one.</summary>
     public int Port { get; set; } = 8053;
+
+    /// <summary>Address the embedded DNS server listens on.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>Comma-separated addresses of the edge, which organizations' names (and the apex) resolve to.</summary>
+    public string EdgeAddresses { get; set; } = "127.0.0.1";
+
+    /// <summary>Base URL of the PowerDNS API, e.g. <c>http://127.0.0.1:8081</c>.</summary>
+    public string? PowerDnsUrl { get; set; }
+
+    /// <summary>The PowerDNS API key (its <c>api-key</c> setting).</summary>
+    public string? PowerDnsApiKey { get; set; }
+
+    /// <summary>The PowerDNS server id in API paths.</summary>
+    public string PowerDnsServerId { get; set; } = "localhost";
+
+    /// <summary>How long one PowerDNS API call may take, retries included (e.g. 5s).</summary>
+    public string PowerDnsTimeout { get; set; } = "5s";
+
+    /// <summary>The parsed <see cref="EdgeAddresses"/>; the settings validator has checked them.</summary>
+    internal IReadOnlyList<IPAddress> EdgeAddressList() =>
+        EdgeAddresses.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(IPAddress.Parse).ToArray();
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Demiurge.Hosting;
 
 namespace Demiurge.Dns;
@@ -7,8 +8,14 @@ internal static class DnsSettings
 {
     public static readonly Setting Provider = new("Dns:Provider", typeof(string), "DNS: embedded or powerdns.", Name: "Dns");
     public static readonly Setting Port = new("Dns:Port", typeof(int), "UDP and TCP port of the embedded DNS server (0 picks a free one).");
+    public static readonly Setting Address = new("Dns:Address", typeof(string), "Address the embedded DNS server listens on.");
+    public static readonly Setting EdgeAddresses = new("Dns:EdgeAddresses", typeof(string), "Comma-separated edge addresses that organizations' names resolve to.");
+    public static readonly Setting PowerDnsUrl = new("Dns:PowerDnsUrl", typeof(string), "PowerDNS API base URL, e.g. http://127.0.0.1:8081.", Name: "Powerdns:Url");
+    public static readonly Setting PowerDnsApiKey = new("Dns:PowerDnsApiKey", typeof(string), "PowerDNS API key.", Name: "Powerdns:ApiKey");
+    public static readonly Setting PowerDnsServerId = new("Dns:PowerDnsServerId", typeof(string), "PowerDNS server id in API paths.", Name: "Powerdns:ServerId");
+    public static readonly Setting PowerDnsTimeout = new("Dns:PowerDnsTimeout", typeof(string), "Time allowed for one PowerDNS API call, retries included (e.g. 5s).", Name: "Powerdns:Timeout");
 
-    public static readonly IReadOnlyList<Setting> All = [Provider, Port];
+    public static readonly IReadOnlyList<Setting> All = [Provider, Port, Address, EdgeAddresses, PowerDnsUrl, PowerDnsApiKey, PowerDnsServerId, PowerDnsTimeout];
 
     public static void Validate(DnsOptions options, List<string> errors)
     {
@@ -18,5 +25,40 @@ internal static class DnsSettings
         }
 
         Settings.ValidatePort(Port, options.Port, errors);
+        if (!IPAddress.TryParse(options.Address, out _))
+        {
+            errors.Add($"{Address.Describe()} '{options.Address}' is not an IP address.");
+        }
+
+        var edge = options.EdgeAddresses.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (edge.Length == 0 || edge.Any(a => !IPAddress.TryParse(a, out _)))
+        {
+            errors.Add($"{EdgeAddresses.Describe()} '{options.EdgeAddresses}' is not a comma-separated list of IP addresses.");
+        }
+
+        if (options.Provider != DnsOptions.PowerDns)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(options.PowerDnsUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            errors.Add($"{PowerDnsUrl.Describe()} '{options.PowerDnsUrl}' must be an http or https URL when {Provider.Flag} is {DnsOptions.PowerDns}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.PowerDnsApiKey))
+        {
+            errors.Add($"{PowerDnsApiKey.Describe()} is required when {Provider.Flag} is {DnsOptions.PowerDns}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.PowerDnsServerId) || options.PowerDnsServerId.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.')))
+        {
+            errors.Add($"{PowerDnsServerId.Describe()} '{options.PowerDnsServerId}' must be letters, digits, '-', '_' or '.'.");
+        }
+
+        if (!Durations.TryParse(options.PowerDnsTimeout, out var timeout) || timeout is null || timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{PowerDnsTimeout.Describe()} '{options.PowerDnsTimeout}' is not a duration such as 500ms, 3s, 5m or 1h.");
+        }
     }
 }

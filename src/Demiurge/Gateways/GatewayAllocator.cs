@@ -193,11 +193,28 @@ internal sealed partial class GatewayAllocator(
         }
     }
 
-    /// <summary>The saga's external steps in reverse: route, then DNS. Both are idempotent.</summary>
+    /// <summary>
+    /// The saga's external steps in reverse: route, then DNS. Both are idempotent. The allocation
+    /// has ended already, so a provider that fails here (PowerDNS down, say) is logged rather than
+    /// thrown: a leftover route or record points at nothing the organization still holds.
+    /// </summary>
     private async Task UndoExternalStepsAsync(string organizationId, CancellationToken cancellationToken)
     {
-        await edge.RemoveRouteAsync(organizationId, cancellationToken);
-        await dns.RemoveOrganizationAsync(organizationId, cancellationToken);
+        foreach (var (step, undo) in new (string, Func<Task>)[]
+        {
+            ("route", () => edge.RemoveRouteAsync(organizationId, cancellationToken)),
+            ("dns", () => dns.RemoveOrganizationAsync(organizationId, cancellationToken)),
+        })
+        {
+            try
+            {
+                await undo();
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogUndoFailed(logger, exception, organizationId, step);
+            }
+        }
     }
 
     private AuditEvent NewEvent(string kind, string? actorUserId, Allocation allocation, string? detail) =>
@@ -211,6 +228,9 @@ internal sealed partial class GatewayAllocator(
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Pool exhausted: no ready gateway for organization {OrganizationId}")]
     private static partial void LogExhausted(ILogger logger, string organizationId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Could not undo the {Step} step for organization {OrganizationId}; it is left as it is")]
+    private static partial void LogUndoFailed(ILogger logger, Exception exception, string organizationId, string step);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Released allocation {AllocationId} of organization {OrganizationId} from gateway {GatewayId}: {Outcome}")]
     private static partial void LogReleased(ILogger logger, string allocationId, string organizationId, string gatewayId, string outcome);

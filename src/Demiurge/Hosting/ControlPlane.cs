@@ -46,26 +46,7 @@ internal sealed class ControlPlane : IAsyncDisposable
     public static ControlPlane Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null, Action<IServiceCollection>? overrides = null, ControlPlaneRole? role = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
-        builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
-        builder.Configuration.AddInMemoryCollection(flags);
-        // Validate before building (Kestrel reads the options while the application is built),
-        // and list every problem at once: values of the wrong type are left out of the check
-        // of the rest rather than stopping it.
-        var section = builder.Configuration.GetSection(DemiurgeOptions.SectionName);
-        var typeErrors = Settings.TypeErrors(Settings.ControlPlane, builder.Configuration);
-        var typed = new ConfigurationBuilder()
-            .AddConfiguration(builder.Configuration)
-            .AddInMemoryCollection(typeErrors.Select(e => KeyValuePair.Create(e.Setting.ConfigurationKey, (string?)null)))
-            .Build();
-        var validation = new DemiurgeOptionsValidator().Validate(null, typed.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>() ?? new DemiurgeOptions());
-        var errors = typeErrors.Select(e => e.Error).Concat(validation.Failed ? validation.Failures : []).ToList();
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(errors);
-        }
-
-        builder.Services.AddOptions<DemiurgeOptions>().Bind(section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<DemiurgeOptions>, DemiurgeOptionsValidator>();
+        Configure(builder, flags, environment);
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>>((kestrel, options) =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Value.ApiPort);
@@ -97,6 +78,36 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapEventEndpoints();
         app.MapGatewayEndpoints();
         return new ControlPlane(app);
+    }
+
+    /// <summary>
+    /// Adds the settings to <paramref name="builder"/> (appsettings.json, then <c>DEMIURGE_*</c>,
+    /// then <paramref name="flags"/>), validates them, and registers <see cref="DemiurgeOptions"/>.
+    /// Shared with the roles that run without the API, such as <c>demiurge dns</c>.
+    /// </summary>
+    /// <exception cref="ConfigurationException">Some settings are invalid; every problem is listed.</exception>
+    public static void Configure(IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?> flags, IDictionary? environment)
+    {
+        builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
+        builder.Configuration.AddInMemoryCollection(flags);
+        // Validate before building (Kestrel reads the options while the application is built),
+        // and list every problem at once: values of the wrong type are left out of the check
+        // of the rest rather than stopping it.
+        var section = builder.Configuration.GetSection(DemiurgeOptions.SectionName);
+        var typeErrors = Settings.TypeErrors(Settings.ControlPlane, builder.Configuration);
+        var typed = new ConfigurationBuilder()
+            .AddConfiguration(builder.Configuration)
+            .AddInMemoryCollection(typeErrors.Select(e => KeyValuePair.Create(e.Setting.ConfigurationKey, (string?)null)))
+            .Build();
+        var validation = new DemiurgeOptionsValidator().Validate(null, typed.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>() ?? new DemiurgeOptions());
+        var errors = typeErrors.Select(e => e.Error).Concat(validation.Failed ? validation.Failures : []).ToList();
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        builder.Services.AddOptions<DemiurgeOptions>().Bind(section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DemiurgeOptions>, DemiurgeOptionsValidator>();
     }
 
     /// <summary>

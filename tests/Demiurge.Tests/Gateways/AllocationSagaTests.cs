@@ -31,8 +31,8 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(gatewayId, body.GetProperty("gateway_id").GetString());
         Assert.Equal($"org-{organizationId}.demiurge.localhost", body.GetProperty("gateway_hostname").GetString());
-        Assert.Equal("127.0.0.1", _pool.Dns.Records[$"org-{organizationId}.demiurge.localhost"]);
-        Assert.Equal("127.0.0.1", _pool.Dns.Records[$"*.org-{organizationId}.demiurge.localhost"]);
+        Assert.Equal(["127.0.0.1"], _pool.Resolve($"org-{organizationId}.demiurge.localhost"));
+        Assert.Equal(["127.0.0.1"], _pool.Resolve($"uc-1.org-{organizationId}.demiurge.localhost"));
         Assert.Equal(worker.Address, _pool.Edge.Routes[organizationId]);
         Assert.Equal(organizationId, worker.Config!.Value.GetProperty("organization_id").GetString());
         Assert.Contains(worker.Config.Value.GetProperty("members").EnumerateArray(), m => m.GetProperty("user_id").GetString() == owner.UserId && m.GetProperty("role").GetString() == "owner");
@@ -124,7 +124,7 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         Assert.False(await allocator.ReleaseAsync(stale, "late release", GatewayState.Releasing, null, CancellationToken.None));
 
         Assert.Equal(second.Address, _pool.Edge.Routes[organizationId]);
-        Assert.Contains($"org-{organizationId}.demiurge.localhost", _pool.Dns.Records.Keys);
+        Assert.Equal(["127.0.0.1"], _pool.Resolve($"org-{organizationId}.demiurge.localhost"));
     }
 
     [Fact]
@@ -197,7 +197,8 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         }
 
         Assert.Null(await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None));
-        Assert.DoesNotContain(_pool.Dns.Records.Keys, k => k.Contains(organizationId, StringComparison.Ordinal));
+        Assert.Empty(_pool.Resolve($"org-{organizationId}.demiurge.localhost"));
+        Assert.Empty(_pool.Resolve($"uc-1.org-{organizationId}.demiurge.localhost"));
         Assert.False(_pool.Edge.Routes.ContainsKey(organizationId));
         // A gateway that failed its own handshake is replaced; one that was not at fault goes back to the _pool.
         var expected = step == "handshake" ? GatewayState.Unhealthy : GatewayState.Ready;

@@ -11,8 +11,8 @@ public sealed class FaultPlan
     public bool FailRoute { get; set; }
 }
 
-/// <summary>The real in-memory DNS provider, failing on demand.</summary>
-internal sealed class FaultyDnsProvider(InMemoryDnsProvider inner, FaultPlan plan) : IDnsProvider
+/// <summary>The configured real DNS provider, failing on demand.</summary>
+internal sealed class FaultyDnsProvider(IDnsProvider inner, FaultPlan plan) : IDnsProvider
 {
     public Task SetOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
         plan.FailDns ? throw new IOException("injected DNS failure") : inner.SetOrganizationAsync(organizationId, cancellationToken);

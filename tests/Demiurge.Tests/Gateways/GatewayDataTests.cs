@@ -160,7 +160,8 @@ public sealed class GatewayDataTests : IAsyncLifetime
         await Problems.AssertProblemAsync(pull, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Null(await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None));
         Assert.False(_pool.Edge.Routes.ContainsKey(organizationId));
-        Assert.DoesNotContain(_pool.Dns.Records.Keys, k => k.Contains(organizationId, StringComparison.Ordinal));
+        Assert.Empty(_pool.Resolve($"org-{organizationId}.demiurge.localhost"));
+        Assert.Empty(_pool.Resolve($"uc-1.org-{organizationId}.demiurge.localhost"));
     }
 
     [Fact]

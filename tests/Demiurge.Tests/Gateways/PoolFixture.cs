@@ -1,6 +1,9 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Demiurge.Dns;
+using Demiurge.Dns.PowerDns;
+using Demiurge.Dns.Server;
 using Demiurge.Edge;
 using Demiurge.Events;
 using Demiurge.Gateways;
@@ -9,6 +12,7 @@ using Demiurge.Identity;
 using Demiurge.Store;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Demiurge.Tests.Gateways;
 
@@ -26,7 +30,10 @@ public sealed class PoolFixture : IAsyncLifetime
 
     internal IGatewayStore Store => Api.ControlPlane.Services.GetRequiredService<IGatewayStore>();
 
-    internal InMemoryDnsProvider Dns => Api.ControlPlane.Services.GetRequiredService<InMemoryDnsProvider>();
+    /// <summary>The addresses the embedded DNS server answers for <paramref name="name"/> (an A query); none when it does not resolve.</summary>
+    internal IReadOnlyList<string> Resolve(string name) =>
+        [.. Api.ControlPlane.Services.GetRequiredService<ServedZone>().Current.Lookup(name, DnsType.A).Answers
+            .SelectMany(a => a.Set.Records).Select(r => new IPAddress(r.Bytes).ToString())];
 
     internal InMemoryEdgeRouter Edge => Api.ControlPlane.Services.GetRequiredService<InMemoryEdgeRouter>();
 
@@ -35,9 +42,12 @@ public sealed class PoolFixture : IAsyncLifetime
         Api.Overrides = services =>
         {
             services.AddSingleton(Faults);
-            services.AddSingleton<InMemoryDnsProvider>();
             services.AddSingleton<InMemoryEdgeRouter>();
-            services.AddSingleton<IDnsProvider, FaultyDnsProvider>();
+            services.AddSingleton<IDnsProvider>(provider => new FaultyDnsProvider(
+                provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns.Provider == DnsOptions.PowerDns
+                    ? provider.GetRequiredService<PowerDnsProvider>()
+                    : provider.GetRequiredService<EmbeddedDnsProvider>(),
+                Faults));
             services.AddSingleton<IEdgeRouter, FaultyEdgeRouter>();
         };
         await Api.InitializeAsync();

@@ -27,9 +27,18 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
     /// <summary>Services registered before the defaults, e.g. to inject faults; set before initializing.</summary>
     internal Action<IServiceCollection>? Overrides { get; set; }
 
+    /// <summary>Settings by configuration key on top of <see cref="QuietSettings"/>; set before initializing.</summary>
+    public Dictionary<string, string?> ExtraSettings { get; } = [];
+
     public async ValueTask InitializeAsync()
     {
-        ControlPlane = ControlPlane.Create(QuietSettings(DataDir.Path), environment: new Dictionary<string, string>(), Overrides);
+        var settings = QuietSettings(DataDir.Path);
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        ControlPlane = ControlPlane.Create(settings, environment: new Dictionary<string, string>(), Overrides);
         AdminToken = await ControlPlane.StartAsync(CancellationToken.None)
             ?? throw new InvalidOperationException("A fresh data directory must generate an admin token.");
         Admin = Client(AdminToken);

@@ -42,6 +42,8 @@ public sealed partial class DemiurgeProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
+        // Every `up` serves DNS; tests run many at once, so each takes a free port unless told otherwise.
+        start.Environment["DEMIURGE_DNS_PORT"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

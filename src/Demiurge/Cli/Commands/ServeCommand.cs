@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Demiurge.Dns.Server;
 using Demiurge.Hosting;
 
 namespace Demiurge.Cli.Commands;
@@ -72,6 +73,7 @@ internal static class ServeCommand
               OpenAPI:  {api}/openapi/v1.json
               Metrics:  {api}/metrics
               Domain:   {options.Domain}
+              DNS:      {(controlPlane.Services.GetRequiredService<DnsService>().EndPoint is { } dns ? $"{dns} (UDP and TCP)" : $"{options.Dns.Provider}, served by another process")}
               Gateways: {options.Pool.Size} workers on ports {options.Pool.Ports}, up to {options.Pool.Max}
               Data:     {Path.GetFullPath(options.DataDir)}
             """);

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Sockets;
+using Demiurge.Hosting;
+
+namespace Demiurge.Dns;
+
+/// <summary>
+/// The zone's layout, the same for the embedded server and PowerDNS: the records every zone has
+/// (from the settings) and those each allocated organization gets.
+/// </summary>
+internal static class DnsZoneRecords
+{
+    /// <summary>Seconds resolvers may cache an answer.</summary>
+    public const int Ttl = 60;
+
+    public static string Nameserver(string origin) => "ns." + origin;
+
+    public static string Hostmaster(string origin) => "hostmaster." + origin;
+
+    /// <summary>
+    /// NS at the apex, the apex (dashboard) and <c>ganymede.</c> (API) at the edge, and the
+    /// nameserver's own address (the listen address, or the edge's when it listens everywhere).
+    /// </summary>
+    public static IReadOnlyList<DnsRecordSet> Static(DemiurgeOptions options)
+    {
+        var origin = options.Domain.ToLowerInvariant();
+        var edge = options.Dns.EdgeAddressList();
+        var listen = IPAddress.Parse(options.Dns.Address);
+        var nameserver = listen.Equals(IPAddress.Any) || listen.Equals(IPAddress.IPv6Any) ? edge : [listen];
+        return
+        [
+            new DnsRecordSet(origin, "NS", Ttl, [Nameserver(origin)]),
+            .. Addresses(origin, edge),
+            .. Addresses("ganymede." + origin, edge),
+            .. Addresses(Nameserver(origin), nameserver),
+        ];
+    }
+
+    /// <summary><c>org-{id}.{domain}</c> and <c>*.org-{id}.{domain}</c> at the edge; with <paramref name="remove"/>, their deletion.</summary>
+    public static IReadOnlyList<DnsRecordSet> Organization(string organizationId, DemiurgeOptions options, bool remove = false)
+    {
+        var name = GatewayNames.Hostname(organizationId, options.Domain).ToLowerInvariant();
+        IReadOnlyList<IPAddress> edge = remove ? [] : options.Dns.EdgeAddressList();
+        return
+        [
+            .. Addresses(name, edge, always: remove),
+            .. Addresses("*." + name, edge, always: remove),
+        ];
+    }
+
+    // One A and one AAAA set for the addresses of each family; with always, empty (deleted) sets too.
+    private static IEnumerable<DnsRecordSet> Addresses(string name, IReadOnlyList<IPAddress> addresses, bool always = false)
+    {
+        foreach (var (type, family) in new[] { ("A", AddressFamily.InterNetwork), ("AAAA", AddressFamily.InterNetworkV6) })
+        {
+            var values = addresses.Where(a => a.AddressFamily == family).Select(a => a.ToString()).ToArray();
+            if (values.Length > 0 || always)
+            {
+                yield return new DnsRecordSet(name, type, Ttl, values);
+            }
+        }
+    }
+}

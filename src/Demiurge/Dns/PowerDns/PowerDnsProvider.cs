@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demiurge.Hosting;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Demiurge.Dns.PowerDns;
+
+/// <summary>
+/// Publishes organizations' names to PowerDNS Authoritative through its REST API: the zone is
+/// created on first use (SOA, NS and the static records), then each change is one
+/// <c>PATCH</c> of rrsets with REPLACE or DELETE, which PowerDNS applies atomically.
+/// </summary>
+internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<DemiurgeOptions> options) : IDnsProvider
+{
+    /// <summary>The named HTTP client, with the API key, the timeout and retries.</summary>
+    public const string HttpClientName = "powerdns";
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private volatile bool _zoneExists;
+
+    private string Zone => options.Value.Domain.ToLowerInvariant() + ".";
+
+    private string ZonesPath => $"api/v1/servers/{Uri.EscapeDataString(options.Value.Dns.PowerDnsServerId)}/zones";
+
+    public Task SetOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
+        PatchAsync(DnsZoneRecords.Organization(organizationId, options.Value), cancellationToken);
+
+    public Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
+        PatchAsync(DnsZoneRecords.Organization(organizationId, options.Value, remove: true), cancellationToken);
+
+    private async Task PatchAsync(IReadOnlyList<DnsRecordSet> changes, CancellationToken cancellationToken)
+    {
+        if (!_zoneExists)
+        {
+            await CreateZoneAsync(cancellationToken);
+            _zoneExists = true;
+        }
+
+        var body = new { Rrsets = changes.Select(RrSet) };
+        await SendAsync(HttpMethod.Patch, $"{ZonesPath}/{Zone}", body, [HttpStatusCode.NoContent], cancellationToken);
+    }
+
+    // 409 Conflict means the zone is there already, from an earlier run or from the operator.
+    private Task CreateZoneAsync(CancellationToken cancellationToken)
+    {
+        var origin = options.Value.Domain.ToLowerInvariant();
+        var soa = string.Create(CultureInfo.InvariantCulture,
+            $"{DnsZoneRecords.Nameserver(origin)}. {DnsZoneRecords.Hostmaster(origin)}. 1 3600 600 86400 {Server.DnsZone.NegativeTtl}");
+        var body = new
+        {
+            Name = Zone,
+            Kind = "Native",
+            Nameservers = Array.Empty<string>(),
+            Rrsets = DnsZoneRecords.Static(options.Value).Select(RrSet).Prepend(RrSet(new DnsRecordSet(origin, "SOA", DnsZoneRecords.Ttl, [soa]))),
+        };
+        return SendAsync(HttpMethod.Post, ZonesPath, body, [HttpStatusCode.Created, HttpStatusCode.Conflict], cancellationToken);
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, object body, HttpStatusCode[] expected, CancellationToken cancellationToken)
+    {
+        var http = httpClients.CreateClient(HttpClientName);
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, options: s_json) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        // Rejections are the resilience pipeline giving up: out of time, or the circuit open after repeated failures.
+        catch (Exception exception) when (exception is HttpRequestException or ExecutionRejectedException)
+        {
+            throw new PowerDnsException($"PowerDNS at {http.BaseAddress} did not answer {method} {path}: {exception.Message}", exception);
+        }
+
+        using (response)
+        {
+            if (!expected.Contains(response.StatusCode))
+            {
+                var detail = await response.Content.ReadAsStringAsync(cancellationToken);
+                throw new PowerDnsException($"PowerDNS refused {method} {path}: {(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
+            }
+        }
+    }
+
+    private static object RrSet(DnsRecordSet set) => new
+    {
+        Name = set.Name + ".",
+        set.Type,
+        set.Ttl,
+        Changetype = set.IsDeleted ? "DELETE" : "REPLACE",
+        Records = set.Values.Select(v => new { Content = Content(set.Type, v), Disabled = false }),
+    };
+
+    // PowerDNS takes record content in zone-file form: names absolute, texts quoted.
+    private static string Content(string type, string value) => type switch
+    {
+        "CNAME" or "NS" => value.TrimEnd('.') + ".",
+        "TXT" => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
+        _ => value,
+    };
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using Demiurge.Dns;
+using Demiurge.Dns.Server;
+using Demiurge.Hosting;
+using Demiurge.Store;
+using Demiurge.Store.Sqlite;
+using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Tests.Dns.Servers;
+
+/// <summary>
+/// The embedded DNS server on a free loopback port, answering from a real SQLite store in a
+/// temporary folder, with the embedded provider writing organizations into it.
+/// </summary>
+public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
+{
+    public const string Zone = "zone.test";
+
+    private readonly TempDirectory _directory = new();
+    private SqliteStore _store = null!;
+    private DnsServer _server = null!;
+
+    internal DemiurgeOptions Options { get; } = new() { Domain = Zone, Dns = { EdgeAddresses = "127.0.0.1, ::1", Port = 0 } };
+
+    internal ServedZone Served { get; private set; } = null!;
+
+    internal EmbeddedDnsProvider Provider { get; private set; } = null!;
+
+    public IPEndPoint EndPoint => _server.EndPoint;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = new SqliteStore(Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName));
+        await _store.MigrateAsync(CancellationToken.None);
+        Served = new ServedZone(_store, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<ServedZone>.Instance);
+        Provider = new EmbeddedDnsProvider(_store, Served, Microsoft.Extensions.Options.Options.Create(Options));
+        await Served.SyncAsync(CancellationToken.None);
+        _server = DnsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), () => Served.Current, NullLogger.Instance);
+    }
+
+    /// <summary>Writes record sets to the store the way another process would, then lets the zone catch up.</summary>
+    internal async Task ApplyAsync(params DnsRecordSet[] sets)
+    {
+        await _store.DnsRecordSetsApplyAsync(sets, CancellationToken.None);
+        await Served.SyncAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Served.Dispose();
+        _store.Dispose();
+        _directory.Dispose();
+    }
+}

@@ -1,0 +1,33 @@
+using Demiurge.Dns;
+using Demiurge.Dns.PowerDns;
+using Demiurge.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Tests.Dns.Servers;
+
+/// <summary>PowerDNS adapters built through <c>AddDns()</c>, so they carry the real HTTP client, key, timeout and retries.</summary>
+internal sealed class PowerDnsProviders : IDisposable
+{
+    private readonly List<ServiceProvider> _services = [];
+
+    public PowerDnsProvider Create(Uri apiUrl, string apiKey, string serverId = "localhost", string timeout = "5s")
+    {
+        var options = new DemiurgeOptions
+        {
+            Domain = EmbeddedDnsServerFixture.Zone,
+            Dns = { Provider = DnsOptions.PowerDns, PowerDnsUrl = apiUrl.ToString(), PowerDnsApiKey = apiKey, PowerDnsServerId = serverId, PowerDnsTimeout = timeout, EdgeAddresses = "127.0.0.1, ::1" },
+        };
+        var services = new ServiceCollection().AddLogging().AddSingleton(Options.Create(options)).AddDns().BuildServiceProvider();
+        _services.Add(services);
+        return (PowerDnsProvider)services.GetRequiredService<IDnsProvider>();
+    }
+
+    public void Dispose()
+    {
+        foreach (var services in _services)
+        {
+            services.Dispose();
+        }
+    }
+}
