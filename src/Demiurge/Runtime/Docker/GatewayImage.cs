@@ -129,6 +129,7 @@ internal static partial class GatewayImage
 
             var elapsed = Stopwatch.GetElapsedTime(started);
             LogBuilt(logger, tag, elapsed);
+            await RemoveOlderAsync(client, tag, cancellationToken);
         }
         catch (DockerApiException exception)
         {
@@ -137,6 +138,27 @@ internal static partial class GatewayImage
         finally
         {
             File.Delete(context);
+        }
+    }
+
+    /// <summary>Earlier builds of the repository are removed, except those that containers still use.</summary>
+    private static async Task RemoveOlderAsync(IDockerClient client, string tag, CancellationToken cancellationToken)
+    {
+        var images = await client.Images.ListImagesAsync(new ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [HashLabel] = true } },
+        }, cancellationToken);
+        var repository = tag[..tag.LastIndexOf(':')];
+        foreach (var older in images.SelectMany(i => i.RepoTags ?? []).Where(t => t != tag && t.StartsWith(repository + ":", StringComparison.Ordinal)))
+        {
+            try
+            {
+                await client.Images.DeleteImageAsync(older, new ImageDeleteParameters(), cancellationToken);
+            }
+            catch (DockerApiException)
+            {
+                // In use by a container, or removed meanwhile: either way, not ours to force.
+            }
         }
     }
 
