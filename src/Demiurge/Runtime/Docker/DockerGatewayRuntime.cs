@@ -25,7 +25,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
     private readonly ILogger<DockerGatewayRuntime> _logger;
     private readonly DockerClient _client;
 
-    // Containers this instance started and has not stopped, by gateway id: stopped on disposal.
+    // Containers this instance created and has not stopped, by gateway id: stopped on disposal.
     private readonly ConcurrentDictionary<string, string> _started = new();
 
     public DockerGatewayRuntime(IOptions<DemiurgeOptions> options, ILogger<DockerGatewayRuntime> logger)
@@ -46,6 +46,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         {
             var image = await GatewayImage.EnsureAsync(_client, _options.Image, _logger, cancellationToken);
             var memory = DockerRuntimeOptions.ParseBytes(_options.Memory)!.Value;
+            _started[launch.GatewayId] = name;
             await _client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Name = name,
@@ -76,7 +77,6 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
                     LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "2" } },
                 },
             }, cancellationToken);
-            _started[launch.GatewayId] = name;
             await _client.Containers.StartContainerAsync(name, new ContainerStartParameters(), cancellationToken);
             var started = await _client.Containers.InspectContainerAsync(name, cancellationToken);
             var pid = (int)started.State!.Pid;
@@ -85,8 +85,8 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         }
         catch (Exception exception) when (exception is DockerApiException or OperationCanceledException)
         {
-            // Cancelled mid-request, the engine may still have created the container.
-            _started.TryRemove(launch.GatewayId, out _);
+            // Cancelled mid-request, the engine may yet create the container: it stays listed
+            // for disposal, which removes it again.
             await RemoveAsync(name, CancellationToken.None);
             if (exception is DockerApiException)
             {
