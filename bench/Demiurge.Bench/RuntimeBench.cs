@@ -31,6 +31,7 @@ internal static class RuntimeBench
 
             var startMs = runtimes.ToDictionary(r => r, _ => new List<double>());
             var rssKiB = runtimes.ToDictionary(r => r, _ => new List<double>());
+            var shimKiB = new List<double>();
             var previous = new Dictionary<string, string?>();
             // Round 0 is the pool's first start (for Docker it includes hashing and, once, building the image).
             for (var round = 0; round <= rounds; round++)
@@ -46,6 +47,11 @@ internal static class RuntimeBench
                         // Idle means after the warm-up's allocations have been collected.
                         await Task.Delay(2000);
                         rssKiB[runtime].Add(RssKiB(pid));
+                        if (runtime == "docker")
+                        {
+                            // Each container also costs its containerd shim, the worker's parent.
+                            shimKiB.Add(RssKiB(ParentPid(pid)));
+                        }
                     }
 
                     previous[runtime] = id;
@@ -63,6 +69,7 @@ internal static class RuntimeBench
                 Console.WriteLine($"| {runtime} | {Median(starts):0} ms | {starts[0]:0} ms | {starts[^1]:0} ms | {Median(rss) / 1024:0.0} MiB |");
             }
 
+            Console.WriteLine($"containerd shim per container: RSS p50 {Median([.. shimKiB.Order()]) / 1024:0.0} MiB");
             Console.WriteLine($"docker/process: start {Median([.. startMs["docker"].Order()]) / Median([.. startMs["process"].Order()]):0.00}x, RSS {Median([.. rssKiB["docker"].Order()]) / Median([.. rssKiB["process"].Order()]):0.00}x");
             return 0;
         }
@@ -144,6 +151,12 @@ internal static class RuntimeBench
         var status = $"/proc/{pid}/status";
         var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) : null;
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    private static int ParentPid(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+        return int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1].Trim(), CultureInfo.InvariantCulture);
     }
 
     private static double Median(List<double> sorted) => sorted.Count == 0 ? 0 : sorted[(sorted.Count - 1) / 2];

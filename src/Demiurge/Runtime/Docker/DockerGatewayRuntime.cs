@@ -26,7 +26,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
     private readonly DockerClient _client;
 
     // Containers this instance created and has not stopped, by gateway id: stopped on disposal.
-    private readonly ConcurrentDictionary<string, string> _started = new();
+    private readonly ConcurrentDictionary<string, string> _created = new();
 
     public DockerGatewayRuntime(IOptions<DemiurgeOptions> options, ILogger<DockerGatewayRuntime> logger)
     {
@@ -46,7 +46,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         {
             var image = await GatewayImage.EnsureAsync(_client, _options.Image, _logger, cancellationToken);
             var memory = DockerRuntimeOptions.ParseBytes(_options.Memory)!.Value;
-            _started[launch.GatewayId] = name;
+            _created[launch.GatewayId] = name;
             await _client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Name = name,
@@ -135,7 +135,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         }
 
         await RemoveAsync(name, cancellationToken);
-        _started.TryRemove(gatewayId, out _);
+        _created.TryRemove(gatewayId, out _);
         LogStopped(_logger, gatewayId, name);
     }
 
@@ -183,7 +183,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
     /// <summary>Stops, in parallel, every container this instance started and nobody stopped (a crash leaves them to be adopted).</summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_started.Keys.Select(async gatewayId =>
+        await Task.WhenAll(_created.Keys.Select(async gatewayId =>
         {
             try
             {

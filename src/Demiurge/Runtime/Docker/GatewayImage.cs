@@ -240,7 +240,17 @@ internal static partial class GatewayImage
             return [];
         }
 
-        using var ldd = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("Could not run ldd.");
+        System.Diagnostics.Process? started;
+        try
+        {
+            started = System.Diagnostics.Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            throw new InvalidOperationException("Building the gateway image needs ldd (Debian package libc-bin) to find the shared libraries.", exception);
+        }
+
+        using var ldd = started ?? throw new InvalidOperationException("Could not run ldd.");
         // Non-ELF and foreign files only print a complaint to stderr, which is drained and ignored.
         var errors = ldd.StandardError.ReadToEndAsync();
         var output = ldd.StandardOutput.ReadToEnd();
