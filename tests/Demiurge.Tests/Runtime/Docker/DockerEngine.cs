@@ -41,6 +41,10 @@ internal static class DockerEngine
             {
                 // Already removed, as it should be.
             }
+            catch (DockerApiException exception) when (exception.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // The control plane's own removal is still under way.
+            }
         }
     }
 }
