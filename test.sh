@@ -22,6 +22,16 @@ if ((${#missing[@]})); then
   if ((own_policy)); then rm -f "$policy"; fi
 fi
 
+# The Docker-backed tests need an engine: start one when none answers, and leave it running.
+# No bridge and no iptables rules: gateway containers use the host's network on loopback.
+if ! docker info >/dev/null 2>&1; then
+  dockerd_log="$(mktemp -t dockerd.XXXXXX.log)"
+  echo "Starting dockerd (log: $dockerd_log)..."
+  setsid dockerd --bridge=none --iptables=false >"$dockerd_log" 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start:"; tail -20 "$dockerd_log"; exit 1; }
+fi
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0

@@ -7,8 +7,8 @@ using System.Text.Json;
 // Gateway pool benchmark: allocate-to-ready latency, allocations per second under
 // concurrency, and idle RSS per gateway, against a real `demiurge up` on loopback.
 //   dotnet run -c Release --project bench/Demiurge.Bench -- [cycles] [concurrency]
-var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
-var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+// Runtime benchmark: gateway start time and idle RSS, as a process and as a container.
+//   dotnet run -c Release --project bench/Demiurge.Bench -- runtime [rounds]
 var root = FindRoot();
 var executable = Path.Combine(root, "artifacts", "demiurge", "demiurge");
 if (!File.Exists(executable))
@@ -17,6 +17,13 @@ if (!File.Exists(executable))
     return 1;
 }
 
+if (args is ["runtime", ..])
+{
+    return await Demiurge.Bench.RuntimeBench.RunAsync(executable, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+}
+
+var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
+var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 var dataDir = Directory.CreateTempSubdirectory("demiurge-bench-").FullName;
 const string Token = "bench-admin-token-0123456789";
 var poolSize = concurrency + 2;

@@ -15,6 +15,7 @@ internal static class DemiurgeCli
         ProjectCommand.Create(),
         UserCommand.Create(),
         PoolCommand.Create(),
+        ProbeCommand.Create(),
     };
 
     /// <summary>

@@ -100,7 +100,14 @@ internal sealed partial class PoolManager(
         }
 
         gateways = await store.GatewayListAsync(cancellationToken);
+        await runtime.RemoveLeftoversAsync(gateways.Where(g => g.State == GatewayState.Gone && g.Runtime == runtime.Name).Select(g => g.GatewayId).ToHashSet(), cancellationToken);
         DemiurgeMetrics.GatewaysCounted(Enum.GetValues<GatewayState>().ToDictionary(s => SqlStore.Format(s), s => gateways.Count(g => g.State == s)));
+        // While shutting down, StopWorkers marks workers gone: they must not be replaced.
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         var pool = options.Value.Pool;
         var live = gateways.Count(g => g.State is not (GatewayState.Gone or GatewayState.Unhealthy));
         var available = gateways.Count(g => g.State is GatewayState.Ready or GatewayState.Starting);
@@ -143,7 +150,7 @@ internal sealed partial class PoolManager(
             return;
         }
 
-        if (!runtime.IsRunning(pid, gateway.GatewayId))
+        if (!await runtime.IsRunningAsync(pid, gateway.GatewayId, cancellationToken))
         {
             await MarkGoneAsync(gateway, "its process exited", cancellationToken);
             return;

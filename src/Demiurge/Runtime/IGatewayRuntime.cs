@@ -1,6 +1,6 @@
 namespace Demiurge.Runtime;
 
-/// <summary>Starts and stops gateway workers: child processes here, containers with Docker (issue 6).</summary>
+/// <summary>Starts and stops gateway workers: child processes, or containers with Docker.</summary>
 internal interface IGatewayRuntime
 {
     /// <summary>The name stored with each gateway ("process", "docker").</summary>
@@ -10,8 +10,11 @@ internal interface IGatewayRuntime
     Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken);
 
     /// <summary>Whether the worker <paramref name="gatewayId"/>, last seen as process <paramref name="pid"/>, still runs.</summary>
-    bool IsRunning(int pid, string gatewayId);
+    ValueTask<bool> IsRunningAsync(int pid, string gatewayId, CancellationToken cancellationToken);
 
     /// <summary>Asks the worker to stop (it pushes its data), then kills it after <paramref name="grace"/>.</summary>
     Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken);
+
+    /// <summary>Removes what is left of the workers of gateways that are gone (e.g. exited containers).</summary>
+    Task RemoveLeftoversAsync(IReadOnlySet<string> goneGatewayIds, CancellationToken cancellationToken);
 }

@@ -9,19 +9,31 @@ using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.EndToEnd;
 
-/// <summary>The pool with real worker processes (<c>demiurge gateway</c>), started by the control plane's process runtime.</summary>
-public sealed class GatewayLifecycleTests : IAsyncLifetime
+/// <summary>
+/// The pool with real workers (<c>demiurge gateway</c>), started by the control plane's process
+/// runtime; a subclass runs the same tests on another runtime (Docker).
+/// </summary>
+public class GatewayLifecycleTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(45);
 
     private readonly TempDirectory _dataDir = new();
     private ControlPlane _controlPlane = null!;
+
+    internal ControlPlane ControlPlane => _controlPlane;
+
+    protected HttpClient Admin => _admin;
     private HttpClient _admin = null!;
     private readonly HttpClient _direct = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    private async Task StartAsync(int poolSize, int minReady = 0, int scaleStep = 1, int max = 4, string inactivity = "2s", string autosave = "300ms")
+    /// <summary>Adds the settings that select the runtime under test; the process runtime is the default.</summary>
+    protected virtual void ConfigureRuntime(Dictionary<string, string?> settings)
+    {
+    }
+
+    protected async Task StartAsync(int poolSize, int minReady = 0, int scaleStep = 1, int max = 4, string inactivity = "2s", string autosave = "300ms")
     {
         var settings = ControlPlaneFixture.QuietSettings(_dataDir.Path);
         settings[Settings.AdminToken.ConfigurationKey] = "lifecycle-admin-token-0123";
@@ -33,6 +45,7 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         settings[Settings.PoolPorts.ConfigurationKey] = PortBlocks.Next();
         settings[Settings.GatewayInactivityTimeout.ConfigurationKey] = inactivity;
         settings[Settings.GatewayAutosaveInterval.ConfigurationKey] = autosave;
+        ConfigureRuntime(settings);
         _controlPlane = ControlPlane.Create(settings, new Dictionary<string, string>());
         await _controlPlane.StartAsync(CancellationToken.None);
         _admin = new HttpClient { BaseAddress = _controlPlane.ApiUrl };
@@ -158,13 +171,13 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         Assert.Equal(4, (await GatewaysAsync()).Count(g => g.GetProperty("state").GetString() != "gone"));
     }
 
-    private async Task<string> CreateOrganizationAsync(string name)
+    protected async Task<string> CreateOrganizationAsync(string name)
     {
         using var response = await _admin.PostAsJsonAsync("/orgs", new { name });
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("organization_id").GetString()!;
     }
 
-    private async Task<string> StartGatewayAsync(string organizationId) =>
+    protected async Task<string> StartGatewayAsync(string organizationId) =>
         await WaitForAsync("the gateway to start", async () =>
         {
             using var response = await _admin.PostAsJsonAsync("/gateway/start", new { organization_id = organizationId });
@@ -173,32 +186,32 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
                 : null;
         });
 
-    private async Task WaitForReleaseAsync(string organizationId) =>
+    protected async Task WaitForReleaseAsync(string organizationId) =>
         await WaitForAsync("the release after inactivity", async () =>
             (await GatewaysAsync()).Any(g => g.GetProperty("organization_id").GetString() == organizationId) ? null : (bool?)true);
 
-    private async Task<long> DataVersionAsync(string organizationId)
+    protected async Task<long> DataVersionAsync(string organizationId)
     {
         var store = (IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!;
         return (await store.OrganizationDataGetAsync(organizationId, CancellationToken.None)).Version;
     }
 
-    private async Task PutStateAsync(string gateway, string project, string text)
+    protected async Task PutStateAsync(string gateway, string project, string text)
     {
         using var response = await _direct.PutAsJsonAsync($"{gateway}/projects/{project}/state", new { state = Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<string?> GetStateAsync(string gateway, string project)
+    protected async Task<string?> GetStateAsync(string gateway, string project)
     {
         var body = await _direct.GetFromJsonAsync<JsonElement>($"{gateway}/projects/{project}/state");
         return body.GetProperty("state").GetString() is { } state ? Encoding.UTF8.GetString(Convert.FromBase64String(state)) : null;
     }
 
-    private async Task<List<JsonElement>> GatewaysAsync() =>
+    protected async Task<List<JsonElement>> GatewaysAsync() =>
         [.. (await _admin.GetFromJsonAsync<JsonElement>("/gateways")).EnumerateArray()];
 
-    private static async Task<T> WaitForAsync<T>(string what, Func<Task<T?>> probe)
+    protected static async Task<T> WaitForAsync<T>(string what, Func<Task<T?>> probe)
     {
         var deadline = DateTime.UtcNow + s_deadline;
         while (DateTime.UtcNow < deadline)
@@ -214,7 +227,7 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         throw new TimeoutException($"Timed out waiting for {what}.");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         _direct.Dispose();
         _admin?.Dispose();
@@ -225,5 +238,6 @@ public sealed class GatewayLifecycleTests : IAsyncLifetime
         }
 
         _dataDir.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -20,7 +20,7 @@ public sealed class ProcessGatewayRuntimeTests
         {
             var gatewayId = Guid.NewGuid().ToString();
 
-            Assert.False(runtime.IsRunning(stranger.Id, gatewayId));
+            Assert.False(await runtime.IsRunningAsync(stranger.Id, gatewayId, CancellationToken.None));
             await runtime.StopAsync(stranger.Id, gatewayId, TimeSpan.FromSeconds(1), CancellationToken.None);
 
             Assert.False(stranger.HasExited);
@@ -33,11 +33,11 @@ public sealed class ProcessGatewayRuntimeTests
     }
 
     [Fact]
-    public void IsRunning_PidThatDoesNotExist_IsFalse()
+    public async Task IsRunning_PidThatDoesNotExist_IsFalse()
     {
         using var dataDir = new TempDirectory();
         var runtime = new ProcessGatewayRuntime(Options.Create(new DemiurgeOptions { DataDir = dataDir.Path }), NullLogger<ProcessGatewayRuntime>.Instance);
 
-        Assert.False(runtime.IsRunning(int.MaxValue, Guid.NewGuid().ToString()));
+        Assert.False(await runtime.IsRunningAsync(int.MaxValue, Guid.NewGuid().ToString(), CancellationToken.None));
     }
 }

@@ -46,11 +46,17 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
         return Task.FromResult(process.Id);
     }
 
-    public bool IsRunning(int pid, string gatewayId) =>
-        _children.TryGetValue(pid, out var child) ? !child.HasExited : IsWorker(pid, gatewayId);
+    public ValueTask<bool> IsRunningAsync(int pid, string gatewayId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(IsRunning(pid, gatewayId));
 
     public Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken) =>
         IsRunning(pid, gatewayId) ? TerminateAsync(pid, grace, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>An exited child leaves nothing behind: its exit watcher already forgot it.</summary>
+    public Task RemoveLeftoversAsync(IReadOnlySet<string> goneGatewayIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private bool IsRunning(int pid, string gatewayId) =>
+        _children.TryGetValue(pid, out var child) ? !child.HasExited : IsWorker(pid, gatewayId);
 
     /// <summary>
     /// A worker from an earlier run of the control plane is trusted only if its command line

@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Demiurge.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Runtime.Docker;
+
+/// <summary>
+/// Gateways as containers of the locally built <see cref="GatewayImage"/>, through the Docker
+/// Engine API. Each container is named after its gateway (<c>demiurge-gw-{id}</c>), so the
+/// gateway id alone finds it again after a restart of the control plane; the process id stored
+/// with the gateway is the container's main process as the host sees it. Containers share the
+/// host's network and the worker listens on 127.0.0.1, as a child process would.
+/// </summary>
+internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisposable
+{
+    public const string GatewayIdLabel = "demiurge.gateway-id";
+    public const string RoleLabel = "demiurge.role";
+    public const string NamePrefix = "demiurge-gw-";
+
+    private static readonly TimeSpan s_healthInterval = TimeSpan.FromSeconds(10);
+
+    private readonly DockerRuntimeOptions _options;
+    private readonly ILogger<DockerGatewayRuntime> _logger;
+    private readonly DockerClient _client;
+
+    // Containers this instance created and has not stopped, by gateway id: stopped on disposal.
+    private readonly ConcurrentDictionary<string, string> _created = new();
+
+    public DockerGatewayRuntime(IOptions<DemiurgeOptions> options, ILogger<DockerGatewayRuntime> logger)
+    {
+        _options = options.Value.Runtime.Docker;
+        _logger = logger;
+        _client = new DockerClientBuilder().WithEndpoint(new Uri(_options.Endpoint)).Build();
+    }
+
+    public string Name => RuntimeOptions.DockerProvider;
+
+    public static string ContainerName(string gatewayId) => NamePrefix + gatewayId;
+
+    public async Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
+    {
+        var name = ContainerName(launch.GatewayId);
+        try
+        {
+            var image = await GatewayImage.EnsureAsync(_client, _options.Image, _logger, cancellationToken);
+            var memory = DockerRuntimeOptions.ParseBytes(_options.Memory)!.Value;
+            _created[launch.GatewayId] = name;
+            await _client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Name = name,
+                Image = image,
+                Cmd = [.. launch.Arguments],
+                // Visible to whoever may inspect containers, who could read the worker's memory anyway.
+                Env = [$"{GatewayLaunch.TokenVariable}={launch.Token}"],
+                Labels = new Dictionary<string, string> { [RoleLabel] = "gateway", [GatewayIdLabel] = launch.GatewayId },
+                Healthcheck = new HealthcheckConfig
+                {
+                    // The image has no shell and no curl: demiurge probes its own worker.
+                    Test = ["CMD", GatewayImage.Entrypoint, "probe", new Uri(launch.Address, "/collab/ping").ToString()],
+                    Interval = s_healthInterval,
+                    Timeout = TimeSpan.FromSeconds(5),
+                    Retries = 3,
+                    StartPeriod = TimeSpan.FromSeconds(30),
+                },
+                HostConfig = new HostConfig
+                {
+                    NetworkMode = "host",
+                    Memory = memory,
+                    MemorySwap = memory,
+                    NanoCPUs = (long)(_options.Cpus * 1e9),
+                    ReadonlyRootfs = true,
+                    Tmpfs = new Dictionary<string, string> { ["/tmp"] = "rw,nosuid,nodev,size=64m" },
+                    SecurityOpt = ["no-new-privileges"],
+                    CapDrop = ["ALL"],
+                    LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "2" } },
+                },
+            }, cancellationToken);
+            await _client.Containers.StartContainerAsync(name, new ContainerStartParameters(), cancellationToken);
+            var started = await _client.Containers.InspectContainerAsync(name, cancellationToken);
+            var pid = (int)started.State!.Pid;
+            LogStarted(_logger, launch.GatewayId, name, pid, launch.Port);
+            return pid;
+        }
+        catch (Exception exception) when (exception is DockerApiException or OperationCanceledException)
+        {
+            // Cancelled mid-request, the engine may yet create the container: it stays listed
+            // for disposal, which removes it again.
+            await RemoveAsync(name, CancellationToken.None);
+            if (exception is DockerApiException)
+            {
+                throw new InvalidOperationException($"Docker could not start {name}: {exception.Message}", exception);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Whether the gateway's container runs; the container name, not the pid, identifies it.</summary>
+    public async ValueTask<bool> IsRunningAsync(int pid, string gatewayId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var container = await _client.Containers.InspectContainerAsync(ContainerName(gatewayId), cancellationToken);
+            return container.State?.Running == true;
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return false;
+        }
+        catch (DockerApiException exception)
+        {
+            // Not "gone": an engine in trouble must not get every gateway replaced.
+            throw new InvalidOperationException($"Docker could not inspect {ContainerName(gatewayId)}: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>SIGTERM (the worker pushes its data), SIGKILL after <paramref name="grace"/>, then the container is removed.</summary>
+    public async Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var name = ContainerName(gatewayId);
+        try
+        {
+            await _client.Containers.StopContainerAsync(name,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return;
+        }
+        catch (DockerApiException exception)
+        {
+            throw new InvalidOperationException($"Docker could not stop {name}: {exception.Message}", exception);
+        }
+
+        await RemoveAsync(name, cancellationToken);
+        _created.TryRemove(gatewayId, out _);
+        LogStopped(_logger, gatewayId, name);
+    }
+
+    /// <summary>Removes the containers of gone gateways: exited ones, and any a crash of the control plane left running.</summary>
+    public async Task RemoveLeftoversAsync(IReadOnlySet<string> goneGatewayIds, CancellationToken cancellationToken)
+    {
+        IList<ContainerListResponse> containers;
+        try
+        {
+            containers = await _client.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [GatewayIdLabel] = true } },
+            }, cancellationToken);
+        }
+        catch (DockerApiException exception)
+        {
+            throw new InvalidOperationException($"Docker could not list containers: {exception.Message}", exception);
+        }
+
+        // Containers of gateways this store does not know belong to another control plane on the same engine.
+        foreach (var container in containers.Where(c => c.Labels.TryGetValue(GatewayIdLabel, out var id) && goneGatewayIds.Contains(id)))
+        {
+            LogRemovedLeftover(_logger, container.Labels[GatewayIdLabel], container.State);
+            await RemoveAsync(container.ID, cancellationToken);
+        }
+    }
+
+    private async Task RemoveAsync(string container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Containers.RemoveContainerAsync(container, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Already gone.
+        }
+        catch (DockerApiException exception) when (exception.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Removal already in progress.
+        }
+    }
+
+    /// <summary>Stops, in parallel, every container this instance started and nobody stopped (a crash leaves them to be adopted).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_created.Keys.Select(async gatewayId =>
+        {
+            try
+            {
+                await StopAsync(0, gatewayId, TimeSpan.FromSeconds(10), CancellationToken.None);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or HttpRequestException or IOException)
+            {
+                LogStopFailed(_logger, exception, gatewayId);
+            }
+        }));
+        _client.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Started gateway {GatewayId} as container {Container} (process {Pid}) on port {Port}")]
+    private static partial void LogStarted(ILogger logger, string gatewayId, string container, int pid, int port);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Stopped and removed gateway {GatewayId}'s container {Container}")]
+    private static partial void LogStopped(ILogger logger, string gatewayId, string container);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Could not stop gateway {GatewayId}'s container")]
+    private static partial void LogStopFailed(ILogger logger, Exception exception, string gatewayId);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Removed the {State} container of gone gateway {GatewayId}")]
+    private static partial void LogRemovedLeftover(ILogger logger, string gatewayId, string state);
+}
