@@ -26,6 +26,22 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
     /// <summary>Waits until this process may write; dialects with a single writer queue here instead of retrying.</summary>
     protected virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
 
+    /// <summary>
+    /// Takes and releases a session lock around migrations, for dialects where several
+    /// processes can write at once: control planes starting together then migrate once.
+    /// </summary>
+    protected virtual (string Lock, string Unlock)? MigrationLockSql => null;
+
+    /// <summary>
+    /// Runs in a write transaction just before its event is appended and holds until commit,
+    /// for dialects with concurrent writers: <c>seq</c> is <c>MAX + 1</c>, so appends must
+    /// follow one another for seqs to be unique and to follow commit order.
+    /// </summary>
+    protected virtual string? EventAppendLockSql => null;
+
+    /// <summary>Appended to the claim's read of a ready gateway, so concurrent claims pass over each other's rows instead of queueing on them.</summary>
+    protected virtual string ClaimLockClause => string.Empty;
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         using var gate = await EnterWriteAsync(cancellationToken);
@@ -35,6 +51,26 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
             await ExecuteAsync(connection, null, prepare, cancellationToken);
         }
 
+        if (MigrationLockSql is not { } migrationLock)
+        {
+            await MigrateAsync(connection, cancellationToken);
+            return;
+        }
+
+        await ExecuteAsync(connection, null, migrationLock.Lock, cancellationToken);
+        try
+        {
+            await MigrateAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            // The connection goes back to the pool still open: a session lock would outlive us.
+            await ExecuteAsync(connection, null, migrationLock.Unlock, CancellationToken.None);
+        }
+    }
+
+    private static async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(connection, null, """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    INTEGER PRIMARY KEY,
@@ -230,8 +266,8 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
 
     /// <summary>
     /// Runs the change and appends its audit event in one transaction; a change that reports
-    /// it changed nothing commits without an event. Appends are serialized (a single writer
-    /// here), so <c>seq</c> follows commit order.
+    /// it changed nothing commits without an event. Appends are serialized (a single writer,
+    /// or <see cref="EventAppendLockSql"/>), so <c>seq</c> follows commit order.
     /// </summary>
     private async Task WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> change, AuditEvent? auditEvent, CancellationToken cancellationToken)
     {
@@ -242,6 +278,11 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
         {
             await transaction.CommitAsync(cancellationToken);
             return;
+        }
+
+        if (EventAppendLockSql is { } appendLock)
+        {
+            await ExecuteAsync(connection, transaction, appendLock, cancellationToken);
         }
 
         await ExecuteAsync(connection, transaction, """

@@ -1,4 +1,5 @@
 using Demiurge.Hosting;
+using Demiurge.Store.Postgres;
 using Demiurge.Store.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -15,7 +16,9 @@ internal static class StoreExtensions
         services.TryAddSingleton<IStore>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value;
-            return new SqliteStore(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName));
+            return options.Store.Provider == StoreOptions.Postgres
+                ? new PostgresStore(options.Store.PostgresConnectionString!)
+                : new SqliteStore(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName));
         });
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [OperationsEndpoints.ReadyTag]);
         return services;

@@ -1,0 +1,35 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Demiurge.Store.Postgres;
+
+/// <summary>
+/// The production store: PostgreSQL through Npgsql, shared by any number of control planes.
+/// The SQL and the migrations are <see cref="SqlStore"/>'s; this adds what concurrent writers
+/// from several processes need: advisory locks and <c>SKIP LOCKED</c> claims.
+/// </summary>
+internal sealed class PostgresStore(NpgsqlDataSource dataSource) : SqlStore, IAsyncDisposable
+{
+    public PostgresStore(string connectionString)
+        : this(NpgsqlDataSource.Create(connectionString))
+    {
+    }
+
+    /// <summary>The pooled connections; leadership takes its dedicated connection from here too.</summary>
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    protected override (string Lock, string Unlock)? MigrationLockSql =>
+        ($"SELECT pg_advisory_lock({AdvisoryLocks.Migrations})", $"SELECT pg_advisory_unlock({AdvisoryLocks.Migrations})");
+
+    protected override string EventAppendLockSql => $"SELECT pg_advisory_xact_lock({AdvisoryLocks.EventAppend})";
+
+    protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await DataSource.OpenConnectionAsync(cancellationToken);
+
+    protected override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+}
