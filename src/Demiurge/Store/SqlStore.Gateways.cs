@@ -60,6 +60,11 @@ internal abstract partial class SqlStore
         {
             await WriteAsync(async (connection, transaction) =>
             {
+                if (ClaimOrganizationLockSql is { } organizationLock)
+                {
+                    await ExecuteAsync(connection, transaction, organizationLock, cancellationToken, ("@org", organizationId));
+                }
+
                 if (await SingleAsync(connection, transaction, $"{SelectAllocation} WHERE organization_id = @org AND ended_at IS NULL", ReadAllocation, cancellationToken, ("@org", organizationId)) is { } current)
                 {
                     var held = await SingleAsync(connection, transaction, $"{SelectGateway} WHERE gateway_id = @id", ReadGateway, cancellationToken, ("@id", current.GatewayId));

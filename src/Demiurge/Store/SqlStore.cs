@@ -39,6 +39,13 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
     /// </summary>
     protected virtual string? EventAppendLockSql => null;
 
+    /// <summary>
+    /// Runs first in a claim's transaction, given <c>@org</c>, for dialects with concurrent
+    /// writers: claims for one organization then follow one another, so a second claim finds
+    /// the first one's allocation instead of every gateway locked by it and its twins.
+    /// </summary>
+    protected virtual string? ClaimOrganizationLockSql => null;
+
     /// <summary>Appended to the claim's read of a ready gateway, so concurrent claims pass over each other's rows instead of queueing on them.</summary>
     protected virtual string ClaimLockClause => string.Empty;
 

@@ -17,4 +17,10 @@ internal static class AdvisoryLocks
 
     /// <summary>Held by the leader on a connection of its own for as long as it leads (session lock).</summary>
     public const long Leader = Base + 3;
+
+    /// <summary>
+    /// First key of the per-organization claim locks (transaction locks); the second is a hash of the
+    /// organization id. Two-key locks never meet the one-key locks above.
+    /// </summary>
+    public const int ClaimSpace = 0x64656D69;
 }

@@ -23,6 +23,8 @@ internal sealed class PostgresStore(NpgsqlDataSource dataSource) : SqlStore, IAs
 
     protected override string EventAppendLockSql => $"SELECT pg_advisory_xact_lock({AdvisoryLocks.EventAppend})";
 
+    protected override string ClaimOrganizationLockSql => $"SELECT pg_advisory_xact_lock({AdvisoryLocks.ClaimSpace}, hashtext(@org))";
+
     protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
