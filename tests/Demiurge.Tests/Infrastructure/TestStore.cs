@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Demiurge.Store;
+using Npgsql;
 
 namespace Demiurge.Tests.Infrastructure;
 
@@ -44,6 +45,59 @@ public static class TestStore
     /// <summary>The database of the control planes using <paramref name="dataDir"/>, created on first use.</summary>
     public static string ConnectionString(string dataDir) =>
         s_databases.GetOrAdd(Path.GetFullPath(dataDir), _ => new Lazy<string>(Cluster.CreateDatabase)).Value;
+
+    /// <summary>
+    /// Everything the store of <paramref name="dataDir"/> holds, as text, to check that a secret
+    /// never reaches it: the SQLite files' bytes, or every row of every PostgreSQL table.
+    /// </summary>
+    public static async Task<string> StoredTextAsync(string dataDir)
+    {
+        if (!IsPostgres)
+        {
+            var database = Path.Combine(dataDir, StoreExtensions.DatabaseFileName);
+            return System.Text.Encoding.ASCII.GetString([.. await ReadSharedAsync(database), .. await ReadSharedAsync(database + "-wal")]);
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString(dataDir));
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT quote_ident(table_name) FROM information_schema.tables WHERE table_schema = 'public'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+#pragma warning disable CA2100 // Table names come from the catalog, quoted.
+            await using var rows = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
+#pragma warning restore CA2100
+            await using var reader = await rows.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.AppendLine(reader.GetString(0));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory);
+        return memory.ToArray();
+    }
 
     private static PostgresServer StartCluster()
     {
