@@ -80,10 +80,11 @@ internal abstract partial class SqlStore
                 }
 
                 await ExecuteAsync(connection, transaction, """
-                    INSERT INTO allocations (allocation_id, organization_id, gateway_id, step, created_at, updated_at)
-                    VALUES (@id, @org, @gateway, @step, @at, @at)
+                    INSERT INTO allocations (allocation_id, organization_id, gateway_id, step, created_at, updated_at, owner)
+                    VALUES (@id, @org, @gateway, @step, @at, @at, @owner)
                     """, cancellationToken,
-                    ("@id", allocationId), ("@org", organizationId), ("@gateway", candidate.GatewayId), ("@step", Format(AllocationStep.Claimed)), ("@at", Millis(now)));
+                    ("@id", allocationId), ("@org", organizationId), ("@gateway", candidate.GatewayId), ("@step", Format(AllocationStep.Claimed)), ("@at", Millis(now)),
+                    ("@owner", InstanceId));
                 result = new ClaimResult(
                     new Allocation(allocationId, organizationId, candidate.GatewayId, AllocationStep.Claimed, null, now, now, null),
                     candidate with { State = GatewayState.Allocating, UpdatedAt = now },
@@ -160,6 +161,10 @@ internal abstract partial class SqlStore
 
     public Task<IReadOnlyList<Allocation>> AllocationListCurrentAsync(CancellationToken cancellationToken) =>
         ListAsync($"{SelectAllocation} WHERE ended_at IS NULL ORDER BY created_at", ReadAllocation, cancellationToken);
+
+    public Task<IReadOnlyList<Allocation>> AllocationListOrphanedAsync(CancellationToken cancellationToken) =>
+        ListAsync($"{SelectAllocation} WHERE ended_at IS NULL AND step <> 'active' AND {OrphanedCondition} ORDER BY created_at", ReadAllocation, cancellationToken,
+            ("@me", InstanceId));
 
     public async Task<bool> AllocationEndAsync(string allocationId, string outcome, GatewayState gatewayState, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken)
     {

@@ -46,6 +46,20 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
     /// </summary>
     protected virtual string? ClaimOrganizationLockSql => null;
 
+    /// <summary>
+    /// This store object, i.e. this control plane: the sagas it claims are journaled as its own
+    /// (<c>allocations.owner</c>), so that a leader can tell the sagas whose control plane died.
+    /// </summary>
+    public string InstanceId { get; } = Ids.New();
+
+    /// <summary>
+    /// The condition on an allocation row (<c>owner</c>, with <c>@me</c> this instance) that its
+    /// saga's control plane is gone. One process owns a single-writer database, so every other
+    /// owner is a previous run; dialects shared by live instances ask whether the owner still
+    /// holds its liveness lock.
+    /// </summary>
+    protected virtual string OrphanedCondition => "(owner IS NULL OR owner <> @me)";
+
     /// <summary>Appended to the claim's read of a ready gateway, so concurrent claims pass over each other's rows instead of queueing on them.</summary>
     protected virtual string ClaimLockClause => string.Empty;
 

@@ -1,3 +1,4 @@
+using Demiurge.Coordination;
 using Demiurge.Hosting;
 using Demiurge.Store.Postgres;
 using Demiurge.Store.Sqlite;
@@ -21,6 +22,9 @@ internal static class StoreExtensions
                 : new SqliteStore(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName));
         });
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [OperationsEndpoints.ReadyTag]);
+
+        // Who leads is decided where the state is: by a lock in PostgreSQL, by the single process on SQLite.
+        services.AddLeadership();
         return services;
     }
 }

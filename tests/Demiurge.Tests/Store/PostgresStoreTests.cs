@@ -55,8 +55,40 @@ public sealed class PostgresStoreTests : StoreContractTests
         // the next control plane to start would wait for ever.
         await using var connection = await OpenConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'";
+        command.CommandText = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
         Assert.Equal(0L, (long)(await command.ExecuteScalarAsync(Ct))!);
+    }
+
+    [Fact]
+    public async Task AllocationListOrphanedAsync_OwnerHoldsItsLivenessLock_NotOrphanedUntilItLetsGo()
+    {
+        var owner = (PostgresStore)Store;
+        var leader = Own(new PostgresStore(_connectionString));
+        await using (var liveness = await OpenConnectionAsync())
+        {
+            await using (var take = liveness.CreateCommand())
+            {
+                take.CommandText = owner.LivenessLockSql;
+                await take.ExecuteNonQueryAsync(Ct);
+            }
+
+            var saga = await ClaimAsync();
+
+            // The owner lives: the leader leaves its saga alone; the owner never sees its own as orphaned.
+            Assert.Empty(await leader.AllocationListOrphanedAsync(Ct));
+            Assert.Empty(await owner.AllocationListOrphanedAsync(Ct));
+
+            // The owner lets go, as the server does for it when its connection drops (which
+            // the server notices a moment later, so the test releases it outright).
+            await using (var release = liveness.CreateCommand())
+            {
+                release.CommandText = "SELECT pg_advisory_unlock_all()";
+                await release.ExecuteNonQueryAsync(Ct);
+            }
+
+            Assert.Equal([saga.AllocationId], (await leader.AllocationListOrphanedAsync(Ct)).Select(a => a.AllocationId));
+            Assert.Empty(await owner.AllocationListOrphanedAsync(Ct));
+        }
     }
 
     private static int FreePort()

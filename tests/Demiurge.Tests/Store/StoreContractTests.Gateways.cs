@@ -11,6 +11,9 @@ namespace Demiurge.Tests.Store;
 /// </summary>
 public abstract partial class StoreContractTests
 {
+    // Live gateways need distinct ports, and owners distinct names, across one test's helpers.
+    private int _nextPort = 7000;
+
     private IGatewayStore Gateways => (IGatewayStore)Store;
 
     [Fact]
@@ -103,6 +106,22 @@ public abstract partial class StoreContractTests
         }
     }
 
+    [Fact]
+    public async Task AllocationListOrphanedAsync_SagaOfAStoreThatIsGone_ListedOnlyWhileUnfinished()
+    {
+        // A second store on the database, as a control plane restarted after the first one died
+        // (on PostgreSQL the first holds no liveness lock here: only leadership takes it).
+        var saga = await ClaimAsync();
+        var active = await ClaimAsync();
+        Assert.True(await Gateways.AllocationAdvanceAsync(active.AllocationId, AllocationStep.Active, Ct));
+        Assert.Empty(await Gateways.AllocationListOrphanedAsync(Ct));
+        var successor = (IGatewayStore)Own(await CreateStoreAsync());
+
+        var orphans = await successor.AllocationListOrphanedAsync(Ct);
+
+        Assert.Equal([saga.AllocationId], orphans.Select(a => a.AllocationId));
+    }
+
     private async Task<List<string>> ReadyGatewaysAsync(int count)
     {
         var ids = new List<string>();
@@ -110,7 +129,7 @@ public abstract partial class StoreContractTests
         {
             var id = Ids.New();
             var at = Tick();
-            await Gateways.GatewayCreateAsync(new Gateway(id, GatewayState.Starting, "test", "http://127.0.0.1", 7000 + i, null, at, at, null),
+            await Gateways.GatewayCreateAsync(new Gateway(id, GatewayState.Starting, "test", "http://127.0.0.1", _nextPort++, null, at, at, null),
                 Tokens.New(), NewEvent(GatewayEventKinds.GatewayStarted, subjectId: id), Ct);
             Assert.True(await Gateways.GatewayTransitionAsync(id, [GatewayState.Starting], GatewayState.Ready, null, Ct));
             ids.Add(id);
@@ -121,7 +140,7 @@ public abstract partial class StoreContractTests
 
     private async Task<List<string>> OrganizationsAsync(int count)
     {
-        var owner = await CreateUserAsync("owner");
+        var owner = await CreateUserAsync($"owner{_nextPort++}");
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
@@ -131,7 +150,7 @@ public abstract partial class StoreContractTests
         return ids;
     }
 
-    private async Task<Allocation> ClaimAsync()
+    private protected async Task<Allocation> ClaimAsync()
     {
         await ReadyGatewaysAsync(1);
         var organization = Assert.Single(await OrganizationsAsync(1));

@@ -23,4 +23,10 @@ internal static class AdvisoryLocks
     /// organization id. Two-key locks never meet the one-key locks above.
     /// </summary>
     public const int ClaimSpace = 0x64656D69;
+
+    /// <summary>
+    /// First key of the instance liveness locks (session locks); the second is a hash of the
+    /// store's instance id. Each control plane holds its own while it lives.
+    /// </summary>
+    public const int InstanceSpace = ClaimSpace + 1;
 }

@@ -25,6 +25,18 @@ internal sealed class PostgresStore(NpgsqlDataSource dataSource) : SqlStore, IAs
 
     protected override string ClaimOrganizationLockSql => $"SELECT pg_advisory_xact_lock({AdvisoryLocks.ClaimSpace}, hashtext(@org))";
 
+    // pg_locks shows a two-key advisory lock as classid = key 1, objid = key 2 (as oid), objsubid = 2.
+    protected override string OrphanedCondition => $"""
+        (owner IS NULL OR owner <> @me AND NOT EXISTS (
+            SELECT 1 FROM pg_locks l
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid = {AdvisoryLocks.InstanceSpace}::oid AND l.objid = hashtext(owner)::oid))
+        """;
+
+    /// <summary>The statement that takes this instance's liveness lock, held by leadership's connection for as long as it lives.</summary>
+    public string LivenessLockSql => $"SELECT pg_advisory_lock({AdvisoryLocks.InstanceSpace}, hashtext('{InstanceId}'))";
+
     protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
