@@ -16,6 +16,7 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
     private readonly string _connectionString = TestStore.Cluster.CreateDatabase();
     private readonly string _ports = PortBlocks.Next();
     private readonly int _poolSize;
+    private bool _disposed;
 
     private ControlPlaneCluster(int poolSize) => _poolSize = poolSize;
 
@@ -112,6 +113,14 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test may stop the cluster itself to check what is left, before `await using` does.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+
         // All at once, as a service manager would: the leader stops the workers, followers only themselves.
         foreach (var instance in Instances.Where(i => !i.Killed))
         {
