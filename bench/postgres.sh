@@ -5,7 +5,7 @@
 #      one database: allocations per second and allocate-to-ready;
 #   2. claim throughput of a FOR UPDATE SKIP LOCKED queue (the claim's locking pattern), in jobs
 #      per second, with pgbench at 1, 4 and 16 clients, next to plain FOR UPDATE.
-#   bench/postgres.sh [cycles] [concurrency] [pgbench-seconds]
+#   bench/postgres.sh [cycles] [concurrency] [pgbench-seconds]     (cycles 0: the claim queue only)
 set -euo pipefail
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +27,7 @@ psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt)
 for _ in $(seq 100); do "${psql[@]}" -c 'SELECT 1' postgres >/dev/null 2>&1 && break; sleep 0.1; done
 echo "PostgreSQL $("${psql[@]}" -c 'SHOW server_version' postgres) on port $port (fsync on, defaults)"
 
-for planes in 1 3; do
+for planes in $( ((cycles > 0)) && echo 1 3 ); do
   "${psql[@]}" -c "CREATE DATABASE pool_$planes" postgres
   echo "== gateway pool, $planes control plane(s)"
   DEMIURGE_BENCH_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=pool_$planes" \
@@ -43,8 +43,8 @@ UPDATE jobs SET state = 'taken' WHERE id = (SELECT id FROM jobs WHERE state = 'r
 SQL
 for mode in skip wait; do
   for clients in 1 4 16; do
-    "${psql[@]}" queue -c "DROP TABLE IF EXISTS jobs; CREATE TABLE jobs (id BIGINT PRIMARY KEY, state TEXT NOT NULL);
-      INSERT INTO jobs SELECT g, 'ready' FROM generate_series(1, 2000000) g; CREATE INDEX jobs_ready ON jobs (id) WHERE state = 'ready'; VACUUM ANALYZE jobs;"
+    "${psql[@]}" queue -c 'SET client_min_messages = warning' -c "DROP TABLE IF EXISTS jobs; CREATE TABLE jobs (id BIGINT PRIMARY KEY, state TEXT NOT NULL);
+      INSERT INTO jobs SELECT g, 'ready' FROM generate_series(1, 500000) g; CREATE INDEX jobs_ready ON jobs (id) WHERE state = 'ready';" -c 'VACUUM ANALYZE jobs' 
     tps="$("$bin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -f "$work/$mode.sql" -c "$clients" -j "$(( clients < 2 ? 1 : 2 ))" -T "$seconds" queue 2>/dev/null \
       | awk '/^tps/ {printf "%.0f", $3}')"
     taken="$("${psql[@]}" queue -c "SELECT COUNT(*) FROM jobs WHERE state = 'taken'")"

@@ -15,9 +15,6 @@ internal sealed class PostgresStore(NpgsqlDataSource dataSource) : SqlStore, IAs
     {
     }
 
-    /// <summary>The pooled connections; leadership takes its dedicated connection from here too.</summary>
-    public NpgsqlDataSource DataSource { get; } = dataSource;
-
     protected override (string Lock, string Unlock)? MigrationLockSql =>
         ($"SELECT pg_advisory_lock({AdvisoryLocks.Migrations})", $"SELECT pg_advisory_unlock({AdvisoryLocks.Migrations})");
 
@@ -27,23 +24,26 @@ internal sealed class PostgresStore(NpgsqlDataSource dataSource) : SqlStore, IAs
 
     // pg_locks shows a two-key advisory lock as classid = key 1, objid = key 2 (as oid), objsubid = 2.
     protected override string OrphanedCondition => $"""
-        (owner IS NULL OR owner <> @me AND NOT EXISTS (
+        (owner IS NULL OR (owner <> @me AND NOT EXISTS (
             SELECT 1 FROM pg_locks l
             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND l.classid = {AdvisoryLocks.InstanceSpace}::oid AND l.objid = hashtext(owner)::oid))
+              AND l.classid = {AdvisoryLocks.InstanceSpace}::oid AND l.objid = hashtext(owner)::oid)))
         """;
 
-    /// <summary>The statement that takes this instance's liveness lock, held by leadership's connection for as long as it lives.</summary>
+    /// <summary>
+    /// The statement that takes this instance's liveness lock, held by leadership's connection
+    /// for as long as it lives. (The id is a UUID this object made, so it is inlined.)
+    /// </summary>
     public string LivenessLockSql => $"SELECT pg_advisory_lock({AdvisoryLocks.InstanceSpace}, hashtext('{InstanceId}'))";
 
     protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        await DataSource.OpenConnectionAsync(cancellationToken);
+        await dataSource.OpenConnectionAsync(cancellationToken);
 
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 }
