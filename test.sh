@@ -32,14 +32,26 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "dockerd did not start:"; tail -20 "$dockerd_log"; exit 1; }
 fi
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# The whole suite twice: on the embedded store (SQLite), then with every control plane on
+# PostgreSQL (one throwaway cluster for the run, a database per control plane).
+sqlite_log="$(mktemp)" postgres_log="$(mktemp)"
+trap 'rm -f "$sqlite_log" "$postgres_log"' EXIT
 status=0
-dotnet test Demiurge.slnx -c Release 2>&1 | tee "$log" || status=$?
+dotnet test Demiurge.slnx -c Release 2>&1 | tee "$sqlite_log" || status=$?
+# Tests that always use PostgreSQL (its store contract, several control planes) ran already.
+DEMIURGE_TEST_STORE=postgres dotnet test Demiurge.slnx -c Release --no-build \
+  --filter 'FullyQualifiedName!~Demiurge.Tests.ControlPlanes&FullyQualifiedName!~Demiurge.Tests.Store.PostgresStoreTests' \
+  2>&1 | tee "$postgres_log" || status=$?
 
-# One plain summary line over every test assembly.
-awk '/(Passed|Failed)! +- +Failed:/ {
-       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-     }
-     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# One plain summary line over every test assembly and both stores.
+count() {
+  awk '/(Passed|Failed)! +- +Failed:/ {
+         gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+       }
+       END { printf "%d %d %d", p, f, s }' "$1"
+}
+read -r sp sf ss <<<"$(count "$sqlite_log")"
+read -r pp pf ps <<<"$(count "$postgres_log")"
+printf '%d passed, %d failed, %d skipped (sqlite: %d/%d/%d, postgres: %d/%d/%d)\n' \
+  $((sp + pp)) $((sf + pf)) $((ss + ps)) "$sp" "$sf" "$ss" "$pp" "$pf" "$ps"
 exit "$status"

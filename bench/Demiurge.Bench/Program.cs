@@ -6,9 +6,16 @@ using System.Text.Json;
 
 // Gateway pool benchmark: allocate-to-ready latency, allocations per second under
 // concurrency, and idle RSS per gateway, against a real `demiurge up` on loopback.
-//   dotnet run -c Release --project bench/Demiurge.Bench -- [cycles] [concurrency]
+//   dotnet run -c Release --project bench/Demiurge.Bench -- [cycles] [concurrency] [control-planes]
+// With DEMIURGE_BENCH_POSTGRES set to a connection string (of an empty database), it starts
+// [control-planes] `demiurge controlplane` processes on that PostgreSQL instead, and spreads the
+// requests over them (bench/postgres.sh does this for 1 and 3).
 // Runtime benchmark: gateway start time and idle RSS, as a process and as a container.
 //   dotnet run -c Release --project bench/Demiurge.Bench -- runtime [rounds]
+var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
+var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+var controlPlanes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+var postgres = Environment.GetEnvironmentVariable("DEMIURGE_BENCH_POSTGRES");
 var root = FindRoot();
 var executable = Path.Combine(root, "artifacts", "demiurge", "demiurge");
 if (!File.Exists(executable))
@@ -22,36 +29,51 @@ if (args is ["runtime", ..])
     return await Demiurge.Bench.RuntimeBench.RunAsync(executable, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
 }
 
-var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
-var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-var dataDir = Directory.CreateTempSubdirectory("demiurge-bench-").FullName;
 const string Token = "bench-admin-token-0123456789";
 var poolSize = concurrency + 2;
-using var up = Process.Start(new ProcessStartInfo(executable)
+var servers = new List<(Process Process, string DataDir)>();
+var clients = new List<HttpClient>();
+for (var i = 0; i < (postgres is null ? 1 : controlPlanes); i++)
 {
-    ArgumentList =
+    var dataDir = Directory.CreateTempSubdirectory("demiurge-bench-").FullName;
+    var start = new ProcessStartInfo(executable)
     {
-        "up", "--data-dir", dataDir, "--api-port", "0", "--admin-token", Token,
-        "--pool-size", poolSize.ToString(CultureInfo.InvariantCulture), "--pool-min-ready", "0", "--pool-max", poolSize.ToString(CultureInfo.InvariantCulture),
-        "--pool-check-interval", "500ms", "--gateway-inactivity-timeout", "off",
-    },
-    RedirectStandardOutput = true,
-    RedirectStandardError = true,
-})!;
-up.ErrorDataReceived += (_, _) => { };
-up.BeginErrorReadLine();
-string? api = null;
-while (api is null && await up.StandardOutput.ReadLineAsync() is { } line)
-{
-    if (line.TrimStart().StartsWith("API:", StringComparison.Ordinal))
+        ArgumentList =
+        {
+            postgres is null ? "up" : "controlplane", "--data-dir", dataDir, "--api-port", "0", "--admin-token", Token,
+            "--pool-size", poolSize.ToString(CultureInfo.InvariantCulture), "--pool-min-ready", "0", "--pool-max", poolSize.ToString(CultureInfo.InvariantCulture),
+            "--pool-check-interval", "500ms", "--gateway-inactivity-timeout", "off",
+        },
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    };
+    if (postgres is not null)
     {
-        api = line.Trim()[4..].Trim();
+        start.Environment["DEMIURGE_STORE"] = "postgres";
+        start.Environment["DEMIURGE_POSTGRES"] = postgres;
     }
+
+    var server = Process.Start(start)!;
+    servers.Add((server, dataDir));
+    server.ErrorDataReceived += (_, _) => { };
+    server.BeginErrorReadLine();
+    string? api = null;
+    while (api is null && await server.StandardOutput.ReadLineAsync() is { } line)
+    {
+        if (line.TrimStart().StartsWith("API:", StringComparison.Ordinal))
+        {
+            api = line.Trim()[4..].Trim();
+        }
+    }
+
+    _ = Task.Run(async () => { while (await server.StandardOutput.ReadLineAsync() is not null) { } });
+    var client = new HttpClient { BaseAddress = new Uri(api!) };
+    client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+    clients.Add(client);
 }
 
-_ = Task.Run(async () => { while (await up.StandardOutput.ReadLineAsync() is not null) { } });
-using var http = new HttpClient { BaseAddress = new Uri(api!) };
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+var http = clients[0];
+var next = 0;
 try
 {
     await WaitForReadyAsync(poolSize);
@@ -98,6 +120,7 @@ try
     latencies.Sort();
     cold.Sort();
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+    Console.WriteLine($"store: {(postgres is null ? "sqlite" : "postgres")}, control planes: {clients.Count}");
     Console.WriteLine($"allocate-to-ready, warm, over {cycles} cycles: p50 {Percentile(latencies, 0.50):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies[^1]:0.0} ms");
     Console.WriteLine($"allocate-to-ready, each worker's first allocation ({cold.Count}): p50 {Percentile(cold, 0.50):0.0} ms, max {cold[^1]:0.0} ms");
     Console.WriteLine($"allocations/s with {concurrency} concurrent organizations: {allocated / busy.TotalSeconds:0} ({allocated} allocations in {busy.TotalSeconds:0.00} s)");
@@ -106,17 +129,33 @@ try
 }
 finally
 {
-    // SIGTERM: demiurge stops its gateways and exits cleanly.
-    Process.Start("kill", ["-TERM", up.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
-    await up.WaitForExitAsync();
-    Directory.Delete(dataDir, recursive: true);
+    // SIGTERM: each control plane exits cleanly; the leader stops the gateways.
+    foreach (var (server, _) in servers)
+    {
+        Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
+    }
+
+    foreach (var (server, dataDir) in servers)
+    {
+        await server.WaitForExitAsync();
+        server.Dispose();
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    foreach (var client in clients)
+    {
+        client.Dispose();
+    }
 }
+
+// Requests go round-robin over the control planes.
+HttpClient Next() => clients[Interlocked.Increment(ref next) % clients.Count];
 
 async Task<string> StartAsync(string organizationId)
 {
     while (true)
     {
-        using var response = await http.PostAsJsonAsync("/gateway/start", new { organization_id = organizationId });
+        using var response = await Next().PostAsJsonAsync("/gateway/start", new { organization_id = organizationId });
         if (response.IsSuccessStatusCode)
         {
             return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("gateway_id").GetString()!;
@@ -128,7 +167,7 @@ async Task<string> StartAsync(string organizationId)
 
 async Task ReleaseAsync(string gatewayId)
 {
-    using var response = await http.PostAsync($"/gateways/{gatewayId}/release", null);
+    using var response = await Next().PostAsync($"/gateways/{gatewayId}/release", null);
     response.EnsureSuccessStatusCode();
 }
 

@@ -54,6 +54,13 @@ internal interface IGatewayStore
     Task<IReadOnlyList<Allocation>> AllocationListCurrentAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Unfinished sagas (current, not active) whose control plane is gone: claimed by another
+    /// store instance that no longer holds its liveness lock, or, on a single-process store, by
+    /// any other instance. The leader undoes these and never a saga a live instance still runs.
+    /// </summary>
+    Task<IReadOnlyList<Allocation>> AllocationListOrphanedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Ends a current allocation (which revokes its token) and moves its gateway to
     /// <paramref name="gatewayState"/>, in one transaction; false when it had already ended.
     /// </summary>

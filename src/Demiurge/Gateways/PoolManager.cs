@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Demiurge.Coordination;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;
@@ -16,10 +17,12 @@ namespace Demiurge.Gateways;
 /// Keeps the pool: starts workers up to the pool size, replaces the ones that die or stop
 /// answering, and scales up while fewer than the minimum are ready. At start-up it finishes
 /// what a crash left: sagas half done are undone, gateways whose process is gone are released.
+/// With several control planes only the leader does any of this (<see cref="ILeadership"/>).
 /// </summary>
 internal sealed partial class PoolManager(
     IGatewayStore store,
     IStore events,
+    ILeadership leadership,
     IGatewayRuntime runtime,
     GatewayAllocator allocator,
     IHttpClientFactory httpClients,
@@ -48,32 +51,59 @@ internal sealed partial class PoolManager(
         }
 
         lifetime.ApplicationStopping.Register(StopWorkers);
-        await ReconcileAsync(stoppingToken);
         var interval = Durations.ParseOrDefault(options.Value.Pool.CheckInterval, TimeSpan.FromSeconds(2));
         while (!stoppingToken.IsCancellationRequested)
         {
+            CancellationToken term;
             try
             {
-                await CheckAsync(stoppingToken);
-                await signal.WaitAsync(interval, stoppingToken);
+                term = await leadership.WaitForLeadershipAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            // Everything below runs under the term: the moment this instance stops leading, it stops acting.
+            using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
+            await LeadAsync(interval, leading.Token);
+        }
+    }
+
+    /// <summary>One term as leader: the take-over reconcile, then the pool checks, until the term or the process ends.</summary>
+    private async Task LeadAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var reconciled = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!reconciled)
+                {
+                    await ReconcileAsync(cancellationToken);
+                    reconciled = true;
+                }
+
+                await CheckAsync(cancellationToken);
+                await signal.WaitAsync(interval, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
             }
             catch (Exception exception) when (exception is System.Data.Common.DbException or HttpRequestException or IOException or InvalidOperationException)
             {
                 LogCheckFailed(logger, exception);
-                await Task.Delay(interval, time, stoppingToken);
+                await Task.Delay(interval, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
     /// <summary>
-    /// Finishes or undoes what the last run left: sagas between claim and active are undone;
-    /// active allocations get their DNS records and route published again (both idempotent).
+    /// Takes over from the last leader: active allocations get their DNS records and route
+    /// published again (both idempotent). Orphaned sagas are undone by every check that follows.
     /// </summary>
-    internal async Task ReconcileAsync(CancellationToken cancellationToken)
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         foreach (var allocation in await store.AllocationListCurrentAsync(cancellationToken))
         {
@@ -82,17 +112,28 @@ internal sealed partial class PoolManager(
             {
                 await allocator.RepublishAsync(allocation, gateway, cancellationToken);
             }
-            else if (allocation.Step is not AllocationStep.Active)
-            {
-                await allocator.RollBackAsync(allocation, "the control plane stopped during the saga",
-                    gatewayAtFault: allocation.Step >= AllocationStep.Handshake, cancellationToken);
-            }
         }
     }
 
-    /// <summary>One pass: health of every worker, then the pool's size.</summary>
+    /// <summary>
+    /// Undoes the sagas whose control plane died between claim and active. A saga that a live
+    /// control plane still runs is not an orphan (its owner holds its liveness lock), so the
+    /// leader never races a running saga; with several control planes any of them can die, so
+    /// this runs on every pass, not only when a term begins.
+    /// </summary>
+    private async Task RollBackOrphansAsync(CancellationToken cancellationToken)
+    {
+        foreach (var allocation in await store.AllocationListOrphanedAsync(cancellationToken))
+        {
+            await allocator.RollBackAsync(allocation, "the control plane stopped during the saga",
+                gatewayAtFault: allocation.Step >= AllocationStep.Handshake, cancellationToken);
+        }
+    }
+
+    /// <summary>One pass: orphaned sagas, health of every worker, then the pool's size.</summary>
     internal async Task CheckAsync(CancellationToken cancellationToken)
     {
+        await RollBackOrphansAsync(cancellationToken);
         var gateways = await store.GatewayListAsync(cancellationToken);
         foreach (var gateway in gateways.Where(g => g.State != GatewayState.Gone))
         {
@@ -244,6 +285,12 @@ internal sealed partial class PoolManager(
     /// </summary>
     private void StopWorkers()
     {
+        // The workers belong to the pool, which only the leader keeps: a follower leaving stops none.
+        if (!leadership.IsLeader)
+        {
+            return;
+        }
+
         var gateways = store.GatewayListAsync(CancellationToken.None).GetAwaiter().GetResult()
             .Where(g => g.State != GatewayState.Gone && g.Pid is not null && g.Runtime == runtime.Name).ToList();
         Task.WhenAll(gateways.Select(async gateway =>

@@ -30,6 +30,13 @@ internal static class OperationsEndpoints
             ["status"] = report.Status.ToString().ToLowerInvariant(),
             ["checks"] = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
         };
+        // What a check says besides its status, e.g. "leadership": "leader" or "follower".
+        var details = report.Entries.Where(e => e.Value.Description is not null).ToDictionary(e => e.Key, e => e.Value.Description!);
+        if (details.Count > 0)
+        {
+            body["details"] = details;
+        }
+
         return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
     }
 }

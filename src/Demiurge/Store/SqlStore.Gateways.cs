@@ -60,6 +60,11 @@ internal abstract partial class SqlStore
         {
             await WriteAsync(async (connection, transaction) =>
             {
+                if (ClaimOrganizationLockSql is { } organizationLock)
+                {
+                    await ExecuteAsync(connection, transaction, organizationLock, cancellationToken, ("@org", organizationId));
+                }
+
                 if (await SingleAsync(connection, transaction, $"{SelectAllocation} WHERE organization_id = @org AND ended_at IS NULL", ReadAllocation, cancellationToken, ("@org", organizationId)) is { } current)
                 {
                     var held = await SingleAsync(connection, transaction, $"{SelectGateway} WHERE gateway_id = @id", ReadGateway, cancellationToken, ("@id", current.GatewayId));
@@ -67,7 +72,7 @@ internal abstract partial class SqlStore
                     return false;
                 }
 
-                var candidate = await SingleAsync(connection, transaction, $"{SelectGateway} WHERE state = 'ready' ORDER BY ready_at, gateway_id LIMIT 1", ReadGateway, cancellationToken);
+                var candidate = await SingleAsync(connection, transaction, $"{SelectGateway} WHERE state = 'ready' ORDER BY ready_at, gateway_id LIMIT 1{ClaimLockClause}", ReadGateway, cancellationToken);
                 if (candidate is null
                     || !await TransitionAsync(connection, transaction, candidate.GatewayId, [GatewayState.Ready], GatewayState.Allocating, now, cancellationToken))
                 {
@@ -75,10 +80,11 @@ internal abstract partial class SqlStore
                 }
 
                 await ExecuteAsync(connection, transaction, """
-                    INSERT INTO allocations (allocation_id, organization_id, gateway_id, step, created_at, updated_at)
-                    VALUES (@id, @org, @gateway, @step, @at, @at)
+                    INSERT INTO allocations (allocation_id, organization_id, gateway_id, step, created_at, updated_at, owner)
+                    VALUES (@id, @org, @gateway, @step, @at, @at, @owner)
                     """, cancellationToken,
-                    ("@id", allocationId), ("@org", organizationId), ("@gateway", candidate.GatewayId), ("@step", Format(AllocationStep.Claimed)), ("@at", Millis(now)));
+                    ("@id", allocationId), ("@org", organizationId), ("@gateway", candidate.GatewayId), ("@step", Format(AllocationStep.Claimed)), ("@at", Millis(now)),
+                    ("@owner", InstanceId));
                 result = new ClaimResult(
                     new Allocation(allocationId, organizationId, candidate.GatewayId, AllocationStep.Claimed, null, now, now, null),
                     candidate with { State = GatewayState.Allocating, UpdatedAt = now },
@@ -125,11 +131,15 @@ internal abstract partial class SqlStore
             redeemed = await SingleAsync(connection, transaction,
                 $"{SelectAllocation} WHERE handshake_token_hash = @hash AND ended_at IS NULL AND handshake_expires_at > @now",
                 ReadAllocation, cancellationToken, ("@hash", handshakeTokenHash), ("@now", Millis(now)));
-            if (redeemed is not null)
+            // The update repeats the read's conditions: of two concurrent redeemers that both
+            // read the row, only the first to write still matches, so the token is single-use.
+            if (redeemed is not null && await ExecuteAsync(connection, transaction, """
+                    UPDATE allocations SET handshake_token_hash = NULL, handshake_expires_at = NULL, token_hash = @token
+                    WHERE allocation_id = @id AND handshake_token_hash = @hash AND ended_at IS NULL
+                    """,
+                    cancellationToken, ("@token", allocationTokenHash), ("@id", redeemed.AllocationId), ("@hash", handshakeTokenHash)) != 1)
             {
-                await ExecuteAsync(connection, transaction,
-                    "UPDATE allocations SET handshake_token_hash = NULL, handshake_expires_at = NULL, token_hash = @token WHERE allocation_id = @id",
-                    cancellationToken, ("@token", allocationTokenHash), ("@id", redeemed.AllocationId));
+                redeemed = null;
             }
 
             return false;
@@ -152,6 +162,10 @@ internal abstract partial class SqlStore
     public Task<IReadOnlyList<Allocation>> AllocationListCurrentAsync(CancellationToken cancellationToken) =>
         ListAsync($"{SelectAllocation} WHERE ended_at IS NULL ORDER BY created_at", ReadAllocation, cancellationToken);
 
+    public Task<IReadOnlyList<Allocation>> AllocationListOrphanedAsync(CancellationToken cancellationToken) =>
+        ListAsync($"{SelectAllocation} WHERE ended_at IS NULL AND step <> 'active' AND {OrphanedCondition} ORDER BY created_at", ReadAllocation, cancellationToken,
+            ("@me", InstanceId));
+
     public async Task<bool> AllocationEndAsync(string allocationId, string outcome, GatewayState gatewayState, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         var ended = false;
@@ -163,10 +177,15 @@ internal abstract partial class SqlStore
                 return false;
             }
 
-            await ExecuteAsync(connection, transaction, """
+            // Ended by a concurrent writer since the read: only one end counts.
+            if (await ExecuteAsync(connection, transaction, """
                 UPDATE allocations SET ended_at = @at, updated_at = @at, outcome = @outcome, handshake_token_hash = NULL
-                WHERE allocation_id = @id
-                """, cancellationToken, ("@at", Millis(now)), ("@outcome", outcome), ("@id", allocationId));
+                WHERE allocation_id = @id AND ended_at IS NULL
+                """, cancellationToken, ("@at", Millis(now)), ("@outcome", outcome), ("@id", allocationId)) != 1)
+            {
+                return false;
+            }
+
             // A gateway the pool already gave up on stays gone.
             await TransitionAsync(connection, transaction, allocation.GatewayId,
                 [GatewayState.Allocating, GatewayState.Allocated, GatewayState.Releasing, GatewayState.Ready, GatewayState.Unhealthy], gatewayState, now, cancellationToken);
@@ -213,13 +232,21 @@ internal abstract partial class SqlStore
                 return false;
             }
 
-            await ExecuteAsync(connection, transaction, """
+            // The write repeats the version check, so of two pushes on one base only the first lands.
+            if (await ExecuteAsync(connection, transaction, """
                 INSERT INTO organization_data (organization_id, version, gateway_state, stored_at) VALUES (@org, @version, @state, @at)
                 ON CONFLICT (organization_id) DO UPDATE SET
                     version = excluded.version,
                     gateway_state = COALESCE(excluded.gateway_state, organization_data.gateway_state),
                     stored_at = excluded.stored_at
-                """, cancellationToken, ("@org", organizationId), ("@version", current + 1), ("@state", gatewayState), ("@at", Millis(now)));
+                WHERE organization_data.version = @base
+                """, cancellationToken, ("@org", organizationId), ("@version", current + 1), ("@state", gatewayState), ("@at", Millis(now)), ("@base", baseVersion)) != 1)
+            {
+                result = (PushOutcome.Stale, await ScalarAsync<long>(connection, transaction,
+                    "SELECT version FROM organization_data WHERE organization_id = @org", cancellationToken, ("@org", organizationId)));
+                return false;
+            }
+
             foreach (var (projectId, content) in projects)
             {
                 await ExecuteAsync(connection, transaction, """

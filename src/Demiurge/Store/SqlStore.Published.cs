@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Text.Json;
 using Demiurge.Dns;
@@ -66,7 +67,9 @@ internal abstract partial class SqlStore : IDnsStore, IEdgeStore
     private async Task<(long Version, IReadOnlyList<T> Changes)> ChangedAsync<T>(string name, string sql, long afterVersion, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One snapshot for the version and the rows: under read committed a change committed
+        // between the two statements would come back with a version that does not cover it.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         var version = await ScalarAsync<long>(connection, transaction, "SELECT version FROM versions WHERE name = @name", cancellationToken, ("@name", name));
         var changes = version > afterVersion
             ? await ListAsync(connection, transaction, sql, read, cancellationToken, ("@after", afterVersion))

@@ -26,6 +26,43 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
     /// <summary>Waits until this process may write; dialects with a single writer queue here instead of retrying.</summary>
     protected virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
 
+    /// <summary>
+    /// Takes and releases a session lock around migrations, for dialects where several
+    /// processes can write at once: control planes starting together then migrate once.
+    /// </summary>
+    protected virtual (string Lock, string Unlock)? MigrationLockSql => null;
+
+    /// <summary>
+    /// Runs in a write transaction just before its event is appended and holds until commit,
+    /// for dialects with concurrent writers: <c>seq</c> is <c>MAX + 1</c>, so appends must
+    /// follow one another for seqs to be unique and to follow commit order.
+    /// </summary>
+    protected virtual string? EventAppendLockSql => null;
+
+    /// <summary>
+    /// Runs first in a claim's transaction, given <c>@org</c>, for dialects with concurrent
+    /// writers: claims for one organization then follow one another, so a second claim finds
+    /// the first one's allocation instead of every gateway locked by it and its twins.
+    /// </summary>
+    protected virtual string? ClaimOrganizationLockSql => null;
+
+    /// <summary>
+    /// This store object, i.e. this control plane: the sagas it claims are journaled as its own
+    /// (<c>allocations.owner</c>), so that a leader can tell the sagas whose control plane died.
+    /// </summary>
+    public string InstanceId { get; } = Ids.New();
+
+    /// <summary>
+    /// The condition on an allocation row (<c>owner</c>, with <c>@me</c> this instance) that its
+    /// saga's control plane is gone. One process owns a single-writer database, so every other
+    /// owner is a previous run; dialects shared by live instances ask whether the owner still
+    /// holds its liveness lock.
+    /// </summary>
+    protected virtual string OrphanedCondition => "(owner IS NULL OR owner <> @me)";
+
+    /// <summary>Appended to the claim's read of a ready gateway, so concurrent claims pass over each other's rows instead of queueing on them.</summary>
+    protected virtual string ClaimLockClause => string.Empty;
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         using var gate = await EnterWriteAsync(cancellationToken);
@@ -35,6 +72,26 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
             await ExecuteAsync(connection, null, prepare, cancellationToken);
         }
 
+        if (MigrationLockSql is not { } migrationLock)
+        {
+            await MigrateAsync(connection, cancellationToken);
+            return;
+        }
+
+        await ExecuteAsync(connection, null, migrationLock.Lock, cancellationToken);
+        try
+        {
+            await MigrateAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            // The connection goes back to the pool still open: a session lock would outlive us.
+            await ExecuteAsync(connection, null, migrationLock.Unlock, CancellationToken.None);
+        }
+    }
+
+    private static async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(connection, null, """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    INTEGER PRIMARY KEY,
@@ -230,8 +287,8 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
 
     /// <summary>
     /// Runs the change and appends its audit event in one transaction; a change that reports
-    /// it changed nothing commits without an event. Appends are serialized (a single writer
-    /// here), so <c>seq</c> follows commit order.
+    /// it changed nothing commits without an event. Appends are serialized (a single writer,
+    /// or <see cref="EventAppendLockSql"/>), so <c>seq</c> follows commit order.
     /// </summary>
     private async Task WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> change, AuditEvent? auditEvent, CancellationToken cancellationToken)
     {
@@ -242,6 +299,11 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
         {
             await transaction.CommitAsync(cancellationToken);
             return;
+        }
+
+        if (EventAppendLockSql is { } appendLock)
+        {
+            await ExecuteAsync(connection, transaction, appendLock, cancellationToken);
         }
 
         await ExecuteAsync(connection, transaction, """

@@ -1,4 +1,6 @@
+using Demiurge.Coordination;
 using Demiurge.Hosting;
+using Demiurge.Store.Postgres;
 using Demiurge.Store.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -15,9 +17,14 @@ internal static class StoreExtensions
         services.TryAddSingleton<IStore>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value;
-            return new SqliteStore(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName));
+            return options.Store.Provider == StoreOptions.Postgres
+                ? new PostgresStore(options.Store.PostgresConnectionString!)
+                : new SqliteStore(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName));
         });
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [OperationsEndpoints.ReadyTag]);
+
+        // Who leads is decided where the state is: by a lock in PostgreSQL, by the single process on SQLite.
+        services.AddLeadership();
         return services;
     }
 }

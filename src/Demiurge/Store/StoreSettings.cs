@@ -1,4 +1,5 @@
 using Demiurge.Hosting;
+using Npgsql;
 
 namespace Demiurge.Store;
 
@@ -19,6 +20,24 @@ internal static class StoreSettings
         else if (options.Provider == StoreOptions.Postgres && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             errors.Add($"{Postgres.Describe()} is required with {Provider.Flag} {StoreOptions.Postgres}.");
+        }
+        else if (options.Provider == StoreOptions.Postgres && !IsConnectionString(options.PostgresConnectionString!))
+        {
+            // Not echoed: a connection string usually carries a password.
+            errors.Add($"{Postgres.Describe()} is not a valid Npgsql connection string (Host=...;Username=...;Database=...).");
+        }
+    }
+
+    private static bool IsConnectionString(string value)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(value);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 }

@@ -31,10 +31,7 @@ public sealed class UserEndpointsTests(ControlPlaneFixture fixture) : IClassFixt
     {
         var user = await fixture.CreateUserAsync();
 
-        var database = Path.Combine(fixture.DataDir.Path, "demiurge.db");
-        var bytes = await ReadSharedAsync(database);
-        bytes = [.. bytes, .. await ReadSharedAsync(database + "-wal")];
-        var text = System.Text.Encoding.ASCII.GetString(bytes);
+        var text = await TestStore.StoredTextAsync(fixture.DataDir.Path);
         Assert.Contains(user.Username, text, StringComparison.Ordinal);
         Assert.DoesNotContain(user.Token, text, StringComparison.Ordinal);
         Assert.Contains(Demiurge.Identity.Tokens.Hash(user.Token), text, StringComparison.Ordinal);
@@ -102,18 +99,5 @@ public sealed class UserEndpointsTests(ControlPlaneFixture fixture) : IClassFixt
 
         Assert.Equal("admin", me.GetProperty("username").GetString());
         Assert.True(me.GetProperty("is_admin").GetBoolean());
-    }
-
-    private static async Task<byte[]> ReadSharedAsync(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var memory = new MemoryStream();
-        await stream.CopyToAsync(memory);
-        return memory.ToArray();
     }
 }

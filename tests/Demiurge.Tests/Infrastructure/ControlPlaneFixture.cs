@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Demiurge.Tests.Infrastructure;
 
 /// <summary>
-/// A real control plane (Kestrel on a free loopback port, SQLite in a temporary folder),
+/// A real control plane (Kestrel on a free loopback port, the run's store: SQLite in a temporary folder or a fresh PostgreSQL database),
 /// shared by the tests of one class.
 /// </summary>
 public sealed class ControlPlaneFixture : IAsyncLifetime
@@ -44,15 +44,20 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         Admin = Client(AdminToken);
     }
 
-    /// <summary>Settings for a test control plane: free port, temporary data, no gateway workers, warnings only.</summary>
-    public static Dictionary<string, string?> QuietSettings(string dataDir) => new()
+    /// <summary>
+    /// Settings for a test control plane: free port, temporary data, no gateway workers, warnings
+    /// only, and the run's store (<see cref="TestStore"/>).
+    /// </summary>
+    public static Dictionary<string, string?> QuietSettings(string dataDir)
     {
-        [Settings.DataDir.ConfigurationKey] = dataDir,
-        [Settings.ApiPort.ConfigurationKey] = "0",
-        [Settings.PoolSize.ConfigurationKey] = "0",
-        [Settings.PoolMinReady.ConfigurationKey] = "0",
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+        var settings = TestStore.Settings(dataDir);
+        settings[Settings.DataDir.ConfigurationKey] = dataDir;
+        settings[Settings.ApiPort.ConfigurationKey] = "0";
+        settings[Settings.PoolSize.ConfigurationKey] = "0";
+        settings[Settings.PoolMinReady.ConfigurationKey] = "0";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return settings;
+    }
 
     /// <summary>A client for the API; with a token it authenticates as that token's user.</summary>
     public HttpClient Client(string? token = null)

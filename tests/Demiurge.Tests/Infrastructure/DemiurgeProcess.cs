@@ -22,7 +22,7 @@ public sealed partial class DemiurgeProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> StandardError => _stderr;
 
-    public static DemiurgeProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static DemiurgeProcess Start(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "demiurge"))
         {
@@ -44,7 +44,11 @@ public sealed partial class DemiurgeProcess : IAsyncDisposable
 
         // Every `up` serves DNS; tests run many at once, so each takes a free port unless told otherwise.
         start.Environment["DEMIURGE_DNS_PORT"] = "0";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+
+        // A control plane on a data directory stores its state in the run's store (TestStore).
+        var dataDir = arguments.Count > 0 && arguments[0] is "up" or "controlplane" ? arguments.SkipWhile(a => a != "--data-dir").Skip(1).FirstOrDefault() : null;
+        var storeEnvironment = dataDir is null ? [] : TestStore.Environment(dataDir);
+        foreach (var (key, value) in storeEnvironment.Concat(environment ?? new Dictionary<string, string>()))
         {
             start.Environment[key] = value;
         }

@@ -1,0 +1,100 @@
+using System.Data.Common;
+using Demiurge.Store;
+using Demiurge.Store.Postgres;
+using Demiurge.Tests.Infrastructure;
+using Npgsql;
+
+namespace Demiurge.Tests.Store;
+
+/// <summary>
+/// The store contract on PostgreSQL, one fresh database per test on the run's shared cluster
+/// (<see cref="TestStore.Cluster"/>), plus what only PostgreSQL has.
+/// </summary>
+public sealed class PostgresStoreTests : StoreContractTests
+{
+    private readonly string _connectionString = TestStore.Cluster.CreateDatabase();
+
+    private protected override async Task<IStore> CreateStoreAsync()
+    {
+        var store = new PostgresStore(_connectionString);
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+
+    private protected override Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count)
+    {
+        var connectionString = TestStore.Cluster.CreateDatabase();
+        return Task.FromResult<IReadOnlyList<IStore>>([.. Enumerable.Range(0, count).Select(_ => new PostgresStore(connectionString))]);
+    }
+
+    protected override async Task<DbConnection> OpenConnectionAsync()
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        await connection.OpenAsync(Ct);
+        return connection;
+    }
+
+    [Fact]
+    public async Task PingAsync_ServerNotListening_ThrowsNpgsqlException()
+    {
+        var port = FreePort();
+        var store = Own(new PostgresStore($"Host=127.0.0.1;Port={port};Username=postgres;Timeout=5"));
+
+        // The readiness check turns a DbException into "unhealthy".
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => store.PingAsync(Ct));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SecondStore_HoldsNoAdvisoryLockAfterwards()
+    {
+        var second = Own(new PostgresStore(_connectionString));
+
+        await second.MigrateAsync(Ct);
+
+        // The migration lock is a session lock on a pooled connection: it must be released, or
+        // the next control plane to start would wait for ever.
+        await using var connection = await OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync(Ct))!);
+    }
+
+    [Fact]
+    public async Task AllocationListOrphanedAsync_OwnerHoldsItsLivenessLock_NotOrphanedUntilItLetsGo()
+    {
+        var owner = (PostgresStore)Store;
+        var leader = Own(new PostgresStore(_connectionString));
+        await using (var liveness = await OpenConnectionAsync())
+        {
+            await using (var take = liveness.CreateCommand())
+            {
+                take.CommandText = owner.LivenessLockSql;
+                await take.ExecuteNonQueryAsync(Ct);
+            }
+
+            var saga = await ClaimAsync();
+
+            // The owner lives: the leader leaves its saga alone; the owner never sees its own as orphaned.
+            Assert.Empty(await leader.AllocationListOrphanedAsync(Ct));
+            Assert.Empty(await owner.AllocationListOrphanedAsync(Ct));
+
+            // The owner lets go, as the server does for it when its connection drops (which
+            // the server notices a moment later, so the test releases it outright).
+            await using (var release = liveness.CreateCommand())
+            {
+                release.CommandText = "SELECT pg_advisory_unlock_all()";
+                await release.ExecuteNonQueryAsync(Ct);
+            }
+
+            Assert.Equal([saga.AllocationId], (await leader.AllocationListOrphanedAsync(Ct)).Select(a => a.AllocationId));
+            Assert.Empty(await owner.AllocationListOrphanedAsync(Ct));
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

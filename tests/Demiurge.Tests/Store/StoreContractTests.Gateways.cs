@@ -1,0 +1,160 @@
+using Demiurge.Events;
+using Demiurge.Gateways;
+using Demiurge.Identity;
+using Demiurge.Store;
+
+namespace Demiurge.Tests.Store;
+
+/// <summary>
+/// The pool's races, settled by the store alone: several control planes on one database run
+/// these writes at the same time, so no check may be left to a read that precedes the write.
+/// </summary>
+public abstract partial class StoreContractTests
+{
+    // Live gateways need distinct ports, and owners distinct names, across one test's helpers.
+    private int _nextPort = 7000;
+
+    private IGatewayStore Gateways => (IGatewayStore)Store;
+
+    [Fact]
+    public async Task AllocationClaimAsync_TenParallelForTenOrganizations_EachGetsADistinctGateway()
+    {
+        // A claim that queued behind another's row lock and then found it taken would answer
+        // "none ready" while nine other gateways were free.
+        var gateways = await ReadyGatewaysAsync(10);
+        var organizations = await OrganizationsAsync(10);
+
+        var claims = await RunTogetherAsync(organizations, o =>
+            Gateways.AllocationClaimAsync(o, Ids.New(), Tick(), NewEvent(GatewayEventKinds.AllocationClaimed, organizationId: o), Ct));
+
+        Assert.All(claims, c => Assert.False(c.Existing));
+        Assert.Equal(gateways.Order(StringComparer.Ordinal), claims.Select(c => c.Gateway!.GatewayId).Order(StringComparer.Ordinal));
+        Assert.Equal(organizations.Order(StringComparer.Ordinal), claims.Select(c => c.Allocation!.OrganizationId).Order(StringComparer.Ordinal));
+        Assert.All(await Gateways.GatewayListAsync(Ct), g => Assert.Equal(GatewayState.Allocating, g.State));
+    }
+
+    [Fact]
+    public async Task AllocationClaimAsync_TwentyParallelForOneOrganization_OneAllocationTheRestSeeIt()
+    {
+        await ReadyGatewaysAsync(5);
+        var organization = Assert.Single(await OrganizationsAsync(1));
+
+        var claims = await RunTogetherAsync(Enumerable.Range(0, 20), _ =>
+            Gateways.AllocationClaimAsync(organization, Ids.New(), Tick(), NewEvent(GatewayEventKinds.AllocationClaimed, organizationId: organization), Ct));
+
+        Assert.Single(claims, c => !c.Existing);
+        var allocation = Assert.Single(await Gateways.AllocationListCurrentAsync(Ct));
+        Assert.All(claims, c => Assert.Equal(allocation.AllocationId, c.Allocation!.AllocationId));
+        var states = (await Gateways.GatewayListAsync(Ct)).Select(g => g.State).ToList();
+        Assert.Equal(1, states.Count(s => s == GatewayState.Allocating));
+        Assert.Equal(4, states.Count(s => s == GatewayState.Ready));
+        Assert.Single(await ListedEventsAsync(), e => e.Kind == GatewayEventKinds.AllocationClaimed);
+    }
+
+    [Fact]
+    public async Task AllocationRedeemHandshakeAsync_TenParallelSameToken_ExactlyOneRedeems()
+    {
+        var allocation = await ClaimAsync();
+        var handshake = Tokens.Hash("handshake");
+        await Gateways.AllocationSetHandshakeAsync(allocation.AllocationId, handshake, Tick().AddHours(1), Ct);
+
+        var redeemed = await RunTogetherAsync(Enumerable.Range(0, 10), i =>
+            Gateways.AllocationRedeemHandshakeAsync(handshake, Tokens.Hash($"allocation-token-{i}"), Tick(), Ct));
+
+        var winner = Assert.Single(redeemed, r => r is not null);
+        Assert.Equal(allocation.AllocationId, winner!.AllocationId);
+        // The token the winner set is the one stored: no loser overwrote it.
+        var index = Array.IndexOf(redeemed, winner);
+        Assert.Equal(allocation.AllocationId, (await Gateways.AllocationFindByTokenHashAsync(Tokens.Hash($"allocation-token-{index}"), Ct))?.AllocationId);
+    }
+
+    [Fact]
+    public async Task AllocationEndAsync_TenParallel_ExactlyOneEndsWithOneEvent()
+    {
+        var allocation = await ClaimAsync();
+        var eventsBefore = (await ListedEventsAsync()).Count;
+
+        var ended = await RunTogetherAsync(Enumerable.Range(0, 10), i =>
+            Gateways.AllocationEndAsync(allocation.AllocationId, $"released {i}", GatewayState.Ready, Tick(), NewEvent(GatewayEventKinds.AllocationReleased), Ct));
+
+        Assert.Single(ended, e => e);
+        Assert.Equal($"released {Array.IndexOf(ended, true)}", (await Gateways.AllocationGetAsync(allocation.AllocationId, Ct))!.Outcome);
+        Assert.Equal(eventsBefore + 1, (await ListedEventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task OrganizationDataPushAsync_TenParallelOnOneBase_ExactlyOneStoredOthersStale()
+    {
+        var allocation = await ClaimAsync();
+        var handshake = Tokens.Hash("handshake");
+        await Gateways.AllocationSetHandshakeAsync(allocation.AllocationId, handshake, Tick().AddHours(1), Ct);
+        var token = Tokens.Hash("allocation-token");
+        Assert.NotNull(await Gateways.AllocationRedeemHandshakeAsync(handshake, token, Tick(), Ct));
+
+        // Both the first push (no row yet) and a later one (an update) are raced.
+        foreach (var baseVersion in new long[] { 0, 1 })
+        {
+            var pushes = await RunTogetherAsync(Enumerable.Range(0, 10), i =>
+                Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, baseVersion, new Dictionary<string, string> { ["p"] = $"content {i}" }, null, Tick(), Ct));
+
+            var stored = Assert.Single(pushes, p => p.Outcome == PushOutcome.Stored);
+            Assert.Equal(baseVersion + 1, stored.Version);
+            Assert.All(pushes.Where(p => p.Outcome != PushOutcome.Stored), p => Assert.Equal((PushOutcome.Stale, baseVersion + 1), p));
+            var data = await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct);
+            Assert.Equal(baseVersion + 1, data.Version);
+            Assert.Equal($"content {Array.IndexOf(pushes, stored)}", data.Projects["p"]);
+        }
+    }
+
+    [Fact]
+    public async Task AllocationListOrphanedAsync_SagaOfAStoreThatIsGone_ListedOnlyWhileUnfinished()
+    {
+        // A second store on the database, as a control plane restarted after the first one died
+        // (on PostgreSQL the first holds no liveness lock here: only leadership takes it).
+        var saga = await ClaimAsync();
+        var active = await ClaimAsync();
+        Assert.True(await Gateways.AllocationAdvanceAsync(active.AllocationId, AllocationStep.Active, Ct));
+        Assert.Empty(await Gateways.AllocationListOrphanedAsync(Ct));
+        var successor = (IGatewayStore)Own(await CreateStoreAsync());
+
+        var orphans = await successor.AllocationListOrphanedAsync(Ct);
+
+        Assert.Equal([saga.AllocationId], orphans.Select(a => a.AllocationId));
+    }
+
+    private async Task<List<string>> ReadyGatewaysAsync(int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = Ids.New();
+            var at = Tick();
+            await Gateways.GatewayCreateAsync(new Gateway(id, GatewayState.Starting, "test", "http://127.0.0.1", _nextPort++, null, at, at, null),
+                Tokens.New(), NewEvent(GatewayEventKinds.GatewayStarted, subjectId: id), Ct);
+            Assert.True(await Gateways.GatewayTransitionAsync(id, [GatewayState.Starting], GatewayState.Ready, null, Ct));
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    private async Task<List<string>> OrganizationsAsync(int count)
+    {
+        var owner = await CreateUserAsync($"owner{_nextPort++}");
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add((await CreateOrganizationAsync(owner.UserId, $"Org {i}")).OrganizationId);
+        }
+
+        return ids;
+    }
+
+    private protected async Task<Allocation> ClaimAsync()
+    {
+        await ReadyGatewaysAsync(1);
+        var organization = Assert.Single(await OrganizationsAsync(1));
+        var claim = await Gateways.AllocationClaimAsync(organization, Ids.New(), Tick(), NewEvent(GatewayEventKinds.AllocationClaimed), Ct);
+        return claim.Allocation!;
+    }
+}
