@@ -22,7 +22,7 @@ public sealed class ControlPlaneCrashTests
         [
             "up", "--data-dir", dataDir.Path, "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-token", Token,
             "--pool-size", "3", "--pool-min-ready", "0", "--pool-max", "3", "--pool-check-interval", "300ms", "--gateway-inactivity-timeout", "off",
-            "--pool-ports", PortBlocks.Next(),
+            "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0",
         ];
         var workers = new HashSet<int>();
         List<string> organizations = [];

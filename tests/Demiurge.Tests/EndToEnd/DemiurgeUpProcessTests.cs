@@ -15,7 +15,7 @@ public sealed class DemiurgeUpProcessTests
     public async Task Up_ServesUntilSignalled_ThenExitsZero(int signal)
     {
         using var dataDir = new TempDirectory();
-        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]);
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"]);
         var api = new Uri(await process.WaitForOutputAsync("API:"));
         await process.WaitForOutputAsync("Press Ctrl-C");
 
@@ -36,7 +36,7 @@ public sealed class DemiurgeUpProcessTests
         using var dataDir = new TempDirectory();
         string token;
         string organizationId;
-        await using (var first = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]))
+        await using (var first = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"]))
         {
             var api = new Uri(await first.WaitForOutputAsync("API:"));
             await first.WaitForOutputAsync("Press Ctrl-C"); // the banner's last line: the token line is in
@@ -48,7 +48,7 @@ public sealed class DemiurgeUpProcessTests
             Assert.Equal(0, await first.WaitForExitAsync());
         }
 
-        await using var second = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]);
+        await using var second = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"]);
         var secondApi = new Uri(await second.WaitForOutputAsync("API:"));
         await second.WaitForOutputAsync("Admin token: set earlier");
         Assert.DoesNotContain(second.StandardOutput, l => l.Contains("dmg_", StringComparison.Ordinal));
@@ -68,7 +68,7 @@ public sealed class DemiurgeUpProcessTests
             ["DEMIURGE_DOMAIN"] = "from-env.example",
             ["DEMIURGE_ADMIN_TOKEN"] = "env-admin-token-0123456789",
         };
-        await using var process = DemiurgeProcess.Start(["up", "--domain", "from-flag.example", "--pool-ports", PortBlocks.Next()], environment);
+        await using var process = DemiurgeProcess.Start(["up", "--domain", "from-flag.example", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"], environment);
 
         var api = new Uri(await process.WaitForOutputAsync("API:"));
 
@@ -86,7 +86,7 @@ public sealed class DemiurgeUpProcessTests
     public async Task Up_Metrics_ExportRequestCountsAndLatencyHistograms()
     {
         using var dataDir = new TempDirectory();
-        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--admin-token", "metrics-admin-token-0123", "--pool-ports", PortBlocks.Next()]);
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--admin-token", "metrics-admin-token-0123", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"]);
         using var http = Authorized(new Uri(await process.WaitForOutputAsync("API:")), "metrics-admin-token-0123");
 
         using var created = await http.PostAsJsonAsync("/orgs", new { name = "Metered" });
@@ -109,7 +109,7 @@ public sealed class DemiurgeUpProcessTests
             { "Demiurge": { "DataDir": "{{dataDir.Path}}", "ApiPort": 0, "Domain": "from-file.example", "AdminToken": "file-admin-token-0123456789" } }
             """);
 
-        await using var fromFile = DemiurgeProcess.Start(["up", "--pool-ports", PortBlocks.Next()], workingDirectory: workingDirectory.Path);
+        await using var fromFile = DemiurgeProcess.Start(["up", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"], workingDirectory: workingDirectory.Path);
         Assert.Equal("from-file.example", await fromFile.WaitForOutputAsync("Domain:"));
         Assert.Equal(dataDir.Path, await fromFile.WaitForOutputAsync("Data:"));
         using (var http = Authorized(new Uri(await fromFile.WaitForOutputAsync("API:")), "file-admin-token-0123456789"))
@@ -120,7 +120,7 @@ public sealed class DemiurgeUpProcessTests
         fromFile.Signal(DemiurgeProcess.SigTerm);
         Assert.Equal(0, await fromFile.WaitForExitAsync());
 
-        await using var overridden = DemiurgeProcess.Start(["up", "--pool-ports", PortBlocks.Next()], new Dictionary<string, string> { ["DEMIURGE_DOMAIN"] = "from-env.example" }, workingDirectory.Path);
+        await using var overridden = DemiurgeProcess.Start(["up", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"], new Dictionary<string, string> { ["DEMIURGE_DOMAIN"] = "from-env.example" }, workingDirectory.Path);
         Assert.Equal("from-env.example", await overridden.WaitForOutputAsync("Domain:"));
     }
 
@@ -128,7 +128,7 @@ public sealed class DemiurgeUpProcessTests
     public async Task Up_LogsAreJsonLinesCarryingTheRequestId()
     {
         using var dataDir = new TempDirectory();
-        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]);
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next(), "--edge-http-port", "0", "--edge-https-port", "0"]);
         var api = new Uri(await process.WaitForOutputAsync("API:"));
         using var http = new HttpClient { BaseAddress = api };
 

@@ -159,7 +159,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         await Problems.AssertProblemAsync(pull, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Null(await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None));
-        Assert.False(_pool.Edge.Routes.ContainsKey(organizationId));
+        Assert.Null(_pool.EdgeRoute(organizationId));
         Assert.DoesNotContain(_pool.Dns.Records.Keys, k => k.Contains(organizationId, StringComparison.Ordinal));
     }
 

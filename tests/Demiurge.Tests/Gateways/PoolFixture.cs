@@ -28,7 +28,7 @@ public sealed class PoolFixture : IAsyncLifetime
 
     internal InMemoryDnsProvider Dns => Api.ControlPlane.Services.GetRequiredService<InMemoryDnsProvider>();
 
-    internal InMemoryEdgeRouter Edge => Api.ControlPlane.Services.GetRequiredService<InMemoryEdgeRouter>();
+    internal EdgeRouteTable Edge => Api.ControlPlane.Services.GetRequiredService<EdgeRouteTable>();
 
     public async ValueTask InitializeAsync()
     {
@@ -36,7 +36,7 @@ public sealed class PoolFixture : IAsyncLifetime
         {
             services.AddSingleton(Faults);
             services.AddSingleton<InMemoryDnsProvider>();
-            services.AddSingleton<InMemoryEdgeRouter>();
+            services.AddSingleton<EmbeddedEdgeRouter>();
             services.AddSingleton<IDnsProvider, FaultyDnsProvider>();
             services.AddSingleton<IEdgeRouter, FaultyEdgeRouter>();
         };
@@ -60,6 +60,9 @@ public sealed class PoolFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
         return (worker, gatewayId, token);
     }
+
+    /// <summary>The gateway the embedded edge routes <paramref name="organizationId"/>'s names to, or null.</summary>
+    internal Uri? EdgeRoute(string organizationId) => Edge.Find(GatewayNames.Hostname(organizationId, Api.ControlPlane.Options.Domain));
 
     /// <summary>A member with an organization of their own.</summary>
     public async Task<(TestUser Owner, string OrganizationId)> NewOrganizationAsync()

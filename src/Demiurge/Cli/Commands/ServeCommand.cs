@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Demiurge.Edge;
 using Demiurge.Hosting;
 
 namespace Demiurge.Cli.Commands;
@@ -71,7 +72,7 @@ internal static class ServeCommand
               Docs:     {api}/docs
               OpenAPI:  {api}/openapi/v1.json
               Metrics:  {api}/metrics
-              Domain:   {options.Domain}
+              Domain:   {options.Domain}{EdgeLines(controlPlane)}
               Gateways: {options.Pool.Size} workers on ports {options.Pool.Ports}, up to {options.Pool.Max}
               Data:     {Path.GetFullPath(options.DataDir)}
             """);
@@ -84,5 +85,23 @@ internal static class ServeCommand
             : "Admin token: set earlier and not shown again; start with --admin-token to replace it.");
         await output.WriteLineAsync("Press Ctrl-C to stop.");
         await output.FlushAsync();
+    }
+
+    /// <summary>How an organization's names look through an edge listener, e.g. <c>http://org-{id}.demiurge.localhost:8080</c>.</summary>
+    public static string EdgeUrl(Uri listener, string domain) => $"{listener.Scheme}://{GatewayNames.Hostname("{id}", domain)}:{listener.Port}";
+
+    private static string EdgeLines(ControlPlane controlPlane)
+    {
+        if (controlPlane.Services.GetRequiredService<EmbeddedEdgeService>().Host is not { } edge)
+        {
+            return "";
+        }
+
+        var domain = controlPlane.Options.Domain;
+        return $"""
+
+              Edge:     {EdgeUrl(edge.HttpUrl, domain)}
+                        {EdgeUrl(edge.HttpsUrl, domain)} (trust {Path.Combine(Path.GetFullPath(controlPlane.Options.DataDir), EdgeHost.FolderName, LocalCertificateAuthority.CertificateFileName)})
+            """;
     }
 }

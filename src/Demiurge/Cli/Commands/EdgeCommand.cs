@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Demiurge.Edge;
+using Demiurge.Hosting;
+
+namespace Demiurge.Cli.Commands;
+
+/// <summary><c>demiurge edge</c>: the embedded edge alone, following the routes in the store until stopped.</summary>
+internal static class EdgeCommand
+{
+    public static Command Create()
+    {
+        var options = Settings.ControlPlane.ToDictionary(
+            s => s,
+            s => new Option<string>(s.Flag) { Description = $"{s.Description} [env: {s.EnvironmentVariable}]" });
+        var command = new Command("edge", "Run the embedded edge (stage-1 proxy) alone, over the configured store, until Ctrl-C.");
+        foreach (var option in options.Values)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var flags = options
+                .Where(o => parseResult.GetResult(o.Value) is not null)
+                .ToDictionary(o => o.Key.ConfigurationKey, o => (string?)parseResult.GetValue(o.Value));
+            return RunAsync(flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Dictionary<string, string?> flags, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        EdgeHost edge;
+        try
+        {
+            edge = EdgeHost.Create(flags);
+        }
+        catch (ConfigurationException exception)
+        {
+            await error.WriteLineAsync(exception.Message);
+            return ExitCodes.InvalidConfiguration;
+        }
+
+        await using (edge)
+        {
+            if (edge.Options.Edge.Provider != EdgeOptions.Embedded)
+            {
+                await error.WriteLineAsync($"'demiurge edge' runs the embedded edge; with {EdgeSettings.Provider.Flag} {edge.Options.Edge.Provider} the control plane drives nginx itself.");
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            try
+            {
+                await edge.StartAsync(cancellationToken);
+            }
+            catch (IOException exception)
+            {
+                await error.WriteLineAsync($"Cannot start: {exception.Message}");
+                return ExitCodes.Unavailable;
+            }
+
+            await output.WriteLineAsync($"""
+                Demiurge edge is running.
+                  HTTP:     {ServeCommand.EdgeUrl(edge.HttpUrl, edge.Options.Domain)}
+                  HTTPS:    {ServeCommand.EdgeUrl(edge.HttpsUrl, edge.Options.Domain)}
+                  CA:       {Path.Combine(Path.GetFullPath(edge.Options.DataDir), EdgeHost.FolderName, LocalCertificateAuthority.CertificateFileName)}
+                  Data:     {Path.GetFullPath(edge.Options.DataDir)}
+                Press Ctrl-C to stop.
+                """);
+            await output.FlushAsync(CancellationToken.None);
+            await edge.WaitForShutdownAsync(CancellationToken.None);
+        }
+
+        await output.WriteLineAsync("Demiurge edge stopped.");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Net;
+
+namespace Demiurge.Edge.Nginx;
+
+/// <summary>
+/// The nginx file of one organization: a server block for <c>org-{id}.{domain}</c> and every
+/// name under it, proxying to its gateway with WebSocket upgrades and X-Forwarded-* headers,
+/// like the embedded edge. Inputs are checked before they are written into configuration.
+/// </summary>
+internal static class NginxSite
+{
+    /// <summary>The shared file for the http block: the map the WebSocket upgrade needs (nginx allows it only once).</summary>
+    public const string SharedFileName = "demiurge.conf";
+
+    public const string SharedContent = """
+        # Written by Demiurge: shared by its org-*.conf files.
+        # Organizations' names are long (org-{uuid}.{domain}) and there may be 100,000 of them.
+        server_names_hash_bucket_size 256;
+        server_names_hash_max_size 1048576;
+
+        map $http_upgrade $demiurge_connection_upgrade {
+            default upgrade;
+            ''      '';
+        }
+
+        """;
+
+    public static string FileName(string organizationId) => $"org-{organizationId}.conf";
+
+    /// <exception cref="ArgumentException">The id or the gateway address cannot be written safely into nginx configuration.</exception>
+    public static string Render(string organizationId, Uri gateway, EdgeOptions edge, string domain)
+    {
+        CheckId(organizationId);
+        ArgumentNullException.ThrowIfNull(gateway);
+        if (!gateway.IsAbsoluteUri || gateway.Scheme is not ("http" or "https") || gateway.UserInfo.Length > 0
+            || gateway.Host.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '[' or ']')))
+        {
+            throw new ArgumentException($"'{gateway}' is not an http(s) address nginx can proxy to.", nameof(gateway));
+        }
+
+        var address = IPAddress.Parse(edge.ListenAddress);
+        var listen = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        var name = $"org-{organizationId}.{domain}";
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            # Written by Demiurge for organization {{organizationId}}; changes here are overwritten.
+            server {
+                listen {{listen}}:{{edge.HttpPort}};
+                server_name {{name}} *.{{name}};
+
+                location / {
+                    proxy_pass {{gateway.Scheme}}://{{gateway.Authority}};
+                    proxy_http_version 1.1;
+                    proxy_set_header Host $http_host;
+                    proxy_set_header Upgrade $http_upgrade;
+                    proxy_set_header Connection $demiurge_connection_upgrade;
+                    proxy_set_header X-Forwarded-For $remote_addr;
+                    proxy_set_header X-Forwarded-Proto $scheme;
+                    proxy_set_header X-Forwarded-Host $http_host;
+                    proxy_buffering off;
+                    proxy_request_buffering off;
+                    proxy_read_timeout 1h;
+                    proxy_send_timeout 1h;
+                }
+            }
+
+            """);
+    }
+
+    /// <exception cref="ArgumentException">The id is not a lower-case name that is safe in a file name and a server name.</exception>
+    public static void CheckId(string organizationId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(organizationId);
+        if (organizationId.Length > 63 || organizationId.Any(c => !(char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c) || c == '-')))
+        {
+            throw new ArgumentException($"Organization id '{organizationId}' is not a lower-case DNS label.", nameof(organizationId));
+        }
+    }
+}
