@@ -7,26 +7,10 @@ namespace Demiurge.Cli.Commands;
 /// <summary><c>demiurge edge</c>: the embedded edge alone, following the routes in the store until stopped.</summary>
 internal static class EdgeCommand
 {
-    public static Command Create()
-    {
-        var options = Settings.ControlPlane.ToDictionary(
-            s => s,
-            s => new Option<string>(s.Flag) { Description = $"{s.Description} [env: {s.EnvironmentVariable}]" });
-        var command = new Command("edge", "Run the embedded edge (stage-1 proxy) alone, over the configured store, until Ctrl-C.");
-        foreach (var option in options.Values)
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((parseResult, cancellationToken) =>
-        {
-            var flags = options
-                .Where(o => parseResult.GetResult(o.Value) is not null)
-                .ToDictionary(o => o.Key.ConfigurationKey, o => (string?)parseResult.GetValue(o.Value));
-            return RunAsync(flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
-        });
-        return command;
-    }
+    public static Command Create() =>
+        ServeCommand.WithSettingFlags(
+            new Command("edge", "Run the embedded edge (stage-1 proxy) alone, over the configured store, until Ctrl-C."),
+            (flags, parseResult, cancellationToken) => RunAsync(flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
 
     private static async Task<int> RunAsync(Dictionary<string, string?> flags, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

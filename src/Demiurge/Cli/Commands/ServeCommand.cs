@@ -7,12 +7,19 @@ namespace Demiurge.Cli.Commands;
 /// <summary><c>demiurge up</c> and <c>demiurge controlplane</c>: start the control plane and serve until stopped.</summary>
 internal static class ServeCommand
 {
-    public static Command Create(string name, string description)
+    public static Command Create(string name, string description) =>
+        WithSettingFlags(new Command(name, description), (flags, parseResult, cancellationToken) =>
+            RunAsync(name, flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
+
+    /// <summary>
+    /// Gives <paramref name="command"/> a flag per control-plane setting, and runs <paramref name="run"/>
+    /// with the flags given, by configuration key. <c>demiurge edge</c> takes the same settings.
+    /// </summary>
+    public static Command WithSettingFlags(Command command, Func<Dictionary<string, string?>, ParseResult, CancellationToken, Task<int>> run)
     {
         var options = Settings.ControlPlane.ToDictionary(
             s => s,
             s => new Option<string>(s.Flag) { Description = $"{s.Description} [env: {s.EnvironmentVariable}]" });
-        var command = new Command(name, description);
         foreach (var option in options.Values)
         {
             command.Options.Add(option);
@@ -23,7 +30,7 @@ internal static class ServeCommand
             var flags = options
                 .Where(o => parseResult.GetResult(o.Value) is not null)
                 .ToDictionary(o => o.Key.ConfigurationKey, o => (string?)parseResult.GetValue(o.Value));
-            return RunAsync(name, flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
+            return run(flags, parseResult, cancellationToken);
         });
         return command;
     }

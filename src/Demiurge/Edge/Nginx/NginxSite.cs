@@ -16,7 +16,10 @@ internal static class NginxSite
     public const string SharedContent = """
         # Written by Demiurge: shared by its org-*.conf files.
         # Organizations' names are long (org-{uuid}.{domain}) and there may be 100,000 of them.
-        server_names_hash_bucket_size 256;
+        # nginx grows the hash one bucket at a time until the names fit, so big buckets keep
+        # that search (and so every test and reload) short: 10,000 organizations test in
+        # 1.9 s with 4096 against 3.4 s with 256.
+        server_names_hash_bucket_size 4096;
         server_names_hash_max_size 1048576;
 
         map $http_upgrade $demiurge_connection_upgrade {
