@@ -44,7 +44,7 @@ if (mode == "routes")
 {
     var sizes = args.Length > 1 ? args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1000, 10000, 100000];
     Console.WriteLine($"Route update until the new host answers, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-    Console.WriteLine($"{"edge",-9} {"routes",8} {"updates",8} {"median ms",10} {"p90 ms",8} {"start s",8}");
+    Console.WriteLine($"{"edge",-9} {"routes",8} {"updates",8} {"median ms",10} {"p90 ms",8} {"start s",8} {"resets",7}");
     foreach (var size in sizes)
     {
         await RoutesEmbeddedAsync(size);
@@ -90,8 +90,8 @@ async Task RoutesEmbeddedAsync(int size)
         await edge.StartAsync(CancellationToken.None);
         var startSeconds = started.Elapsed.TotalSeconds;
         var router = new EmbeddedEdgeRouter(store, table, options);
-        var times = await MeasureUpdatesAsync(router, edge.HttpUrl.Port, 200);
-        Report("embedded", size, times, startSeconds);
+        var (times, resets) = await MeasureUpdatesAsync(router, edge.HttpUrl.Port, 200);
+        Report("embedded", size, times, startSeconds, resets);
         await edge.StopAsync(CancellationToken.None);
     }
     finally
@@ -128,8 +128,8 @@ async Task RoutesNginxAsync(int size)
         await WaitForPortAsync(port, nginx);
         var startSeconds = started.Elapsed.TotalSeconds;
         var router = new NginxEdgeRouter(Options.Create(new DemiurgeOptions { Domain = Domain, Edge = edgeOptions }), NullLogger<NginxEdgeRouter>.Instance);
-        var times = await MeasureUpdatesAsync(router, port, size >= 100000 ? 3 : size >= 10000 ? 5 : 20);
-        Report("nginx", size, times, startSeconds);
+        var (times, resets) = await MeasureUpdatesAsync(router, port, size >= 100000 ? 3 : size >= 10000 ? 5 : 20);
+        Report("nginx", size, times, startSeconds, resets);
     }
     finally
     {
@@ -138,9 +138,10 @@ async Task RoutesNginxAsync(int size)
     }
 }
 
-async Task<List<double>> MeasureUpdatesAsync(IEdgeRouter router, int port, int updates)
+async Task<(List<double> Times, int Resets)> MeasureUpdatesAsync(IEdgeRouter router, int port, int updates)
 {
     var times = new List<double>();
+    var resets = 0;
     for (var i = 0; i < updates; i++)
     {
         var id = Guid.NewGuid().ToString();
@@ -149,10 +150,18 @@ async Task<List<double>> MeasureUpdatesAsync(IEdgeRouter router, int port, int u
         await router.SetRouteAsync(id, backend.Address, CancellationToken.None);
         while (true)
         {
-            using var response = await http.GetAsync(url);
-            if (response.StatusCode == HttpStatusCode.OK)
+            try
             {
-                break;
+                using var response = await http.GetAsync(url);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // An nginx worker retiring after a reload may reset a kept-alive connection.
+                resets++;
             }
 
             await Task.Delay(1);
@@ -161,7 +170,7 @@ async Task<List<double>> MeasureUpdatesAsync(IEdgeRouter router, int port, int u
         times.Add(watch.Elapsed.TotalMilliseconds);
     }
 
-    return times;
+    return (times, resets);
 }
 
 async Task ProxyAsync(string seconds, string connections, int rounds)
@@ -258,11 +267,11 @@ static double Milliseconds(string value) =>
     : value.EndsWith('s') ? double.Parse(value[..^1], CultureInfo.InvariantCulture) * 1000
     : double.NaN;
 
-static void Report(string edge, int size, List<double> times, double startSeconds)
+static void Report(string edge, int size, List<double> times, double startSeconds, int resets)
 {
     times.Sort();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{edge,-9} {size,8} {times.Count,8} {Median(times),10:0.00} {times[(int)Math.Floor(times.Count * 0.9)],8:0.00} {startSeconds,8:0.0}"));
+        $"{edge,-9} {size,8} {times.Count,8} {Median(times),10:0.00} {times[(int)Math.Floor(times.Count * 0.9)],8:0.00} {startSeconds,8:0.0} {resets,7}"));
 }
 
 static double Median(IEnumerable<double> values)

@@ -39,6 +39,9 @@ internal sealed class EdgeHost : IAsyncDisposable
     /// <summary>The TLS listener's address, known once started.</summary>
     public Uri HttpsUrl { get; private set; } = null!;
 
+    /// <summary>The local certificate authority's certificate, the file operators trust.</summary>
+    public string CertificateAuthorityPath => Path.Combine(Folder(Options), LocalCertificateAuthority.CertificateFileName);
+
     /// <summary>
     /// The standalone edge of <c>demiurge edge</c>: settings from appsettings.json, <c>DEMIURGE_*</c>
     /// variables and <paramref name="flags"/>, routes from the configured store.
@@ -93,6 +96,9 @@ internal sealed class EdgeHost : IAsyncDisposable
         HttpsUrl = addresses.Single(a => a.Scheme == Uri.UriSchemeHttps);
     }
 
+    /// <summary>The edge's folder under the data directory.</summary>
+    public static string Folder(DemiurgeOptions options) => Path.Combine(Path.GetFullPath(options.DataDir), FolderName);
+
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
@@ -117,8 +123,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddOptions<DemiurgeOptions>().Bind(builder.Configuration.GetSection(DemiurgeOptions.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => LocalCertificateAuthority.LoadOrCreate(
-            Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.DataDir), FolderName),
-            provider.GetRequiredService<TimeProvider>()));
+            Folder(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value), provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>, LocalCertificateAuthority, EdgeRouteTable>((kestrel, options, authority, table) =>
         {
             var edge = options.Value.Edge;

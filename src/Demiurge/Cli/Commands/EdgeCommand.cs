@@ -47,7 +47,7 @@ internal static class EdgeCommand
                 Demiurge edge is running.
                   HTTP:     {ServeCommand.EdgeUrl(edge.HttpUrl, edge.Options.Domain)}
                   HTTPS:    {ServeCommand.EdgeUrl(edge.HttpsUrl, edge.Options.Domain)}
-                  CA:       {Path.Combine(Path.GetFullPath(edge.Options.DataDir), EdgeHost.FolderName, LocalCertificateAuthority.CertificateFileName)}
+                  CA:       {edge.CertificateAuthorityPath}
                   Data:     {Path.GetFullPath(edge.Options.DataDir)}
                 Press Ctrl-C to stop.
                 """);

@@ -99,16 +99,21 @@ internal static class ServeCommand
 
     private static string EdgeLines(ControlPlane controlPlane)
     {
+        var options = controlPlane.Options;
+        if (options.Edge.Provider == EdgeOptions.Nginx)
+        {
+            return $"{Environment.NewLine}  Edge:     nginx on port {options.Edge.HttpPort}, sites in {options.Edge.NginxSitesDir}";
+        }
+
         if (controlPlane.Services.GetRequiredService<EmbeddedEdgeService>().Host is not { } edge)
         {
             return "";
         }
 
-        var domain = controlPlane.Options.Domain;
         return $"""
 
-              Edge:     {EdgeUrl(edge.HttpUrl, domain)}
-                        {EdgeUrl(edge.HttpsUrl, domain)} (trust {Path.Combine(Path.GetFullPath(controlPlane.Options.DataDir), EdgeHost.FolderName, LocalCertificateAuthority.CertificateFileName)})
+              Edge:     {EdgeUrl(edge.HttpUrl, options.Domain)}
+                        {EdgeUrl(edge.HttpsUrl, options.Domain)} (trust {edge.CertificateAuthorityPath})
             """;
     }
 }
