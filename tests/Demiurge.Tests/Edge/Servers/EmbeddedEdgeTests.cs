@@ -19,6 +19,8 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
 
     protected override TestBackend BackendB => fixture.BackendB;
 
+    protected override bool ResetsIdleConnectionsOnChange => false;
+
     protected override int Flips => 100;
 
     private string CaPath => Path.Combine(fixture.DataDir.Path, EdgeHost.FolderName, LocalCertificateAuthority.CertificateFileName);

@@ -14,6 +14,8 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
 
     protected override TestBackend BackendB => fixture.BackendB;
 
+    protected override bool ResetsIdleConnectionsOnChange => true;
+
     protected override int Flips => 10;
 
     // Port 0 passes every check of ours but not nginx's: "invalid port in upstream".
