@@ -5,7 +5,8 @@ namespace Demiurge.Edge.Nginx;
 /// <summary>Runs the nginx binary against the configured prefix and configuration file.</summary>
 internal sealed class NginxProcess(EdgeOptions options)
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+    // Generous: at 100,000 organizations a configuration test alone takes over a minute.
+    private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
     /// <summary><c>nginx -t</c>: null when the configuration is valid, else what nginx said.</summary>
     public Task<string?> TestAsync(CancellationToken cancellationToken) => RunAsync(["-t", "-q"], cancellationToken);
