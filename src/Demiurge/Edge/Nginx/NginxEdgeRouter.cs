@@ -97,6 +97,7 @@ internal sealed partial class NginxEdgeRouter(IOptions<DemiurgeOptions> options,
             await WriteAsync(site.Path, site.Content);
         }
 
+        var refused = false;
         while (sites.Count > 0)
         {
             var refusal = await _nginx.TestAsync(CancellationToken.None);
@@ -116,6 +117,7 @@ internal sealed partial class NginxEdgeRouter(IOptions<DemiurgeOptions> options,
                 culprits = sites;
             }
 
+            refused = true;
             foreach (var culprit in culprits)
             {
                 await WriteAsync(culprit.Path, culprit.LastGood);
@@ -125,7 +127,11 @@ internal sealed partial class NginxEdgeRouter(IOptions<DemiurgeOptions> options,
             }
         }
 
-        if (sites.Count == 0)
+        // nginx applies a reload after the signal, at its own pace, and gives up if it reads a
+        // refused file in that moment. So once a refused file has been on disk, reload again even
+        // with nothing new: the restored configuration is the last good one, and this makes sure
+        // nginx runs it.
+        if (sites.Count == 0 && !refused)
         {
             return;
         }
