@@ -106,15 +106,17 @@ internal sealed partial class NginxEdgeRouter(IOptions<DemiurgeOptions> options,
                 break;
             }
 
-            // nginx names the file and line it stopped at; without a name, test one by one.
+            // nginx names the file and line it stopped at; without a name, test one by one. If
+            // that finds nothing either, nginx refuses more than these changes: refuse them all.
             var culprits = sites.Where(s => refusal.Contains(s.Path, StringComparison.Ordinal)).ToList();
             if (culprits.Count == 0 && sites.Count > 1)
             {
                 culprits = await FindCulpritsOneByOneAsync(sites);
             }
-            else if (culprits.Count == 0)
+
+            if (culprits.Count == 0)
             {
-                culprits = sites;
+                culprits = [.. sites];
             }
 
             refused = true;

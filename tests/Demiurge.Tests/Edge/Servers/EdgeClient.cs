@@ -77,13 +77,23 @@ public sealed class EdgeClient : IDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
         {
-            var (status, body) = await GetAsync(url);
+            HttpStatusCode? status = null;
+            JsonElement? body = null;
+            try
+            {
+                (status, body) = await GetAsync(url);
+            }
+            catch (HttpRequestException)
+            {
+                // nginx's retiring workers close kept-alive connections after a reload; poll on.
+            }
+
             var matches = backend is null
                 ? status == HttpStatusCode.NotFound
                 : body?.GetProperty("backend").GetString() == backend;
             if (matches || DateTime.UtcNow > deadline)
             {
-                Assert.True(matches, $"{url} answered {(int)status} {body} instead of {backend ?? "404"}.");
+                Assert.True(matches, $"{url} answered {(int?)status} {body} instead of {backend ?? "404"}.");
                 return body;
             }
 

@@ -88,6 +88,31 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         }
     }
 
+    [Fact]
+    public async Task SetRoute_NginxRefusesForAFileNotOurs_RefusesEveryChangeAndLeavesNoFile()
+    {
+        var broken = Path.Combine(fixture.SitesDir, "zz-operator.conf");
+        await File.WriteAllTextAsync(broken, "this is not nginx configuration;\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var organizations = new[] { NewOrganization(), NewOrganization(), NewOrganization() };
+
+            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Address, TestContext.Current.CancellationToken)).ToList();
+
+            foreach (var change in changes)
+            {
+                var exception = await Assert.ThrowsAsync<NginxException>(() => change);
+                Assert.Contains("zz-operator.conf", exception.Message, StringComparison.Ordinal);
+            }
+
+            Assert.All(organizations, o => Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(o)))));
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
     [Theory]
     [InlineData("Upper")]
     [InlineData("a b")]
