@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Demiurge.Hosting;
 
 namespace Demiurge.Edge.Nginx;
 
@@ -44,7 +45,7 @@ internal static class NginxSite
 
         var address = IPAddress.Parse(edge.ListenAddress);
         var listen = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        var name = $"org-{organizationId}.{domain}";
+        var name = GatewayNames.Hostname(organizationId, domain);
         // proxy_pass straight to the address, not through an upstream block with kept-alive
         // connections: nginx looks upstreams up by a linear search, so 10,000 of them took a
         // configuration test from 0.6 s to 5.4 s, and every route change pays that twice.
