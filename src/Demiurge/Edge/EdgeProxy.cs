@@ -62,12 +62,14 @@ internal sealed partial class EdgeProxy : IDisposable
             return;
         }
 
-        var exception = context.GetForwarderErrorFeature()?.Exception;
-        LogForwardFailed(_logger, host, gateway, error, exception?.Message);
+        // The client went away: nothing to answer, and nothing wrong with the gateway.
         if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled)
         {
             return;
         }
+
+        var exception = context.GetForwarderErrorFeature()?.Exception;
+        LogForwardFailed(_logger, host, gateway, error, exception?.Message);
 
         var (status, title) = error is ForwarderError.RequestTimedOut
             ? (StatusCodes.Status504GatewayTimeout, "Gateway timed out")

@@ -25,8 +25,9 @@ public abstract class EdgeContractTests
     protected abstract int Flips { get; }
 
     /// <summary>
-    /// Whether a route change may close kept-alive client connections mid-request: nginx's old
-    /// workers close theirs at a reload. The embedded edge never does, and is held to that.
+    /// Whether a route change may close client connections under a request: nginx's retiring
+    /// workers do at a reload, so the load test lets clients send such a request again, as
+    /// browsers do. The embedded edge never closes one, and its clients get no second try.
     /// </summary>
     protected abstract bool ResetsIdleConnectionsOnChange { get; }
 
@@ -139,15 +140,17 @@ public abstract class EdgeContractTests
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
         using var stop = new CancellationTokenSource();
         var failures = new List<string>();
-        var retried = new List<string>();
+        var attempts = ResetsIdleConnectionsOnChange ? 3 : 1;
         var served = new Dictionary<string, int>();
 
         async Task LoadAsync()
         {
             while (!stop.IsCancellationRequested)
             {
-                // As browsers do (RFC 9112, section 9.3.1), an idempotent request whose kept-alive
-                // connection is closed under it is sent once more, on a new connection.
+                // As browsers do (RFC 9112, section 9.3.1), an idempotent request whose connection
+                // is closed under it is sent again, on a new connection. Only an edge that closes
+                // connections on a change gets those retries; a few, since nginx's retiring worker
+                // can also take a new connection from the shared listener and close it.
                 for (var attempt = 1; ; attempt++)
                 {
                     try
@@ -168,17 +171,18 @@ public abstract class EdgeContractTests
 
                         break;
                     }
-                    catch (HttpRequestException exception)
+                    catch (HttpRequestException exception) when (attempt == attempts)
                     {
                         lock (served)
                         {
-                            (attempt == 1 ? retried : failures).Add(exception.Message);
+                            failures.Add($"{exception.Message} {exception.InnerException?.Message}");
                         }
 
-                        if (attempt == 2)
-                        {
-                            break;
-                        }
+                        break;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        // Sent again on a new connection.
                     }
                 }
             }
@@ -196,11 +200,6 @@ public abstract class EdgeContractTests
         await Task.WhenAll(load);
 
         Assert.Empty(failures);
-        if (!ResetsIdleConnectionsOnChange)
-        {
-            Assert.Empty(retried);
-        }
-
         Assert.True(served.GetValueOrDefault(BackendA.Name) > 0 && served.GetValueOrDefault(BackendB.Name) > 0, $"Served: {string.Join(", ", served)}");
     }
 }
