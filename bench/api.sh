@@ -16,7 +16,7 @@ command -v wrk >/dev/null || { echo "bench/api.sh needs wrk: apt-get install wrk
 
 work="$(mktemp -d)"
 token="bench-admin-token-$(date +%s%N)"
-"$root/artifacts/demiurge/demiurge" up --data-dir "$work/data" --api-port 0 --admin-token "$token" \
+"$root/artifacts/demiurge/demiurge" up --data-dir "$work/data" --api-port 0 --edge-http-port 0 --edge-https-port 0 --admin-token "$token" \
   >"$work/out" 2>"$work/err" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT

@@ -42,7 +42,7 @@ for (var i = 0; i < (postgres is null ? 1 : controlPlanes); i++)
         {
             postgres is null ? "up" : "controlplane", "--data-dir", dataDir, "--api-port", "0", "--admin-token", Token,
             "--pool-size", poolSize.ToString(CultureInfo.InvariantCulture), "--pool-min-ready", "0", "--pool-max", poolSize.ToString(CultureInfo.InvariantCulture),
-            "--pool-check-interval", "500ms", "--gateway-inactivity-timeout", "off",
+            "--pool-check-interval", "500ms", "--gateway-inactivity-timeout", "off", "--edge-http-port", "0", "--edge-https-port", "0",
         },
         RedirectStandardOutput = true,
         RedirectStandardError = true,

@@ -10,6 +10,7 @@ internal static class DemiurgeCli
         ServeCommand.Create("up", "Run everything on this machine with embedded defaults (SQLite), until Ctrl-C."),
         ServeCommand.Create("controlplane", "Run the control-plane API against the configured backends."),
         DnsCommand.Create(),
+        EdgeCommand.Create(),
         GatewayCommand.Create(),
         OrgCommand.Create(),
         ProjectCommand.Create(),

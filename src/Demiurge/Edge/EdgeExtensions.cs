@@ -1,13 +1,35 @@
+using Demiurge.Edge.Nginx;
+using Demiurge.Hosting;
+using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Demiurge.Edge;
 
 internal static class EdgeExtensions
 {
-    /// <summary>The stage-1 edge the allocation saga publishes routes to.</summary>
+    /// <summary>
+    /// The stage-1 edge the allocation saga publishes routes to: the embedded edge (the store and
+    /// this process's table, served in process when the role says so) or nginx.
+    /// </summary>
     public static IServiceCollection AddEdge(this IServiceCollection services)
     {
-        services.TryAddSingleton<IEdgeRouter, InMemoryEdgeRouter>();
+        services.AddEdgeStore();
+        services.TryAddSingleton<EdgeRouteTable>();
+        services.TryAddSingleton<EmbeddedEdgeRouter>();
+        services.TryAddSingleton<NginxEdgeRouter>();
+        services.TryAddSingleton<IEdgeRouter>(provider => provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Edge.Provider == EdgeOptions.Nginx
+            ? provider.GetRequiredService<NginxEdgeRouter>()
+            : provider.GetRequiredService<EmbeddedEdgeRouter>());
+        services.TryAddSingleton<EmbeddedEdgeService>();
+        services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEdgeService>());
+        return services;
+    }
+
+    /// <summary>The store's versioned routes, as <see cref="IEdgeStore"/>.</summary>
+    public static IServiceCollection AddEdgeStore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(provider => (IEdgeStore)provider.GetRequiredService<IStore>());
         return services;
     }
 }

@@ -9,9 +9,24 @@ public sealed class EdgeOptions
     /// <summary><c>embedded</c> (Demiurge's own proxy) or <c>nginx</c>.</summary>
     public string Provider { get; set; } = Embedded;
 
-    /// <summary>Port of the embedded edge's plain HTTP listener; 0 picks a free one.</summary>
+    /// <summary>Address the edge listens on (both providers); 127.0.0.1 by default, 0.0.0.0 or :: for every interface.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Port of the edge's plain HTTP listener (both providers); 0 picks a free one for the embedded edge.</summary>
     public int HttpPort { get; set; } = 8080;
 
     /// <summary>Port of the embedded edge's TLS listener; 0 picks a free one.</summary>
     public int HttpsPort { get; set; } = 8443;
+
+    /// <summary>The nginx executable, a path or a name looked up on PATH.</summary>
+    public string NginxBinary { get; set; } = "nginx";
+
+    /// <summary>nginx's prefix (<c>-p</c>); nginx's compiled-in prefix when unset.</summary>
+    public string? NginxPrefix { get; set; }
+
+    /// <summary>nginx's main configuration file (<c>-c</c>), which must include <see cref="NginxSitesDir"/>/*.conf in its http block.</summary>
+    public string NginxConfig { get; set; } = "/etc/nginx/nginx.conf";
+
+    /// <summary>Folder that holds one file per organization; Demiurge owns the <c>org-*.conf</c> files in it.</summary>
+    public string NginxSitesDir { get; set; } = "/etc/nginx/demiurge";
 }

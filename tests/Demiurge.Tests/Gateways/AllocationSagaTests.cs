@@ -33,7 +33,7 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         Assert.Equal($"org-{organizationId}.demiurge.localhost", body.GetProperty("gateway_hostname").GetString());
         Assert.Equal(["127.0.0.1"], _pool.Resolve($"org-{organizationId}.demiurge.localhost"));
         Assert.Equal(["127.0.0.1"], _pool.Resolve($"uc-1.org-{organizationId}.demiurge.localhost"));
-        Assert.Equal(worker.Address, _pool.Edge.Routes[organizationId]);
+        Assert.Equal(worker.Address, _pool.EdgeRoute(organizationId));
         Assert.Equal(organizationId, worker.Config!.Value.GetProperty("organization_id").GetString());
         Assert.Contains(worker.Config.Value.GetProperty("members").EnumerateArray(), m => m.GetProperty("user_id").GetString() == owner.UserId && m.GetProperty("role").GetString() == "owner");
         Assert.Equal(300, worker.Config.Value.GetProperty("inactivity_timeout_seconds").GetDouble());
@@ -123,8 +123,8 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         var allocator = _pool.Api.ControlPlane.Services.GetRequiredService<GatewayAllocator>();
         Assert.False(await allocator.ReleaseAsync(stale, "late release", GatewayState.Releasing, null, CancellationToken.None));
 
-        Assert.Equal(second.Address, _pool.Edge.Routes[organizationId]);
         Assert.Equal(["127.0.0.1"], _pool.Resolve($"org-{organizationId}.demiurge.localhost"));
+        Assert.Equal(second.Address, _pool.EdgeRoute(organizationId));
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         Assert.Null(await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None));
         Assert.Empty(_pool.Resolve($"org-{organizationId}.demiurge.localhost"));
         Assert.Empty(_pool.Resolve($"uc-1.org-{organizationId}.demiurge.localhost"));
-        Assert.False(_pool.Edge.Routes.ContainsKey(organizationId));
+        Assert.Null(_pool.EdgeRoute(organizationId));
         // A gateway that failed its own handshake is replaced; one that was not at fault goes back to the _pool.
         var expected = step == "handshake" ? GatewayState.Unhealthy : GatewayState.Ready;
         Assert.Equal(expected, (await _pool.Store.GatewayGetAsync(gatewayId, CancellationToken.None))!.State);

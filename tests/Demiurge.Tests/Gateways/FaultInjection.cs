@@ -20,8 +20,8 @@ internal sealed class FaultyDnsProvider(IDnsProvider inner, FaultPlan plan) : ID
     public Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken) => inner.RemoveOrganizationAsync(organizationId, cancellationToken);
 }
 
-/// <summary>The real in-memory edge router, failing on demand.</summary>
-internal sealed class FaultyEdgeRouter(InMemoryEdgeRouter inner, FaultPlan plan) : IEdgeRouter
+/// <summary>The real embedded edge router, failing on demand.</summary>
+internal sealed class FaultyEdgeRouter(EmbeddedEdgeRouter inner, FaultPlan plan) : IEdgeRouter
 {
     public Task SetRouteAsync(string organizationId, Uri gateway, CancellationToken cancellationToken) =>
         plan.FailRoute ? throw new IOException("injected route failure") : inner.SetRouteAsync(organizationId, gateway, cancellationToken);

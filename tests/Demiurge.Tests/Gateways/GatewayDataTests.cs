@@ -159,9 +159,9 @@ public sealed class GatewayDataTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         await Problems.AssertProblemAsync(pull, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Null(await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None));
-        Assert.False(_pool.Edge.Routes.ContainsKey(organizationId));
         Assert.Empty(_pool.Resolve($"org-{organizationId}.demiurge.localhost"));
         Assert.Empty(_pool.Resolve($"uc-1.org-{organizationId}.demiurge.localhost"));
+        Assert.Null(_pool.EdgeRoute(organizationId));
     }
 
     [Fact]

@@ -35,14 +35,14 @@ public sealed class PoolFixture : IAsyncLifetime
         [.. Api.ControlPlane.Services.GetRequiredService<ServedZone>().Current.Lookup(name, DnsType.A).Answers
             .SelectMany(a => a.Set.Records).Select(r => new IPAddress(r.Bytes).ToString())];
 
-    internal InMemoryEdgeRouter Edge => Api.ControlPlane.Services.GetRequiredService<InMemoryEdgeRouter>();
+    internal EdgeRouteTable Edge => Api.ControlPlane.Services.GetRequiredService<EdgeRouteTable>();
 
     public async ValueTask InitializeAsync()
     {
         Api.Overrides = services =>
         {
             services.AddSingleton(Faults);
-            services.AddSingleton<InMemoryEdgeRouter>();
+            services.AddSingleton<EmbeddedEdgeRouter>();
             services.AddSingleton<IDnsProvider>(provider => new FaultyDnsProvider(
                 provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns.Provider == DnsOptions.PowerDns
                     ? provider.GetRequiredService<PowerDnsProvider>()
@@ -70,6 +70,9 @@ public sealed class PoolFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
         return (worker, gatewayId, token);
     }
+
+    /// <summary>The gateway the embedded edge routes <paramref name="organizationId"/>'s names to, or null.</summary>
+    internal Uri? EdgeRoute(string organizationId) => Edge.Find(GatewayNames.Hostname(organizationId, Api.ControlPlane.Options.Domain));
 
     /// <summary>A member with an organization of their own.</summary>
     public async Task<(TestUser Owner, string OrganizationId)> NewOrganizationAsync()

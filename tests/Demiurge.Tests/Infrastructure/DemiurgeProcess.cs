@@ -42,8 +42,10 @@ public sealed partial class DemiurgeProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
-        // Every `up` serves DNS; tests run many at once, so each takes a free port unless told otherwise.
+        // Every `up` serves DNS and the edge; tests run many at once, so each takes free ports unless told otherwise.
         start.Environment["DEMIURGE_DNS_PORT"] = "0";
+        start.Environment["DEMIURGE_EDGE_HTTP_PORT"] = "0";
+        start.Environment["DEMIURGE_EDGE_HTTPS_PORT"] = "0";
 
         // A control plane on a data directory stores its state in the run's store (TestStore).
         var dataDir = arguments.Count > 0 && arguments[0] is "up" or "controlplane" ? arguments.SkipWhile(a => a != "--data-dir").Skip(1).FirstOrDefault() : null;

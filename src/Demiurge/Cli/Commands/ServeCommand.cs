@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Demiurge.Dns.Server;
+using Demiurge.Edge;
 using Demiurge.Hosting;
 
 namespace Demiurge.Cli.Commands;
@@ -7,12 +8,19 @@ namespace Demiurge.Cli.Commands;
 /// <summary><c>demiurge up</c> and <c>demiurge controlplane</c>: start the control plane and serve until stopped.</summary>
 internal static class ServeCommand
 {
-    public static Command Create(string name, string description)
+    public static Command Create(string name, string description) =>
+        WithSettingFlags(new Command(name, description), (flags, parseResult, cancellationToken) =>
+            RunAsync(name, flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
+
+    /// <summary>
+    /// Gives <paramref name="command"/> a flag per control-plane setting, and runs <paramref name="run"/>
+    /// with the flags given, by configuration key. <c>demiurge edge</c> takes the same settings.
+    /// </summary>
+    public static Command WithSettingFlags(Command command, Func<Dictionary<string, string?>, ParseResult, CancellationToken, Task<int>> run)
     {
         var options = Settings.ControlPlane.ToDictionary(
             s => s,
             s => new Option<string>(s.Flag) { Description = $"{s.Description} [env: {s.EnvironmentVariable}]" });
-        var command = new Command(name, description);
         foreach (var option in options.Values)
         {
             command.Options.Add(option);
@@ -23,7 +31,7 @@ internal static class ServeCommand
             var flags = options
                 .Where(o => parseResult.GetResult(o.Value) is not null)
                 .ToDictionary(o => o.Key.ConfigurationKey, o => (string?)parseResult.GetValue(o.Value));
-            return RunAsync(name, flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
+            return run(flags, parseResult, cancellationToken);
         });
         return command;
     }
@@ -73,7 +81,7 @@ internal static class ServeCommand
               OpenAPI:  {api}/openapi/v1.json
               Metrics:  {api}/metrics
               Domain:   {options.Domain}
-              DNS:      {(controlPlane.Services.GetRequiredService<DnsService>().EndPoint is { } dns ? $"{dns} (UDP and TCP)" : $"{options.Dns.Provider}, served by another process")}
+              DNS:      {(controlPlane.Services.GetRequiredService<DnsService>().EndPoint is { } dns ? $"{dns} (UDP and TCP)" : $"{options.Dns.Provider}, served by another process")}{EdgeLines(controlPlane)}
               Gateways: {options.Pool.Size} workers on ports {options.Pool.Ports}, up to {options.Pool.Max}
               Data:     {Path.GetFullPath(options.DataDir)}
             """);
@@ -86,5 +94,28 @@ internal static class ServeCommand
             : "Admin token: set earlier and not shown again; start with --admin-token to replace it.");
         await output.WriteLineAsync("Press Ctrl-C to stop.");
         await output.FlushAsync();
+    }
+
+    /// <summary>How an organization's names look through an edge listener, e.g. <c>http://org-{id}.demiurge.localhost:8080</c>.</summary>
+    public static string EdgeUrl(Uri listener, string domain) => $"{listener.Scheme}://{GatewayNames.Hostname("{id}", domain)}:{listener.Port}";
+
+    private static string EdgeLines(ControlPlane controlPlane)
+    {
+        var options = controlPlane.Options;
+        if (options.Edge.Provider == EdgeOptions.Nginx)
+        {
+            return $"{Environment.NewLine}  Edge:     nginx on port {options.Edge.HttpPort}, sites in {options.Edge.NginxSitesDir}";
+        }
+
+        if (controlPlane.Services.GetRequiredService<EmbeddedEdgeService>().Host is not { } edge)
+        {
+            return "";
+        }
+
+        return $"""
+
+              Edge:     {EdgeUrl(edge.HttpUrl, options.Domain)}
+                        {EdgeUrl(edge.HttpsUrl, options.Domain)} (trust {edge.CertificateAuthorityPath})
+            """;
     }
 }

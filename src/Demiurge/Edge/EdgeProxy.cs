@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using Demiurge.Hosting;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Demiurge.Edge;
+
+/// <summary>
+/// The embedded edge's only endpoint, in the shape of YARP's direct-forwarding sample: find the
+/// gateway by host in <see cref="EdgeRouteTable"/> and hand the request to <see cref="IHttpForwarder"/>
+/// (HTTP/1.1, HTTP/2 and WebSockets alike). The original Host goes to the gateway, whose stage-2
+/// routing needs it, with X-Forwarded-For, -Proto and -Host set by the edge (never trusted from clients).
+/// </summary>
+internal sealed partial class EdgeProxy : IDisposable
+{
+    private static readonly ForwarderRequestConfig s_requestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly EdgeRouteTable _table;
+    private readonly ILogger<EdgeProxy> _logger;
+    private readonly HttpTransformer _transformer;
+    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    });
+
+    public EdgeProxy(IHttpForwarder forwarder, EdgeRouteTable table, ITransformBuilder transforms, ILogger<EdgeProxy> logger)
+    {
+        _forwarder = forwarder;
+        _table = table;
+        _logger = logger;
+        _transformer = transforms.Create(context =>
+        {
+            context.AddOriginalHost(useOriginal: true);
+            context.AddXForwarded(ForwardedTransformActions.Set);
+        });
+    }
+
+    public async Task ForwardAsync(HttpContext context)
+    {
+        var host = context.Request.Host.Host;
+        var gateway = _table.Find(host);
+        if (gateway is null)
+        {
+            await ApiProblems.Problem(StatusCodes.Status404NotFound, "Unknown host",
+                $"No organization's gateway serves '{host}' on this edge; it may have been released after inactivity. Open a project of the organization to start it again.", "edge-unknown-host")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        var error = await _forwarder.SendAsync(context, gateway.AbsoluteUri, _client, s_requestConfig, _transformer);
+        if (error is ForwarderError.None || context.Response.HasStarted)
+        {
+            return;
+        }
+
+        // The client went away: nothing to answer, and nothing wrong with the gateway.
+        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled)
+        {
+            return;
+        }
+
+        var exception = context.GetForwarderErrorFeature()?.Exception;
+        LogForwardFailed(_logger, host, gateway, error, exception?.Message);
+
+        var (status, title) = error is ForwarderError.RequestTimedOut
+            ? (StatusCodes.Status504GatewayTimeout, "Gateway timed out")
+            : (StatusCodes.Status502BadGateway, "Gateway unavailable");
+        await ApiProblems.Problem(status, title, $"The gateway of '{host}' did not answer ({error}: {exception?.Message ?? "no detail"}).", "edge-bad-gateway")
+            .ExecuteAsync(context);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Edge could not forward {Host} to {Gateway}: {Error} {Reason}")]
+    private static partial void LogForwardFailed(ILogger logger, string host, Uri gateway, ForwarderError error, string? reason);
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Demiurge.Edge;
+using Demiurge.Store.Sqlite;
+using Demiurge.Tests.Infrastructure;
+
+namespace Demiurge.Tests.Edge.Servers;
+
+/// <summary>The edge contract against the embedded edge, plus what only it does: TLS, HTTP/2, problem details, following the store.</summary>
+public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContractTests, IClassFixture<EmbeddedEdgeFixture>
+{
+    internal override IEdgeRouter Router => fixture.Router;
+
+    protected override Uri HttpUrl => fixture.Edge.HttpUrl;
+
+    protected override TestBackend BackendA => fixture.BackendA;
+
+    protected override TestBackend BackendB => fixture.BackendB;
+
+    protected override bool ResetsIdleConnectionsOnChange => false;
+
+    protected override int Flips => 100;
+
+    private string CaPath => Path.Combine(fixture.DataDir.Path, EdgeHost.FolderName, LocalCertificateAuthority.CertificateFileName);
+
+    private Uri HttpsUrl(string host, string path = "/") => new($"https://{host}:{fixture.Edge.HttpsUrl.Port}{path}");
+
+    [Fact]
+    public async Task Https_Http2WithAlpn_ReachesGatewayAsHttps()
+    {
+        var organization = NewOrganization();
+        using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
+        using var client = new EdgeClient(ca);
+        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, HttpsUrl(Hostname(organization), "/over/tls"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await client.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(BackendA.Name, body.GetProperty("backend").GetString());
+        Assert.Equal("https", body.GetProperty("x_forwarded_proto").GetString());
+        Assert.Equal("/over/tls", body.GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task Https_CertificateForEachName_ChainsToTheLocalAuthorityAndNamesTheHost()
+    {
+        var organization = NewOrganization();
+        using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
+        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+
+        foreach (var host in new[] { Hostname(organization), $"uc-{Guid.NewGuid():N}.{Hostname(organization)}" })
+        {
+            // A client of its own per name, so each request makes its own TLS handshake.
+            using var client = new EdgeClient(ca);
+            var (status, _) = await client.GetAsync(HttpsUrl(host));
+
+            Assert.Equal(HttpStatusCode.OK, status);
+            var certificate = client.LastCertificate!;
+            Assert.Equal(ca.Subject, certificate.Issuer);
+            Assert.Equal(host, certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false));
+            Assert.True(certificate.MatchesHostname(host));
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task LocalAuthority_KeyIsPrivateAndTheAuthoritySurvivesARestart()
+    {
+        var organization = NewOrganization();
+        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        var keyPath = Path.Combine(fixture.DataDir.Path, EdgeHost.FolderName, LocalCertificateAuthority.KeyFileName);
+        var before = await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken);
+        using var ca = X509Certificate2.CreateFromPem(before);
+
+        // A second edge on the same data directory, as after a restart.
+        await using var restarted = EdgeHost.Create(fixture.Configuration, fixture.Store, new EdgeRouteTable(Microsoft.Extensions.Options.Options.Create(fixture.Edge.Options)));
+        await restarted.StartAsync(TestContext.Current.CancellationToken);
+        using var client = new EdgeClient(ca);
+        var (status, _) = await client.GetAsync(new Uri($"https://{Hostname(organization)}:{restarted.HttpsUrl.Port}/"));
+        await restarted.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(before, await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyPath));
+    }
+
+    [Fact]
+    public async Task Request_UnknownHost_GetsProblem404()
+    {
+        using var client = new EdgeClient();
+        var host = Hostname(NewOrganization());
+
+        using var response = await client.Http.GetAsync(Url(host), TestContext.Current.CancellationToken);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, "edge-unknown-host");
+        Assert.Contains(host, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_DeadGateway_GetsProblem502()
+    {
+        var organization = NewOrganization();
+        using var client = new EdgeClient();
+        await Router.SetRouteAsync(organization, new Uri($"http://127.0.0.1:{FreePort()}/"), TestContext.Current.CancellationToken);
+
+        using var response = await client.Http.GetAsync(Url(Hostname(organization)), TestContext.Current.CancellationToken);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, "edge-bad-gateway");
+        Assert.Contains(Hostname(organization), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StandaloneEdge_RouteWrittenByAnotherProcessesStore_IsServed()
+    {
+        using var dataDir = new TempDirectory();
+        await using var edge = EdgeHost.Create(EmbeddedEdgeFixture.Flags(dataDir.Path), new Dictionary<string, string>());
+        await edge.StartAsync(TestContext.Current.CancellationToken);
+        using var writer = new SqliteStore(Path.Combine(dataDir.Path, Demiurge.Store.StoreExtensions.DatabaseFileName));
+        var organization = NewOrganization();
+        using var client = new EdgeClient();
+        var url = new Uri($"http://uc-1.{Hostname(organization)}:{edge.HttpUrl.Port}/");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(url)).Status);
+
+        await writer.EdgeRouteSetAsync(Hostname(organization), BackendB.Address, TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(url, BackendB.Name);
+
+        await writer.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(url, null);
+        await edge.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,129 @@
+using Demiurge.Edge;
+using Demiurge.Edge.Nginx;
+
+namespace Demiurge.Tests.Edge.Servers;
+
+/// <summary>The edge contract against a real nginx, plus what only it does: refusals restored, reloads coalesced.</summary>
+public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IClassFixture<NginxFixture>
+{
+    internal override IEdgeRouter Router => fixture.Router;
+
+    protected override Uri HttpUrl => new($"http://127.0.0.1:{fixture.Port}/");
+
+    protected override TestBackend BackendA => fixture.BackendA;
+
+    protected override TestBackend BackendB => fixture.BackendB;
+
+    protected override bool ResetsIdleConnectionsOnChange => true;
+
+    protected override int Flips => 10;
+
+    // Port 0 passes every check of ours but not nginx's: "invalid port in upstream".
+    private static readonly Uri s_refused = new("http://127.0.0.1:0/");
+
+    [Fact]
+    public async Task SetRoute_NginxRefusesTheChange_RestoresTheLastGoodFileAndSaysWhy()
+    {
+        var organization = NewOrganization();
+        using var client = new EdgeClient();
+        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(organization));
+        var good = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
+
+        var exception = await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestContext.Current.CancellationToken));
+
+        Assert.Contains("invalid port in upstream", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(NginxSite.FileName(organization), exception.Message, StringComparison.Ordinal);
+        Assert.Equal(good, await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
+        await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
+    }
+
+    [Fact]
+    public async Task SetRoute_NginxRefusesANewOrganization_LeavesNoFile()
+    {
+        var organization = NewOrganization();
+
+        await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestContext.Current.CancellationToken));
+
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(organization))));
+        Assert.Empty(Directory.GetFiles(fixture.SitesDir, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task SetRoute_BurstOfConcurrentChanges_FarFewerReloadsAndAllLand()
+    {
+        const int Changes = 40;
+        var organizations = Enumerable.Range(0, Changes).Select(_ => NewOrganization()).ToList();
+        using var client = new EdgeClient();
+        var reloadsBefore = fixture.Reloads;
+
+        await Task.WhenAll(organizations.Select((o, i) => Router.SetRouteAsync(o, i % 2 == 0 ? BackendA.Address : BackendB.Address, TestContext.Current.CancellationToken)));
+
+        var reloads = fixture.Reloads - reloadsBefore;
+        Assert.InRange(reloads, 1, Changes / 8);
+        for (var i = 0; i < Changes; i++)
+        {
+            await client.EventuallyAsync(Url(Hostname(organizations[i])), i % 2 == 0 ? BackendA.Name : BackendB.Name);
+        }
+    }
+
+    [Fact]
+    public async Task SetRoute_BatchWithOneRefusedChange_TheGoodChangesStillLand()
+    {
+        var good = Enumerable.Range(0, 10).Select(_ => NewOrganization()).ToList();
+        var bad = NewOrganization();
+        using var client = new EdgeClient();
+
+        var goodTasks = good.Select(o => Router.SetRouteAsync(o, BackendA.Address, TestContext.Current.CancellationToken)).ToList();
+        var badTask = Router.SetRouteAsync(bad, s_refused, TestContext.Current.CancellationToken);
+        goodTasks.AddRange(good.Select(o => Router.SetRouteAsync($"{o[..8]}-x", BackendB.Address, TestContext.Current.CancellationToken)));
+
+        await Assert.ThrowsAsync<NginxException>(() => badTask);
+        await Task.WhenAll(goodTasks);
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(bad))));
+        foreach (var organization in good)
+        {
+            await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
+            await client.EventuallyAsync(Url(Hostname($"{organization[..8]}-x")), BackendB.Name);
+        }
+    }
+
+    [Fact]
+    public async Task SetRoute_NginxRefusesForAFileNotOurs_RefusesEveryChangeAndLeavesNoFile()
+    {
+        var broken = Path.Combine(fixture.SitesDir, "zz-operator.conf");
+        await File.WriteAllTextAsync(broken, "this is not nginx configuration;\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var organizations = new[] { NewOrganization(), NewOrganization(), NewOrganization() };
+
+            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Address, TestContext.Current.CancellationToken)).ToList();
+
+            foreach (var change in changes)
+            {
+                var exception = await Assert.ThrowsAsync<NginxException>(() => change);
+                Assert.Contains("zz-operator.conf", exception.Message, StringComparison.Ordinal);
+            }
+
+            Assert.All(organizations, o => Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(o)))));
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
+    [Theory]
+    [InlineData("Upper")]
+    [InlineData("a b")]
+    [InlineData("a;b")]
+    [InlineData("../etc")]
+    public async Task SetRoute_IdUnsafeForNginx_IsRefusedBeforeAnyFileIsWritten(string organizationId)
+    {
+        var before = Directory.GetFiles(fixture.SitesDir).Length;
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRouteAsync(organizationId, BackendA.Address, TestContext.Current.CancellationToken));
+
+        Assert.Equal(before, Directory.GetFiles(fixture.SitesDir).Length);
+    }
+}
