@@ -50,20 +50,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     public static EdgeHost Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null)
     {
         var builder = NewBuilder();
-        builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
-        builder.Configuration.AddInMemoryCollection(flags);
-        var errors = Settings.TypeErrors(Settings.ControlPlane, builder.Configuration).Select(e => e.Error).ToList();
-        if (errors.Count == 0)
-        {
-            var validation = new DemiurgeOptionsValidator().Validate(null, builder.Configuration.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>() ?? new DemiurgeOptions());
-            errors.AddRange(validation.Failed ? validation.Failures : []);
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(errors);
-        }
-
+        ControlPlane.Configure(builder, flags, environment);
         builder.Services.AddStore();
         builder.Services.AddEdgeStore();
         builder.Services.AddSingleton<EdgeRouteTable>();
@@ -76,6 +63,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         var builder = NewBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
+        builder.Services.AddOptions<DemiurgeOptions>().Bind(builder.Configuration.GetSection(DemiurgeOptions.SectionName));
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(table);
         return Build(builder, migrateStore: false);
@@ -120,7 +108,6 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     private static EdgeHost Build(WebApplicationBuilder builder, bool migrateStore)
     {
-        builder.Services.AddOptions<DemiurgeOptions>().Bind(builder.Configuration.GetSection(DemiurgeOptions.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => LocalCertificateAuthority.LoadOrCreate(
             Folder(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value), provider.GetRequiredService<TimeProvider>()));

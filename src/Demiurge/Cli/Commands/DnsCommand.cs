@@ -13,26 +13,11 @@ internal static class DnsCommand
 {
     private static readonly IReadOnlyList<Setting> s_settings = [Settings.DataDir, Settings.Domain, .. StoreSettings.All, .. DnsSettings.All];
 
-    public static Command Create()
-    {
-        var options = s_settings.ToDictionary(
-            s => s,
-            s => new Option<string>(s.Flag) { Description = $"{s.Description} [env: {s.EnvironmentVariable}]" });
-        var command = new Command("dns", "Run the embedded authoritative DNS server alone, answering from the store, until Ctrl-C.");
-        foreach (var option in options.Values)
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((parseResult, cancellationToken) =>
-        {
-            var flags = options
-                .Where(o => parseResult.GetResult(o.Value) is not null)
-                .ToDictionary(o => o.Key.ConfigurationKey, o => (string?)parseResult.GetValue(o.Value));
-            return RunAsync(flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
-        });
-        return command;
-    }
+    public static Command Create() =>
+        SettingFlags.With(
+            new Command("dns", "Run the embedded authoritative DNS server alone, answering from the store, until Ctrl-C."),
+            s_settings,
+            (flags, parseResult, cancellationToken) => RunAsync(flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
 
     private static async Task<int> RunAsync(Dictionary<string, string?> flags, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

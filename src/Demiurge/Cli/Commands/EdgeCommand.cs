@@ -1,15 +1,19 @@
 using System.CommandLine;
 using Demiurge.Edge;
 using Demiurge.Hosting;
+using Demiurge.Store;
 
 namespace Demiurge.Cli.Commands;
 
 /// <summary><c>demiurge edge</c>: the embedded edge alone, following the routes in the store until stopped.</summary>
 internal static class EdgeCommand
 {
+    private static readonly IReadOnlyList<Setting> s_settings = [Settings.DataDir, Settings.Domain, .. StoreSettings.All, .. EdgeSettings.All];
+
     public static Command Create() =>
-        ServeCommand.WithSettingFlags(
+        SettingFlags.With(
             new Command("edge", "Run the embedded edge (stage-1 proxy) alone, over the configured store, until Ctrl-C."),
+            s_settings,
             (flags, parseResult, cancellationToken) => RunAsync(flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
 
     private static async Task<int> RunAsync(Dictionary<string, string?> flags, TextWriter output, TextWriter error, CancellationToken cancellationToken)

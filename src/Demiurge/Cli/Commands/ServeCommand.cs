@@ -9,32 +9,8 @@ namespace Demiurge.Cli.Commands;
 internal static class ServeCommand
 {
     public static Command Create(string name, string description) =>
-        WithSettingFlags(new Command(name, description), (flags, parseResult, cancellationToken) =>
+        SettingFlags.With(new Command(name, description), Settings.ControlPlane, (flags, parseResult, cancellationToken) =>
             RunAsync(name, flags, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
-
-    /// <summary>
-    /// Gives <paramref name="command"/> a flag per control-plane setting, and runs <paramref name="run"/>
-    /// with the flags given, by configuration key. <c>demiurge edge</c> takes the same settings.
-    /// </summary>
-    public static Command WithSettingFlags(Command command, Func<Dictionary<string, string?>, ParseResult, CancellationToken, Task<int>> run)
-    {
-        var options = Settings.ControlPlane.ToDictionary(
-            s => s,
-            s => new Option<string>(s.Flag) { Description = $"{s.Description} [env: {s.EnvironmentVariable}]" });
-        foreach (var option in options.Values)
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((parseResult, cancellationToken) =>
-        {
-            var flags = options
-                .Where(o => parseResult.GetResult(o.Value) is not null)
-                .ToDictionary(o => o.Key.ConfigurationKey, o => (string?)parseResult.GetValue(o.Value));
-            return run(flags, parseResult, cancellationToken);
-        });
-        return command;
-    }
 
     private static async Task<int> RunAsync(string role, Dictionary<string, string?> flags, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
