@@ -31,6 +31,13 @@ public abstract class EdgeContractTests
     /// </summary>
     protected abstract bool ResetsIdleConnectionsOnChange { get; }
 
+    /// <summary>
+    /// Waits until every listener serves the latest routes. The embedded edge does at once;
+    /// nginx's workers of an older configuration keep accepting connections until they have
+    /// taken in the master's order to quit, and answer them with the routes they started with.
+    /// </summary>
+    protected virtual Task RoutesSettledAsync() => Task.CompletedTask;
+
     protected static string NewOrganization() => Guid.NewGuid().ToString();
 
     protected Uri Url(string host, string path = "/") => new($"http://{host}:{HttpUrl.Port}{path}");
@@ -138,6 +145,8 @@ public abstract class EdgeContractTests
         using var client = new EdgeClient();
         await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
+        // From here on every configuration routes the organization, to one backend or the other.
+        await RoutesSettledAsync();
         using var stop = new CancellationTokenSource();
         var failures = new List<string>();
         var attempts = ResetsIdleConnectionsOnChange ? 3 : 1;

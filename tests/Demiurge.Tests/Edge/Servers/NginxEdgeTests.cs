@@ -18,6 +18,8 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
 
     protected override int Flips => 10;
 
+    protected override Task RoutesSettledAsync() => fixture.WorkersSettledAsync();
+
     // Port 0 passes every check of ours but not nginx's: "invalid port in upstream".
     private static readonly Uri s_refused = new("http://127.0.0.1:0/");
 

@@ -40,6 +40,40 @@ public sealed partial class NginxFixture : IAsyncLifetime
     /// <summary>How many times the router has reloaded nginx so far.</summary>
     public int Reloads => File.Exists(InvocationLog) ? File.ReadAllLines(InvocationLog).Count(l => l.EndsWith("-s reload", StringComparison.Ordinal)) : 0;
 
+    /// <summary>
+    /// Waits until nginx runs one accepting worker (its configuration has <c>worker_processes 1</c>):
+    /// workers of an older configuration are gone or have retitled themselves "shutting down",
+    /// which they do once they have stopped accepting connections.
+    /// </summary>
+    public async Task WorkersSettledAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (AcceptingWorkers() > 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "nginx's older workers did not stop accepting connections.");
+            await Task.Delay(20);
+        }
+    }
+
+    private int AcceptingWorkers() =>
+        System.IO.Directory.EnumerateDirectories("/proc")
+            .Select(directory => (Status: Read(Path.Combine(directory, "status")), CommandLine: Read(Path.Combine(directory, "cmdline"))))
+            .Count(p => p.Status.Contains($"\nPPid:\t{_nginx.Id}\n", StringComparison.Ordinal)
+                && p.CommandLine.StartsWith("nginx: worker process", StringComparison.Ordinal)
+                && !p.CommandLine.Contains("shutting down", StringComparison.Ordinal));
+
+    private static string Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return string.Empty; // the process ended while we looked
+        }
+    }
+
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async ValueTask InitializeAsync()
     {
