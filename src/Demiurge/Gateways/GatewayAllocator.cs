@@ -68,7 +68,7 @@ internal sealed partial class GatewayAllocator(
         return ended;
     }
 
-    /// <summary>Publishes an active allocation's DNS records and route again, e.g. after a restart emptied the in-memory maps.</summary>
+    /// <summary>Publishes an active allocation's DNS records and route again, e.g. after a restart, or to an nginx or PowerDNS that lost them.</summary>
     public async Task RepublishAsync(Allocation allocation, Gateway gateway, CancellationToken cancellationToken)
     {
         await dns.SetOrganizationAsync(allocation.OrganizationId, cancellationToken);
