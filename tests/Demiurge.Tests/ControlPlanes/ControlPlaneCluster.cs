@@ -6,26 +6,33 @@ using Demiurge.Tests.Infrastructure;
 namespace Demiurge.Tests.ControlPlanes;
 
 /// <summary>
-/// Several <c>demiurge controlplane</c> processes (the built executable) on one PostgreSQL
-/// database, each with a data directory of its own, sharing one worker port range.
+/// Several <c>demiurge controlplane</c> processes (the built executable) on a PostgreSQL cluster
+/// of the test's own (<c>initdb</c> and <c>postgres</c> in a temporary folder, about a second),
+/// each with a data directory of its own, sharing one worker port range.
 /// </summary>
 public sealed class ControlPlaneCluster : IAsyncDisposable
 {
     public const string Token = "cluster-admin-token-0123456789";
 
-    private readonly string _connectionString = TestStore.Cluster.CreateDatabase();
+    private readonly PostgresServer _postgres;
+    private readonly string _connectionString;
     private readonly string _ports = PortBlocks.Next();
     private readonly int _poolSize;
     private bool _disposed;
 
-    private ControlPlaneCluster(int poolSize) => _poolSize = poolSize;
+    private ControlPlaneCluster(PostgresServer postgres, int poolSize)
+    {
+        _postgres = postgres;
+        _connectionString = postgres.CreateDatabase();
+        _poolSize = poolSize;
+    }
 
     public List<Instance> Instances { get; } = [];
 
     /// <summary>Starts <paramref name="count"/> control planes together and waits until each serves its API.</summary>
     public static async Task<ControlPlaneCluster> StartAsync(int count, int poolSize)
     {
-        var cluster = new ControlPlaneCluster(poolSize);
+        var cluster = new ControlPlaneCluster(await PostgresServer.StartAsync(), poolSize);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, count).Select(_ => cluster.AddAsync()));
@@ -131,6 +138,8 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
         {
             await instance.DisposeAsync();
         }
+
+        await _postgres.DisposeAsync();
     }
 
     public sealed class Instance(DemiurgeProcess process, TempDirectory dataDir) : IAsyncDisposable

@@ -9,12 +9,12 @@ using Npgsql;
 
 namespace Demiurge.Tests.ControlPlanes;
 
-/// <summary>The leader lock itself, in process, on a real PostgreSQL database.</summary>
-public sealed class PostgresLeadershipTests : IAsyncLifetime
+/// <summary>The leader lock itself, in process, on a real PostgreSQL cluster of this class's own.</summary>
+public sealed class PostgresLeadershipTests(PostgresClusterFixture cluster) : IAsyncLifetime, IClassFixture<PostgresClusterFixture>
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
-    private readonly string _connectionString = TestStore.Cluster.CreateDatabase();
+    private readonly string _connectionString = cluster.Server.CreateDatabase();
     private readonly List<(PostgresLeadership Leadership, PostgresStore Store)> _instances = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -7,12 +7,12 @@ using Npgsql;
 namespace Demiurge.Tests.Store;
 
 /// <summary>
-/// The store contract on PostgreSQL, one fresh database per test on the run's shared cluster
-/// (<see cref="TestStore.Cluster"/>), plus what only PostgreSQL has.
+/// The store contract on PostgreSQL, on a cluster of this class's own with one fresh database
+/// per test, plus what only PostgreSQL has.
 /// </summary>
-public sealed class PostgresStoreTests : StoreContractTests
+public sealed class PostgresStoreTests(PostgresClusterFixture cluster) : StoreContractTests, IClassFixture<PostgresClusterFixture>
 {
-    private readonly string _connectionString = TestStore.Cluster.CreateDatabase();
+    private readonly string _connectionString = cluster.Server.CreateDatabase();
 
     private protected override async Task<IStore> CreateStoreAsync()
     {
@@ -23,7 +23,7 @@ public sealed class PostgresStoreTests : StoreContractTests
 
     private protected override Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count)
     {
-        var connectionString = TestStore.Cluster.CreateDatabase();
+        var connectionString = cluster.Server.CreateDatabase();
         return Task.FromResult<IReadOnlyList<IStore>>([.. Enumerable.Range(0, count).Select(_ => new PostgresStore(connectionString))]);
     }
 
