@@ -80,6 +80,6 @@ internal sealed partial class EdgeProxy : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Edge could not forward {Host} to {Gateway}: {Error} {Reason}")]
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Edge could not forward {Host} to {Gateway}: {Error} {Reason}")]
     private static partial void LogForwardFailed(ILogger logger, string host, Uri gateway, ForwarderError error, string? reason);
 }

@@ -54,9 +54,9 @@ internal sealed partial class EdgeRouteWatcher(IEdgeStore store, EdgeRouteTable 
         _version = version;
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Edge loaded {Routes} routes at version {Version}")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Edge loaded {Routes} routes at version {Version}")]
     private static partial void LogLoaded(ILogger logger, int routes, long version);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Edge could not read route changes from the store: {Reason}")]
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Edge could not read route changes from the store: {Reason}")]
     private static partial void LogPollFailed(ILogger logger, string reason);
 }

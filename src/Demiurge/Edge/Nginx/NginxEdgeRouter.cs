@@ -200,10 +200,10 @@ internal sealed partial class NginxEdgeRouter(IOptions<DemiurgeOptions> options,
         File.Move(temporary, path, overwrite: true);
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "nginx reloaded with {Sites} changed sites from {Changes} route changes")]
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "nginx reloaded with {Sites} changed sites from {Changes} route changes")]
     private static partial void LogReloaded(ILogger logger, int sites, int changes);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "nginx refused {File}; restored its last good version: {Refusal}")]
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "nginx refused {File}; restored its last good version: {Refusal}")]
     private static partial void LogRefused(ILogger logger, string file, string refusal);
 
     private sealed record Change(string OrganizationId, string? Content, TaskCompletionSource Done);
