@@ -100,10 +100,9 @@ async Task RoutesEmbeddedAsync(int size)
     }
 }
 
-async Task RoutesNginxAsync(int size)
+// nginx's settings for a bench folder, with the sites folder and the shared file every site needs.
+async Task<EdgeOptions> NginxSitesAsync(string dir, int port)
 {
-    var dir = Directory.CreateTempSubdirectory("demiurge-edgebench-").FullName;
-    var port = FreePort();
     var edgeOptions = new EdgeOptions
     {
         Provider = EdgeOptions.Nginx,
@@ -115,6 +114,14 @@ async Task RoutesNginxAsync(int size)
     };
     Directory.CreateDirectory(edgeOptions.NginxSitesDir);
     await File.WriteAllTextAsync(Path.Combine(edgeOptions.NginxSitesDir, NginxSite.SharedFileName), NginxSite.SharedContent);
+    return edgeOptions;
+}
+
+async Task RoutesNginxAsync(int size)
+{
+    var dir = Directory.CreateTempSubdirectory("demiurge-edgebench-").FullName;
+    var port = FreePort();
+    var edgeOptions = await NginxSitesAsync(dir, port);
     for (var i = 0; i < size; i++)
     {
         var id = Guid.NewGuid().ToString();
@@ -197,17 +204,7 @@ async Task ProxyAsync(string seconds, string connections, int rounds)
         await new EmbeddedEdgeRouter(store, table, options).SetRouteAsync(id, backend.Address, CancellationToken.None);
 
         var port = FreePort();
-        var edgeOptions = new EdgeOptions
-        {
-            Provider = EdgeOptions.Nginx,
-            HttpPort = port,
-            NginxBinary = nginxBinary,
-            NginxPrefix = dir,
-            NginxConfig = Path.Combine(dir, "nginx.conf"),
-            NginxSitesDir = Path.Combine(dir, "sites"),
-        };
-        Directory.CreateDirectory(edgeOptions.NginxSitesDir);
-        await File.WriteAllTextAsync(Path.Combine(edgeOptions.NginxSitesDir, NginxSite.SharedFileName), NginxSite.SharedContent);
+        var edgeOptions = await NginxSitesAsync(dir, port);
         await File.WriteAllTextAsync(Path.Combine(edgeOptions.NginxSitesDir, NginxSite.FileName(id)), NginxSite.Render(id, backend.Address, edgeOptions, Domain));
         using var nginx = StartNginx(dir, edgeOptions.NginxSitesDir, port);
         try
