@@ -20,6 +20,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
     public const string NamePrefix = "demiurge-gw-";
 
     private static readonly TimeSpan s_healthInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_removalTimeout = TimeSpan.FromSeconds(30);
 
     private readonly DockerRuntimeOptions _options;
     private readonly ILogger<DockerGatewayRuntime> _logger;
@@ -176,7 +177,30 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         }
         catch (DockerApiException exception) when (exception.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
-            // Removal already in progress.
+            // Someone else (the pool's liveness check, a leftover sweep) is removing it: return once it is gone.
+            await WaitUntilRemovedAsync(container, cancellationToken);
+        }
+    }
+
+    private async Task WaitUntilRemovedAsync(string container, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_removalTimeout);
+        try
+        {
+            while (true)
+            {
+                await _client.Containers.InspectContainerAsync(container, timeout.Token);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
+            }
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Removed.
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"Docker did not finish removing {container} within {s_removalTimeout.TotalSeconds} s.");
         }
     }
 
