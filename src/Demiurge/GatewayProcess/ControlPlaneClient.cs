@@ -12,58 +12,131 @@ namespace Demiurge.GatewayProcess;
 /// The worker's calls to the control plane (<c>/gateway/*</c>, see docs/gateway-protocol.md, and
 /// <c>/users/me</c> to learn who a user token belongs to).
 /// Every call ends in a <see cref="ControlPlaneResult{T}"/>; only cancellation by the caller throws.
+/// With several control planes, the worker knows them all (the leader's pings name them) and a
+/// call that cannot connect to one goes to the next.
 /// </summary>
-internal sealed class ControlPlaneClient : IDisposable
+internal sealed partial class ControlPlaneClient : IDisposable
 {
+    /// <summary>The control planes a worker may call, in order, sent with the leader's pings: comma-separated URLs.</summary>
+    public const string ControlPlanesHeader = "Demiurge-Control-Planes";
+
+    /// <summary>Most control planes a worker keeps (a longer list is cut).</summary>
+    public const int MaxControlPlanes = 16;
+
     private const int MaxDetailLength = 500;
 
     private static readonly JsonSerializerOptions s_json = CreateJsonOptions();
 
     private readonly HttpClient _http;
     private readonly GatewayProcessOptions _options;
+    private readonly ILogger<ControlPlaneClient> _logger;
 
-    public ControlPlaneClient(IOptions<GatewayProcessOptions> options)
+    // The control plane that answered last comes first; replaced whole, never changed in place.
+    private Uri[] _controlPlanes;
+
+    public ControlPlaneClient(IOptions<GatewayProcessOptions> options, ILogger<ControlPlaneClient> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
-        // A base address without a trailing slash would drop its last path segment.
-        var baseAddress = _options.ControlPlane.AbsoluteUri.EndsWith('/') ? _options.ControlPlane : new Uri(_options.ControlPlane.AbsoluteUri + "/");
+        _logger = logger;
+        _controlPlanes = [BaseAddress(_options.ControlPlane)];
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
         {
-            BaseAddress = baseAddress,
             Timeout = _options.RequestTimeout,
         };
     }
 
+    /// <summary>The control planes this worker calls, in the order it tries them.</summary>
+    public IReadOnlyList<Uri> ControlPlanes => Volatile.Read(ref _controlPlanes);
+
+    /// <summary>
+    /// Takes the list of <see cref="ControlPlanesHeader"/>; false (and nothing changes) unless it
+    /// names one to at most <see cref="MaxControlPlanes"/> http(s) URLs.
+    /// </summary>
+    public bool UseControlPlanes(string header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var urls = new List<Uri>();
+        foreach (var part in header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var url) || GatewayProcessOptionsValidator.ControlPlaneError(url) is not null)
+            {
+                return false;
+            }
+
+            urls.Add(BaseAddress(url));
+        }
+
+        if (urls.Count is 0 or > MaxControlPlanes)
+        {
+            return false;
+        }
+
+        Uri[] next = [.. urls.Distinct()];
+        if (!next.SequenceEqual(Interlocked.Exchange(ref _controlPlanes, next)))
+        {
+            LogControlPlanes(_logger, next);
+        }
+
+        return true;
+    }
+
     public Task<ControlPlaneResult<ReadyAnswer>> ReadyAsync(CancellationToken cancellationToken) =>
-        SendAsync<ReadyAnswer>(HttpMethod.Post, "gateway/ready", _options.GatewayToken, Json(new ReadyBody(_options.GatewayId)), readAnswer: true, cancellationToken);
+        SendAsync<ReadyAnswer>(HttpMethod.Post, "gateway/ready", _options.GatewayToken, () => Json(new ReadyBody(_options.GatewayId)), readAnswer: true, cancellationToken);
 
     public Task<ControlPlaneResult<ConfigAnswer>> ConfigAsync(string handshakeToken, CancellationToken cancellationToken) =>
-        SendAsync<ConfigAnswer>(HttpMethod.Post, "gateway/config", null, Json(new ConfigBody(handshakeToken)), readAnswer: true, cancellationToken);
+        SendAsync<ConfigAnswer>(HttpMethod.Post, "gateway/config", null, () => Json(new ConfigBody(handshakeToken)), readAnswer: true, cancellationToken);
 
     public Task<ControlPlaneResult<PullAnswer>> PullAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
-        SendAsync<PullAnswer>(HttpMethod.Post, "gateway/data/pull", allocationToken, Json(new OrganizationBody(organizationId)), readAnswer: true, cancellationToken);
+        SendAsync<PullAnswer>(HttpMethod.Post, "gateway/data/pull", allocationToken, () => Json(new OrganizationBody(organizationId)), readAnswer: true, cancellationToken);
 
     public Task<ControlPlaneResult<PushAnswer>> PushAsync(string allocationToken, PushBody body, CancellationToken cancellationToken) =>
-        SendAsync<PushAnswer>(HttpMethod.Post, "gateway/data/push", allocationToken, Json(body), readAnswer: true, cancellationToken);
+        SendAsync<PushAnswer>(HttpMethod.Post, "gateway/data/push", allocationToken, () => Json(body), readAnswer: true, cancellationToken);
 
     /// <summary>The answer has no body worth reading; only the status counts.</summary>
     public Task<ControlPlaneResult<object>> StopAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
-        SendAsync<object>(HttpMethod.Post, "gateway/stop", allocationToken, Json(new OrganizationBody(organizationId)), readAnswer: false, cancellationToken);
+        SendAsync<object>(HttpMethod.Post, "gateway/stop", allocationToken, () => Json(new OrganizationBody(organizationId)), readAnswer: false, cancellationToken);
 
     /// <summary>Who <paramref name="userToken"/> belongs to (<c>GET /users/me</c> with it); 401 when it is no user's.</summary>
     public Task<ControlPlaneResult<UserAnswer>> MeAsync(string userToken, CancellationToken cancellationToken) =>
-        SendAsync<UserAnswer>(HttpMethod.Get, "users/me", userToken, null, readAnswer: true, cancellationToken);
+        SendAsync<UserAnswer>(HttpMethod.Get, "users/me", userToken, static () => null, readAnswer: true, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 
     private static JsonContent Json<TBody>(TBody body) => JsonContent.Create(body, options: s_json);
 
+    // A base address without a trailing slash would drop its last path segment.
+    private static Uri BaseAddress(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+
     private async Task<ControlPlaneResult<TAnswer>> SendAsync<TAnswer>(
-        HttpMethod method, string path, string? bearer, HttpContent? content, bool readAnswer, CancellationToken cancellationToken)
+        HttpMethod method, string path, string? bearer, Func<HttpContent?> content, bool readAnswer, CancellationToken cancellationToken)
         where TAnswer : class
     {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
+        var controlPlanes = Volatile.Read(ref _controlPlanes);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await SendAsync<TAnswer>(controlPlanes[i], method, path, bearer, content(), readAnswer, cancellationToken);
+            }
+            catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError && i + 1 < controlPlanes.Length)
+            {
+                // Not even connected, so nothing was sent: the next control plane can take the same call.
+                LogFailover(_logger, controlPlanes[i], controlPlanes[i + 1], exception.Message);
+            }
+            catch (HttpRequestException exception)
+            {
+                return new(ControlPlaneStatus.Unreachable, null, null, $"{method} /{path} failed: {exception.Message}");
+            }
+        }
+    }
+
+    /// <summary>One call to one control plane, which goes first from now on if it answers.</summary>
+    private async Task<ControlPlaneResult<TAnswer>> SendAsync<TAnswer>(
+        Uri controlPlane, HttpMethod method, string path, string? bearer, HttpContent? content, bool readAnswer, CancellationToken cancellationToken)
+        where TAnswer : class
+    {
+        using var request = new HttpRequestMessage(method, new Uri(controlPlane, path)) { Content = content };
         if (bearer is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
@@ -72,6 +145,7 @@ internal sealed class ControlPlaneClient : IDisposable
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            PutFirst(controlPlane);
             var status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
@@ -93,13 +167,20 @@ internal sealed class ControlPlaneClient : IDisposable
         {
             return new(ControlPlaneStatus.Refused, null, null, $"The answer to {method} /{path} is not what the protocol says: {exception.Message}");
         }
-        catch (HttpRequestException exception)
-        {
-            return new(ControlPlaneStatus.Unreachable, null, null, $"{method} /{path} failed: {exception.Message}");
-        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // Not tried elsewhere: the call may have been carried out, and only the answer lost.
             return new(ControlPlaneStatus.Unreachable, null, null, $"{method} /{path} had no answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+        }
+    }
+
+    private void PutFirst(Uri controlPlane)
+    {
+        var current = Volatile.Read(ref _controlPlanes);
+        if (current[0] != controlPlane && current.Contains(controlPlane))
+        {
+            // Lost to a new list from a ping: that one wins.
+            Interlocked.CompareExchange(ref _controlPlanes, [controlPlane, .. current.Where(url => url != controlPlane)], current);
         }
     }
 
@@ -165,4 +246,10 @@ internal sealed class ControlPlaneClient : IDisposable
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
+
+    [LoggerMessage(EventId = 4070, Level = LogLevel.Warning, Message = "Control plane {Failed} cannot be reached ({Reason}); trying {Next}")]
+    private static partial void LogFailover(ILogger logger, Uri failed, Uri next, string reason);
+
+    [LoggerMessage(EventId = 4071, Level = LogLevel.Information, Message = "Control planes: {ControlPlanes}")]
+    private static partial void LogControlPlanes(ILogger logger, IEnumerable<Uri> controlPlanes);
 }

@@ -24,12 +24,40 @@ internal static class GatewayProcessEndpoints
         return group;
     }
 
-    /// <summary>Health check for the pool manager; not user activity.</summary>
-    private static Ok<PingResponse> Ping(GatewayWorker worker)
+    /// <summary>
+    /// Health check for the pool manager; not user activity. The leader's pings also carry the
+    /// control planes to call (<see cref="ControlPlaneClient.ControlPlanesHeader"/>), taken only
+    /// with the control plane's credential; the answer then shows the list in use.
+    /// </summary>
+    private static Results<Ok<PingResponse>, ProblemHttpResult> Ping(
+        HttpContext context, GatewayWorker worker, ControlPlaneClient controlPlane, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options)
     {
         var snapshot = worker.Snapshot();
-        return TypedResults.Ok(new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId));
+        var answer = new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId);
+        if (context.Request.Headers.Authorization.Count == 0 && !context.Request.Headers.ContainsKey(ControlPlaneClient.ControlPlanesHeader))
+        {
+            return TypedResults.Ok(answer);
+        }
+
+        if (!IsControlPlane(context, options.Value))
+        {
+            return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may tell this gateway which control planes to call.");
+        }
+
+        if (context.Request.Headers[ControlPlaneClient.ControlPlanesHeader].ToString() is { Length: > 0 } header && !controlPlane.UseControlPlanes(header))
+        {
+            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid control planes",
+                $"{ControlPlaneClient.ControlPlanesHeader} must list 1 to {ControlPlaneClient.MaxControlPlanes} http(s) URLs, separated by commas.", "invalid-control-planes");
+        }
+
+        return TypedResults.Ok(answer with { ControlPlanes = [.. controlPlane.ControlPlanes.Select(url => url.AbsoluteUri)] });
     }
+
+    /// <summary>Whether the caller presents the credential derived from this worker's token, which only the control plane has.</summary>
+    private static bool IsControlPlane(HttpContext context, GatewayProcessOptions options) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes("Bearer " + Identity.Tokens.ControlCredential(options.GatewayToken)),
+            System.Text.Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()));
 
     private static async Task<Results<Ok<CollabStartResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
         CollabStartRequest request, GatewayWorker worker, CancellationToken cancellationToken)
@@ -61,10 +89,7 @@ internal static class GatewayProcessEndpoints
     private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> ReleaseAsync(
         HttpContext context, GatewayWorker worker, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options, CancellationToken cancellationToken)
     {
-        // Only the control plane may drain the gateway: it presents the credential derived from this worker's token.
-        var expected = System.Text.Encoding.UTF8.GetBytes("Bearer " + Identity.Tokens.ControlCredential(options.Value.GatewayToken));
-        var presented = System.Text.Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
-        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, presented))
+        if (!IsControlPlane(context, options.Value))
         {
             return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may release this gateway.");
         }

@@ -1,3 +1,4 @@
+using Demiurge.Coordination;
 using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -5,13 +6,16 @@ namespace Demiurge.Gateways;
 
 internal static class GatewayExtensions
 {
-    /// <summary>The pool: the allocation saga, and the pool manager.</summary>
+    /// <summary>The pool: the allocation saga, the pool manager, and the directory of control planes its workers can call.</summary>
     public static IServiceCollection AddGateways(this IServiceCollection services)
     {
         services.TryAddSingleton<IGatewayStore>(provider => (IGatewayStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<PoolSignal>();
         services.TryAddSingleton<GatewayAllocator>();
         services.AddHttpClient(GatewayAllocator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
+        services.TryAddSingleton<IControlPlaneStore>(provider => (IControlPlaneStore)provider.GetRequiredService<IStore>());
+        services.TryAddSingleton<ControlPlaneDirectory>();
+        services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControlPlaneDirectory>());
         services.AddHostedService<PoolManager>();
         return services;
     }

@@ -7,8 +7,6 @@ using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Runtime;
 using Demiurge.Store;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
@@ -28,7 +26,7 @@ internal sealed partial class PoolManager(
     IHttpClientFactory httpClients,
     IOptions<DemiurgeOptions> options,
     PoolSignal signal,
-    IServer server,
+    ControlPlaneDirectory directory,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<PoolManager> logger) : BackgroundService
@@ -42,6 +40,9 @@ internal sealed partial class PoolManager(
 
     // Touched by the check loop and by the shutdown callback.
     private readonly ConcurrentDictionary<string, int> _missedPings = new();
+
+    // What each worker accepts as the control plane's word (it never changes for a worker).
+    private readonly ConcurrentDictionary<string, string> _credentials = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -140,6 +141,11 @@ internal sealed partial class PoolManager(
             await CheckWorkerAsync(gateway, cancellationToken);
         }
 
+        foreach (var gone in gateways.Where(g => g.State == GatewayState.Gone))
+        {
+            _credentials.TryRemove(gone.GatewayId, out _);
+        }
+
         gateways = await store.GatewayListAsync(cancellationToken);
         await runtime.RemoveLeftoversAsync(gateways.Where(g => g.State == GatewayState.Gone && g.Runtime == runtime.Name).Select(g => g.GatewayId).ToHashSet(), cancellationToken);
         DemiurgeMetrics.GatewaysCounted(Enum.GetValues<GatewayState>().ToDictionary(s => SqlStore.Format(s), s => gateways.Count(g => g.State == s)));
@@ -218,8 +224,11 @@ internal sealed partial class PoolManager(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName)
-                .GetAsync(new Uri(new Uri(gateway.Address), "/collab/ping"), timeout.Token);
+            // The ping also tells the worker which control planes it may call (docs/gateway-protocol.md).
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(gateway.Address), "/collab/ping"));
+            request.Headers.Authorization = new("Bearer", await CredentialAsync(gateway.GatewayId, cancellationToken));
+            request.Headers.Add(GatewayProcess.ControlPlaneClient.ControlPlanesHeader, string.Join(", ", directory.All.Select(url => url.AbsoluteUri)));
+            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName).SendAsync(request, timeout.Token);
             response.EnsureSuccessStatusCode();
             _missedPings.TryRemove(gateway.GatewayId, out _);
         }
@@ -236,13 +245,24 @@ internal sealed partial class PoolManager(
         }
     }
 
+    private async Task<string?> CredentialAsync(string gatewayId, CancellationToken cancellationToken)
+    {
+        if (_credentials.TryGetValue(gatewayId, out var credential))
+        {
+            return credential;
+        }
+
+        credential = await store.GatewayControlCredentialAsync(gatewayId, cancellationToken);
+        return credential is null ? null : _credentials.GetOrAdd(gatewayId, credential);
+    }
+
     private async Task LaunchAsync(int port, CancellationToken cancellationToken)
     {
         var gatewayId = Ids.New();
         var token = Tokens.New();
         var now = time.GetUtcNowMilliseconds();
         var gatewayOptions = options.Value.Gateway;
-        var launch = new GatewayLaunch(gatewayId, port, token, ApiUrl(), gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval, gatewayOptions.OAuthCleanupInterval);
+        var launch = new GatewayLaunch(gatewayId, port, token, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval, gatewayOptions.OAuthCleanupInterval);
         var gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
         await store.GatewayCreateAsync(gateway, token, NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
         try
@@ -307,8 +327,6 @@ internal sealed partial class PoolManager(
         await started.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return !cancellationToken.IsCancellationRequested;
     }
-
-    private Uri ApiUrl() => new(server.Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     private static bool IsFree(int port)
     {

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Net;
+using Demiurge.Coordination;
 using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;
@@ -77,6 +78,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapProjectEndpoints();
         app.MapEventEndpoints();
         app.MapGatewayEndpoints();
+        app.MapControlPlaneEndpoints();
         return new ControlPlane(app);
     }
 

@@ -23,6 +23,12 @@ public sealed class DemiurgeOptions
     /// </summary>
     public string? AdminToken { get; set; }
 
+    /// <summary>
+    /// The URL gateway workers use to reach this control plane, and through which the other
+    /// control planes' workers fail over to it; the API's loopback address when unset.
+    /// </summary>
+    public string? AdvertiseUrl { get; set; }
+
     /// <summary>The gateway pool.</summary>
     public Gateways.PoolOptions Pool { get; set; } = new();
 

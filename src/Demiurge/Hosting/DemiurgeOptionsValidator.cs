@@ -30,6 +30,12 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.AdminToken.Describe()} must be at least {MinAdminTokenLength} characters with no white space.");
         }
 
+        if (options.AdvertiseUrl is { } advertised
+            && !(Uri.TryCreate(advertised, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.PathAndQuery == "/" && string.IsNullOrEmpty(url.Fragment)))
+        {
+            errors.Add($"{Settings.AdvertiseUrl.Describe()} '{advertised}' must be an http(s) URL with no path, such as http://10.0.0.5:5080.");
+        }
+
         ValidatePool(options.Pool, errors);
         ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
         ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);

@@ -9,6 +9,7 @@ internal static class Settings
     public static readonly Setting DataDir = new("DataDir", typeof(string), "Directory for the database and all state.");
     public static readonly Setting ApiPort = new("ApiPort", typeof(int), "Loopback port of the API (0 picks a free one).");
     public static readonly Setting Domain = new("Domain", typeof(string), "DNS suffix for organization names.");
+    public static readonly Setting AdvertiseUrl = new("AdvertiseUrl", typeof(string), "URL workers use to reach this control plane (default: the API's loopback address).");
     public static readonly Setting AdminToken = new("AdminToken", typeof(string), "Token of the built-in admin user (generated on first start when unset).");
 
     public static readonly Setting PoolSize = new("Pool:Size", typeof(int), "Gateway workers started at start-up.");
@@ -23,7 +24,7 @@ internal static class Settings
 
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
-        DataDir, ApiPort, Domain, AdminToken,
+        DataDir, ApiPort, Domain, AdminToken, AdvertiseUrl,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval,
         GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval,
         .. Store.StoreSettings.All,

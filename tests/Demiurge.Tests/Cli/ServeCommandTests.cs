@@ -65,6 +65,23 @@ public sealed class ServeCommandTests
         AssertNotStarted(result, dataDir);
     }
 
+    [Theory]
+    [InlineData("ftp://10.0.0.5:5080")]
+    [InlineData("http://10.0.0.5:5080/api")]
+    [InlineData("10.0.0.5:5080")]
+    public async Task Controlplane_AdvertiseUrlNotAnHttpBase_RefusedByName(string url)
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync("controlplane", "--advertise-url", url, "--data-dir", dataDir.Path))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problem = Assert.Single(Problems(result));
+        Assert.StartsWith("--advertise-url (DEMIURGE_ADVERTISE_URL, Demiurge:AdvertiseUrl)", problem, StringComparison.Ordinal);
+        Assert.Contains($"'{url}'", problem, StringComparison.Ordinal);
+        AssertNotStarted(result, dataDir);
+    }
+
     /// <summary>The "  - " lines under "Invalid configuration:", asserting that header.</summary>
     private static List<string> Problems(CliResult result)
     {

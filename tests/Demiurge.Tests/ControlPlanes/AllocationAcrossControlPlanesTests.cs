@@ -87,7 +87,7 @@ public sealed class AllocationAcrossControlPlanesTests
             gateways.Where(g => State(g) == "gone" && g.GetProperty("pid").ValueKind == JsonValueKind.Number).All(g => !IsRunning(g.GetProperty("pid").GetInt32())) ? "yes" : null));
         Assert.All(gateways.Where(g => State(g) != "gone"), g => Assert.True(IsRunning(g.GetProperty("pid").GetInt32()), $"Live gateway {Id(g)} has no process."));
         // Every survivor answers a start for an allocated organization with the gateway the store names.
-        foreach (var client in cluster.Instances.Where(i => !i.Killed).Select(i => i.Api))
+        foreach (var client in cluster.Instances.Where(i => !i.Exited).Select(i => i.Api))
         {
             foreach (var organization in allocated)
             {
@@ -101,6 +101,62 @@ public sealed class AllocationAcrossControlPlanesTests
         // The survivors stopped every worker, the dead leader's included: none may linger.
         await ControlPlaneCluster.WaitForAsync("every worker to exit", () => Task.FromResult(workers.All(pid => !IsRunning(pid)) ? "yes" : null));
     }
+
+    [Fact]
+    public async Task KillLeader_ItsWorkersGoOnWithTheOthers_NoneReplacedAndNoEditLost()
+    {
+        // No autosave: the release's final push is the only save of the edit.
+        await using var cluster = await ControlPlaneCluster.StartAsync(3, 2, "--gateway-autosave-interval", "1h");
+        var leader = await cluster.WaitForOneLeaderAsync();
+        await WaitForPoolAsync(leader.Api, ready: 2);
+        var workers = (await GatewaysAsync(leader.Api)).Select(Id).ToHashSet();
+        var (first, second) = (cluster.Instances.First(i => i != leader), cluster.Instances.Last(i => i != leader));
+        var organization = (await CreateOrganizationsAsync([first.Api], 1))[0];
+        using var started = await first.Api.PostAsJsonAsync("/gateway/start", new { organization_id = organization });
+        var gatewayId = GatewayId(await started.Content.ReadAsStringAsync());
+        var address = (await GatewaysAsync(first.Api)).Single(g => Id(g) == gatewayId).GetProperty("address").GetString()!;
+        var project = Guid.NewGuid().ToString();
+        await PutStateAsync(address, project, "edited before the leader died");
+
+        // The leader started every worker and is the control plane each was told to call.
+        await leader.KillAsync();
+        var successor = await cluster.WaitForOneLeaderAsync();
+
+        // The release's final push and /gateway/stop go to a survivor. Until the new leader's
+        // first ping the worker may still know only the dead one; then it answers "try again".
+        await ControlPlaneCluster.WaitForAsync("a release through a survivor", async () =>
+        {
+            using var released = await second.Api.PostAsync($"/gateways/{gatewayId}/release", null);
+            return released.IsSuccessStatusCode ? "yes" : null;
+        });
+        // A worker the dead leader started takes the organization again, through the handshake.
+        using var restarted = await second.Api.PostAsJsonAsync("/gateway/start", new { organization_id = organization });
+        Assert.Equal(HttpStatusCode.OK, restarted.StatusCode);
+        var againId = GatewayId(await restarted.Content.ReadAsStringAsync());
+        var again = (await GatewaysAsync(successor.Api)).Single(g => Id(g) == againId);
+
+        Assert.Equal("edited before the leader died", await GetStateAsync(again.GetProperty("address").GetString()!, project));
+        var gateways = await GatewaysAsync(successor.Api);
+        Assert.Equal(workers.Order(), gateways.Select(Id).Order());
+        Assert.All(gateways, g => Assert.True(State(g) is "ready" or "allocated", $"{Id(g)} is {State(g)}."));
+    }
+
+    private static async Task PutStateAsync(string gateway, string project, string text)
+    {
+        using var http = AdminClient();
+        using var response = await http.PutAsJsonAsync($"{gateway}/projects/{project}/state", new { state = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)) });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string> GetStateAsync(string gateway, string project)
+    {
+        using var http = AdminClient();
+        var body = await http.GetFromJsonAsync<JsonElement>($"{gateway}/projects/{project}/state");
+        return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(body.GetProperty("state").GetString()!));
+    }
+
+    private static HttpClient AdminClient() =>
+        new() { DefaultRequestHeaders = { Authorization = new("Bearer", ControlPlaneCluster.Token) }, Timeout = TimeSpan.FromSeconds(30) };
 
     private static async Task WaitForPoolAsync(HttpClient api, int ready) =>
         await ControlPlaneCluster.WaitForAsync($"{ready} ready gateways", async () =>

@@ -20,19 +20,22 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
     private readonly int _poolSize;
     private bool _disposed;
 
-    private ControlPlaneCluster(PostgresServer postgres, int poolSize)
+    private readonly string[] _arguments;
+
+    private ControlPlaneCluster(PostgresServer postgres, int poolSize, string[] arguments)
     {
         _postgres = postgres;
         _connectionString = postgres.CreateDatabase();
         _poolSize = poolSize;
+        _arguments = arguments;
     }
 
     public List<Instance> Instances { get; } = [];
 
-    /// <summary>Starts <paramref name="count"/> control planes together and waits until each serves its API.</summary>
-    public static async Task<ControlPlaneCluster> StartAsync(int count, int poolSize)
+    /// <summary>Starts <paramref name="count"/> control planes together, with <paramref name="arguments"/> added to each one's, and waits until each serves its API.</summary>
+    public static async Task<ControlPlaneCluster> StartAsync(int count, int poolSize, params string[] arguments)
     {
-        var cluster = new ControlPlaneCluster(await PostgresServer.StartAsync(), poolSize);
+        var cluster = new ControlPlaneCluster(await PostgresServer.StartAsync(), poolSize, arguments);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, count).Select(_ => cluster.AddAsync()));
@@ -53,7 +56,7 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
         [
             "controlplane", "--data-dir", dataDir.Path, "--api-port", "0", "--admin-token", Token,
             "--pool-size", $"{_poolSize}", "--pool-min-ready", "0", "--pool-max", $"{_poolSize}", "--pool-check-interval", "300ms",
-            "--gateway-inactivity-timeout", "off", "--pool-ports", _ports,
+            "--gateway-inactivity-timeout", "off", "--pool-ports", _ports, .. _arguments,
         ], new Dictionary<string, string>
         {
             ["DEMIURGE_STORE"] = "postgres",
@@ -75,7 +78,7 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
     public async Task<List<Instance>> LeadersAsync()
     {
         var leaders = new List<Instance>();
-        foreach (var instance in Instances.Where(i => !i.Killed))
+        foreach (var instance in Instances.Where(i => !i.Exited))
         {
             try
             {
@@ -129,7 +132,7 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
         _disposed = true;
 
         // All at once, as a service manager would: the leader stops the workers, followers only themselves.
-        foreach (var instance in Instances.Where(i => !i.Killed))
+        foreach (var instance in Instances.Where(i => !i.Exited))
         {
             instance.Process.Signal(DemiurgeProcess.SigTerm);
         }
@@ -150,19 +153,28 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
 
         public HttpClient Api { get; set; } = null!;
 
-        public bool Killed { get; private set; }
+        /// <summary>Killed or stopped by the test.</summary>
+        public bool Exited { get; private set; }
 
         /// <summary><c>kill -9</c>: no shutdown, no goodbye to the database.</summary>
         public async Task KillAsync()
         {
-            Killed = true;
+            Exited = true;
             Process.Signal(SigKill);
             await Process.WaitForExitAsync();
         }
 
+        /// <summary>SIGTERM, as a service manager stops it; returns the exit code.</summary>
+        public async Task<int> StopAsync()
+        {
+            Exited = true;
+            Process.Signal(DemiurgeProcess.SigTerm);
+            return await Process.WaitForExitAsync();
+        }
+
         public async ValueTask DisposeAsync()
         {
-            if (!Killed)
+            if (!Exited)
             {
                 try
                 {

@@ -28,11 +28,44 @@ public sealed class LeaderElectionTests
         Assert.Single(await cluster.LeadersAsync());
 
         // The one that is left follows, and serves the API like the others.
-        var follower = Assert.Single(cluster.Instances, i => !i.Killed && !ReferenceEquals(i, second));
+        var follower = Assert.Single(cluster.Instances, i => !i.Exited && !ReferenceEquals(i, second));
         using var created = await follower.Api.PostAsJsonAsync("/orgs", new { name = "Served by a follower" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var organizationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("organization_id").GetString();
         Assert.Contains((await second.Api.GetFromJsonAsync<JsonElement>("/orgs")).EnumerateArray(),
             o => o.GetProperty("organization_id").GetString() == organizationId);
     }
+
+    [Fact]
+    public async Task ControlPlanes_EachListsEveryLiveOneItselfFirst_StoppedAndKilledOnesDropOut()
+    {
+        await using var cluster = await ControlPlaneCluster.StartAsync(count: 3, poolSize: 0);
+        var leader = await cluster.WaitForOneLeaderAsync();
+        var urls = cluster.Instances.Select(i => i.Api.BaseAddress!.AbsoluteUri).ToHashSet();
+
+        foreach (var instance in cluster.Instances)
+        {
+            var seen = await ControlPlaneCluster.WaitForAsync("every control plane listed", async () =>
+                await ControlPlanesAsync(instance) is { } answer && answer.Urls.ToHashSet().SetEquals(urls) ? answer : null);
+            Assert.Equal(instance.Api.BaseAddress!.AbsoluteUri, seen.Self);
+            Assert.Equal(seen.Self, seen.Urls[0]);
+            Assert.Equal(ReferenceEquals(instance, leader), seen.Leader);
+        }
+
+        // One leaves in good order, one dies: the last one ends up listing only itself.
+        var (stopped, killed, last) = (cluster.Instances[0], cluster.Instances[1], cluster.Instances[2]);
+        Assert.Equal(0, await stopped.StopAsync());
+        await killed.KillAsync();
+        await ControlPlaneCluster.WaitForAsync("the gone control planes to drop out", async () =>
+            await ControlPlanesAsync(last) is { Urls: [var only] } && only == last.Api.BaseAddress!.AbsoluteUri ? "yes" : null);
+    }
+
+    private static async Task<ControlPlanes> ControlPlanesAsync(ControlPlaneCluster.Instance instance)
+    {
+        var answer = await instance.Api.GetFromJsonAsync<JsonElement>("/control-planes");
+        return new(answer.GetProperty("self").GetString()!, answer.GetProperty("leader").GetBoolean(),
+            [.. answer.GetProperty("control_planes").EnumerateArray().Select(url => url.GetString()!)]);
+    }
+
+    private sealed record ControlPlanes(string Self, bool Leader, List<string> Urls);
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Demiurge.Tests.Infrastructure;
 
@@ -17,7 +16,7 @@ public sealed class ControlPlaneCrashTests
     public async Task KilledDuringSagas_RestartConverges_NothingLeakedOrDuplicated()
     {
         using var dataDir = new TempDirectory();
-        var port = FreePort();
+        var port = FreePorts.Tcp();
         string[] arguments =
         [
             "up", "--data-dir", dataDir.Path, "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-token", Token,
@@ -128,13 +127,6 @@ public sealed class ControlPlaneCrashTests
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, int pause = 100)

@@ -51,7 +51,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// </summary>
     public static async Task<GatewayHarness> StartAsync(
         TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null,
-        TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId)
+        TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId, TimeSpan? requestTimeout = null)
     {
         time ??= new FakeTimeProvider();
         var ownsControlPlane = controlPlane is null;
@@ -68,6 +68,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             ReadyRetryInitialDelay = TimeSpan.FromMilliseconds(200),
             ReadyRetryMaxDelay = TimeSpan.FromSeconds(2),
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
+            RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);
@@ -148,6 +149,19 @@ internal sealed class GatewayHarness : IAsyncDisposable
     }
 
     public Task<JsonElement> PingAsync() => Http.GetFromJsonAsync<JsonElement>("/collab/ping");
+
+    /// <summary>The leader's ping: with <paramref name="credential"/> (the control plane's own by default) and the control planes to call.</summary>
+    public Task<HttpResponseMessage> PingAsync(string? controlPlanes, string? credential = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/collab/ping");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credential ?? Demiurge.Identity.Tokens.ControlCredential(ControlPlane.GatewayToken));
+        if (controlPlanes is not null)
+        {
+            request.Headers.Add(ControlPlaneClient.ControlPlanesHeader, controlPlanes);
+        }
+
+        return Http.SendAsync(request);
+    }
 
     public Task<JsonElement> ActivityAsync() => Http.GetFromJsonAsync<JsonElement>("/gateway/activity");
 

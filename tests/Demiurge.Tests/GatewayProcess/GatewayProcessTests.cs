@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Demiurge.Tests.Infrastructure;
@@ -21,7 +20,7 @@ public sealed class GatewayProcessTests
     {
         const string token = "gw_from-the-environment-0123456789";
         await using var controlPlane = await FakeControlPlane.StartAsync(gatewayToken: token);
-        var port = FreePort();
+        var port = FreePorts.Tcp();
         await using var process = DemiurgeProcess.Start(
             ["gateway", "--control-plane", controlPlane.Url.ToString(), "--port", port.ToString(CultureInfo.InvariantCulture), "--gateway-id", "gw-proc-1"],
             new Dictionary<string, string> { ["DEMIURGE_GATEWAY_TOKEN"] = token });
@@ -81,12 +80,5 @@ public sealed class GatewayProcessTests
         Assert.Single(problems, p => p.Contains("--autosave-interval 'off'", StringComparison.Ordinal));
         Assert.Single(problems, p => p.Contains("DEMIURGE_GATEWAY_TOKEN must be set", StringComparison.Ordinal));
         Assert.Empty(process.StandardOutput);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

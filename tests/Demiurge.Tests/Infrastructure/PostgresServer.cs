@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
 
@@ -54,7 +52,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             // Another process may take the probed port before the server binds it: try again.
             for (var attempt = 1; ; attempt++)
             {
-                var port = FreePort();
+                var port = FreePorts.Tcp();
                 var process = Start(Path.Combine(bin, "postgres"),
                 [
                     "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", "127.0.0.1", "-k", directory.Path,
@@ -219,13 +217,6 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
 
         return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

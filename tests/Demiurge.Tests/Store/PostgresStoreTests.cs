@@ -37,7 +37,7 @@ public sealed class PostgresStoreTests(PostgresClusterFixture cluster) : StoreCo
     [Fact]
     public async Task PingAsync_ServerNotListening_ThrowsNpgsqlException()
     {
-        var port = FreePort();
+        var port = FreePorts.Tcp();
         var store = Own(new PostgresStore($"Host=127.0.0.1;Port={port};Username=postgres;Timeout=5"));
 
         // The readiness check turns a DbException into "unhealthy".
@@ -89,12 +89,5 @@ public sealed class PostgresStoreTests(PostgresClusterFixture cluster) : StoreCo
             Assert.Equal([saga.AllocationId], (await leader.AllocationListOrphanedAsync(Ct)).Select(a => a.AllocationId));
             Assert.Empty(await owner.AllocationListOrphanedAsync(Ct));
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -110,7 +110,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, new Uri($"http://127.0.0.1:{FreePort()}/"), TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, new Uri($"http://127.0.0.1:{FreePorts.Tcp()}/"), TestContext.Current.CancellationToken);
 
         using var response = await client.Http.GetAsync(Url(Hostname(organization)), TestContext.Current.CancellationToken);
 
@@ -136,12 +136,5 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         await writer.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, null);
         await edge.StopAsync(TestContext.Current.CancellationToken);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

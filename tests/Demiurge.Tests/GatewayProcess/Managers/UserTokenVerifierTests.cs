@@ -43,7 +43,7 @@ public sealed class UserTokenVerifierTests(ControlPlaneFixture fixture) : IClass
     [Fact]
     public async Task Verify_ControlPlaneUnreachable_UnavailableNotInvalid()
     {
-        using var controlPlane = new ControlPlaneClient(Microsoft.Extensions.Options.Options.Create(Options(new Uri("http://127.0.0.1:1"))));
+        using var controlPlane = new ControlPlaneClient(Microsoft.Extensions.Options.Options.Create(Options(new Uri("http://127.0.0.1:1"))), Microsoft.Extensions.Logging.Abstractions.NullLogger<ControlPlaneClient>.Instance);
         var verifier = new UserTokenVerifier(controlPlane, new FakeTimeProvider(), NullLogger<UserTokenVerifier>.Instance);
 
         var verification = await verifier.VerifyAsync("Bearer dmg_whatever", CancellationToken.None);
@@ -70,7 +70,7 @@ public sealed class UserTokenVerifierTests(ControlPlaneFixture fixture) : IClass
         Assert.Equal("verified", (await verifier.VerifyAsync("Bearer " + user.Token, CancellationToken.None)).Detail);
     }
 
-    private ControlPlaneClient Client() => new(Microsoft.Extensions.Options.Options.Create(Options(fixture.ApiUrl)));
+    private ControlPlaneClient Client() => new(Microsoft.Extensions.Options.Options.Create(Options(fixture.ApiUrl)), Microsoft.Extensions.Logging.Abstractions.NullLogger<ControlPlaneClient>.Instance);
 
     private static GatewayProcessOptions Options(Uri controlPlane) => new()
     {

@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Demiurge.Runtime.Docker;
 using Demiurge.Tests.Infrastructure;
@@ -22,7 +20,7 @@ public sealed class DockerControlPlaneRestartTests
         using var docker = DockerEngine.Client();
         string[] arguments =
         [
-            "up", "--data-dir", dataDir.Path, "--api-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-token", Token,
+            "up", "--data-dir", dataDir.Path, "--api-port", FreePorts.Tcp().ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-token", Token,
             "--runtime", "docker", "--docker-memory", "300m",
             "--pool-size", "2", "--pool-min-ready", "0", "--pool-max", "2", "--pool-check-interval", "300ms", "--gateway-inactivity-timeout", "off",
             "--pool-ports", PortBlocks.Next(),
@@ -109,12 +107,5 @@ public sealed class DockerControlPlaneRestartTests
         }
 
         throw new TimeoutException("The gateways did not reach the expected states.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using Demiurge.Hosting;
 using Demiurge.Runtime;
 using Demiurge.Runtime.Docker;
 using Demiurge.Store;
+using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -76,7 +75,7 @@ public sealed class DockerGatewayRuntimeTests : IAsyncLifetime
     {
         var gatewayId = Ids.New();
         _gatewayIds.Add(gatewayId);
-        var launch = new GatewayLaunch(gatewayId, FreePort(), "gw_test", new Uri($"http://127.0.0.1:{FreePort()}"), "off", "1h", "1h");
+        var launch = new GatewayLaunch(gatewayId, FreePorts.Tcp(), "gw_test", new Uri($"http://127.0.0.1:{FreePorts.Tcp()}"), "off", "1h", "1h");
         var pid = await _runtime.StartAsync(launch, CancellationToken.None);
         Assert.True(pid > 0);
         return (gatewayId, pid);
@@ -85,13 +84,6 @@ public sealed class DockerGatewayRuntimeTests : IAsyncLifetime
     private static DockerGatewayRuntime Runtime(string endpoint) =>
         new(Options.Create(new DemiurgeOptions { Runtime = new RuntimeOptions { Provider = RuntimeOptions.DockerProvider, Docker = new DockerRuntimeOptions { Endpoint = endpoint, Memory = "200m" } } }),
             NullLogger<DockerGatewayRuntime>.Instance);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
