@@ -5,7 +5,7 @@ namespace Demiurge.Gateways;
 
 internal static class GatewayExtensions
 {
-    /// <summary>The pool: the allocation saga, and the pool manager.</summary>
+    /// <summary>The pool: the allocation saga, the pool manager, and the reconciler of published names.</summary>
     public static IServiceCollection AddGateways(this IServiceCollection services)
     {
         services.TryAddSingleton<IGatewayStore>(provider => (IGatewayStore)provider.GetRequiredService<IStore>());
@@ -13,6 +13,7 @@ internal static class GatewayExtensions
         services.TryAddSingleton<GatewayAllocator>();
         services.AddHttpClient(GatewayAllocator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
         services.AddHostedService<PoolManager>();
+        services.AddHostedService<PublishedNamesReconciler>();
         return services;
     }
 }
