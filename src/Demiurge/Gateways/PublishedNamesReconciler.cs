@@ -81,17 +81,14 @@ internal sealed partial class PublishedNamesReconciler(
     /// logged and leaves the other's pass whole. When a term begins every active allocation is
     /// published again, not only those found missing: the last leader may have stopped halfway.
     /// </summary>
-    internal async Task ReconcileAsync(bool republishAll, CancellationToken cancellationToken)
+    private async Task ReconcileAsync(bool republishAll, CancellationToken cancellationToken)
     {
         var current = await store.AllocationListCurrentAsync(cancellationToken);
-        var active = new List<(Allocation Allocation, Uri Gateway)>();
-        foreach (var allocation in current.Where(a => a.Step == AllocationStep.Active))
-        {
-            if (await store.GatewayGetAsync(allocation.GatewayId, cancellationToken) is { State: GatewayState.Allocated } gateway)
-            {
-                active.Add((allocation, new Uri(gateway.Address)));
-            }
-        }
+        var allocatedGateways = (await store.GatewayListAsync(cancellationToken)).Where(g => g.State == GatewayState.Allocated).ToDictionary(g => g.GatewayId);
+        var active = current
+            .Where(a => a.Step == AllocationStep.Active && allocatedGateways.ContainsKey(a.GatewayId))
+            .Select(a => (Allocation: a, Gateway: new Uri(allocatedGateways[a.GatewayId].Address)))
+            .ToList();
 
         var allocated = current.Select(a => a.OrganizationId).ToHashSet();
         foreach (var names in _names)
@@ -121,11 +118,12 @@ internal sealed partial class PublishedNamesReconciler(
     }
 
     /// <remarks>
-    /// The lists were read a moment ago: a saga may have claimed the organization since. So the
-    /// current allocation is read again right before removing, and any there is (at any step)
-    /// wins. A saga that claims between this read and the removal loses the names it has just
-    /// published; that race is narrow and not lasting: once the saga is active, the next pass
-    /// finds its names missing and restores them.
+    /// The allocations were read before the provider's list: a saga may have claimed the
+    /// organization and published its names in between. So its current allocation is read again
+    /// right before removing, and any there is (at any step) wins. A saga that claims between
+    /// this read and the removal still loses the names it has just published; that race is
+    /// narrow and does not last: once the saga is active, the next pass finds its names missing
+    /// and restores them.
     /// </remarks>
     private async Task RemoveAsync(Names names, string organizationId, CancellationToken cancellationToken)
     {
