@@ -35,14 +35,17 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
     /// <summary>The organizations with an rrset in the zone (none before the zone exists).</summary>
     public async Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(CancellationToken cancellationToken)
     {
-        var path = $"{ZonesPath}/{Zone}";
-        using var response = await SendAsync(HttpMethod.Get, path, null, [HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.UnprocessableEntity], cancellationToken);
-        // Before the first change the zone does not exist: PowerDNS answers 404 (422 before 4.x).
-        if (response.StatusCode != HttpStatusCode.OK)
+        // PowerDNS answers 404 alike for a zone not created yet and for an unknown server id, so
+        // ask the zone list first: it is empty only for the former, and the latter stays an error.
+        using (var zones = await SendAsync(HttpMethod.Get, $"{ZonesPath}?zone={Uri.EscapeDataString(Zone)}", null, [HttpStatusCode.OK], cancellationToken))
         {
-            return [];
+            if ((await zones.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetArrayLength() == 0)
+            {
+                return [];
+            }
         }
 
+        using var response = await SendAsync(HttpMethod.Get, $"{ZonesPath}/{Zone}", null, [HttpStatusCode.OK], cancellationToken);
         var zone = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         return zone.GetProperty("rrsets").EnumerateArray()
             .Select(r => GatewayNames.OrganizationOf(r.GetProperty("name").GetString()!, options.Value.Domain)).OfType<string>().ToHashSet();

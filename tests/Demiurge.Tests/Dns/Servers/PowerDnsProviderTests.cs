@@ -72,6 +72,16 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
     }
 
     [Fact]
+    public async Task ListPublishedOrganizations_UnknownServerId_RefusedRatherThanNone()
+    {
+        var provider = _providers.Create(powerDns.ApiUrl, PowerDnsServer.ApiKey, serverId: "nowhere");
+
+        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.ListPublishedOrganizationsAsync(CancellationToken.None));
+
+        Assert.Contains("404", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListPublishedOrganizations_PowerDnsDown_ClearErrorNamingTheAddress()
     {
         var url = new Uri($"http://127.0.0.1:{ClosedPort()}/");
