@@ -9,4 +9,7 @@ internal interface IDnsProvider
     Task SetOrganizationAsync(string organizationId, CancellationToken cancellationToken);
 
     Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>The organizations whose names are published now, whether or not they still hold a gateway; for the reconciler.</summary>
+    Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(CancellationToken cancellationToken);
 }

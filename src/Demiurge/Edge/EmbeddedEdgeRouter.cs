@@ -17,6 +17,15 @@ internal sealed class EmbeddedEdgeRouter(IEdgeStore store, EdgeRouteTable table,
 
     public Task RemoveRouteAsync(string organizationId, CancellationToken cancellationToken) => ApplyAsync(organizationId, null, cancellationToken);
 
+    public async Task<IReadOnlyCollection<string>> ListRoutedOrganizationsAsync(CancellationToken cancellationToken)
+    {
+        // Every route ever set, the removed ones kept with no destination (so that edges following
+        // the versions see the removal): only those with a destination are routed.
+        var (_, routes) = await store.EdgeRoutesChangedAsync(0, cancellationToken);
+        return routes.Where(r => r.Destination is not null)
+            .Select(r => GatewayNames.OrganizationOf(r.Host, options.Value.Domain)).OfType<string>().ToHashSet();
+    }
+
     private async Task ApplyAsync(string organizationId, Uri? gateway, CancellationToken cancellationToken)
     {
         var host = GatewayNames.Hostname(organizationId, options.Value.Domain);

@@ -9,4 +9,7 @@ internal interface IEdgeRouter
     Task SetRouteAsync(string organizationId, Uri gateway, CancellationToken cancellationToken);
 
     Task RemoveRouteAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>The organizations that have a route now, whether or not they still hold a gateway; for the reconciler.</summary>
+    Task<IReadOnlyCollection<string>> ListRoutedOrganizationsAsync(CancellationToken cancellationToken);
 }

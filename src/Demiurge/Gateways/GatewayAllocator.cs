@@ -68,13 +68,6 @@ internal sealed partial class GatewayAllocator(
         return ended;
     }
 
-    /// <summary>Publishes an active allocation's DNS records and route again, e.g. after a restart, or to an nginx or PowerDNS that lost them.</summary>
-    public async Task RepublishAsync(Allocation allocation, Gateway gateway, CancellationToken cancellationToken)
-    {
-        await dns.SetOrganizationAsync(allocation.OrganizationId, cancellationToken);
-        await edge.SetRouteAsync(allocation.OrganizationId, new Uri(gateway.Address), cancellationToken);
-    }
-
     /// <summary>Undoes an unfinished saga (after a failure, or a crash found at start-up).</summary>
     public async Task RollBackAsync(Allocation allocation, string reason, bool gatewayAtFault, CancellationToken cancellationToken)
     {
@@ -196,7 +189,8 @@ internal sealed partial class GatewayAllocator(
     /// <summary>
     /// The saga's external steps in reverse: route, then DNS. Both are idempotent. The allocation
     /// has ended already, so a provider that fails here (PowerDNS down, say) is logged rather than
-    /// thrown: a leftover route or record points at nothing the organization still holds.
+    /// thrown: a leftover route or record points at nothing the organization still holds, and
+    /// <see cref="PublishedNamesReconciler"/> removes it once the provider is back.
     /// </summary>
     private async Task UndoExternalStepsAsync(string organizationId, CancellationToken cancellationToken)
     {
@@ -229,7 +223,7 @@ internal sealed partial class GatewayAllocator(
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Pool exhausted: no ready gateway for organization {OrganizationId}")]
     private static partial void LogExhausted(ILogger logger, string organizationId);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Could not undo the {Step} step for organization {OrganizationId}; it is left as it is")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Could not undo the {Step} step for organization {OrganizationId}; it is left for the reconciler to remove")]
     private static partial void LogUndoFailed(ILogger logger, Exception exception, string organizationId, string step);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Released allocation {AllocationId} of organization {OrganizationId} from gateway {GatewayId}: {Outcome}")]

@@ -14,4 +14,6 @@ internal static class GatewayEventKinds
     public const string AllocationRolledBack = "allocation.rolled_back";
     public const string AllocationReleased = "allocation.released";
     public const string DataDeleted = "organization.data_deleted";
+    public const string NamesRemoved = "names.removed";
+    public const string NamesRestored = "names.restored";
 }

@@ -6,7 +6,7 @@ namespace Demiurge.Gateways;
 
 internal static class GatewayExtensions
 {
-    /// <summary>The pool: the allocation saga, the pool manager, and the directory of control planes its workers can call.</summary>
+    /// <summary>The pool: the allocation saga, the pool manager, the reconciler of published names, and the directory of control planes the workers call.</summary>
     public static IServiceCollection AddGateways(this IServiceCollection services)
     {
         services.TryAddSingleton<IGatewayStore>(provider => (IGatewayStore)provider.GetRequiredService<IStore>());
@@ -17,6 +17,7 @@ internal static class GatewayExtensions
         services.TryAddSingleton<ControlPlaneDirectory>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControlPlaneDirectory>());
         services.AddHostedService<PoolManager>();
+        services.AddHostedService<PublishedNamesReconciler>();
         return services;
     }
 }

@@ -16,6 +16,7 @@ namespace Demiurge.Gateways;
 /// answering, and scales up while fewer than the minimum are ready. At start-up it finishes
 /// what a crash left: sagas half done are undone, gateways whose process is gone are released.
 /// With several control planes only the leader does any of this (<see cref="ILeadership"/>).
+/// DNS records and routes are kept in line by <see cref="PublishedNamesReconciler"/>.
 /// </summary>
 internal sealed partial class PoolManager(
     IGatewayStore store,
@@ -71,20 +72,13 @@ internal sealed partial class PoolManager(
         }
     }
 
-    /// <summary>One term as leader: the take-over reconcile, then the pool checks, until the term or the process ends.</summary>
+    /// <summary>One term as leader: the pool checks, until the term or the process ends.</summary>
     private async Task LeadAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        var reconciled = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (!reconciled)
-                {
-                    await ReconcileAsync(cancellationToken);
-                    reconciled = true;
-                }
-
                 await CheckAsync(cancellationToken);
                 await signal.WaitAsync(interval, cancellationToken);
             }
@@ -96,22 +90,6 @@ internal sealed partial class PoolManager(
             {
                 LogCheckFailed(logger, exception);
                 await Task.Delay(interval, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Takes over from the last leader: active allocations get their DNS records and route
-    /// published again (both idempotent). Orphaned sagas are undone by every check that follows.
-    /// </summary>
-    private async Task ReconcileAsync(CancellationToken cancellationToken)
-    {
-        foreach (var allocation in await store.AllocationListCurrentAsync(cancellationToken))
-        {
-            if (allocation.Step is AllocationStep.Active
-                && await store.GatewayGetAsync(allocation.GatewayId, cancellationToken) is { State: GatewayState.Allocated } gateway)
-            {
-                await allocator.RepublishAsync(allocation, gateway, cancellationToken);
             }
         }
     }

@@ -20,4 +20,10 @@ public sealed class PoolOptions
 
     /// <summary>How often the pool manager checks workers' health and the pool's size.</summary>
     public string CheckInterval { get; set; } = "2s";
+
+    /// <summary>
+    /// How often the leader compares the published DNS records and edge routes with the
+    /// allocations: it restores those an active allocation lost and removes those left behind.
+    /// </summary>
+    public string ReconcileInterval { get; set; } = "30s";
 }

@@ -24,6 +24,7 @@ internal static class DemiurgeMetrics
     private static readonly Counter<long> s_poolExhausted = s_meter.CreateCounter<long>("demiurge.gateway.pool.exhausted", "{request}", "Start requests that found no ready gateway.");
     private static readonly Counter<long> s_scaleEvents = s_meter.CreateCounter<long>("demiurge.gateway.pool.scale_events", "{event}", "Autoscale events.");
     private static readonly Counter<long> s_releases = s_meter.CreateCounter<long>("demiurge.gateway.releases", "{release}", "Allocations released, by reason.");
+    private static readonly Counter<long> s_namesReconciled = s_meter.CreateCounter<long>("demiurge.gateway.names.reconciled", "{change}", "DNS records or routes the reconciler removed (left behind) or restored (missing for an active allocation), by action and names.");
     private static IReadOnlyDictionary<string, int> s_gatewaysByState = new Dictionary<string, int>();
 
     static DemiurgeMetrics() =>
@@ -43,6 +44,11 @@ internal static class DemiurgeMetrics
     public static void PoolScaled(int added) => s_scaleEvents.Add(1, new KeyValuePair<string, object?>("added", added));
 
     public static void Released(string reason) => s_releases.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <param name="action"><c>removed</c> or <c>restored</c>.</param>
+    /// <param name="names"><c>dns</c> or <c>route</c>.</param>
+    public static void NamesReconciled(string action, string names) =>
+        s_namesReconciled.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("names", names));
 
     /// <summary>The pool manager publishes its latest census here; the gauge reads it.</summary>
     public static void GatewaysCounted(IReadOnlyDictionary<string, int> byState) => s_gatewaysByState = byState;

@@ -77,6 +77,7 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
         }
 
         ValidateDuration(Settings.PoolCheckInterval, pool.CheckInterval, allowOff: false, errors);
+        ValidateDuration(Settings.PoolReconcileInterval, pool.ReconcileInterval, allowOff: false, errors);
     }
 
     private static void ValidateDuration(Setting setting, string value, bool allowOff, List<string> errors)

@@ -3,5 +3,26 @@ namespace Demiurge.Hosting;
 /// <summary>The DNS layout of the seeds: an organization's gateway answers at <c>org-{id}.{domain}</c>.</summary>
 internal static class GatewayNames
 {
+    private const string Prefix = "org-";
+
     public static string Hostname(string organizationId, string domain) => $"org-{organizationId}.{domain}";
+
+    /// <summary>
+    /// The organization whose name <paramref name="name"/> is (<c>org-{id}.{domain}</c>, with or
+    /// without <c>*.</c> in front or a trailing dot), or null for any other name.
+    /// </summary>
+    public static string? OrganizationOf(string name, string domain)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var label = name.TrimEnd('.');
+        label = label.StartsWith("*.", StringComparison.Ordinal) ? label[2..] : label;
+        var suffix = "." + domain.TrimEnd('.');
+        if (!label.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) || !label.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var id = label[Prefix.Length..^suffix.Length];
+        return id.Length > 0 && !id.Contains('.', StringComparison.Ordinal) ? id : null;
+    }
 }

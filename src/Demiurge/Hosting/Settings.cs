@@ -18,6 +18,7 @@ internal static class Settings
     public static readonly Setting PoolMax = new("Pool:Max", typeof(int), "Most live workers.");
     public static readonly Setting PoolPorts = new("Pool:Ports", typeof(string), "Loopback port range for workers, first-last.");
     public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(string), "How often the pool is checked (e.g. 2s).");
+    public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(string), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
     public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(string), "Release an organization after this long without activity (e.g. 5m, or off).");
     public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(string), "How often workers save dirty data (e.g. 30s).");
     public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(string), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
@@ -25,7 +26,7 @@ internal static class Settings
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
         DataDir, ApiPort, Domain, AdminToken, AdvertiseUrl,
-        PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval,
+        PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
         GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval,
         .. Store.StoreSettings.All,
         .. Edge.EdgeSettings.All,

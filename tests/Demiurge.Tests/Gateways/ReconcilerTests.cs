@@ -1,3 +1,5 @@
+using Demiurge.Dns.Server;
+using Demiurge.Edge;
 using Demiurge.Events;
 using Demiurge.Gateways;
 using Demiurge.Hosting;
@@ -44,8 +46,38 @@ public sealed class ReconcilerTests
         Assert.Equal(expectedGatewayState, (await after.GatewayGetAsync(gatewayId, CancellationToken.None))!.State);
     }
 
+    [Fact]
+    public async Task Restart_ActiveAllocationWithoutItsNames_PublishedWhenTheTermBegins()
+    {
+        // An interval far longer than the test: only the pass that begins the term can publish.
+        using var dataDir = new TempDirectory();
+        var settings = ControlPlaneFixture.QuietSettings(dataDir.Path);
+        settings[Settings.PoolReconcileInterval.ConfigurationKey] = "1h";
+        await using var worker = await TestWorker.StartAsync(new Uri("http://127.0.0.1:1/"));
+        string organizationId;
+        await using (var first = ControlPlane.Create(settings, new Dictionary<string, string>()))
+        {
+            await first.StartAsync(CancellationToken.None);
+            var gateways = first.Services.GetRequiredService<IGatewayStore>();
+            // Active in the journal, but no record or route was ever published: the last leader
+            // stopped after the journal and before the providers, or the providers lost them.
+            string gatewayId;
+            (organizationId, _, gatewayId) = await LeaveSagaAtAsync(first.Services.GetRequiredService<IStore>(), gateways, AllocationStep.Active, worker.Address);
+            Assert.True(await gateways.GatewayTransitionAsync(gatewayId, [GatewayState.Allocating], GatewayState.Allocated, null, CancellationToken.None));
+            await first.StopAsync(CancellationToken.None);
+        }
+
+        await using var second = ControlPlane.Create(settings, new Dictionary<string, string>());
+        await second.StartAsync(CancellationToken.None);
+        var host = GatewayNames.Hostname(organizationId, second.Options.Domain);
+        var table = second.Services.GetRequiredService<EdgeRouteTable>();
+        var zone = second.Services.GetRequiredService<ServedZone>();
+
+        await WaitAsync(() => Task.FromResult(table.Find(host) == worker.Address && zone.Current.Lookup(host, DnsType.A).Answers.Any() ? host : null));
+    }
+
     /// <summary>Claims a gateway for a new organization and journals the saga up to <paramref name="step"/>, as a crash would leave it.</summary>
-    private static async Task<(string OrganizationId, string AllocationId, string GatewayId)> LeaveSagaAtAsync(IStore store, IGatewayStore gateways, AllocationStep step)
+    private static async Task<(string OrganizationId, string AllocationId, string GatewayId)> LeaveSagaAtAsync(IStore store, IGatewayStore gateways, AllocationStep step, Uri? gatewayAddress = null)
     {
         var now = DateTimeOffset.UtcNow;
         var owner = new User(Ids.New(), "owner", false, now);
@@ -53,7 +85,8 @@ public sealed class ReconcilerTests
         var organizationId = Ids.New();
         await store.OrganizationCreateAsync(new Demiurge.Organizations.Organization(organizationId, "Crashed", now), owner.UserId, Event("test"), CancellationToken.None);
         var gatewayId = Ids.New();
-        await gateways.GatewayCreateAsync(new Gateway(gatewayId, GatewayState.Starting, "test", "http://127.0.0.1:1", 1, null, now, now, null), Tokens.New(), Event("test"), CancellationToken.None);
+        var address = gatewayAddress ?? new Uri("http://127.0.0.1:1");
+        await gateways.GatewayCreateAsync(new Gateway(gatewayId, GatewayState.Starting, "test", address.ToString().TrimEnd('/'), address.Port, null, now, now, null), Tokens.New(), Event("test"), CancellationToken.None);
         Assert.True(await gateways.GatewayTransitionAsync(gatewayId, [GatewayState.Starting], GatewayState.Ready, null, CancellationToken.None));
         var allocationId = Ids.New();
         var claim = await gateways.AllocationClaimAsync(organizationId, allocationId, now, Event(GatewayEventKinds.AllocationClaimed), CancellationToken.None);

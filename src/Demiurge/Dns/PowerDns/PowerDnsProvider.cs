@@ -32,6 +32,25 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
     public Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
         PatchAsync(DnsZoneRecords.Organization(organizationId, options.Value, remove: true), cancellationToken);
 
+    /// <summary>The organizations with an rrset in the zone (none before the zone exists).</summary>
+    public async Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(CancellationToken cancellationToken)
+    {
+        // PowerDNS answers 404 alike for a zone not created yet and for an unknown server id, so
+        // ask the zone list first: it is empty only for the former, and the latter stays an error.
+        using (var zones = await SendAsync(HttpMethod.Get, $"{ZonesPath}?zone={Uri.EscapeDataString(Zone)}", null, [HttpStatusCode.OK], cancellationToken))
+        {
+            if ((await zones.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetArrayLength() == 0)
+            {
+                return [];
+            }
+        }
+
+        using var response = await SendAsync(HttpMethod.Get, $"{ZonesPath}/{Zone}", null, [HttpStatusCode.OK], cancellationToken);
+        var zone = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return zone.GetProperty("rrsets").EnumerateArray()
+            .Select(r => GatewayNames.OrganizationOf(r.GetProperty("name").GetString()!, options.Value.Domain)).OfType<string>().ToHashSet();
+    }
+
     private async Task PatchAsync(IReadOnlyList<DnsRecordSet> changes, CancellationToken cancellationToken)
     {
         if (!_zoneExists)
@@ -41,11 +60,11 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
         }
 
         var body = new { Rrsets = changes.Select(RrSet) };
-        await SendAsync(HttpMethod.Patch, $"{ZonesPath}/{Zone}", body, [HttpStatusCode.NoContent], cancellationToken);
+        (await SendAsync(HttpMethod.Patch, $"{ZonesPath}/{Zone}", body, [HttpStatusCode.NoContent], cancellationToken)).Dispose();
     }
 
     // 409 Conflict means the zone is there already, from an earlier run or from the operator.
-    private Task CreateZoneAsync(CancellationToken cancellationToken)
+    private async Task CreateZoneAsync(CancellationToken cancellationToken)
     {
         var origin = options.Value.Domain.ToLowerInvariant();
         var soa = string.Create(CultureInfo.InvariantCulture,
@@ -57,13 +76,14 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
             Nameservers = Array.Empty<string>(),
             Rrsets = DnsZoneRecords.Static(options.Value).Select(RrSet).Prepend(RrSet(new DnsRecordSet(origin, "SOA", DnsZoneRecords.Ttl, [soa]))),
         };
-        return SendAsync(HttpMethod.Post, ZonesPath, body, [HttpStatusCode.Created, HttpStatusCode.Conflict], cancellationToken);
+        (await SendAsync(HttpMethod.Post, ZonesPath, body, [HttpStatusCode.Created, HttpStatusCode.Conflict], cancellationToken)).Dispose();
     }
 
-    private async Task SendAsync(HttpMethod method, string path, object body, HttpStatusCode[] expected, CancellationToken cancellationToken)
+    /// <summary>Sends a request and returns the response, which the caller disposes, if its status is one of <paramref name="expected"/>.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, HttpStatusCode[] expected, CancellationToken cancellationToken)
     {
         var http = httpClients.CreateClient(HttpClientName);
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, options: s_json) };
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: s_json) };
         HttpResponseMessage response;
         try
         {
@@ -75,14 +95,16 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
             throw new PowerDnsException($"PowerDNS at {http.BaseAddress} did not answer {method} {path}: {exception.Message}", exception);
         }
 
-        using (response)
+        if (!expected.Contains(response.StatusCode))
         {
-            if (!expected.Contains(response.StatusCode))
+            using (response)
             {
                 var detail = await response.Content.ReadAsStringAsync(cancellationToken);
                 throw new PowerDnsException($"PowerDNS refused {method} {path}: {(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
             }
         }
+
+        return response;
     }
 
     private static object RrSet(DnsRecordSet set) => new

@@ -28,6 +28,15 @@ internal sealed partial class NginxEdgeRouter(IOptions<DemiurgeOptions> options,
         return EnqueueAsync(organizationId, null, cancellationToken);
     }
 
+    /// <summary>The organizations with an <c>org-{id}.conf</c> in the sites folder.</summary>
+    public Task<IReadOnlyCollection<string>> ListRoutedOrganizationsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyCollection<string> organizations = Directory.Exists(Edge.NginxSitesDir)
+            ? Directory.EnumerateFiles(Edge.NginxSitesDir, NginxSite.FileName("*")).Select(p => NginxSite.OrganizationOf(Path.GetFileName(p))).OfType<string>().ToHashSet()
+            : [];
+        return Task.FromResult(organizations);
+    }
+
     private async Task EnqueueAsync(string organizationId, string? content, CancellationToken cancellationToken)
     {
         var change = new Change(organizationId, content, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));

@@ -32,6 +32,19 @@ internal static class NginxSite
 
     public static string FileName(string organizationId) => $"org-{organizationId}.conf";
 
+    /// <summary>The organization whose file <paramref name="fileName"/> is, or null for any other file (the shared one, a temporary one).</summary>
+    public static string? OrganizationOf(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        if (!fileName.StartsWith("org-", StringComparison.Ordinal) || !fileName.EndsWith(".conf", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var id = fileName["org-".Length..^".conf".Length];
+        return IsId(id) ? id : null;
+    }
+
     /// <exception cref="ArgumentException">The id or the gateway address cannot be written safely into nginx configuration.</exception>
     public static string Render(string organizationId, Uri gateway, EdgeOptions edge, string domain)
     {
@@ -78,9 +91,11 @@ internal static class NginxSite
     public static void CheckId(string organizationId)
     {
         ArgumentException.ThrowIfNullOrEmpty(organizationId);
-        if (organizationId.Length > 63 || organizationId.Any(c => !(char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c) || c == '-')))
+        if (!IsId(organizationId))
         {
             throw new ArgumentException($"Organization id '{organizationId}' is not a lower-case DNS label.", nameof(organizationId));
         }
     }
+
+    private static bool IsId(string id) => id.Length is > 0 and <= 63 && id.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c) || c == '-');
 }

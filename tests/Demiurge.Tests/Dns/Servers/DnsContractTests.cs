@@ -74,6 +74,25 @@ public abstract class DnsContractTests
     }
 
     [Fact]
+    public async Task ListPublishedOrganizations_AfterSetAndRemove_HoldsExactlyThePublishedOnes()
+    {
+        var kept = NewOrganization();
+        var removed = NewOrganization();
+        await Provider.SetOrganizationAsync(kept, CancellationToken.None);
+        await Provider.SetOrganizationAsync(removed, CancellationToken.None);
+        var before = await Provider.ListPublishedOrganizationsAsync(CancellationToken.None);
+
+        await Provider.RemoveOrganizationAsync(removed, CancellationToken.None);
+        var after = await Provider.ListPublishedOrganizationsAsync(CancellationToken.None);
+
+        Assert.Contains(kept, before);
+        Assert.Contains(removed, before);
+        Assert.Contains(kept, after);
+        Assert.DoesNotContain(removed, after);
+        Assert.DoesNotContain(NewOrganization(), after);
+    }
+
+    [Fact]
     public async Task Zone_Apex_SoaAndNsAnswered()
     {
         await Provider.SetOrganizationAsync(NewOrganization(), CancellationToken.None);

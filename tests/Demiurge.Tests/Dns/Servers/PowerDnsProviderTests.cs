@@ -59,6 +59,40 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
     }
 
     [Fact]
+    public async Task ListPublishedOrganizations_ZoneMissing_NoneAndNoZoneCreated()
+    {
+        var domain = $"z{Guid.NewGuid():N}.test";
+        var provider = _providers.Create(powerDns.ApiUrl, PowerDnsServer.ApiKey, domain: domain);
+
+        var published = await provider.ListPublishedOrganizationsAsync(CancellationToken.None);
+        var soa = await Dig.QueryAsync(powerDns.DnsEndPoint, domain, "SOA");
+
+        Assert.Empty(published);
+        Assert.NotEqual("NOERROR", soa.Status);
+    }
+
+    [Fact]
+    public async Task ListPublishedOrganizations_UnknownServerId_RefusedRatherThanNone()
+    {
+        var provider = _providers.Create(powerDns.ApiUrl, PowerDnsServer.ApiKey, serverId: "nowhere");
+
+        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.ListPublishedOrganizationsAsync(CancellationToken.None));
+
+        Assert.Contains("404", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListPublishedOrganizations_PowerDnsDown_ClearErrorNamingTheAddress()
+    {
+        var url = new Uri($"http://127.0.0.1:{ClosedPort()}/");
+        var provider = _providers.Create(url, PowerDnsServer.ApiKey, timeout: "2s");
+
+        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.ListPublishedOrganizationsAsync(CancellationToken.None));
+
+        Assert.Contains("did not answer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_PowerDnsDown_AllocationRolledBackAndGatewayBackInThePool()
     {
         await using var pool = new PoolFixture();

@@ -102,6 +102,25 @@ public abstract class EdgeContractTests
     }
 
     [Fact]
+    public async Task ListRoutedOrganizations_AfterSetAndRemove_HoldsExactlyTheRoutedOnes()
+    {
+        var kept = NewOrganization();
+        var removed = NewOrganization();
+        await Router.SetRouteAsync(kept, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(removed, BackendB.Address, TestContext.Current.CancellationToken);
+        var before = await Router.ListRoutedOrganizationsAsync(TestContext.Current.CancellationToken);
+
+        await Router.RemoveRouteAsync(removed, TestContext.Current.CancellationToken);
+        var after = await Router.ListRoutedOrganizationsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains(kept, before);
+        Assert.Contains(removed, before);
+        Assert.Contains(kept, after);
+        Assert.DoesNotContain(removed, after);
+        Assert.DoesNotContain(NewOrganization(), after);
+    }
+
+    [Fact]
     public async Task SetRoute_Again_MovesTheOrganizationToTheOtherGateway()
     {
         var organization = NewOrganization();
