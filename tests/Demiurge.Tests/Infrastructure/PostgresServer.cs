@@ -9,6 +9,8 @@ namespace Demiurge.Tests.Infrastructure;
 /// A throwaway PostgreSQL cluster: <c>initdb</c> and <c>postgres</c> from the installed
 /// server, in a temporary folder, on a free loopback port, stopped by its pid.
 /// The server refuses to run as root, so as root it runs as the <c>postgres</c> user.
+/// <c>initdb</c> runs once per test run; every cluster starts from a copy of what it made,
+/// which takes a few milliseconds instead of its second.
 /// </summary>
 public sealed partial class PostgresServer : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private const int SigInt = 2;
     private const int SigKill = 9;
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    private static readonly Lazy<Task<string>> s_template = new(CreateTemplateAsync);
 
     private readonly TempDirectory _directory;
     private readonly Process _process;
@@ -39,15 +42,15 @@ public sealed partial class PostgresServer : IAsyncDisposable
         var directory = new TempDirectory();
         try
         {
-            var asRoot = Environment.UserName == "root";
+            var asRoot = IsRoot;
             if (asRoot)
             {
                 await RunAsync("chown", [ServiceUser, directory.Path], asRoot: false, cancellationToken);
             }
 
+            // cp -a keeps the owner (postgres) and the 0700 mode the server insists on.
             var data = Path.Combine(directory.Path, "data");
-            await RunAsync(Path.Combine(bin, "initdb"),
-                ["-D", data, "-U", ServiceUser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], asRoot, cancellationToken);
+            await RunAsync("cp", ["-a", await s_template.Value.WaitAsync(cancellationToken), data], asRoot: false, cancellationToken);
 
             // Another process may take the probed port before the server binds it: try again.
             for (var attempt = 1; ; attempt++)
@@ -86,6 +89,24 @@ public sealed partial class PostgresServer : IAsyncDisposable
             directory.Dispose();
             throw;
         }
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>The cluster every server copies: made by <c>initdb</c> once, deleted when the run ends.</summary>
+    private static async Task<string> CreateTemplateAsync()
+    {
+        var directory = new TempDirectory();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => directory.Dispose();
+        if (IsRoot)
+        {
+            await RunAsync("chown", [ServiceUser, directory.Path], asRoot: false, CancellationToken.None);
+        }
+
+        var data = Path.Combine(directory.Path, "data");
+        await RunAsync(Path.Combine(FindBinDirectory(), "initdb"),
+            ["-D", data, "-U", ServiceUser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], IsRoot, CancellationToken.None);
+        return data;
     }
 
     /// <summary>A connection string for <paramref name="database"/> on this server.</summary>

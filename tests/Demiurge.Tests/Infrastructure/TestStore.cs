@@ -7,22 +7,28 @@ namespace Demiurge.Tests.Infrastructure;
 /// <summary>
 /// The one switch that runs the whole suite on PostgreSQL: with <c>DEMIURGE_TEST_STORE=postgres</c>
 /// every control plane a test starts (in process or as a <c>demiurge</c> child) stores its state
-/// in a database of its own on one cluster started once per test run; otherwise in SQLite in
-/// its data directory. The database is chosen by data directory, so a control plane restarted
-/// on the same folder finds its state again, as it would with SQLite.
+/// on a PostgreSQL cluster of its own (<see cref="PostgresServer"/>), started on first use and
+/// stopped when its data directory is deleted; otherwise in SQLite in its data directory. The
+/// cluster goes by data directory, so a control plane restarted on the same folder finds its
+/// state again, as it would with SQLite.
 /// </summary>
 public static class TestStore
 {
     public const string Variable = "DEMIURGE_TEST_STORE";
 
-    private static readonly Lazy<PostgresServer> s_cluster = new(StartCluster);
-    private static readonly ConcurrentDictionary<string, Lazy<string>> s_databases = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<PostgresServer>> s_clusters = new(StringComparer.Ordinal);
+
+    static TestStore() =>
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var dataDir in s_clusters.Keys)
+            {
+                Release(dataDir);
+            }
+        };
 
     /// <summary>True when this run uses PostgreSQL for every control plane.</summary>
     public static bool IsPostgres { get; } = System.Environment.GetEnvironmentVariable(Variable) == StoreOptions.Postgres;
-
-    /// <summary>The cluster shared by the whole run, started on first use and stopped when the run ends.</summary>
-    public static PostgresServer Cluster => s_cluster.Value;
 
     /// <summary>Configuration keys that put a control plane using <paramref name="dataDir"/> on the store of this run.</summary>
     public static Dictionary<string, string?> Settings(string dataDir) => IsPostgres
@@ -42,9 +48,19 @@ public static class TestStore
         }
         : [];
 
-    /// <summary>The database of the control planes using <paramref name="dataDir"/>, created on first use.</summary>
+    /// <summary>The cluster of the control planes using <paramref name="dataDir"/>, started on first use.</summary>
     public static string ConnectionString(string dataDir) =>
-        s_databases.GetOrAdd(Path.GetFullPath(dataDir), _ => new Lazy<string>(Cluster.CreateDatabase)).Value;
+        s_clusters.GetOrAdd(Path.GetFullPath(dataDir), _ => new Lazy<PostgresServer>(() => PostgresServer.StartAsync().GetAwaiter().GetResult()))
+            .Value.ConnectionString();
+
+    /// <summary>Stops the cluster of <paramref name="dataDir"/>, if it has one (<see cref="TempDirectory"/> calls this as it deletes the folder).</summary>
+    public static void Release(string dataDir)
+    {
+        if (s_clusters.TryRemove(Path.GetFullPath(dataDir), out var cluster) && cluster.IsValueCreated)
+        {
+            cluster.Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
 
     /// <summary>
     /// Everything the store of <paramref name="dataDir"/> holds, as text, to check that a secret
@@ -97,12 +113,5 @@ public static class TestStore
         using var memory = new MemoryStream();
         await stream.CopyToAsync(memory);
         return memory.ToArray();
-    }
-
-    private static PostgresServer StartCluster()
-    {
-        var server = PostgresServer.StartAsync().GetAwaiter().GetResult();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        return server;
     }
 }
