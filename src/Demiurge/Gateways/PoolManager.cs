@@ -54,22 +54,7 @@ internal sealed partial class PoolManager(
 
         lifetime.ApplicationStopping.Register(StopWorkers);
         var interval = Durations.ParseOrDefault(options.Value.Pool.CheckInterval, TimeSpan.FromSeconds(2));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            CancellationToken term;
-            try
-            {
-                term = await leadership.WaitForLeadershipAsync(stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            // Everything below runs under the term: the moment this instance stops leading, it stops acting.
-            using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-            await LeadAsync(interval, leading.Token);
-        }
+        await leadership.RunTermsAsync(term => LeadAsync(interval, term), stoppingToken);
     }
 
     /// <summary>One term as leader: the pool checks, until the term or the process ends.</summary>

@@ -35,22 +35,7 @@ internal sealed partial class PublishedNamesReconciler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = Durations.ParseOrDefault(options.Value.Pool.ReconcileInterval, TimeSpan.FromSeconds(30));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            CancellationToken term;
-            try
-            {
-                term = await leadership.WaitForLeadershipAsync(stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            // As in the pool manager: the moment this instance stops leading, it stops acting.
-            using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-            await LeadAsync(interval, leading.Token);
-        }
+        await leadership.RunTermsAsync(term => LeadAsync(interval, term), stoppingToken);
     }
 
     private async Task LeadAsync(TimeSpan interval, CancellationToken cancellationToken)

@@ -63,7 +63,7 @@ public sealed class EdgeClient : IDisposable
     public async Task<(HttpStatusCode Status, JsonElement? Body)> GetAsync(Uri url)
     {
         using var response = await Http.GetAsync(url);
-        if (response.StatusCode != HttpStatusCode.OK || response.Content.Headers.ContentType?.MediaType != "application/json")
+        if (response.StatusCode != HttpStatusCode.Created || response.Content.Headers.ContentType?.MediaType != "application/json")
         {
             return (response.StatusCode, null);
         }

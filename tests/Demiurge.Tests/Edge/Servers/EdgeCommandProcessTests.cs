@@ -19,7 +19,7 @@ public sealed class EdgeCommandProcessTests
         var host = $"org-{Guid.NewGuid()}.{EdgeContractTests.TestDomain}";
         using var client = new EdgeClient();
 
-        await store.EdgeRouteSetAsync(host, backend.Address, TestContext.Current.CancellationToken);
+        await store.EdgeRouteSetAsync(host, backend.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(new Uri($"http://uc-1.{host}:{port}/"), backend.Name);
         await store.EdgeRouteSetAsync(host, null, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(new Uri($"http://{host}:{port}/"), null);

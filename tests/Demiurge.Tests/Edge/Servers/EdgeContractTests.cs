@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Demiurge.Edge;
+using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Edge.Servers;
 
@@ -50,15 +51,15 @@ public abstract class EdgeContractTests
         var organization = NewOrganization();
         using var client = new EdgeClient();
 
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
 
         var body = (await client.EventuallyAsync(Url(Hostname(organization), "/some/path?q=1"), BackendA.Name))!.Value;
         var host = $"{Hostname(organization)}:{HttpUrl.Port}";
         Assert.Equal(host, body.GetProperty("host").GetString());
         Assert.Equal("/some/path", body.GetProperty("path").GetString());
-        Assert.Equal("127.0.0.1", body.GetProperty("x_forwarded_for").GetString());
-        Assert.Equal("http", body.GetProperty("x_forwarded_proto").GetString());
-        Assert.Equal(host, body.GetProperty("x_forwarded_host").GetString());
+        Assert.Equal("127.0.0.1", body.GetProperty("headers").GetProperty("x-forwarded-for").GetString());
+        Assert.Equal("http", body.GetProperty("headers").GetProperty("x-forwarded-proto").GetString());
+        Assert.Equal(host, body.GetProperty("headers").GetProperty("x-forwarded-host").GetString());
     }
 
     [Fact]
@@ -68,8 +69,8 @@ public abstract class EdgeContractTests
         var other = NewOrganization();
         using var client = new EdgeClient();
 
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
-        await Router.SetRouteAsync(other, BackendB.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(other, BackendB.Url, TestContext.Current.CancellationToken);
 
         var container = $"uc-{Guid.NewGuid():N}.{Hostname(organization)}";
         var body = (await client.EventuallyAsync(Url(container), BackendA.Name))!.Value;
@@ -92,7 +93,7 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
         await Router.RemoveRouteAsync(organization, TestContext.Current.CancellationToken);
@@ -106,8 +107,8 @@ public abstract class EdgeContractTests
     {
         var kept = NewOrganization();
         var removed = NewOrganization();
-        await Router.SetRouteAsync(kept, BackendA.Address, TestContext.Current.CancellationToken);
-        await Router.SetRouteAsync(removed, BackendB.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(kept, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(removed, BackendB.Url, TestContext.Current.CancellationToken);
         var before = await Router.ListRoutedOrganizationsAsync(TestContext.Current.CancellationToken);
 
         await Router.RemoveRouteAsync(removed, TestContext.Current.CancellationToken);
@@ -125,10 +126,10 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
-        await Router.SetRouteAsync(organization, BackendB.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendB.Url, TestContext.Current.CancellationToken);
 
         await client.EventuallyAsync(Url(Hostname(organization)), BackendB.Name);
     }
@@ -138,7 +139,7 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
         using var socket = new ClientWebSocket();
@@ -162,7 +163,7 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
         // From here on every configuration routes the organization, to one backend or the other.
         await RoutesSettledAsync();
@@ -220,7 +221,7 @@ public abstract class EdgeContractTests
         for (var flip = 0; flip < Flips; flip++)
         {
             var next = flip % 2 == 0 ? BackendB : BackendA;
-            await Router.SetRouteAsync(organization, next.Address, TestContext.Current.CancellationToken);
+            await Router.SetRouteAsync(organization, next.Url, TestContext.Current.CancellationToken);
             await client.EventuallyAsync(Url(Hostname(organization)), next.Name);
         }
 

@@ -33,7 +33,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         var organization = NewOrganization();
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
         using var client = new EdgeClient(ca);
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, HttpsUrl(Hostname(organization), "/over/tls"))
         {
@@ -42,11 +42,11 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         };
         using var response = await client.Http.SendAsync(request, TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(HttpVersion.Version20, response.Version);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(BackendA.Name, body.GetProperty("backend").GetString());
-        Assert.Equal("https", body.GetProperty("x_forwarded_proto").GetString());
+        Assert.Equal("https", body.GetProperty("headers").GetProperty("x-forwarded-proto").GetString());
         Assert.Equal("/over/tls", body.GetProperty("path").GetString());
     }
 
@@ -55,7 +55,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     {
         var organization = NewOrganization();
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
 
         foreach (var host in new[] { Hostname(organization), $"uc-{Guid.NewGuid():N}.{Hostname(organization)}" })
         {
@@ -63,7 +63,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
             using var client = new EdgeClient(ca);
             var (status, _) = await client.GetAsync(HttpsUrl(host));
 
-            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(HttpStatusCode.Created, status);
             var certificate = client.LastCertificate!;
             Assert.Equal(ca.Subject, certificate.Issuer);
             Assert.Equal(host, certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false));
@@ -76,7 +76,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     public async Task LocalAuthority_KeyIsPrivateAndTheAuthoritySurvivesARestart()
     {
         var organization = NewOrganization();
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
         var keyPath = Path.Combine(fixture.DataDir.Path, EdgeHost.FolderName, LocalCertificateAuthority.KeyFileName);
         var before = await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken);
         using var ca = X509Certificate2.CreateFromPem(before);
@@ -88,7 +88,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         var (status, _) = await client.GetAsync(new Uri($"https://{Hostname(organization)}:{restarted.HttpsUrl.Port}/"));
         await restarted.StopAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal(before, await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyPath));
     }
@@ -130,7 +130,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         var url = new Uri($"http://uc-1.{Hostname(organization)}:{edge.HttpUrl.Port}/");
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(url)).Status);
 
-        await writer.EdgeRouteSetAsync(Hostname(organization), BackendB.Address, TestContext.Current.CancellationToken);
+        await writer.EdgeRouteSetAsync(Hostname(organization), BackendB.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, BackendB.Name);
 
         await writer.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);

@@ -1,5 +1,6 @@
 using Demiurge.Edge;
 using Demiurge.Edge.Nginx;
+using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Edge.Servers;
 
@@ -28,7 +29,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Address, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
         var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(organization));
         var good = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
 
@@ -59,7 +60,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         using var client = new EdgeClient();
         var reloadsBefore = fixture.Reloads;
 
-        await Task.WhenAll(organizations.Select((o, i) => Router.SetRouteAsync(o, i % 2 == 0 ? BackendA.Address : BackendB.Address, TestContext.Current.CancellationToken)));
+        await Task.WhenAll(organizations.Select((o, i) => Router.SetRouteAsync(o, i % 2 == 0 ? BackendA.Url : BackendB.Url, TestContext.Current.CancellationToken)));
 
         var reloads = fixture.Reloads - reloadsBefore;
         Assert.InRange(reloads, 1, Changes / 8);
@@ -76,9 +77,9 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         var bad = NewOrganization();
         using var client = new EdgeClient();
 
-        var goodTasks = good.Select(o => Router.SetRouteAsync(o, BackendA.Address, TestContext.Current.CancellationToken)).ToList();
+        var goodTasks = good.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestContext.Current.CancellationToken)).ToList();
         var badTask = Router.SetRouteAsync(bad, s_refused, TestContext.Current.CancellationToken);
-        goodTasks.AddRange(good.Select(o => Router.SetRouteAsync($"{o[..8]}-x", BackendB.Address, TestContext.Current.CancellationToken)));
+        goodTasks.AddRange(good.Select(o => Router.SetRouteAsync($"{o[..8]}-x", BackendB.Url, TestContext.Current.CancellationToken)));
 
         await Assert.ThrowsAsync<NginxException>(() => badTask);
         await Task.WhenAll(goodTasks);
@@ -99,7 +100,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         {
             var organizations = new[] { NewOrganization(), NewOrganization(), NewOrganization() };
 
-            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Address, TestContext.Current.CancellationToken)).ToList();
+            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestContext.Current.CancellationToken)).ToList();
 
             foreach (var change in changes)
             {
@@ -124,7 +125,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var before = Directory.GetFiles(fixture.SitesDir).Length;
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRouteAsync(organizationId, BackendA.Address, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRouteAsync(organizationId, BackendA.Url, TestContext.Current.CancellationToken));
 
         Assert.Equal(before, Directory.GetFiles(fixture.SitesDir).Length);
     }

@@ -38,7 +38,7 @@ public sealed class ContainerRoutingTests
         using var response = await SendAsync(gateway, host, request);
 
         var echo = await TestBackend.EchoOfAsync(response);
-        Assert.Equal("test", response.Headers.GetValues("X-Backend").Single());
+        Assert.Equal("backend", response.Headers.GetValues("X-Backend").Single());
         Assert.False(response.Headers.Contains("X-Request-Id")); // the container's answer, untouched
         Assert.Equal("POST", echo.GetProperty("method").GetString());
         Assert.Equal("/notebooks/a b/run", echo.GetProperty("path").GetString());

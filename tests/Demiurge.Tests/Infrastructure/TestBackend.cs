@@ -9,31 +9,38 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Demiurge.Tests.GatewayProcess.Routing;
+namespace Demiurge.Tests.Infrastructure;
 
 /// <summary>
-/// A user container stand-in on Kestrel on a loopback port: <c>/ws</c> echoes WebSocket messages,
-/// every other request is answered 201 with a JSON echo of what arrived (method, path, query,
-/// headers, body) and a header of its own. It counts the requests it saw.
+/// What the edge and stage 2 forward to (a gateway, a user container): Kestrel on a loopback
+/// port. A WebSocket request, on any path, gets its messages echoed; every other request is
+/// answered 201 (so a proxy's own answer cannot pass for it) with a JSON echo of what arrived:
+/// the backend's name, method, host, path, query, headers and body. It counts the requests.
 /// </summary>
-internal sealed class TestBackend : IAsyncDisposable
+public sealed class TestBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
 
-    private TestBackend(WebApplication app) => _app = app;
+    private TestBackend(WebApplication app, string name)
+    {
+        _app = app;
+        Name = name;
+    }
+
+    public string Name { get; }
 
     public Uri Url { get; private set; } = null!;
 
     public int Requests => Volatile.Read(ref _requests);
 
-    public static async Task<TestBackend> StartAsync()
+    public static async Task<TestBackend> StartAsync(string name = "backend")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "test-backend" });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var backend = new TestBackend(app);
+        var backend = new TestBackend(app, name);
         app.UseWebSockets();
         app.Run(backend.HandleAsync);
         await app.StartAsync();
@@ -54,10 +61,12 @@ internal sealed class TestBackend : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status201Created;
-        context.Response.Headers["X-Backend"] = "test";
+        context.Response.Headers["X-Backend"] = Name;
         await context.Response.WriteAsJsonAsync(new
         {
+            backend = Name,
             method = context.Request.Method,
+            host = context.Request.Host.Value,
             path = context.Request.Path.Value,
             query = context.Request.QueryString.Value,
             headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
@@ -84,7 +93,7 @@ internal sealed class TestBackend : IAsyncDisposable
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
         {
-            // The gateway cut the connection (a release): nothing more to echo.
+            // The proxy cut the connection (a gateway's release, say): nothing more to echo.
         }
     }
 
