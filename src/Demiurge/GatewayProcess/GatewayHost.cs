@@ -50,10 +50,15 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
-        // YARP logs two lines of its own for every request stage 2 forwards, which the hosting's
-        // request lines already tell. Its warnings still show. A default only: any other source
-        // (appsettings, DEMIURGE_/Logging__ variables, configuration below) can lower it again.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new("Logging:LogLevel:Yarp", "Warning")] });
+        // No lines per request: ASP.NET Core's four (request, endpoint) and YARP's two for every
+        // request stage 2 forwards. The leader pings every worker every few seconds, so they
+        // filled a worker's log file with pings, and they cost a quarter of a forwarded request
+        // (docs/benchmarks.md, "Stage 2"). Warnings still show. Defaults only: any other source
+        // (appsettings, DEMIURGE_/Logging__ variables, configuration below) can raise them again.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"), new("Logging:LogLevel:Yarp", "Warning")],
+        });
         if (configuration is not null)
         {
             builder.Configuration.AddInMemoryCollection(configuration);
