@@ -13,7 +13,9 @@ internal sealed record ConfigAnswer(
     string GatewayId,
     string GatewayHostname,
     string AllocationToken,
+    string? OrganizationName = null,
     IReadOnlyList<MemberAnswer>? Members = null,
+    IReadOnlyList<ProjectAnswer>? Projects = null,
     JsonElement InactivityTimeoutSeconds = default,
     JsonElement AutosaveIntervalSeconds = default)
 {

@@ -4,15 +4,18 @@ namespace Demiurge.GatewayProcess;
 
 /// <summary>
 /// The organization a worker serves, as <c>/gateway/config</c> described it. Immutable: it is
-/// replaced whole at the next handshake, and dropped at release.
+/// replaced whole at the next handshake, and dropped at release. <see cref="Projects"/> maps the
+/// organization's project ids to their names: only those projects have documents here.
 /// </summary>
 internal sealed record GatewayAllocation(
     string AllocationId,
     string OrganizationId,
+    string OrganizationName,
     string GatewayHostname,
     string AllocationToken,
     string HandshakeTokenHash,
     IReadOnlyList<OrganizationMember> Members,
+    IReadOnlyDictionary<string, string> Projects,
     TimeSpan? InactivityTimeout,
     TimeSpan AutosaveInterval)
 {

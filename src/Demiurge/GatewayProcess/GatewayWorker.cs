@@ -512,7 +512,34 @@ internal sealed partial class GatewayWorker : IDisposable
 
         return SecondsError(config.InactivityTimeoutSeconds, "inactivity_timeout_seconds")
             ?? SecondsError(config.AutosaveIntervalSeconds, "autosave_interval_seconds")
-            ?? MembersError(config.Members);
+            ?? (string.IsNullOrEmpty(config.OrganizationName) ? "organization_name is required." : null)
+            ?? MembersError(config.Members)
+            ?? ProjectsError(config.Projects);
+    }
+
+    /// <summary>Only the organization's projects have documents here: refuse a list that cannot be read exactly.</summary>
+    private static string? ProjectsError(IReadOnlyList<ProjectAnswer>? projects)
+    {
+        if (projects is null)
+        {
+            return "projects is required (a list, empty when the organization has none).";
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var project in projects)
+        {
+            if (project is null || Ids.Parse(project.ProjectId) != project.ProjectId || string.IsNullOrEmpty(project.Name))
+            {
+                return "every project needs a project_id (a lower-case UUID) and a name.";
+            }
+
+            if (!seen.Add(project.ProjectId))
+            {
+                return $"project {project.ProjectId} is listed twice.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The members are who may use the organization here: refuse a list that cannot be read exactly.</summary>
@@ -591,8 +618,9 @@ internal sealed partial class GatewayWorker : IDisposable
         var members = (config.Members ?? []).Select(m => PermissionManager.TryParseRole(m.Role, out var role)
             ? new OrganizationMember(m.UserId, m.Username, role)
             : throw new InvalidOperationException("ConfigError lets only known roles through.")).ToList();
-        return new GatewayAllocation(config.AllocationId, config.OrganizationId, config.GatewayHostname, config.AllocationToken, hash,
-            members, inactivity, autosave);
+        var projects = config.Projects!.ToDictionary(p => p.ProjectId, p => p.Name, StringComparer.Ordinal);
+        return new GatewayAllocation(config.AllocationId, config.OrganizationId, config.OrganizationName!, config.GatewayHostname, config.AllocationToken, hash,
+            members, projects, inactivity, autosave);
     }
 
     private (bool Release, bool Autosave) DueWork()

@@ -61,11 +61,16 @@ internal sealed record GatewayConfigResponse(
     string GatewayId,
     string GatewayHostname,
     string AllocationToken,
+    string OrganizationName,
     IReadOnlyList<GatewayMember> Members,
+    IReadOnlyList<GatewayProject> Projects,
     double? InactivityTimeoutSeconds,
     double AutosaveIntervalSeconds);
 
 internal sealed record GatewayMember(string UserId, string Username, string Role);
+
+/// <summary>A project of the organization: only these have documents (and rooms) on its gateway.</summary>
+internal sealed record GatewayProject(string ProjectId, string Name);
 
 internal sealed record DataPullResponse(string OrganizationId, long Version, DateTimeOffset? StoredAt, DataPullPayload? Data);
 

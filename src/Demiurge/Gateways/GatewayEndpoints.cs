@@ -94,7 +94,13 @@ internal static class GatewayEndpoints
         }
 
         var members = await store.MembershipListAsync(allocation.OrganizationId, cancellationToken);
-        var autoRelease = (await store.OrganizationGetAsync(allocation.OrganizationId, cancellationToken))?.GatewayAutoRelease ?? true;
+        var projects = await store.ProjectListAsync(allocation.OrganizationId, cancellationToken);
+        var organization = await store.OrganizationGetAsync(allocation.OrganizationId, cancellationToken);
+        if (organization is null)
+        {
+            return ApiProblems.NotFound("Organization", allocation.OrganizationId);
+        }
+
         var inactivity = Durations.TryParse(options.Value.Gateway.InactivityTimeout, out var timeout) ? timeout : TimeSpan.FromMinutes(5);
         return TypedResults.Ok(new GatewayConfigResponse(
             allocation.AllocationId,
@@ -102,8 +108,10 @@ internal static class GatewayEndpoints
             allocation.GatewayId,
             GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
             allocationToken,
+            organization.Name,
             [.. members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],
-            autoRelease ? inactivity?.TotalSeconds : null,
+            [.. projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
+            organization.GatewayAutoRelease ? inactivity?.TotalSeconds : null,
             Durations.ParseOrDefault(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds));
     }
 

@@ -325,6 +325,8 @@ public sealed class FakeControlPlane : IAsyncDisposable
             ["gateway_id"] = grant.GatewayId,
             ["gateway_hostname"] = $"org-{grant.OrganizationId}.demiurge.localhost",
             ["allocation_token"] = grant.AllocationToken,
+            ["organization_name"] = "Organization " + grant.OrganizationId[..8],
+            ["projects"] = Array.Empty<object>(),
             ["members"] = new[] { new Dictionary<string, object?> { ["user_id"] = DefaultMember.UserId, ["username"] = DefaultMember.Username, ["role"] = "owner" } },
         };
         foreach (var (key, value) in grant.ConfigExtras)

@@ -246,6 +246,25 @@ public sealed class GatewayStateTests
         Assert.Contains("role", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"projects": null}""", "projects")]
+    [InlineData("""{"projects": [{"project_id": "not-a-uuid", "name": "x"}]}""", "project_id")]
+    [InlineData("""{"projects": [{"project_id": "0192f0c2-6f1e-7a3b-8c4d-5e6f708192a3", "name": ""}]}""", "name")]
+    [InlineData("""{"projects": [{"project_id": "0192f0c2-6f1e-7a3b-8c4d-5e6f708192a3", "name": "a"}, {"project_id": "0192f0c2-6f1e-7a3b-8c4d-5e6f708192a3", "name": "b"}]}""", "twice")]
+    [InlineData("""{"organization_name": ""}""", "organization_name")]
+    public async Task CollabStart_ProjectsOrNameUnusable_502(string extras, string named)
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var grant = gateway.ControlPlane.Grant(Guid.CreateVersion7().ToString(), GatewayHarness.GatewayId,
+            JsonSerializer.Deserialize<Dictionary<string, object?>>(extras)!);
+
+        using var response = await gateway.StartAsync(grant.HandshakeToken);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, "handshake-failed");
+        Assert.Contains(named, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await GatewayHarness.WaitUntilAsync(() => gateway.Worker.Snapshot().State.ToString() == "Idle", "idle");
+    }
+
     [Fact]
     public async Task CollabStart_StateWithUnknownFieldsAndNoSections_Serves()
     {
