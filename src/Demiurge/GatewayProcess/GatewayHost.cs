@@ -83,6 +83,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
         app.UseRouting();
+        app.Use(ControlPlaneAuthentication.RequireAsync);
         app.MapGatewayProcessEndpoints();
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();

@@ -16,8 +16,8 @@ internal static class GatewayProcessEndpoints
     {
         var group = endpoints.MapGroup("");
         group.MapGet("/collab/ping", Ping);
-        group.MapPost("/collab/start", StartAsync);
-        group.MapPost("/collab/release", ReleaseAsync);
+        group.MapPost("/collab/start", StartAsync).WithMetadata(ControlPlaneOnly.Instance);
+        group.MapPost("/collab/release", ReleaseAsync).WithMetadata(ControlPlaneOnly.Instance);
         group.MapGet("/projects/{project_id}/state", GetProjectState);
         group.MapPut("/projects/{project_id}/state", PutProjectState);
         group.MapGet("/gateway/activity", Activity);
@@ -27,19 +27,19 @@ internal static class GatewayProcessEndpoints
     /// <summary>
     /// Health check for the pool manager; not user activity. The leader's pings also carry the
     /// control planes to call (<see cref="ControlPlaneClient.ControlPlanesHeader"/>), taken only
-    /// with the control plane's credential; the answer then shows the list in use.
+    /// when the control plane signed the call; the answer then shows the list in use.
     /// </summary>
-    private static Results<Ok<PingResponse>, ProblemHttpResult> Ping(
-        HttpContext context, GatewayWorker worker, ControlPlaneClient controlPlane, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options)
+    private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> Ping(
+        HttpContext context, GatewayWorker worker, ControlPlaneClient controlPlane, ControlPlaneAuthentication authentication)
     {
         var snapshot = worker.Snapshot();
         var answer = new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId);
-        if (context.Request.Headers.Authorization.Count == 0 && !context.Request.Headers.ContainsKey(ControlPlaneClient.ControlPlanesHeader))
+        if (!context.Request.Headers.ContainsKey(Security.ControlPlaneSignature.Header) && !context.Request.Headers.ContainsKey(ControlPlaneClient.ControlPlanesHeader))
         {
             return TypedResults.Ok(answer);
         }
 
-        if (!IsControlPlane(context, options.Value))
+        if (!await authentication.IsControlPlaneAsync(context))
         {
             return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may tell this gateway which control planes to call.");
         }
@@ -52,12 +52,6 @@ internal static class GatewayProcessEndpoints
 
         return TypedResults.Ok(answer with { ControlPlanes = [.. controlPlane.ControlPlanes.Select(url => url.AbsoluteUri)] });
     }
-
-    /// <summary>Whether the caller presents the credential derived from this worker's token, which only the control plane has.</summary>
-    private static bool IsControlPlane(HttpContext context, GatewayProcessOptions options) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes("Bearer " + Identity.Tokens.ControlCredential(options.GatewayToken)),
-            System.Text.Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()));
 
     private static async Task<Results<Ok<CollabStartResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
         CollabStartRequest request, GatewayWorker worker, CancellationToken cancellationToken)
@@ -86,14 +80,8 @@ internal static class GatewayProcessEndpoints
     /// Drain now (the control plane's admin release): final push, <c>/gateway/stop</c>, idle,
     /// ready. Answers once it is done, with the gateway's state.
     /// </summary>
-    private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> ReleaseAsync(
-        HttpContext context, GatewayWorker worker, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> ReleaseAsync(GatewayWorker worker, CancellationToken cancellationToken)
     {
-        if (!IsControlPlane(context, options.Value))
-        {
-            return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may release this gateway.");
-        }
-
         var outcome = await worker.ReleaseNowAsync(cancellationToken);
         var snapshot = worker.Snapshot();
         return outcome switch

@@ -12,6 +12,7 @@ internal static class GatewayProcessExtensions
         services.TryAddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ControlPlaneClient>();
+        services.TryAddSingleton<ControlPlaneAuthentication>();
         services.TryAddSingleton<UserTokenVerifier>();
         services.TryAddSingleton<GatewayWorker>();
         services.TryAddSingleton<GatewayWarmup>();

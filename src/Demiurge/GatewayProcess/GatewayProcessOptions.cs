@@ -32,6 +32,12 @@ internal sealed class GatewayProcessOptions
     public required string GatewayToken { get; init; }
 
     /// <summary>
+    /// The control planes' public signing keys by key id (<see cref="Security.ControlPlaneKeys.Variable"/>):
+    /// only calls signed by one of them may start, release or reconfigure this worker, or name the control planes it calls.
+    /// </summary>
+    public required IReadOnlyDictionary<string, System.Security.Cryptography.ECDsa> ControlPlaneKeys { get; init; }
+
+    /// <summary>
     /// Release an organization after this long without user activity; null never releases.
     /// The organization's own value from <c>/gateway/config</c> wins when it sends one.
     /// </summary>

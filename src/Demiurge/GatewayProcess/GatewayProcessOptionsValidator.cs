@@ -21,6 +21,7 @@ internal sealed class GatewayProcessOptionsValidator : IValidateOptions<GatewayP
             PortError(options.Port),
             GatewayIdError(options.GatewayId),
             TokenError(options.GatewayToken),
+            options.ControlPlaneKeys is { Count: > 0 } ? null : $"{Security.ControlPlaneKeys.Variable} must list the control planes' public keys.",
             InactivityTimeoutError(options.InactivityTimeout),
             PositiveError("--autosave-interval", options.AutosaveInterval),
             PositiveError("--oauth-cleanup-interval", options.OAuthCleanupInterval),

@@ -155,8 +155,10 @@ internal sealed partial class GatewayAllocator(
 
     private async Task HandshakeAsync(Gateway gateway, string handshakeToken, CancellationToken cancellationToken)
     {
-        var http = httpClients.CreateClient(HttpClientName);
-        using var response = await http.PostAsJsonAsync(new Uri(new Uri(gateway.Address), "/collab/start"), new { handshake_token = handshakeToken }, cancellationToken);
+        using var request = Security.WorkerCallSigner.For(
+            new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(gateway.Address), "/collab/start")) { Content = JsonContent.Create(new { handshake_token = handshakeToken }) },
+            gateway.GatewayId);
+        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -239,7 +239,7 @@ internal static class GatewayEndpoints
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(gateway.Address), "/collab/release"));
-            request.Headers.Authorization = new("Bearer", await store.GatewayControlCredentialAsync(gatewayId, cancellationToken));
+            Security.WorkerCallSigner.For(request, gatewayId);
             using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName).SendAsync(request, timeout.Token);
             drained = response.IsSuccessStatusCode;
         }

@@ -12,7 +12,8 @@ internal static class GatewayExtensions
         services.TryAddSingleton<IGatewayStore>(provider => (IGatewayStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<PoolSignal>();
         services.TryAddSingleton<GatewayAllocator>();
-        services.AddHttpClient(GatewayAllocator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
+        services.AddHttpClient(GatewayAllocator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60))
+            .AddHttpMessageHandler<Security.WorkerCallSigner>();
         services.TryAddSingleton<IControlPlaneStore>(provider => (IControlPlaneStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<ControlPlaneDirectory>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControlPlaneDirectory>());

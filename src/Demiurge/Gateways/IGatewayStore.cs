@@ -5,11 +5,8 @@ namespace Demiurge.Gateways;
 /// <summary>The pool's state. Every transition is conditional on the state it leaves, so racing actors cannot both win.</summary>
 internal interface IGatewayStore
 {
-    /// <summary>Records a new worker; its <paramref name="token"/> is kept only as a hash and a derived control credential.</summary>
+    /// <summary>Records a new worker; its <paramref name="token"/> is kept only as a hash.</summary>
     Task GatewayCreateAsync(Gateway gateway, string token, AuditEvent auditEvent, CancellationToken cancellationToken);
-
-    /// <summary>What the control plane presents to this worker (see <see cref="Identity.Tokens.ControlCredential"/>).</summary>
-    Task<string?> GatewayControlCredentialAsync(string gatewayId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Gateway>> GatewayListAsync(CancellationToken cancellationToken);
 

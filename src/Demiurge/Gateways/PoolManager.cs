@@ -28,6 +28,7 @@ internal sealed partial class PoolManager(
     IOptions<DemiurgeOptions> options,
     PoolSignal signal,
     ControlPlaneDirectory directory,
+    Security.KeyRing keyRing,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<PoolManager> logger) : BackgroundService
@@ -43,8 +44,6 @@ internal sealed partial class PoolManager(
     private readonly ConcurrentDictionary<string, int> _missedPings = new();
 
     // What each worker accepts as the control plane's word (it never changes for a worker).
-    private readonly ConcurrentDictionary<string, string> _credentials = new();
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!await WaitForServerAsync(stoppingToken))
@@ -102,11 +101,6 @@ internal sealed partial class PoolManager(
         foreach (var gateway in gateways.Where(g => g.State != GatewayState.Gone))
         {
             await CheckWorkerAsync(gateway, cancellationToken);
-        }
-
-        foreach (var gone in gateways.Where(g => g.State == GatewayState.Gone))
-        {
-            _credentials.TryRemove(gone.GatewayId, out _);
         }
 
         gateways = await store.GatewayListAsync(cancellationToken);
@@ -189,7 +183,7 @@ internal sealed partial class PoolManager(
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             // The ping also tells the worker which control planes it may call (docs/gateway-protocol.md).
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(gateway.Address), "/collab/ping"));
-            request.Headers.Authorization = new("Bearer", await CredentialAsync(gateway.GatewayId, cancellationToken));
+            Security.WorkerCallSigner.For(request, gateway.GatewayId);
             request.Headers.Add(GatewayProcess.ControlPlaneClient.ControlPlanesHeader, string.Join(", ", directory.All.Select(url => url.AbsoluteUri)));
             using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName).SendAsync(request, timeout.Token);
             response.EnsureSuccessStatusCode();
@@ -208,24 +202,13 @@ internal sealed partial class PoolManager(
         }
     }
 
-    private async Task<string?> CredentialAsync(string gatewayId, CancellationToken cancellationToken)
-    {
-        if (_credentials.TryGetValue(gatewayId, out var credential))
-        {
-            return credential;
-        }
-
-        credential = await store.GatewayControlCredentialAsync(gatewayId, cancellationToken);
-        return credential is null ? null : _credentials.GetOrAdd(gatewayId, credential);
-    }
-
     private async Task LaunchAsync(int port, CancellationToken cancellationToken)
     {
         var gatewayId = Ids.New();
         var token = Tokens.New();
         var now = time.GetUtcNowMilliseconds();
         var gatewayOptions = options.Value.Gateway;
-        var launch = new GatewayLaunch(gatewayId, port, token, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval, gatewayOptions.OAuthCleanupInterval);
+        var launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval, gatewayOptions.OAuthCleanupInterval);
         var gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
         await store.GatewayCreateAsync(gateway, token, NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
         try

@@ -9,6 +9,7 @@ using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Projects;
 using Demiurge.Runtime;
+using Demiurge.Security;
 using Demiurge.Store;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -65,6 +66,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         builder.Services.AddEdge();
         builder.Services.AddDns();
         builder.Services.AddGateways();
+        builder.Services.AddSecurity();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -79,6 +81,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapEventEndpoints();
         app.MapGatewayEndpoints();
         app.MapControlPlaneEndpoints();
+        app.MapSecretEndpoints();
         return new ControlPlane(app);
     }
 
@@ -120,6 +123,7 @@ internal sealed class ControlPlane : IAsyncDisposable
     {
         Directory.CreateDirectory(Options.DataDir);
         await _app.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
+        await _app.Services.GetRequiredService<KeyRing>().LoadAsync(cancellationToken);
         var generatedToken = await _app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);
         await _app.StartAsync(cancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

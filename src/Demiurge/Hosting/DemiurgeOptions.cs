@@ -24,6 +24,13 @@ public sealed class DemiurgeOptions
     public string? AdminToken { get; set; }
 
     /// <summary>
+    /// The master key (32 bytes, base64) that wraps the key ring in the store. Every control plane
+    /// of one store needs the same one; when unset, <c>master.key</c> in the data dir (0600) holds
+    /// it, created on the first start.
+    /// </summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>
     /// The URL gateway workers use to reach this control plane, and through which the other
     /// control planes' workers fail over to it; the API's loopback address when unset.
     /// </summary>

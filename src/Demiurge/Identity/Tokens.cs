@@ -17,11 +17,5 @@ internal static class Tokens
     /// <summary>A new token behind <paramref name="prefix"/>, which tells what it is for.</summary>
     public static string New(string prefix) => prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>
-    /// The credential the control plane presents to a gateway worker, derived from the worker's
-    /// own token: the worker recomputes it, the store keeps it, and neither reveals the token.
-    /// </summary>
-    public static string ControlCredential(string gatewayToken) => Hash("control:" + gatewayToken);
-
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

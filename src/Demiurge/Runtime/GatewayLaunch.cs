@@ -1,7 +1,9 @@
 namespace Demiurge.Runtime;
 
 /// <summary>Everything a runtime needs to start one gateway worker.</summary>
-internal sealed record GatewayLaunch(string GatewayId, int Port, string Token, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval)
+/// <remarks><see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="Security.ControlPlaneKeys.Variable"/>): the worker trusts only calls they verify.</remarks>
+internal sealed record GatewayLaunch(
+    string GatewayId, int Port, string Token, string ControlPlaneKeys, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval)
 {
     /// <summary>The worker's base address; workers listen on loopback only.</summary>
     public Uri Address => new($"http://127.0.0.1:{Port}");
@@ -18,5 +20,10 @@ internal sealed record GatewayLaunch(string GatewayId, int Port, string Token, U
         "--oauth-cleanup-interval", OAuthCleanupInterval,
     ];
 
-    public const string TokenVariable = "DEMIURGE_GATEWAY_TOKEN";
+    /// <summary>The worker's environment: its token, and the keys of the control planes it obeys.</summary>
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        [GatewayProcess.GatewayProcessOptions.TokenVariable] = Token,
+        [Security.ControlPlaneKeys.Variable] = ControlPlaneKeys,
+    };
 }

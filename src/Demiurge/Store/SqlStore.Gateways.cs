@@ -15,10 +15,10 @@ internal abstract partial class SqlStore
         WriteAsync(async (connection, transaction) =>
         {
             await ExecuteAsync(connection, transaction, """
-                INSERT INTO gateways (gateway_id, state, token_hash, control_credential, runtime, address, port, pid, created_at, updated_at, ready_at)
-                VALUES (@id, @state, @hash, @control, @runtime, @address, @port, @pid, @at, @at, NULL)
+                INSERT INTO gateways (gateway_id, state, token_hash, runtime, address, port, pid, created_at, updated_at, ready_at)
+                VALUES (@id, @state, @hash, @runtime, @address, @port, @pid, @at, @at, NULL)
                 """, cancellationToken,
-                ("@id", gateway.GatewayId), ("@state", Format(gateway.State)), ("@hash", Tokens.Hash(token)), ("@control", Tokens.ControlCredential(token)), ("@runtime", gateway.Runtime),
+                ("@id", gateway.GatewayId), ("@state", Format(gateway.State)), ("@hash", Tokens.Hash(token)), ("@runtime", gateway.Runtime),
                 ("@address", gateway.Address), ("@port", gateway.Port), ("@pid", gateway.Pid), ("@at", Millis(gateway.CreatedAt)));
             return true;
         }, auditEvent, cancellationToken);
@@ -28,9 +28,6 @@ internal abstract partial class SqlStore
 
     public Task<Gateway?> GatewayGetAsync(string gatewayId, CancellationToken cancellationToken) =>
         SingleAsync($"{SelectGateway} WHERE gateway_id = @id", ReadGateway, cancellationToken, ("@id", gatewayId));
-
-    public Task<string?> GatewayControlCredentialAsync(string gatewayId, CancellationToken cancellationToken) =>
-        SingleAsync("SELECT control_credential FROM gateways WHERE gateway_id = @id", r => r.GetString(0), cancellationToken, ("@id", gatewayId));
 
     public Task<Gateway?> GatewayFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
         SingleAsync($"{SelectGateway} WHERE token_hash = @hash", ReadGateway, cancellationToken, ("@hash", tokenHash));

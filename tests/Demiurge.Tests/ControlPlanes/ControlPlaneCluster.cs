@@ -48,6 +48,8 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
         }
     }
 
+    private readonly string _masterKey = Demiurge.Security.MasterKey.NewEncoded();
+
     /// <summary>Starts one more control plane on the same database.</summary>
     public async Task<Instance> AddAsync()
     {
@@ -61,6 +63,8 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
         {
             ["DEMIURGE_STORE"] = "postgres",
             ["DEMIURGE_POSTGRES"] = _connectionString,
+            // One store, one key ring: every control plane needs its master key.
+            [Demiurge.Security.MasterKey.Variable] = _masterKey,
         });
         var instance = new Instance(process, dataDir);
         lock (Instances)

@@ -43,7 +43,7 @@ public sealed class ControlPlaneFailoverTests
         await using var gateway = await GatewayHarness.StartAsync();
         var elsewhere = $"http://127.0.0.1:{FreePorts.Tcp()}/";
 
-        using (var wrong = await gateway.PingAsync(elsewhere, credential: "not-the-control-credential"))
+        using (var wrong = await gateway.PingAsync(elsewhere, signature: "key=test-signing-key,ts=0,sig=AAAA"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }

@@ -1,3 +1,4 @@
+using Demiurge.Tests.Infrastructure;
 using Demiurge.Cli.Commands;
 using Demiurge.GatewayProcess;
 using Demiurge.Hosting;
@@ -64,6 +65,7 @@ public sealed class GatewayCommandTests
             Port = 0,
             GatewayId = "gw-1",
             GatewayToken = Token,
+            ControlPlaneKeys = TestSigningKey.Keys,
             OAuthCleanupInterval = TimeSpan.Zero,
         };
 
@@ -107,6 +109,7 @@ public sealed class GatewayCommandTests
             Port = -1,
             GatewayId = string.Empty,
             GatewayToken = string.Empty,
+            ControlPlaneKeys = TestSigningKey.Keys,
             InactivityTimeout = TimeSpan.Zero,
             AutosaveInterval = TimeSpan.Zero,
         };
@@ -116,5 +119,6 @@ public sealed class GatewayCommandTests
         Assert.Equal(6, exception.Errors.Count);
     }
 
-    private static Dictionary<string, string?> Environment(string? token) => new() { [GatewayProcessOptions.TokenVariable] = token };
+    private static Dictionary<string, string?> Environment(string? token) =>
+        new() { [GatewayProcessOptions.TokenVariable] = token, [Demiurge.Security.ControlPlaneKeys.Variable] = TestSigningKey.Variable };
 }

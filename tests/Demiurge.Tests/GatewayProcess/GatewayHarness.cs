@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Demiurge.GatewayProcess;
+using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Demiurge.Tests.GatewayProcess;
@@ -63,6 +64,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             Port = 0,
             GatewayId = gatewayId,
             GatewayToken = controlPlane.GatewayToken,
+            ControlPlaneKeys = TestSigningKey.Keys,
             AutosaveInterval = autosave ?? TimeSpan.FromSeconds(1),
             InactivityTimeout = inactivityOff ? null : inactivity ?? TimeSpan.FromSeconds(10),
             ReadyRetryInitialDelay = TimeSpan.FromMilliseconds(200),
@@ -110,16 +112,16 @@ internal sealed class GatewayHarness : IAsyncDisposable
         return grant;
     }
 
-    public Task<HttpResponseMessage> StartAsync(string handshakeToken) =>
-        Http.PostAsJsonAsync("/collab/start", new { handshake_token = handshakeToken });
+    /// <summary>The control plane's <c>POST /collab/start</c>, signed as the control plane signs it.</summary>
+    public async Task<HttpResponseMessage> StartAsync(string handshakeToken) =>
+        await Http.SendAsync(await SignedAsync(new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = JsonContent.Create(new { handshake_token = handshakeToken }) }));
 
-    /// <summary>The control plane's <c>POST /collab/release</c>, with its credential.</summary>
-    public Task<HttpResponseMessage> ReleaseAsync()
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/collab/release");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Demiurge.Identity.Tokens.ControlCredential(ControlPlane.GatewayToken));
-        return Http.SendAsync(request);
-    }
+    /// <summary>The control plane's <c>POST /collab/release</c>, signed.</summary>
+    public async Task<HttpResponseMessage> ReleaseAsync() =>
+        await Http.SendAsync(await SignedAsync(new HttpRequestMessage(HttpMethod.Post, "/collab/release")));
+
+    /// <summary><paramref name="request"/> with the control plane's signature for this gateway, at the gateway's time.</summary>
+    public Task<HttpRequestMessage> SignedAsync(HttpRequestMessage request) => TestSigningKey.SignAsync(request, GatewayIdInUse, Time.GetUtcNow());
 
     /// <summary>A request carrying the grants' default member's token, for the members-only endpoints.</summary>
     public HttpRequestMessage AsMember(HttpMethod method, string path, HttpContent? content = null)
@@ -150,17 +152,25 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public Task<JsonElement> PingAsync() => Http.GetFromJsonAsync<JsonElement>("/collab/ping");
 
-    /// <summary>The leader's ping: with <paramref name="credential"/> (the control plane's own by default) and the control planes to call.</summary>
-    public Task<HttpResponseMessage> PingAsync(string? controlPlanes, string? credential = null)
+    /// <summary>The leader's ping with the control planes to call: signed, unless <paramref name="signature"/> replaces the signature.</summary>
+    public async Task<HttpResponseMessage> PingAsync(string? controlPlanes, string? signature = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/collab/ping");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credential ?? Demiurge.Identity.Tokens.ControlCredential(ControlPlane.GatewayToken));
         if (controlPlanes is not null)
         {
             request.Headers.Add(ControlPlaneClient.ControlPlanesHeader, controlPlanes);
         }
 
-        return Http.SendAsync(request);
+        if (signature is null)
+        {
+            await SignedAsync(request);
+        }
+        else
+        {
+            request.Headers.Add(Demiurge.Security.ControlPlaneSignature.Header, signature);
+        }
+
+        return await Http.SendAsync(request);
     }
 
     public Task<JsonElement> ActivityAsync() => Http.GetFromJsonAsync<JsonElement>("/gateway/activity");

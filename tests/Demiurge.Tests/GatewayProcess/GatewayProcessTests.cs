@@ -23,7 +23,7 @@ public sealed class GatewayProcessTests
         var port = FreePorts.Tcp();
         await using var process = DemiurgeProcess.Start(
             ["gateway", "--control-plane", controlPlane.Url.ToString(), "--port", port.ToString(CultureInfo.InvariantCulture), "--gateway-id", "gw-proc-1"],
-            new Dictionary<string, string> { ["DEMIURGE_GATEWAY_TOKEN"] = token });
+            new Dictionary<string, string> { ["DEMIURGE_GATEWAY_TOKEN"] = token, [Demiurge.Security.ControlPlaneKeys.Variable] = TestSigningKey.Variable });
 
         var url = new Uri(await process.WaitForOutputAsync("Listening:"));
         var ready = await controlPlane.WaitForCallAsync(ReadyPath);
@@ -37,7 +37,8 @@ public sealed class GatewayProcessTests
         var grant = controlPlane.Grant(Guid.CreateVersion7().ToString(), "gw-proc-1");
         using var http = new HttpClient { BaseAddress = url };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", controlPlane.DefaultMember.Token);
-        using (var start = await http.PostAsJsonAsync("/collab/start", new { handshake_token = grant.HandshakeToken }))
+        using (var start = await http.SendAsync(await TestSigningKey.SignAsync(
+            new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = JsonContent.Create(new { handshake_token = grant.HandshakeToken }) }, "gw-proc-1", DateTimeOffset.UtcNow)))
         {
             Assert.Equal(HttpStatusCode.OK, start.StatusCode);
         }
@@ -71,7 +72,7 @@ public sealed class GatewayProcessTests
         var lines = process.StandardError.ToList();
         Assert.Equal("Invalid configuration:", lines[0]);
         var problems = lines.Skip(1).Select(l => l.Trim()).ToList();
-        Assert.Equal(6, problems.Count);
+        Assert.Equal(7, problems.Count);
         Assert.All(problems, p => Assert.StartsWith("- ", p, StringComparison.Ordinal));
         Assert.Single(problems, p => p.Contains("--control-plane 'ftp://example.com'", StringComparison.Ordinal));
         Assert.Single(problems, p => p.Contains("--port", StringComparison.Ordinal) && p.Contains("70000", StringComparison.Ordinal));
@@ -79,6 +80,7 @@ public sealed class GatewayProcessTests
         Assert.Single(problems, p => p.Contains("--inactivity-timeout '5'", StringComparison.Ordinal));
         Assert.Single(problems, p => p.Contains("--autosave-interval 'off'", StringComparison.Ordinal));
         Assert.Single(problems, p => p.Contains("DEMIURGE_GATEWAY_TOKEN must be set", StringComparison.Ordinal));
+        Assert.Single(problems, p => p.Contains("DEMIURGE_CONTROL_PLANE_KEYS must list", StringComparison.Ordinal));
         Assert.Empty(process.StandardOutput);
     }
 }

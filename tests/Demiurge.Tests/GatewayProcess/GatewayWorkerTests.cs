@@ -219,7 +219,7 @@ public sealed class GatewayWorkerTests
     {
         await using var gateway = await GatewayHarness.StartAsync();
 
-        using var response = await gateway.Http.PostAsJsonAsync("/collab/start", new { });
+        using var response = await gateway.Http.SendAsync(await gateway.SignedAsync(new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = JsonContent.Create(new { }) }));
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
         Assert.Empty(gateway.ControlPlane.Calls(ConfigPath));

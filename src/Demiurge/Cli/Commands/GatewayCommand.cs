@@ -96,6 +96,8 @@ internal static class GatewayCommand
 
         var token = environment[GatewayProcessOptions.TokenVariable] as string;
         Add(errors, GatewayProcessOptionsValidator.TokenError(token));
+        var controlPlaneKeys = Security.ControlPlaneKeys.Parse(environment[Security.ControlPlaneKeys.Variable] as string, out var keysError);
+        Add(errors, keysError);
 
         if (errors.Count > 0)
         {
@@ -108,6 +110,7 @@ internal static class GatewayCommand
             Port = port,
             GatewayId = arguments.GatewayId!,
             GatewayToken = token!,
+            ControlPlaneKeys = controlPlaneKeys!,
             InactivityTimeout = inactivity,
             AutosaveInterval = autosave ?? GatewayProcessOptions.DefaultAutosaveInterval,
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,

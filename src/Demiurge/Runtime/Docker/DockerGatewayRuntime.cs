@@ -54,7 +54,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
                 Image = image,
                 Cmd = [.. launch.Arguments],
                 // Visible to whoever may inspect containers, who could read the worker's memory anyway.
-                Env = [$"{GatewayLaunch.TokenVariable}={launch.Token}"],
+                Env = [.. launch.Environment.Select(variable => $"{variable.Key}={variable.Value}")],
                 Labels = new Dictionary<string, string> { [RoleLabel] = "gateway", [GatewayIdLabel] = launch.GatewayId },
                 Healthcheck = new HealthcheckConfig
                 {

@@ -33,7 +33,11 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment[GatewayLaunch.TokenVariable] = launch.Token;
+        foreach (var (name, value) in launch.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         _children[process.Id] = process;
         var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(logs, $"gateway-{launch.GatewayId}.log"), append: true) { AutoFlush = true });

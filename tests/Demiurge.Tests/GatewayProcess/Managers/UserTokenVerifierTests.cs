@@ -78,6 +78,7 @@ public sealed class UserTokenVerifierTests(ControlPlaneFixture fixture) : IClass
         Port = 0,
         GatewayId = "gw-verifier",
         GatewayToken = "gw_unused-0123456789",
+        ControlPlaneKeys = TestSigningKey.Keys,
         RequestTimeout = TimeSpan.FromSeconds(5),
     };
 }
