@@ -118,7 +118,7 @@ internal sealed class ControlPlane : IAsyncDisposable
     /// </summary>
     public async Task<string?> StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Options.DataDir);
+        DataDirectory.Prepare(Options);
         await _app.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
         var generatedToken = await _app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);
         await _app.StartAsync(cancellationToken);
