@@ -59,6 +59,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddObservability();
         builder.Services.AddApi();
+        builder.Services.AddRateLimits();
         builder.Services.AddStore();
         builder.Services.AddIdentity();
         builder.Services.AddRuntime();
@@ -71,6 +72,8 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
         app.UseAuthentication();
+        // After authentication, which tells token holders from anonymous callers.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOperationsEndpoints();
         app.MapUserEndpoints();
