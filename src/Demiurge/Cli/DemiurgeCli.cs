@@ -17,6 +17,8 @@ internal static class DemiurgeCli
         UserCommand.Create(),
         PoolCommand.Create(),
         ProbeCommand.Create(),
+        BackupCommand.Create(),
+        RestoreCommand.Create(),
     };
 
     /// <summary>

@@ -74,7 +74,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     {
         if (_migrateStore)
         {
-            Directory.CreateDirectory(Options.DataDir);
+            DataDirectory.Prepare(Options);
             await _app.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
         }
 

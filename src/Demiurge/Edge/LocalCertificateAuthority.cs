@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Demiurge.Hosting;
 
 namespace Demiurge.Edge;
 
@@ -33,7 +34,7 @@ internal sealed class LocalCertificateAuthority : IDisposable
     /// <summary>Loads the authority from <paramref name="folder"/>, creating it there on first run.</summary>
     public static LocalCertificateAuthority LoadOrCreate(string folder, TimeProvider time)
     {
-        Directory.CreateDirectory(folder);
+        DataDirectory.CreateFolder(folder);
         var certificatePath = Path.Combine(folder, CertificateFileName);
         var keyPath = Path.Combine(folder, KeyFileName);
         // 'demiurge up' and 'demiurge edge' may start together on one data directory: the
@@ -104,13 +105,7 @@ internal sealed class LocalCertificateAuthority : IDisposable
     private static void WritePrivate(string path, string text)
     {
         File.Delete(path);
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, create);
+        using var stream = DataDirectory.OpenFile(path, FileMode.CreateNew, FileAccess.Write);
         using var writer = new StreamWriter(stream);
         writer.Write(text);
     }
@@ -121,7 +116,7 @@ internal sealed class LocalCertificateAuthority : IDisposable
         {
             try
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return DataDirectory.OpenFile(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException) when (attempt < 100)
             {

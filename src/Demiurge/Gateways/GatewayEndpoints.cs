@@ -26,7 +26,8 @@ internal static class GatewayEndpoints
         user.MapPost("/start", StartAsync).WithSummary("Allocate (or return) the organization's gateway (members).");
 
         // Gateways authenticate with their own tokens, checked by each handler.
-        var worker = endpoints.MapGroup("/gateway").WithTags("Gateway protocol").AllowAnonymous();
+        // Not rate-limited: a worker's autosave or final push must never be refused for its rate.
+        var worker = endpoints.MapGroup("/gateway").WithTags("Gateway protocol").AllowAnonymous().DisableRateLimiting();
         worker.MapPost("/ready", ReadyAsync).WithSummary("A worker is idle and can be allocated (gateway token).");
         worker.MapPost("/config", ConfigAsync).WithSummary("Redeem a handshake token for the organization's config and an allocation token.");
         worker.MapPost("/data/pull", PullAsync).WithSummary("The organization's saved data (allocation token).");

@@ -60,6 +60,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddObservability();
         builder.Services.AddApi();
+        builder.Services.AddRateLimits();
         builder.Services.AddStore();
         builder.Services.AddIdentity();
         builder.Services.AddRuntime();
@@ -73,6 +74,8 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
         app.UseAuthentication();
+        // After authentication, which tells token holders from anonymous callers.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOperationsEndpoints();
         app.MapUserEndpoints();
@@ -121,7 +124,7 @@ internal sealed class ControlPlane : IAsyncDisposable
     /// </summary>
     public async Task<string?> StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Options.DataDir);
+        DataDirectory.Prepare(Options);
         await _app.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
         await _app.Services.GetRequiredService<KeyRing>().LoadAsync(cancellationToken);
         var generatedToken = await _app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);

@@ -36,6 +36,9 @@ public sealed class DemiurgeOptions
     /// </summary>
     public string? AdvertiseUrl { get; set; }
 
+    /// <summary>Requests per caller on the API.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>The gateway pool.</summary>
     public Gateways.PoolOptions Pool { get; set; } = new();
 

@@ -36,6 +36,7 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.AdvertiseUrl.Describe()} '{advertised}' must be an http(s) URL with no path, such as http://10.0.0.5:5080.");
         }
 
+        RateLimits.Validate(options.RateLimit, errors);
         ValidatePool(options.Pool, errors);
         ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
         ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);

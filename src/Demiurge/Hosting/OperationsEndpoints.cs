@@ -5,7 +5,7 @@ using Scalar.AspNetCore;
 
 namespace Demiurge.Hosting;
 
-/// <summary>Health, readiness, metrics and API documentation. None of them needs a token.</summary>
+/// <summary>Health, readiness, metrics and API documentation. None of them needs a token; health and metrics are not rate-limited.</summary>
 internal static class OperationsEndpoints
 {
     public const string ReadyTag = "ready";
@@ -13,10 +13,10 @@ internal static class OperationsEndpoints
     public static void MapOperationsEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync })
-            .AllowAnonymous().WithTags("Operations");
+            .AllowAnonymous().DisableRateLimiting().WithTags("Operations");
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync })
-            .AllowAnonymous().WithTags("Operations");
-        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+            .AllowAnonymous().DisableRateLimiting().WithTags("Operations");
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().DisableRateLimiting();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Demiurge API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();

@@ -27,6 +27,7 @@ internal static class Settings
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
         DataDir, ApiPort, Domain, AdminToken, MasterKey, AdvertiseUrl,
+        .. RateLimits.All,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
         GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval,
         .. Store.StoreSettings.All,

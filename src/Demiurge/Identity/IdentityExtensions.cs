@@ -25,7 +25,7 @@ internal static class IdentityExtensions
         // Authentication brings ASP.NET Data Protection, which would keep its key ring in the
         // user's home; keep it with the rest of the state instead.
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<DemiurgeOptions>, ILoggerFactory>((keys, options, loggers) =>
-            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(options.Value.DataDir, "keys")), loggers));
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(DataDirectory.CreateFolder(Path.Combine(options.Value.DataDir, "keys"))), loggers));
         return services;
     }
 }

@@ -53,14 +53,8 @@ internal sealed class MasterKey : IDisposable
         }
 
         var key = RandomNumberGenerator.GetBytes(KeyBytes);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(path, options))
+        Hosting.DataDirectory.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using (var writer = new StreamWriter(Hosting.DataDirectory.OpenFile(path, FileMode.CreateNew, FileAccess.Write, FileShare.None)))
         {
             writer.WriteLine(Convert.ToBase64String(key));
         }

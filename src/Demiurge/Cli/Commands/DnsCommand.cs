@@ -46,7 +46,7 @@ internal static class DnsCommand
 
         try
         {
-            Directory.CreateDirectory(options.DataDir);
+            DataDirectory.Prepare(options);
             await host.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
             await host.StartAsync(cancellationToken);
         }

@@ -21,7 +21,7 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
 
     public Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
     {
-        var logs = Directory.CreateDirectory(Path.Combine(options.Value.DataDir, "logs")).FullName;
+        var logs = DataDirectory.CreateFolder(Path.Combine(options.Value.DataDir, "logs"));
         var start = new ProcessStartInfo(Executable())
         {
             RedirectStandardOutput = true,
@@ -40,7 +40,7 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
 
         var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         _children[process.Id] = process;
-        var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(logs, $"gateway-{launch.GatewayId}.log"), append: true) { AutoFlush = true });
+        var log = TextWriter.Synchronized(new StreamWriter(DataDirectory.OpenFile(Path.Combine(logs, $"gateway-{launch.GatewayId}.log"), FileMode.Append, FileAccess.Write)) { AutoFlush = true });
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         process.BeginOutputReadLine();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Demiurge.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace Demiurge.Store.Sqlite;
@@ -22,6 +23,8 @@ internal sealed class SqliteStore(string databasePath) : SqlStore, IDisposable
     /// </summary>
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
+    private volatile bool _fileCreated;
+
     protected override string PrepareDatabaseSql => "PRAGMA journal_mode = WAL";
 
     protected override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
@@ -32,6 +35,21 @@ internal sealed class SqliteStore(string databasePath) : SqlStore, IDisposable
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        if (!_fileCreated)
+        {
+            // SQLite would create the file with the umask's mode (0644): it holds credentials, so
+            // it is created 0600 first, and SQLite gives its -wal and -shm files the same mode.
+            try
+            {
+                DataDirectory.EnsureFile(databasePath);
+                _fileCreated = true;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Opening reports the missing folder as SQLite's own error.
+            }
+        }
+
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
 
