@@ -216,7 +216,9 @@ internal abstract partial class SqlStore
         (PushOutcome, long) result = (PushOutcome.Revoked, 0);
         await WriteAsync(async (connection, transaction) =>
         {
-            var holder = await SingleAsync(connection, transaction, "SELECT organization_id FROM allocations WHERE token_hash = @hash AND ended_at IS NULL",
+            // Locked until commit: a release that ends the allocation meanwhile waits for this push
+            // to land, or has landed first and this read no longer finds the allocation current.
+            var holder = await SingleAsync(connection, transaction, $"SELECT organization_id FROM allocations WHERE token_hash = @hash AND ended_at IS NULL{RowLockClause}",
                 r => r.GetString(0), cancellationToken, ("@hash", allocationTokenHash));
             if (holder != organizationId)
             {

@@ -63,6 +63,14 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
     /// <summary>Appended to the claim's read of a ready gateway, so concurrent claims pass over each other's rows instead of queueing on them.</summary>
     protected virtual string ClaimLockClause => string.Empty;
 
+    /// <summary>
+    /// Appended to a read whose rows must not change until the transaction ends, for dialects
+    /// with concurrent writers (a single writer already holds the whole database): a push's
+    /// fencing check then holds its allocation row, and a release waits for the push or the push
+    /// sees the release.
+    /// </summary>
+    protected virtual string RowLockClause => string.Empty;
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         using var gate = await EnterWriteAsync(cancellationToken);

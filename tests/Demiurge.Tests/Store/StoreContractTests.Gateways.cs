@@ -85,11 +85,7 @@ public abstract partial class StoreContractTests
     [Fact]
     public async Task OrganizationDataPushAsync_TenParallelOnOneBase_ExactlyOneStoredOthersStale()
     {
-        var allocation = await ClaimAsync();
-        var handshake = Tokens.Hash("handshake");
-        await Gateways.AllocationSetHandshakeAsync(allocation.AllocationId, handshake, Tick().AddHours(1), Ct);
-        var token = Tokens.Hash("allocation-token");
-        Assert.NotNull(await Gateways.AllocationRedeemHandshakeAsync(handshake, token, Tick(), Ct));
+        var (allocation, token) = await ServingAllocationAsync();
 
         // Both the first push (no row yet) and a later one (an update) are raced.
         foreach (var baseVersion in new long[] { 0, 1 })
@@ -103,6 +99,42 @@ public abstract partial class StoreContractTests
             var data = await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct);
             Assert.Equal(baseVersion + 1, data.Version);
             Assert.Equal($"content {Array.IndexOf(pushes, stored)}", data.Projects["p"]);
+        }
+    }
+
+    [Fact]
+    public async Task OrganizationDataPushAsync_RacingAllocationEnd_NothingStoredAfterTheEndCommits()
+    {
+        // A push whose fencing check passes, then lands after the release committed, would
+        // write under a successor's pull. Big enough a document to leave a window between the
+        // check and the commit; many rounds so that the end commits inside it often.
+        var content = new string('A', 1 << 20);
+        for (var round = 0; round < 40; round++)
+        {
+            var (allocation, token) = await ServingAllocationAsync();
+            var project = await ProjectAsync(allocation.OrganizationId);
+            var (endAt, pushAt, endEvent) = (Tick(), Tick(), NewEvent(GatewayEventKinds.AllocationReleased));
+            var versionAfterEnd = -1L;
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var end = Task.Run(async () =>
+            {
+                await gate.Task;
+                var ended = await Gateways.AllocationEndAsync(allocation.AllocationId, "released", GatewayState.Ready, endAt, endEvent, Ct);
+                versionAfterEnd = (await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct)).Version;
+                return ended;
+            });
+            var push = Task.Run(async () =>
+            {
+                await gate.Task;
+                return await Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, 0, new Dictionary<string, string> { [project] = content }, null, pushAt, Ct);
+            });
+            gate.SetResult();
+
+            Assert.True(await end);
+            var pushed = await push;
+            var final = await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct);
+            Assert.True(versionAfterEnd == final.Version, $"Round {round}: the push ({pushed.Outcome}) landed after the allocation's end committed.");
+            Assert.Equal(pushed.Outcome == PushOutcome.Stored ? 1 : 0, final.Version);
         }
     }
 
@@ -148,6 +180,25 @@ public abstract partial class StoreContractTests
         }
 
         return ids;
+    }
+
+    /// <summary>An allocation past its handshake, and the hash of its allocation token.</summary>
+    private protected async Task<(Allocation Allocation, string TokenHash)> ServingAllocationAsync()
+    {
+        var allocation = await ClaimAsync();
+        var handshake = Tokens.Hash("handshake-" + allocation.AllocationId);
+        await Gateways.AllocationSetHandshakeAsync(allocation.AllocationId, handshake, Tick().AddHours(1), Ct);
+        var token = Tokens.Hash("allocation-token-" + allocation.AllocationId);
+        Assert.NotNull(await Gateways.AllocationRedeemHandshakeAsync(handshake, token, Tick(), Ct));
+        return (allocation, token);
+    }
+
+    /// <summary>A new project of <paramref name="organizationId"/>; its id.</summary>
+    private protected async Task<string> ProjectAsync(string organizationId)
+    {
+        var project = new Demiurge.Projects.Project(Ids.New(), organizationId, "project-" + _nextPort++, Tick());
+        Assert.True(await Store.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated, organizationId: organizationId, subjectId: project.ProjectId), Ct));
+        return project.ProjectId;
     }
 
     private protected async Task<Allocation> ClaimAsync()
