@@ -11,6 +11,9 @@ namespace Demiurge.Tests.Store;
 /// </summary>
 public abstract partial class StoreContractTests
 {
+    // Pushes of tests about something else are far from any quota.
+    private const long Quota = 1L << 30;
+
     // Live gateways need distinct ports, and owners distinct names, across one test's helpers.
     private int _nextPort = 7000;
 
@@ -86,19 +89,20 @@ public abstract partial class StoreContractTests
     public async Task OrganizationDataPushAsync_TenParallelOnOneBase_ExactlyOneStoredOthersStale()
     {
         var (allocation, token) = await ServingAllocationAsync();
+        var project = await ProjectAsync(allocation.OrganizationId);
 
         // Both the first push (no row yet) and a later one (an update) are raced.
         foreach (var baseVersion in new long[] { 0, 1 })
         {
             var pushes = await RunTogetherAsync(Enumerable.Range(0, 10), i =>
-                Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, baseVersion, new Dictionary<string, string> { ["p"] = $"content {i}" }, null, Tick(), Ct));
+                Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, baseVersion, new Dictionary<string, string> { [project] = $"content {i}" }, null, Quota, Tick(), Ct));
 
             var stored = Assert.Single(pushes, p => p.Outcome == PushOutcome.Stored);
             Assert.Equal(baseVersion + 1, stored.Version);
-            Assert.All(pushes.Where(p => p.Outcome != PushOutcome.Stored), p => Assert.Equal((PushOutcome.Stale, baseVersion + 1), p));
+            Assert.All(pushes.Where(p => p.Outcome != PushOutcome.Stored), p => Assert.Equal((PushOutcome.Stale, baseVersion + 1), (p.Outcome, p.Version)));
             var data = await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct);
             Assert.Equal(baseVersion + 1, data.Version);
-            Assert.Equal($"content {Array.IndexOf(pushes, stored)}", data.Projects["p"]);
+            Assert.Equal($"content {Array.IndexOf(pushes, stored)}", data.Projects[project]);
         }
     }
 
@@ -126,7 +130,7 @@ public abstract partial class StoreContractTests
             var push = Task.Run(async () =>
             {
                 await gate.Task;
-                return await Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, 0, new Dictionary<string, string> { [project] = content }, null, pushAt, Ct);
+                return await Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, 0, new Dictionary<string, string> { [project] = content }, null, Quota, pushAt, Ct);
             });
             gate.SetResult();
 
@@ -136,6 +140,27 @@ public abstract partial class StoreContractTests
             Assert.True(versionAfterEnd == final.Version, $"Round {round}: the push ({pushed.Outcome}) landed after the allocation's end committed.");
             Assert.Equal(pushed.Outcome == PushOutcome.Stored ? 1 : 0, final.Version);
         }
+    }
+
+    [Fact]
+    public async Task OrganizationDataPushAsync_UnknownProjectOrOverTheQuota_RefusedAndNothingWritten()
+    {
+        var (allocation, token) = await ServingAllocationAsync();
+        var organization = allocation.OrganizationId;
+        var (mine, other) = (await ProjectAsync(organization), Ids.New());
+        Assert.Equal(PushOutcome.Stored, (await Gateways.OrganizationDataPushAsync(organization, token, 0, new Dictionary<string, string> { [mine] = "12345" }, "{}", 10, Tick(), Ct)).Outcome);
+
+        var unknown = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "1", [other] = "2" }, null, 10, Tick(), Ct);
+        var over = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
+        Assert.True(await Store.OrganizationSetStorageQuotaAsync(organization, 11, NewEvent(EventKinds.OrganizationUpdated, organizationId: organization), Ct));
+        var raised = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
+
+        Assert.Equal((PushOutcome.UnknownProjects, 1L), (unknown.Outcome, unknown.Version));
+        Assert.Equal([other], unknown.UnknownProjectIds);
+        Assert.Equal((PushOutcome.QuotaExceeded, 10L, 7L), (over.Outcome, over.QuotaBytes, over.UsedBytes));
+        Assert.Equal((PushOutcome.Stored, 2L), (raised.Outcome, raised.Version));
+        Assert.Equal("123456789", (await Gateways.OrganizationDataGetAsync(organization, Ct)).Projects[mine]);
+        Assert.Equal(11, (await Store.OrganizationGetAsync(organization, Ct))!.StorageQuotaBytes);
     }
 
     [Fact]
