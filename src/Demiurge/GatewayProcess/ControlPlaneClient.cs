@@ -93,6 +93,9 @@ internal sealed partial class ControlPlaneClient : IDisposable
     public Task<ControlPlaneResult<PushAnswer>> PushAsync(string allocationToken, PushBody body, CancellationToken cancellationToken) =>
         SendAsync<PushAnswer>(HttpMethod.Post, "gateway/data/push", allocationToken, () => Json(body), readAnswer: true, cancellationToken);
 
+    /// <summary>How many bytes <paramref name="value"/> takes in a request body, as this client writes it (escapes included).</summary>
+    public static long JsonSize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, s_json).LongLength;
+
     /// <summary>The answer has no body worth reading; only the status counts.</summary>
     public Task<ControlPlaneResult<object>> StopAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
         SendAsync<object>(HttpMethod.Post, "gateway/stop", allocationToken, () => Json(new OrganizationBody(organizationId)), readAnswer: false, cancellationToken);

@@ -6,6 +6,7 @@ namespace Demiurge.GatewayProcess;
 /// The organization a worker serves, as <c>/gateway/config</c> described it. Immutable: it is
 /// replaced whole at the next handshake, and dropped at release. <see cref="Projects"/> maps the
 /// organization's project ids to their names: only those projects have documents here.
+/// <see cref="StorageQuotaBytes"/> bounds the organization's documents and gateway state.
 /// </summary>
 internal sealed record GatewayAllocation(
     string AllocationId,
@@ -16,6 +17,7 @@ internal sealed record GatewayAllocation(
     string HandshakeTokenHash,
     IReadOnlyList<OrganizationMember> Members,
     IReadOnlyDictionary<string, string> Projects,
+    long StorageQuotaBytes,
     TimeSpan? InactivityTimeout,
     TimeSpan AutosaveInterval)
 {

@@ -106,7 +106,12 @@ internal static class GatewayProcessEndpoints
             return refusal;
         }
 
-        return worker.ReadProject(projectId) is { } document ? TypedResults.Ok(document) : NotServing(worker.Snapshot());
+        return worker.ReadProject(projectId, out var document) switch
+        {
+            ProjectAccess.Done => TypedResults.Ok(document!),
+            ProjectAccess.UnknownProject => UnknownProject(projectId),
+            _ => NotServing(worker.Snapshot()),
+        };
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PutProjectState(
@@ -132,7 +137,14 @@ internal static class GatewayProcessEndpoints
             return ApiProblems.Invalid("state", "The state must be base64.");
         }
 
-        return worker.WriteProject(projectId, request.State) ? TypedResults.NoContent() : NotServing(worker.Snapshot());
+        return worker.WriteProject(projectId, request.State, out var quota, out var used) switch
+        {
+            ProjectAccess.Done => TypedResults.NoContent(),
+            ProjectAccess.UnknownProject => UnknownProject(projectId),
+            ProjectAccess.QuotaExceeded => ApiProblems.StorageQuotaExceeded(quota, used,
+                $"The organization stores {used} of its {quota} bytes; this document ({request.State.Length} bytes) would take it over. Nothing was written."),
+            _ => NotServing(worker.Snapshot()),
+        };
     }
 
     /// <summary>Why the gateway is still alive; not user activity.</summary>
@@ -165,6 +177,9 @@ internal static class GatewayProcessEndpoints
     // The control plane keys documents by project id, a UUID: anything else could never be saved.
     private static ValidationProblem InvalidProjectId(string projectId) =>
         ApiProblems.Invalid("project_id", $"'{projectId}' is not a project id (a UUID).");
+
+    // Only the organization's projects have documents: anything else could never be saved.
+    private static ProblemHttpResult UnknownProject(string projectId) => ApiProblems.NotFound("Project", projectId);
 
     private static ProblemHttpResult NotServing(GatewaySnapshot snapshot) =>
         ApiProblems.Conflict($"The gateway is {snapshot.State.ToString().ToLowerInvariant()} and serves no organization now.");

@@ -128,34 +128,53 @@ internal sealed partial class GatewayWorker : IDisposable
         return await handshake.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The project's document, or null when the gateway serves no organization. User activity.</summary>
-    public ProjectStateResponse? ReadProject(string projectId)
+    /// <summary>The project's document, when it is a project of the organization served. User activity.</summary>
+    public ProjectAccess ReadProject(string projectId, out ProjectStateResponse? document)
     {
+        document = null;
         lock (_lock)
         {
-            if (_state != GatewayWorkerState.Serving || _session is null)
+            if (_state != GatewayWorkerState.Serving || _session is null || _allocation is null)
             {
-                return null;
+                return ProjectAccess.NotServing;
             }
 
             _session.Touch(_time.GetUtcNow());
-            return new ProjectStateResponse(projectId, _session.Read(projectId));
+            if (!_allocation.Projects.ContainsKey(projectId))
+            {
+                return ProjectAccess.UnknownProject;
+            }
+
+            document = new ProjectStateResponse(projectId, _session.Read(projectId));
+            return ProjectAccess.Done;
         }
     }
 
-    /// <summary>Replaces the project's document and marks it unsaved; false when the gateway serves no organization. User activity.</summary>
-    public bool WriteProject(string projectId, string state)
+    /// <summary>
+    /// Replaces the project's document and marks it unsaved, when it is a project of the
+    /// organization served and the organization's data stays within its quota (else nothing
+    /// changes). <paramref name="quotaBytes"/> and <paramref name="usedBytes"/> say where it
+    /// stands. User activity.
+    /// </summary>
+    public ProjectAccess WriteProject(string projectId, string state, out long quotaBytes, out long usedBytes)
     {
+        (quotaBytes, usedBytes) = (0, 0);
         lock (_lock)
         {
-            if (_state != GatewayWorkerState.Serving || _session is null)
+            if (_state != GatewayWorkerState.Serving || _session is null || _allocation is null)
             {
-                return false;
+                return ProjectAccess.NotServing;
             }
 
             _session.Touch(_time.GetUtcNow());
-            _session.Write(projectId, state);
-            return true;
+            if (!_allocation.Projects.ContainsKey(projectId))
+            {
+                return ProjectAccess.UnknownProject;
+            }
+
+            var written = _session.TryWrite(projectId, state, _allocation.StorageQuotaBytes);
+            (quotaBytes, usedBytes) = (_allocation.StorageQuotaBytes, _session.UsedBytes);
+            return written ? ProjectAccess.Done : ProjectAccess.QuotaExceeded;
         }
     }
 
@@ -479,7 +498,7 @@ internal sealed partial class GatewayWorker : IDisposable
             var managers = OrganizationManagers.Restore(allocation.Members, allocation.GatewayHostname, stored, now, out dropped);
             _allocation = allocation;
             _session = new OrganizationSession(data?.YjsState ?? new Dictionary<string, string>(), managers, managersUnsaved: dropped > 0,
-                pull.Value.Version, now, allocation.AutosaveInterval, _options.OAuthCleanupInterval);
+                data?.GatewayState?.GetRawText().Length ?? 0, pull.Value.Version, now, allocation.AutosaveInterval, _options.OAuthCleanupInterval);
             _state = GatewayWorkerState.Serving;
         }
 
@@ -514,7 +533,8 @@ internal sealed partial class GatewayWorker : IDisposable
             ?? SecondsError(config.AutosaveIntervalSeconds, "autosave_interval_seconds")
             ?? (string.IsNullOrEmpty(config.OrganizationName) ? "organization_name is required." : null)
             ?? MembersError(config.Members)
-            ?? ProjectsError(config.Projects);
+            ?? ProjectsError(config.Projects)
+            ?? (config.StorageQuotaBytes is > 0 ? null : "storage_quota_bytes is required: a positive number of bytes.");
     }
 
     /// <summary>Only the organization's projects have documents here: refuse a list that cannot be read exactly.</summary>
@@ -620,7 +640,7 @@ internal sealed partial class GatewayWorker : IDisposable
             : throw new InvalidOperationException("ConfigError lets only known roles through.")).ToList();
         var projects = config.Projects!.ToDictionary(p => p.ProjectId, p => p.Name, StringComparer.Ordinal);
         return new GatewayAllocation(config.AllocationId, config.OrganizationId, config.OrganizationName!, config.GatewayHostname, config.AllocationToken, hash,
-            members, projects, inactivity, autosave);
+            members, projects, config.StorageQuotaBytes!.Value, inactivity, autosave);
     }
 
     private (bool Release, bool Autosave) DueWork()
@@ -650,76 +670,6 @@ internal sealed partial class GatewayWorker : IDisposable
     }
 
     /// <summary>
-    /// Pushes what is unsaved (the caller holds <see cref="_writer"/>). A 401 drops the
-    /// organization and announces ready; a 409 keeps everything unsaved and changes nothing.
-    /// </summary>
-    private async Task<ControlPlaneStatus> PushAsync(string reason, CancellationToken cancellationToken, bool retried = false)
-    {
-        GatewayAllocation allocation;
-        PushBody body;
-        Dictionary<string, long> writes;
-        long managersRevision;
-        lock (_lock)
-        {
-            if (_session is null || _allocation is null || !_session.Dirty)
-            {
-                return ControlPlaneStatus.Success;
-            }
-
-            allocation = _allocation;
-            (var projects, var gatewayState, writes, managersRevision) = _session.Unsaved();
-            body = new PushBody(allocation.OrganizationId, _session.Version, new DataPayload(projects, gatewayState));
-        }
-
-        var result = await _controlPlane.PushAsync(allocation.AllocationToken, body, cancellationToken);
-        switch (result.Status)
-        {
-            case ControlPlaneStatus.Success:
-                lock (_lock)
-                {
-                    if (_allocation == allocation)
-                    {
-                        _session!.MarkPushed(writes, managersRevision, result.Value!.Version, _time.GetUtcNow());
-                    }
-                }
-
-                LogPushed(_logger, _options.GatewayId, allocation.OrganizationId, reason, writes.Count, body.Version, result.Value!.Version);
-                break;
-            case ControlPlaneStatus.Unauthorized:
-                LogRevoked(_logger, _options.GatewayId, allocation.OrganizationId, allocation.AllocationId, result.Describe());
-                Drop(allocation);
-                AnnounceReady();
-                break;
-            case ControlPlaneStatus.Conflict when !retried && result.CurrentVersion is { } current && current > body.Version:
-                // Fencing admits only this allocation's token since its pull, so a newer version is
-                // one of our own pushes whose answer was lost: take its version and push again.
-                lock (_lock)
-                {
-                    if (_allocation != allocation)
-                    {
-                        return result.Status;
-                    }
-
-                    _session!.AdoptVersion(current);
-                }
-
-                LogVersionAdopted(_logger, _options.GatewayId, allocation.OrganizationId, body.Version, current);
-                return await PushAsync(reason, cancellationToken, retried: true);
-            case ControlPlaneStatus.Refused when result.HttpStatus is 400 or 413 or 415 or 422:
-                LogPushRejected(_logger, _options.GatewayId, allocation.OrganizationId, reason, result.Describe());
-                return ControlPlaneStatus.Rejected;
-            case ControlPlaneStatus.Conflict:
-                LogPushStale(_logger, _options.GatewayId, allocation.OrganizationId, reason, body.Version, result.Describe());
-                break;
-            default:
-                LogPushFailed(_logger, _options.GatewayId, allocation.OrganizationId, reason, result.Describe());
-                break;
-        }
-
-        return result.Status;
-    }
-
-    /// <summary>
     /// Final push, stop, idle, ready (the caller holds <see cref="_writer"/>). When the data
     /// cannot be saved or the stop fails, the organization stays served and the release is tried
     /// again after <see cref="GatewayProcessOptions.ReleaseRetryDelay"/>: nothing is dropped unsaved.
@@ -743,10 +693,10 @@ internal sealed partial class GatewayWorker : IDisposable
         {
             case ControlPlaneStatus.Unauthorized:
                 return true; // revoked: already dropped and announced
-            case ControlPlaneStatus.Conflict or ControlPlaneStatus.Rejected:
-                // Another writer saved a newer version, or the control plane refuses this data for
-                // good (too large, invalid): these changes can never be saved as they are, and
-                // waiting would hold the gateway forever.
+            case ControlPlaneStatus.Conflict:
+                // Another writer saved a newer version: these changes can never be saved as they
+                // are, and waiting would hold the gateway forever. (What the control plane refuses
+                // for good was dropped by the push itself, and the rest saved.)
                 LogUnsavedDropped(_logger, _options.GatewayId, allocation.OrganizationId, allocation.AllocationId);
                 break;
             case ControlPlaneStatus.Refused or ControlPlaneStatus.Unreachable:
@@ -855,21 +805,6 @@ internal sealed partial class GatewayWorker : IDisposable
 
     [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "Gateway {GatewayId} handshake crashed; back to idle")]
     private static partial void LogHandshakeCrashed(ILogger logger, Exception exception, string gatewayId);
-
-    [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Gateway {GatewayId} pushed {Projects} project(s) of organization {OrganizationId} ({Reason}), version {FromVersion} → {ToVersion}")]
-    private static partial void LogPushed(ILogger logger, string gatewayId, string organizationId, string reason, int projects, long fromVersion, long toVersion);
-
-    [LoggerMessage(EventId = 4028, Level = LogLevel.Error, Message = "Gateway {GatewayId} push for organization {OrganizationId} ({Reason}) refused for good; the changes stay unsaved: {Detail}")]
-    private static partial void LogPushRejected(ILogger logger, string gatewayId, string organizationId, string reason, string detail);
-
-    [LoggerMessage(EventId = 4029, Level = LogLevel.Warning, Message = "Gateway {GatewayId} found organization {OrganizationId} at version {Current}, not {Held}: an earlier push landed unanswered; pushing again on top of it")]
-    private static partial void LogVersionAdopted(ILogger logger, string gatewayId, string organizationId, long held, long current);
-
-    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "Gateway {GatewayId} push for organization {OrganizationId} ({Reason}) refused as stale at version {Version}; keeping the data unsaved: {Detail}")]
-    private static partial void LogPushStale(ILogger logger, string gatewayId, string organizationId, string reason, long version, string detail);
-
-    [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "Gateway {GatewayId} push for organization {OrganizationId} ({Reason}) failed; will retry: {Detail}")]
-    private static partial void LogPushFailed(ILogger logger, string gatewayId, string organizationId, string reason, string detail);
 
     [LoggerMessage(EventId = 4023, Level = LogLevel.Warning, Message = "Gateway {GatewayId} lost organization {OrganizationId}: allocation {AllocationId} was revoked; dropping its data: {Detail}")]
     private static partial void LogRevoked(ILogger logger, string gatewayId, string organizationId, string allocationId, string detail);

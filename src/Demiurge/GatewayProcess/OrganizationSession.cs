@@ -12,10 +12,15 @@ namespace Demiurge.GatewayProcess;
 /// Disposed when the organization is dropped, which empties stage 2's routes.
 /// </summary>
 internal sealed class OrganizationSession(
-    IReadOnlyDictionary<string, string> projects, OrganizationManagers managers, bool managersUnsaved, long version, DateTimeOffset now,
+    IReadOnlyDictionary<string, string> projects, OrganizationManagers managers, bool managersUnsaved, long storedGatewayStateBytes, long version, DateTimeOffset now,
     TimeSpan autosaveInterval, TimeSpan cleanupInterval) : IDisposable
 {
     private readonly Dictionary<string, string> _projects = new(projects, StringComparer.Ordinal);
+
+    // What the documents and the stored gateway state weigh, counted as the control plane counts
+    // them (the stored texts' lengths), for the organization's quota.
+    private long _documentBytes = projects.Values.Sum(p => (long)p.Length);
+    private long _gatewayStateBytes = storedGatewayStateBytes;
 
     // Project id → the write sequence number of its newest unsaved document. A push clears only
     // the entries it carried unchanged, so a write that lands while a push is on the wire stays dirty.
@@ -46,7 +51,12 @@ internal sealed class OrganizationSession(
     /// <summary>A release that failed is not tried again before this.</summary>
     public DateTimeOffset ReleaseNotBefore { get; set; } = DateTimeOffset.MinValue;
 
-    public bool Dirty => _unsaved.Count > 0 || Managers.Revision != _pushedManagersRevision;
+    public bool Dirty => _unsaved.Count > 0 || ManagersUnsaved;
+
+    public bool ManagersUnsaved => Managers.Revision != _pushedManagersRevision;
+
+    /// <summary>The organization's data as it will be stored: every document, and the gateway state as last stored.</summary>
+    public long UsedBytes => _documentBytes + _gatewayStateBytes;
 
     public int ProjectCount => _projects.Count;
 
@@ -55,19 +65,30 @@ internal sealed class OrganizationSession(
 
     public string? Read(string projectId) => _projects.GetValueOrDefault(projectId);
 
-    public void Write(string projectId, string state)
+    /// <summary>
+    /// Replaces the project's document unless that would take <see cref="UsedBytes"/> over
+    /// <paramref name="quotaBytes"/>; a write that does not make the data grow always passes.
+    /// </summary>
+    public bool TryWrite(string projectId, string state, long quotaBytes)
     {
+        var after = UsedBytes - (_projects.GetValueOrDefault(projectId)?.Length ?? 0) + state.Length;
+        if (after > quotaBytes && after > UsedBytes)
+        {
+            return false;
+        }
+
+        _documentBytes = after - _gatewayStateBytes;
         _projects[projectId] = state;
         _unsaved[projectId] = ++_writes;
+        return true;
     }
 
-    /// <summary>
-    /// The unsaved documents to push, the managers' whole state, and the write numbers and
-    /// revision that <see cref="MarkPushed"/> needs.
-    /// </summary>
-    public (Dictionary<string, string> Projects, JsonElement GatewayState, Dictionary<string, long> Writes, long ManagersRevision) Unsaved() =>
-        (_unsaved.Keys.ToDictionary(id => id, id => _projects[id], StringComparer.Ordinal), GatewayStateJson.Write(Managers.Export()),
-            new Dictionary<string, long>(_unsaved, StringComparer.Ordinal), Managers.Revision);
+    /// <summary>The unsaved documents, each with the write number that <see cref="MarkPushed"/> and <see cref="Discard"/> need.</summary>
+    public List<UnsavedDocument> UnsavedDocuments() =>
+        [.. _unsaved.OrderBy(u => u.Value).Select(u => new UnsavedDocument(u.Key, _projects[u.Key], u.Value))];
+
+    /// <summary>The managers' whole state, and the revision it is of.</summary>
+    public (JsonElement State, long Revision) ExportGatewayState() => (GatewayStateJson.Write(Managers.Export()), Managers.Revision);
 
     /// <summary>
     /// Takes the control plane's version after a push whose answer was lost: only this
@@ -75,21 +96,38 @@ internal sealed class OrganizationSession(
     /// </summary>
     public void AdoptVersion(long version) => Version = version;
 
-    /// <summary>Marks what a push carried as saved; what changed since it was taken stays unsaved.</summary>
-    public void MarkPushed(IReadOnlyDictionary<string, long> pushed, long managersRevision, long newVersion, DateTimeOffset now)
+    /// <summary>
+    /// Marks what a push carried as saved (the gateway state with its revision and size, when it
+    /// carried it); what changed since it was taken stays unsaved.
+    /// </summary>
+    public void MarkPushed(IEnumerable<UnsavedDocument> pushed, (long Revision, long Bytes)? gatewayState, long newVersion, DateTimeOffset now)
     {
-        foreach (var (projectId, write) in pushed)
+        foreach (var document in pushed)
         {
-            if (_unsaved.TryGetValue(projectId, out var current) && current == write)
-            {
-                _unsaved.Remove(projectId);
-            }
+            Discard(document);
         }
 
-        _pushedManagersRevision = managersRevision;
+        if (gatewayState is { } state)
+        {
+            _pushedManagersRevision = state.Revision;
+            _gatewayStateBytes = state.Bytes;
+        }
+
         Version = newVersion;
         LastPushAt = now;
     }
+
+    /// <summary>Takes a document off the unsaved set, unless it was written again since <paramref name="document"/> was taken.</summary>
+    public void Discard(UnsavedDocument document)
+    {
+        if (_unsaved.TryGetValue(document.ProjectId, out var current) && current == document.Write)
+        {
+            _unsaved.Remove(document.ProjectId);
+        }
+    }
+
+    /// <summary>Gives up saving the managers' state of <paramref name="revision"/>: a later change makes it unsaved again.</summary>
+    public void DiscardGatewayState(long revision) => _pushedManagersRevision = revision;
 
     public void Dispose() => Routes.Dispose();
 }

@@ -31,6 +31,12 @@ public sealed record OrganizationRequest
 
 public sealed record DataPushRequest
 {
+    /// <summary>
+    /// Largest push body the control plane accepts (413 above). A worker splits what it has
+    /// unsaved into pushes under it.
+    /// </summary>
+    public const long MaxBytes = 16 * 1024 * 1024;
+
     [Required(ErrorMessage = "The organization_id is required.")]
     public string? OrganizationId { get; init; }
 
@@ -65,7 +71,8 @@ internal sealed record GatewayConfigResponse(
     IReadOnlyList<GatewayMember> Members,
     IReadOnlyList<GatewayProject> Projects,
     double? InactivityTimeoutSeconds,
-    double AutosaveIntervalSeconds);
+    double AutosaveIntervalSeconds,
+    long StorageQuotaBytes);
 
 internal sealed record GatewayMember(string UserId, string Username, string Role);
 

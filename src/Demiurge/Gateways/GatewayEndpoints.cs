@@ -17,9 +17,6 @@ namespace Demiurge.Gateways;
 /// </summary>
 internal static class GatewayEndpoints
 {
-    /// <summary>Largest data push accepted (413 above).</summary>
-    public const long MaxPushBytes = 16 * 1024 * 1024;
-
     public static void MapGatewayEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var user = endpoints.MapGroup("/gateway").WithTags("Gateways");
@@ -32,7 +29,7 @@ internal static class GatewayEndpoints
         worker.MapPost("/config", ConfigAsync).WithSummary("Redeem a handshake token for the organization's config and an allocation token.");
         worker.MapPost("/data/pull", PullAsync).WithSummary("The organization's saved data (allocation token).");
         worker.MapPost("/data/push", PushAsync).WithSummary("Save the organization's data, merged per project (allocation token).")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxPushBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(DataPushRequest.MaxBytes));
         worker.MapPost("/stop", StopAsync).WithSummary("The gateway is done with the organization (allocation token).");
 
         var admin = endpoints.MapGroup("").WithTags("Gateways").RequireAuthorization(IdentityExtensions.AdminPolicy);
@@ -113,7 +110,8 @@ internal static class GatewayEndpoints
             [.. members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],
             [.. projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
             organization.GatewayAutoRelease ? inactivity?.TotalSeconds : null,
-            Durations.ParseOrDefault(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds));
+            Durations.ParseOrDefault(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds,
+            organization.StorageQuotaBytes ?? options.Value.Gateway.OrganizationStorageQuota.Bytes));
     }
 
     private static async Task<Results<Ok<DataPullResponse>, ProblemHttpResult>> PullAsync(
@@ -130,7 +128,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<Ok<DataPushResponse>, ValidationProblem, ProblemHttpResult>> PushAsync(
-        DataPushRequest request, HttpRequest http, IGatewayStore store, TimeProvider time, CancellationToken cancellationToken)
+        DataPushRequest request, HttpRequest http, IGatewayStore store, IOptions<DemiurgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var projects = request.Data!.YjsState ?? [];
         if (projects.Keys.FirstOrDefault(k => Ids.Parse(k) is null) is { } badKey)
@@ -150,14 +148,21 @@ internal static class GatewayEndpoints
 
         var gatewayState = request.Data.GatewayState is { ValueKind: JsonValueKind.Object } state ? state.GetRawText() : null;
         var now = time.GetUtcNowMilliseconds();
-        var (outcome, version) = await store.OrganizationDataPushAsync(
+        var result = await store.OrganizationDataPushAsync(
             request.OrganizationId!, Tokens.Hash(BearerToken(http) ?? string.Empty), request.Version!.Value,
-            projects.ToDictionary(p => Ids.Parse(p.Key)!, p => p.Value), gatewayState, now, cancellationToken);
-        return outcome switch
+            projects.ToDictionary(p => Ids.Parse(p.Key)!, p => p.Value), gatewayState, options.Value.Gateway.OrganizationStorageQuota.Bytes, now, cancellationToken);
+        return result.Outcome switch
         {
-            PushOutcome.Stored => TypedResults.Ok(new DataPushResponse(version, now, projects.Sum(p => (long)p.Value.Length) + (gatewayState?.Length ?? 0))),
-            PushOutcome.Stale => ApiProblems.Conflict($"The data is at version {version}, not {request.Version}: pull before pushing again.",
-                new Dictionary<string, object?> { ["current_version"] = version }),
+            PushOutcome.Stored => TypedResults.Ok(new DataPushResponse(result.Version, now, projects.Sum(p => (long)p.Value.Length) + (gatewayState?.Length ?? 0))),
+            PushOutcome.Stale => ApiProblems.Conflict($"The data is at version {result.Version}, not {request.Version}: pull before pushing again.",
+                new Dictionary<string, object?> { ["current_version"] = result.Version }),
+            // For good: the worker drops these documents and saves the rest (docs/gateway-protocol.md).
+            PushOutcome.UnknownProjects => TypedResults.Problem(
+                detail: $"Not projects of organization {request.OrganizationId}: {string.Join(", ", result.UnknownProjectIds)}. Nothing was stored.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unknown project", type: ApiProblems.TypePrefix + "unknown-project",
+                extensions: new Dictionary<string, object?> { ["project_ids"] = result.UnknownProjectIds }),
+            PushOutcome.QuotaExceeded => ApiProblems.StorageQuotaExceeded(result.QuotaBytes, result.UsedBytes,
+                $"Organization {request.OrganizationId} stores {result.UsedBytes} of its {result.QuotaBytes} bytes; this push would take it over. Nothing was stored."),
             _ => Unauthorized("The allocation token is not valid for this organization, or was revoked."),
         };
     }

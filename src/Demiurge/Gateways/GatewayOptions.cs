@@ -1,3 +1,5 @@
+using Demiurge.Hosting;
+
 namespace Demiurge.Gateways;
 
 /// <summary>What the control plane tells its gateway workers (section <c>Demiurge:Gateway</c>).</summary>
@@ -11,6 +13,13 @@ public sealed class GatewayOptions
 
     /// <summary>How often a worker removes expired OAuth codes and tokens.</summary>
     public string OAuthCleanupInterval { get; set; } = "1h";
+
+    /// <summary>
+    /// Most an organization may store: its documents and its gateway state, as stored. Enforced
+    /// when a document is written on the gateway and again at each push; a system admin can set
+    /// another quota for one organization (<c>PATCH /orgs/{id}</c>).
+    /// </summary>
+    public ByteSize OrganizationStorageQuota { get; set; } = ByteSize.FromMebibytes(256);
 
     /// <summary>How long the handshake (the worker's config and pull) may take.</summary>
     public string HandshakeTimeout { get; set; } = "30s";

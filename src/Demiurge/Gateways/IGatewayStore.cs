@@ -67,11 +67,14 @@ internal interface IGatewayStore
 
     /// <summary>
     /// Writes the given projects (others are kept) and, when not null, the gateway state, if
-    /// the allocation token is current for the organization and <paramref name="baseVersion"/>
-    /// is the stored version: the fencing check and the write are one transaction.
+    /// the allocation token is current for the organization, <paramref name="baseVersion"/>
+    /// is the stored version, every project is one of the organization's, and the stored total
+    /// stays within its quota (its own, else <paramref name="defaultQuotaBytes"/>) or does not
+    /// grow: the checks and the write are one transaction. Sizes are the stored texts' lengths.
     /// </summary>
-    Task<(PushOutcome Outcome, long Version)> OrganizationDataPushAsync(
-        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<DataPushResult> OrganizationDataPushAsync(
+        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState,
+        long defaultQuotaBytes, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes the organization's data; false when there was none.</summary>
     Task<bool> OrganizationDataDeleteAsync(string organizationId, AuditEvent auditEvent, CancellationToken cancellationToken);

@@ -20,6 +20,14 @@ internal static class ApiProblems
     public static ProblemHttpResult Forbidden(string detail) =>
         Problem(StatusCodes.Status403Forbidden, "Forbidden", detail, "forbidden");
 
+    /// <summary>
+    /// 413 <c>storage-quota-exceeded</c>: a write would take the organization's stored data over its
+    /// quota. Answered by the gateway to a document write and by the control plane to a push.
+    /// </summary>
+    public static ProblemHttpResult StorageQuotaExceeded(long quotaBytes, long usedBytes, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Storage quota exceeded", type: TypePrefix + "storage-quota-exceeded",
+            extensions: new Dictionary<string, object?> { ["quota_bytes"] = quotaBytes, ["used_bytes"] = usedBytes });
+
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 

@@ -41,6 +41,11 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
         ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
         ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);
         ValidateDuration(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, allowOff: false, errors);
+        if (options.Gateway.OrganizationStorageQuota.Bytes <= 0)
+        {
+            errors.Add($"{Settings.GatewayOrganizationStorageQuota.Describe()} must be more than 0 bytes.");
+        }
+
         Store.StoreSettings.Validate(options.Store, errors);
         Edge.EdgeSettings.Validate(options.Edge, errors);
         Dns.DnsSettings.Validate(options.Dns, errors);

@@ -37,7 +37,8 @@ internal sealed record Setting(string Key, Type Type, string Description, string
         }
     }
 
-    private string FriendlyTypeName() => Type == typeof(int) ? "whole number" : Type.Name.ToLowerInvariant();
+    private string FriendlyTypeName() =>
+        Type == typeof(int) ? "whole number" : Type == typeof(ByteSize) ? $"size ({ByteSize.Syntax})" : Type.Name.ToLowerInvariant();
 
     /// <summary>Splits "Pool:MinReady" into "pool", "min", "ready" joined by <paramref name="separator"/>.</summary>
     private string Words(char separator)

@@ -1,4 +1,7 @@
 namespace Demiurge.Organizations;
 
-/// <summary>An organization. <see cref="GatewayAutoRelease"/> off keeps its gateway allocated however idle it is.</summary>
-internal sealed record Organization(string OrganizationId, string Name, DateTimeOffset CreatedAt, bool GatewayAutoRelease = true);
+/// <summary>
+/// An organization. <see cref="GatewayAutoRelease"/> off keeps its gateway allocated however idle it is.
+/// <see cref="StorageQuotaBytes"/> is a system admin's quota for it; null for the platform's default.
+/// </summary>
+internal sealed record Organization(string OrganizationId, string Name, DateTimeOffset CreatedAt, bool GatewayAutoRelease = true, long? StorageQuotaBytes = null);

@@ -19,17 +19,22 @@ public sealed record AddMemberRequest
     public string? Role { get; init; }
 }
 
+/// <summary>The settings to change; those left out stay as they are.</summary>
 public sealed record UpdateOrganizationRequest
 {
-    /// <summary>Whether the gateway is released after inactivity (default true).</summary>
-    [Required(ErrorMessage = "The gateway_auto_release is required.")]
+    /// <summary>Whether the gateway is released after inactivity (default true). Owners and admins.</summary>
     public bool? GatewayAutoRelease { get; init; }
+
+    /// <summary>The organization's storage quota in bytes, in place of the platform's default. System admins only.</summary>
+    [Range(1, long.MaxValue, ErrorMessage = "The storage_quota_bytes must be a positive number of bytes.")]
+    public long? StorageQuotaBytes { get; init; }
 }
 
-internal sealed record OrganizationResponse(string OrganizationId, string Name, DateTimeOffset CreatedAt, bool GatewayAutoRelease)
+/// <summary>An organization; <c>storage_quota_bytes</c> is a system admin's quota for it, null for the platform's default (<c>--org-storage-quota</c>).</summary>
+internal sealed record OrganizationResponse(string OrganizationId, string Name, DateTimeOffset CreatedAt, bool GatewayAutoRelease, long? StorageQuotaBytes)
 {
     public static OrganizationResponse From(Organization organization) =>
-        new(organization.OrganizationId, organization.Name, organization.CreatedAt, organization.GatewayAutoRelease);
+        new(organization.OrganizationId, organization.Name, organization.CreatedAt, organization.GatewayAutoRelease, organization.StorageQuotaBytes);
 }
 
 internal sealed record MemberResponse(string UserId, string Username, OrganizationRole Role, DateTimeOffset CreatedAt)

@@ -22,7 +22,7 @@ internal static class OrganizationEndpoints
         group.MapPost("", CreateAsync).WithSummary("Create an organization; the caller becomes its owner.");
         group.MapGet("", ListAsync).WithSummary("Organizations the caller belongs to (all of them for system admins).");
         group.MapGet("/{organization_id}", GetAsync).WithSummary("One organization.");
-        group.MapPatch("/{organization_id}", UpdateAsync).WithSummary("Change the organization's settings (owners and admins).");
+        group.MapPatch("/{organization_id}", UpdateAsync).WithSummary("Change the organization's settings (owners and admins; its storage quota: system admins).");
         group.MapPost("/{organization_id}/members", AddMemberAsync).WithSummary("Add a member (owners and admins).");
         group.MapGet("/{organization_id}/members", ListMembersAsync).WithSummary("The organization's members.");
         return group;
@@ -55,7 +55,7 @@ internal static class OrganizationEndpoints
             : TypedResults.Ok(OrganizationResponse.From(access.Organization));
     }
 
-    private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> UpdateAsync(
+    private static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string organization_id, UpdateOrganizationRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
@@ -64,17 +64,40 @@ internal static class OrganizationEndpoints
             return ApiProblems.NotFound("Organization", organization_id);
         }
 
-        if (!access.CanManageMembers)
+        if (request.GatewayAutoRelease is null && request.StorageQuotaBytes is null)
+        {
+            return ApiProblems.Invalid("gateway_auto_release", "Name a setting to change: gateway_auto_release or storage_quota_bytes.");
+        }
+
+        if (request.GatewayAutoRelease is not null && !access.CanManageMembers)
         {
             return ApiProblems.Forbidden("Only owners and admins of the organization may change its settings.");
         }
 
-        var organizationId = access.Organization.OrganizationId;
-        var autoRelease = request.GatewayAutoRelease!.Value;
-        var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationUpdated, caller.UserId, organizationId, organizationId,
-            $"gateway_auto_release={(autoRelease ? "true" : "false")}", time.GetUtcNowMilliseconds());
-        await store.OrganizationSetGatewayAutoReleaseAsync(organizationId, autoRelease, auditEvent, cancellationToken);
-        return TypedResults.Ok(OrganizationResponse.From(access.Organization with { GatewayAutoRelease = autoRelease }));
+        // The quota bounds what the operator's disks hold for the organization: not its own owners' call.
+        if (request.StorageQuotaBytes is not null && !caller.IsAdmin)
+        {
+            return ApiProblems.Forbidden("Only system admins may change an organization's storage quota.");
+        }
+
+        var organization = access.Organization;
+        if (request.GatewayAutoRelease is { } autoRelease)
+        {
+            var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationUpdated, caller.UserId, organization.OrganizationId, organization.OrganizationId,
+                $"gateway_auto_release={(autoRelease ? "true" : "false")}", time.GetUtcNowMilliseconds());
+            await store.OrganizationSetGatewayAutoReleaseAsync(organization.OrganizationId, autoRelease, auditEvent, cancellationToken);
+            organization = organization with { GatewayAutoRelease = autoRelease };
+        }
+
+        if (request.StorageQuotaBytes is { } quota)
+        {
+            var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationUpdated, caller.UserId, organization.OrganizationId, organization.OrganizationId,
+                FormattableString.Invariant($"storage_quota_bytes={quota}"), time.GetUtcNowMilliseconds());
+            await store.OrganizationSetStorageQuotaAsync(organization.OrganizationId, quota, auditEvent, cancellationToken);
+            organization = organization with { StorageQuotaBytes = quota };
+        }
+
+        return TypedResults.Ok(OrganizationResponse.From(organization));
     }
 
     private static async Task<Results<Created<MemberResponse>, ValidationProblem, ProblemHttpResult>> AddMemberAsync(

@@ -36,6 +36,9 @@ internal interface IStore
     /// <summary>Turns inactivity release of the organization's gateway on or off; false for an unknown organization.</summary>
     Task<bool> OrganizationSetGatewayAutoReleaseAsync(string organizationId, bool autoRelease, AuditEvent auditEvent, CancellationToken cancellationToken);
 
+    /// <summary>Sets the organization's own storage quota, in place of the platform's default; false when it does not exist.</summary>
+    Task<bool> OrganizationSetStorageQuotaAsync(string organizationId, long quotaBytes, AuditEvent auditEvent, CancellationToken cancellationToken);
+
     Task<Organization?> OrganizationGetAsync(string organizationId, CancellationToken cancellationToken);
 
     /// <summary>Organizations the user belongs to, oldest first; every organization when <paramref name="memberUserId"/> is null.</summary>

@@ -207,25 +207,51 @@ internal abstract partial class SqlStore
         return new OrganizationData(head.Version, head.StoredAt, new Dictionary<string, string>(projects), head.GatewayState);
     }
 
-    public async Task<(PushOutcome Outcome, long Version)> OrganizationDataPushAsync(
-        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<DataPushResult> OrganizationDataPushAsync(
+        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState,
+        long defaultQuotaBytes, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        (PushOutcome, long) result = (PushOutcome.Revoked, 0);
+        var result = new DataPushResult(PushOutcome.Revoked, 0);
         await WriteAsync(async (connection, transaction) =>
         {
-            var holder = await SingleAsync(connection, transaction, "SELECT organization_id FROM allocations WHERE token_hash = @hash AND ended_at IS NULL",
+            // Locked until commit: a release that ends the allocation meanwhile waits for this push
+            // to land, or has landed first and this read no longer finds the allocation current.
+            var holder = await SingleAsync(connection, transaction, $"SELECT organization_id FROM allocations WHERE token_hash = @hash AND ended_at IS NULL{RowLockClause}",
                 r => r.GetString(0), cancellationToken, ("@hash", allocationTokenHash));
             if (holder != organizationId)
             {
-                result = (PushOutcome.Revoked, 0);
                 return false;
             }
 
-            var current = await SingleAsync(connection, transaction, "SELECT version FROM organization_data WHERE organization_id = @org",
-                r => r.GetInt64(0), cancellationToken, ("@org", organizationId));
+            var (current, storedStateLength) = await SingleAsync(connection, transaction, "SELECT version, CAST(COALESCE(length(gateway_state), 0) AS BIGINT) FROM organization_data WHERE organization_id = @org",
+                r => (r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("@org", organizationId));
             if (current != baseVersion)
             {
-                result = (PushOutcome.Stale, current);
+                result = new DataPushResult(PushOutcome.Stale, current);
+                return false;
+            }
+
+            var owned = (await ListAsync(connection, transaction, "SELECT project_id FROM projects WHERE organization_id = @org",
+                r => r.GetString(0), cancellationToken, ("@org", organizationId))).ToHashSet(StringComparer.Ordinal);
+            if (projects.Keys.Where(id => !owned.Contains(id)).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
+            {
+                result = new DataPushResult(PushOutcome.UnknownProjects, current) { UnknownProjectIds = unknown };
+                return false;
+            }
+
+            var quota = await ScalarAsync<long>(connection, transaction, "SELECT COALESCE(storage_quota_bytes, @default) FROM organizations WHERE organization_id = @org",
+                cancellationToken, ("@default", defaultQuotaBytes), ("@org", organizationId));
+            var stored = await ListAsync(connection, transaction, "SELECT project_id, CAST(length(content) AS BIGINT) FROM project_data WHERE organization_id = @org",
+                r => (ProjectId: r.GetString(0), Length: r.GetInt64(1)), cancellationToken, ("@org", organizationId));
+            var used = stored.Sum(p => p.Length) + storedStateLength;
+            var after = stored.Where(p => !projects.ContainsKey(p.ProjectId)).Sum(p => p.Length) + projects.Values.Sum(c => (long)c.Length)
+                + (gatewayState?.Length ?? storedStateLength);
+
+            // A push that does not grow the data passes even over the quota (lowered since, say):
+            // refusing it would only keep the organization's older state.
+            if (after > quota && after > used)
+            {
+                result = new DataPushResult(PushOutcome.QuotaExceeded, current) { QuotaBytes = quota, UsedBytes = used };
                 return false;
             }
 
@@ -239,7 +265,7 @@ internal abstract partial class SqlStore
                 WHERE organization_data.version = @base
                 """, cancellationToken, ("@org", organizationId), ("@version", current + 1), ("@state", gatewayState), ("@at", Millis(now)), ("@base", baseVersion)) != 1)
             {
-                result = (PushOutcome.Stale, await ScalarAsync<long>(connection, transaction,
+                result = new DataPushResult(PushOutcome.Stale, await ScalarAsync<long>(connection, transaction,
                     "SELECT version FROM organization_data WHERE organization_id = @org", cancellationToken, ("@org", organizationId)));
                 return false;
             }
@@ -252,7 +278,7 @@ internal abstract partial class SqlStore
                     """, cancellationToken, ("@org", organizationId), ("@project", projectId), ("@content", content), ("@at", Millis(now)));
             }
 
-            result = (PushOutcome.Stored, current + 1);
+            result = new DataPushResult(PushOutcome.Stored, current + 1);
             return false;
         }, null, cancellationToken);
         return result;

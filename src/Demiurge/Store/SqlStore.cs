@@ -63,6 +63,14 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
     /// <summary>Appended to the claim's read of a ready gateway, so concurrent claims pass over each other's rows instead of queueing on them.</summary>
     protected virtual string ClaimLockClause => string.Empty;
 
+    /// <summary>
+    /// Appended to a read whose rows must not change until the transaction ends, for dialects
+    /// with concurrent writers (a single writer already holds the whole database): a push's
+    /// fencing check then holds its allocation row, and a release waits for the push or the push
+    /// sees the release.
+    /// </summary>
+    protected virtual string RowLockClause => string.Empty;
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         using var gate = await EnterWriteAsync(cancellationToken);
@@ -199,16 +207,28 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
         return updated;
     }
 
+    public async Task<bool> OrganizationSetStorageQuotaAsync(string organizationId, long quotaBytes, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        var updated = false;
+        await WriteAsync(async (connection, transaction) =>
+        {
+            updated = await ExecuteAsync(connection, transaction, "UPDATE organizations SET storage_quota_bytes = @value WHERE organization_id = @id",
+                cancellationToken, ("@value", quotaBytes), ("@id", organizationId)) == 1;
+            return updated;
+        }, auditEvent, cancellationToken);
+        return updated;
+    }
+
     public Task<Organization?> OrganizationGetAsync(string organizationId, CancellationToken cancellationToken) =>
-        SingleAsync("SELECT organization_id, name, created_at, gateway_auto_release FROM organizations WHERE organization_id = @id",
+        SingleAsync("SELECT organization_id, name, created_at, gateway_auto_release, storage_quota_bytes FROM organizations WHERE organization_id = @id",
             ReadOrganization, cancellationToken, ("@id", organizationId));
 
     public Task<IReadOnlyList<Organization>> OrganizationListAsync(string? memberUserId, CancellationToken cancellationToken) =>
         memberUserId is null
-            ? ListAsync("SELECT organization_id, name, created_at, gateway_auto_release FROM organizations ORDER BY created_at, organization_id",
+            ? ListAsync("SELECT organization_id, name, created_at, gateway_auto_release, storage_quota_bytes FROM organizations ORDER BY created_at, organization_id",
                 ReadOrganization, cancellationToken)
             : ListAsync("""
-                SELECT o.organization_id, o.name, o.created_at, o.gateway_auto_release
+                SELECT o.organization_id, o.name, o.created_at, o.gateway_auto_release, o.storage_quota_bytes
                 FROM organizations o JOIN memberships m ON m.organization_id = o.organization_id
                 WHERE m.user_id = @user
                 ORDER BY o.created_at, o.organization_id
@@ -268,7 +288,7 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
 
     private static User ReadUser(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetBoolean(2), Time(r.GetInt64(3)));
 
-    private static Organization ReadOrganization(DbDataReader r) => new(r.GetString(0), r.GetString(1), Time(r.GetInt64(2)), r.GetBoolean(3));
+    private static Organization ReadOrganization(DbDataReader r) => new(r.GetString(0), r.GetString(1), Time(r.GetInt64(2)), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetInt64(4));
 
     private static Task<int> InsertMembershipAsync(DbConnection connection, DbTransaction transaction, string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,

@@ -103,7 +103,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         Assert.Equal("Acme Corp", listed.GetProperty("name").GetString());
 
         var table = (await RunAsync(user.Token, "org", "list")).AssertExitCode(ExitCodes.Success);
-        var row = Assert.Single(TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "CREATED_AT", "GATEWAY_AUTO_RELEASE"));
+        var row = Assert.Single(TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "CREATED_AT", "GATEWAY_AUTO_RELEASE", "STORAGE_QUOTA_BYTES"));
         Assert.Equal(organizationId, row["ORGANIZATION_ID"]);
         Assert.Equal("Acme Corp", row["NAME"]);
         Assert.True(DateTimeOffset.TryParse(row["CREATED_AT"], out _), row["CREATED_AT"]);
@@ -118,7 +118,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
 
         var table = (await RunAsync(user.Token, "org", "list")).AssertExitCode(ExitCodes.Success);
 
-        var rows = TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "CREATED_AT", "GATEWAY_AUTO_RELEASE");
+        var rows = TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "CREATED_AT", "GATEWAY_AUTO_RELEASE", "STORAGE_QUOTA_BYTES");
         Assert.Equal(2, rows.Count);
         Assert.Equal(new Dictionary<string, string> { [shortId] = "A", [longId] = "A much longer organization name" },
             rows.ToDictionary(r => r["ORGANIZATION_ID"], r => r["NAME"]));

@@ -112,10 +112,15 @@ public sealed class AllocationAcrossControlPlanesTests
         var workers = (await GatewaysAsync(leader.Api)).Select(Id).ToHashSet();
         var (first, second) = (cluster.Instances.First(i => i != leader), cluster.Instances.Last(i => i != leader));
         var organization = (await CreateOrganizationsAsync([first.Api], 1))[0];
+        string project;
+        using (var created = await first.Api.PostAsJsonAsync($"/orgs/{organization}/projects", new { name = "edited" }))
+        {
+            project = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("project_id").GetString()!;
+        }
+
         using var started = await first.Api.PostAsJsonAsync("/gateway/start", new { organization_id = organization });
         var gatewayId = GatewayId(await started.Content.ReadAsStringAsync());
         var address = (await GatewaysAsync(first.Api)).Single(g => Id(g) == gatewayId).GetProperty("address").GetString()!;
-        var project = Guid.NewGuid().ToString();
         await PutStateAsync(address, project, "edited before the leader died");
 
         // The leader started every worker and is the control plane each was told to call.

@@ -65,11 +65,11 @@ public class GatewayLifecycleTests : IAsyncLifetime
         var address = first.GetProperty("address").GetString()!;
         var organizationA = await CreateOrganizationAsync("A");
         var organizationB = await CreateOrganizationAsync("B");
-        var project = Guid.NewGuid().ToString();
+        var (projectA, projectB) = (await CreateProjectAsync(organizationA, "a"), await CreateProjectAsync(organizationB, "b"));
 
         // A: allocate, write through the gateway, then stay idle until released.
         Assert.Equal(gatewayId, await StartGatewayAsync(organizationA));
-        await PutStateAsync(address, project, "hello from A");
+        await PutStateAsync(address, projectA, "hello from A");
         await WaitForReleaseAsync(organizationA);
         var saved = await _admin.GetFromJsonAsync<JsonElement>("/events?limit=1000");
         Assert.Contains(saved.EnumerateArray(), e => e.GetProperty("kind").GetString() == GatewayEventKinds.AllocationReleased && e.GetProperty("organization_id").GetString() == organizationA);
@@ -77,8 +77,8 @@ public class GatewayLifecycleTests : IAsyncLifetime
         // B: the same worker process serves the next organization and sees nothing of A's.
         Assert.Equal(gatewayId, await StartGatewayAsync(organizationB));
         Assert.Equal(pid, (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId).GetProperty("pid").GetInt32());
-        Assert.Null(await GetStateAsync(address, project));
-        await PutStateAsync(address, project, "hello from B");
+        Assert.Null(await GetStateAsync(address, projectB));
+        await PutStateAsync(address, projectB, "hello from B");
 
         // An admin releases B at once: the worker drains (final push) before it lets go.
         using (var release = await _admin.PostAsync($"/gateways/{gatewayId}/release", null))
@@ -89,11 +89,11 @@ public class GatewayLifecycleTests : IAsyncLifetime
         await WaitForReleaseAsync(organizationB);
         Assert.True(await DataVersionAsync(organizationB) > 0, "B's last write was not pushed before the release.");
         var stored = await ((IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!).OrganizationDataGetAsync(organizationB, CancellationToken.None);
-        Assert.Equal("hello from B", Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[project])));
+        Assert.Equal("hello from B", Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[projectB])));
 
         // A again: its data comes back from the control plane.
         Assert.Equal(gatewayId, await StartGatewayAsync(organizationA));
-        Assert.Equal("hello from A", await GetStateAsync(address, project));
+        Assert.Equal("hello from A", await GetStateAsync(address, projectA));
 
         // GWMONITORING: pool and allocation metrics (the domain meter is process-wide).
         var metrics = (await _admin.GetStringAsync("/metrics")).Split('\n');
@@ -110,9 +110,9 @@ public class GatewayLifecycleTests : IAsyncLifetime
         await StartAsync(poolSize: 2, inactivity: "off");
         await WaitForAsync("two ready gateways", async () => (await GatewaysAsync()).Count(g => g.GetProperty("state").GetString() == "ready") == 2 ? true : (bool?)null);
         var organization = await CreateOrganizationAsync("Doomed");
+        var project = await CreateProjectAsync(organization, "p");
         var gatewayId = await StartGatewayAsync(organization);
         var victim = (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId);
-        var project = Guid.NewGuid().ToString();
         await PutStateAsync(victim.GetProperty("address").GetString()!, project, "saved by autosave");
         await WaitForAsync("the autosave", async () => await DataVersionAsync(organization) > 0 ? true : (bool?)null);
 
@@ -159,6 +159,33 @@ public class GatewayLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Release_OneMemberFillsManyProjectsWithLargeDocuments_TheColleaguesEditIsSavedAndTheReleaseHappens()
+    {
+        // The review's reproduction: six documents of about 3.9 MB (base64) are more than one
+        // push may carry. No autosave: the release's final push must save everything.
+        await StartAsync(poolSize: 1, max: 1, inactivity: "3s", autosave: "1h");
+        var organization = await CreateOrganizationAsync("Crowded");
+        var large = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            large.Add(await CreateProjectAsync(organization, $"large {i}"));
+        }
+
+        var edited = await CreateProjectAsync(organization, "colleague's");
+        var gatewayId = await StartGatewayAsync(organization);
+        var address = (await GatewaysAsync()).Single(g => g.GetProperty("gateway_id").GetString() == gatewayId).GetProperty("address").GetString()!;
+        await Task.WhenAll(large.Select((project, i) => PutStateAsync(address, project, new string((char)('a' + i), 2_900_000))));
+        await PutStateAsync(address, edited, "a colleague's small edit");
+
+        await WaitForReleaseAsync(organization);
+
+        var stored = await ((IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!).OrganizationDataGetAsync(organization, CancellationToken.None);
+        Assert.Equal("a colleague's small edit", Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[edited])));
+        Assert.All(large.Select((project, i) => (project, i)), p => Assert.Equal(new string((char)('a' + p.i), 2_900_000), Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[p.project]))));
+        Assert.True(stored.Version >= 2, $"Everything went in one push (version {stored.Version}), over the push limit.");
+    }
+
+    [Fact]
     public async Task Pool_BelowMinReady_ScalesUpByTheStepToTheMaximum()
     {
         await StartAsync(poolSize: 1, minReady: 2, scaleStep: 3, max: 4);
@@ -175,6 +202,14 @@ public class GatewayLifecycleTests : IAsyncLifetime
     {
         using var response = await _admin.PostAsJsonAsync("/orgs", new { name });
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("organization_id").GetString()!;
+    }
+
+    /// <summary>A project of the organization; create it before the gateway starts, whose config lists the projects.</summary>
+    protected async Task<string> CreateProjectAsync(string organizationId, string name)
+    {
+        using var response = await _admin.PostAsJsonAsync($"/orgs/{organizationId}/projects", new { name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("project_id").GetString()!;
     }
 
     protected async Task<string> StartGatewayAsync(string organizationId) =>

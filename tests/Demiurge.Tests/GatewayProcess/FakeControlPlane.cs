@@ -14,8 +14,9 @@ namespace Demiurge.Tests.GatewayProcess;
 /// A stand-in for the control plane's five <c>/gateway/*</c> endpoints (docs/gateway-protocol.md)
 /// and <c>GET /users/me</c>, on Kestrel on a loopback port. It keeps the real rules that the
 /// gateway relies on (single-use handshake tokens, allocation tokens revoked at stop, a push
-/// fenced by its version and merged per project, user tokens that are someone's or 401), records
-/// every call, and injects faults at this port boundary.
+/// fenced by its version and merged per project, refused whole over the body limit, for a
+/// project that is not the organization's or over its quota, user tokens that are someone's or
+/// 401), records every call, and injects faults at this port boundary.
 /// </summary>
 public sealed class FakeControlPlane : IAsyncDisposable
 {
@@ -38,6 +39,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
     private readonly Dictionary<string, Queue<int>> _nextFaults = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _alwaysFaults = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FakeUser> _usersByToken = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refusedProjects = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private WebApplication _app = null!;
     private readonly Dictionary<string, TaskCompletionSource> _gates = new(StringComparer.Ordinal);
@@ -76,15 +78,24 @@ public sealed class FakeControlPlane : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>The projects every grant lists unless it names its own: none, as for a new organization.</summary>
+    public IReadOnlyList<string> DefaultProjects { get; set; } = [];
+
+    /// <summary>The storage quota every grant has unless it names its own: the platform's default.</summary>
+    public long DefaultStorageQuotaBytes { get; set; } = new Demiurge.Gateways.GatewayOptions().OrganizationStorageQuota.Bytes;
+
     /// <summary>
     /// Issues a handshake token for <paramref name="organizationId"/>, as the allocation saga does.
     /// <paramref name="configExtras"/> adds fields to the config answer, e.g. <c>inactivity_timeout_seconds = null</c>.
+    /// <paramref name="projects"/> are the organization's projects (<see cref="DefaultProjects"/> when null).
     /// </summary>
-    public FakeGrant Grant(string organizationId, string gatewayId, IReadOnlyDictionary<string, object?>? configExtras = null)
+    public FakeGrant Grant(string organizationId, string gatewayId, IReadOnlyDictionary<string, object?>? configExtras = null,
+        IReadOnlyList<string>? projects = null, long? storageQuotaBytes = null)
     {
         var grant = new FakeGrant(
             "hs_" + Guid.NewGuid().ToString("N"), Guid.CreateVersion7().ToString(), organizationId, gatewayId,
-            "al_" + Guid.NewGuid().ToString("N"), configExtras ?? new Dictionary<string, object?>());
+            "al_" + Guid.NewGuid().ToString("N"), configExtras ?? new Dictionary<string, object?>(), projects ?? DefaultProjects,
+            storageQuotaBytes ?? DefaultStorageQuotaBytes);
         lock (_lock)
         {
             _byHandshake[grant.HandshakeToken] = grant;
@@ -184,6 +195,15 @@ public sealed class FakeControlPlane : IAsyncDisposable
         }
     }
 
+    /// <summary>Every push that carries <paramref name="projectId"/> is refused for good (422), as for a project deleted meanwhile.</summary>
+    public void RefuseProject(string projectId)
+    {
+        lock (_lock)
+        {
+            _refusedProjects.Add(projectId);
+        }
+    }
+
     /// <summary>Holds <c>/gateway/config</c> answers until the returned source is completed.</summary>
     public TaskCompletionSource HoldConfig() => Hold(ConfigPath);
 
@@ -234,7 +254,9 @@ public sealed class FakeControlPlane : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value!;
-        var body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer);
+        var body = JsonSerializer.Deserialize<JsonElement>(buffer.ToArray());
         var header = context.Request.Headers.Authorization.ToString();
         var bearer = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
 
@@ -260,7 +282,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
                     ReadyPath => Ready(bearer, body),
                     ConfigPath => Config(body),
                     PullPath => Pull(bearer, body),
-                    PushPath => Push(bearer, body),
+                    PushPath => Push(bearer, body, buffer.Length),
                     _ => Stop(bearer, body),
                 };
             _calls.Add(new RecordedCall(path, bearer, body, status, _time.GetUtcNow()));
@@ -326,7 +348,8 @@ public sealed class FakeControlPlane : IAsyncDisposable
             ["gateway_hostname"] = $"org-{grant.OrganizationId}.demiurge.localhost",
             ["allocation_token"] = grant.AllocationToken,
             ["organization_name"] = "Organization " + grant.OrganizationId[..8],
-            ["projects"] = Array.Empty<object>(),
+            ["projects"] = grant.ProjectIds.Select(id => new Dictionary<string, object?> { ["project_id"] = id, ["name"] = "Project " + id[^4..] }).ToList(),
+            ["storage_quota_bytes"] = grant.StorageQuotaBytes,
             ["members"] = new[] { new Dictionary<string, object?> { ["user_id"] = DefaultMember.UserId, ["username"] = DefaultMember.Username, ["role"] = "owner" } },
         };
         foreach (var (key, value) in grant.ConfigExtras)
@@ -354,8 +377,13 @@ public sealed class FakeControlPlane : IAsyncDisposable
         });
     }
 
-    private (int, object?) Push(string? bearer, JsonElement body)
+    private (int, object?) Push(string? bearer, JsonElement body, long bodyBytes)
     {
+        if (bodyBytes > Demiurge.Gateways.DataPushRequest.MaxBytes)
+        {
+            return (413, Problem(413, $"The request body is {bodyBytes} bytes, over the limit."));
+        }
+
         if (Live(bearer, body) is not { } grant)
         {
             return (401, Problem(401, "allocation released"));
@@ -372,12 +400,33 @@ public sealed class FakeControlPlane : IAsyncDisposable
 
         var data = body.GetProperty("data");
         var projects = new Dictionary<string, string>(current.Projects);
+        var unknown = new List<string>();
         foreach (var project in data.GetProperty("yjs_state").EnumerateObject())
         {
             projects[project.Name] = project.Value.GetString()!;
+            if (!grant.ProjectIds.Contains(project.Name) || _refusedProjects.Contains(project.Name))
+            {
+                unknown.Add(project.Name);
+            }
+        }
+
+        if (unknown.Count > 0)
+        {
+            var problem = Problem(422, "Not projects of the organization.");
+            problem["project_ids"] = unknown;
+            return (422, problem);
         }
 
         var gatewayState = data.TryGetProperty("gateway_state", out var state) && state.ValueKind == JsonValueKind.Object ? state.Clone() : current.GatewayState;
+        static long Size(IReadOnlyDictionary<string, string> documents, JsonElement? stateJson) => documents.Values.Sum(d => (long)d.Length) + (stateJson?.GetRawText().Length ?? 0);
+        var (used, after) = (Size(current.Projects, current.GatewayState), Size(projects, gatewayState));
+        if (after > grant.StorageQuotaBytes && after > used)
+        {
+            var problem = Problem(413, "Over the organization's storage quota.");
+            (problem["type"], problem["quota_bytes"], problem["used_bytes"]) = ("urn:demiurge:problem:storage-quota-exceeded", grant.StorageQuotaBytes, used);
+            return (413, problem);
+        }
+
         _data[grant.OrganizationId] = new FakeOrganizationData(current.Version + 1, projects, gatewayState);
         return (200, new Dictionary<string, object?> { ["version"] = current.Version + 1, ["stored_at"] = DateTimeOffset.UnixEpoch, ["size_bytes"] = 1 });
     }

@@ -14,6 +14,13 @@ internal sealed class GatewayHarness : IAsyncDisposable
 {
     public const string GatewayId = "gw-test-1";
 
+    /// <summary>Projects that every organization served through <see cref="ServeAsync"/> has, unless the test names others.</summary>
+    public const string ProjectA = "0198a0a0-0000-7000-8000-00000000000a";
+
+    public const string ProjectB = "0198a0a0-0000-7000-8000-00000000000b";
+
+    public const string ProjectC = "0198a0a0-0000-7000-8000-00000000000c";
+
     private static readonly TimeSpan s_waitTimeout = TimeSpan.FromSeconds(20);
 
     private readonly bool _ownsControlPlane;
@@ -102,10 +109,15 @@ internal sealed class GatewayHarness : IAsyncDisposable
         await WaitUntilAsync(() => Worker.TicksCompleted > before, "the gateway to handle a tick");
     }
 
-    /// <summary>Sends <c>/collab/start</c> for a new grant of <paramref name="organizationId"/> and asserts it serves.</summary>
-    public async Task<FakeGrant> ServeAsync(string organizationId, IReadOnlyDictionary<string, object?>? configExtras = null)
+    /// <summary>
+    /// Sends <c>/collab/start</c> for a new grant of <paramref name="organizationId"/> and asserts it
+    /// serves. The organization's projects are <see cref="ProjectA"/>, <see cref="ProjectB"/> and
+    /// <see cref="ProjectC"/> unless <paramref name="projects"/> names others.
+    /// </summary>
+    public async Task<FakeGrant> ServeAsync(string organizationId, IReadOnlyDictionary<string, object?>? configExtras = null,
+        IReadOnlyList<string>? projects = null, long? storageQuotaBytes = null)
     {
-        var grant = ControlPlane.Grant(organizationId, GatewayIdInUse, configExtras);
+        var grant = ControlPlane.Grant(organizationId, GatewayIdInUse, configExtras, projects ?? [ProjectA, ProjectB, ProjectC], storageQuotaBytes);
         using var response = await StartAsync(grant.HandshakeToken);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"/collab/start answered {(int)response.StatusCode}: {body}");

@@ -11,7 +11,7 @@ namespace Demiurge.Tests.GatewayProcess;
 /// <summary><c>demiurge gateway</c> as the pool manager runs it: the built executable, a child process.</summary>
 public sealed class GatewayProcessTests
 {
-    private const string ProjectA = "0198a0a0-0000-7000-8000-00000000000a";
+    private const string ProjectA = GatewayHarness.ProjectA;
 
     [Theory]
     [InlineData(DemiurgeProcess.SigTerm)]
@@ -34,7 +34,7 @@ public sealed class GatewayProcessTests
         Assert.Equal(200, ready.Status);
         Assert.Equal("gw-proc-1", ready.Body.GetProperty("gateway_id").GetString());
 
-        var grant = controlPlane.Grant(Guid.CreateVersion7().ToString(), "gw-proc-1");
+        var grant = controlPlane.Grant(Guid.CreateVersion7().ToString(), "gw-proc-1", projects: [ProjectA]);
         using var http = new HttpClient { BaseAddress = url };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", controlPlane.DefaultMember.Token);
         using (var start = await http.SendAsync(await TestSigningKey.SignAsync(

@@ -6,7 +6,7 @@ namespace Demiurge.Tests.GatewayProcess;
 /// <summary>The same worker on the system clock with short intervals: the real timers drive autosave and release.</summary>
 public sealed class GatewayRealClockTests
 {
-    private const string ProjectA = "0198a0a0-0000-7000-8000-00000000000a";
+    private const string ProjectA = GatewayHarness.ProjectA;
 
     [Fact]
     public async Task RealClock_AutosaveThenInactivityRelease_ThenReadyAgain()

@@ -13,9 +13,9 @@ namespace Demiurge.Tests.GatewayProcess;
 /// </summary>
 public sealed class GatewayWorkerTests
 {
-    private const string ProjectA = "0198a0a0-0000-7000-8000-00000000000a";
-    private const string ProjectB = "0198a0a0-0000-7000-8000-00000000000b";
-    private const string ProjectC = "0198a0a0-0000-7000-8000-00000000000c";
+    private const string ProjectA = GatewayHarness.ProjectA;
+    private const string ProjectB = GatewayHarness.ProjectB;
+    private const string ProjectC = GatewayHarness.ProjectC;
 
     [Fact]
     public async Task Start_AnnouncesReady_WithGatewayTokenAndId()
@@ -66,7 +66,7 @@ public sealed class GatewayWorkerTests
         await using var gateway = await GatewayHarness.StartAsync();
         var organizationId = NewOrganization();
         gateway.ControlPlane.SetData(organizationId, 3, new Dictionary<string, string> { [ProjectA] = Doc("alpha"), [ProjectB] = Doc("beta") });
-        var grant = gateway.ControlPlane.Grant(organizationId, GatewayHarness.GatewayId);
+        var grant = gateway.ControlPlane.Grant(organizationId, GatewayHarness.GatewayId, projects: [ProjectA, ProjectB, ProjectC]);
 
         using var response = await gateway.StartAsync(grant.HandshakeToken);
 

@@ -3,7 +3,7 @@ namespace Demiurge.Tests.GatewayProcess;
 /// <summary>A push that landed but whose answer was lost must not wedge the writer nor lose later edits.</summary>
 public sealed class LostPushAnswerTests
 {
-    private static readonly string s_project = Guid.CreateVersion7().ToString();
+    private const string Project = GatewayHarness.ProjectA;
 
     [Fact]
     public async Task LostPushAnswer_NextPushAdoptsTheLandedVersion_AndTheReleaseSavesTheLaterEdits()
@@ -11,28 +11,28 @@ public sealed class LostPushAnswerTests
         await using var gateway = await GatewayHarness.StartAsync(autosave: TimeSpan.FromSeconds(1), inactivity: TimeSpan.FromSeconds(30));
         var organization = Guid.CreateVersion7().ToString();
         await gateway.ServeAsync(organization);
-        (await gateway.PutStateAsync(s_project, "QQ==")).EnsureSuccessStatusCode();
+        (await gateway.PutStateAsync(Project, "QQ==")).EnsureSuccessStatusCode();
         await gateway.JumpAsync(TimeSpan.FromSeconds(2));
         Assert.Equal(1, gateway.ControlPlane.Data(organization)!.Version);
 
         // B's push commits on the control plane, but its answer is lost (a timeout, say).
-        (await gateway.PutStateAsync(s_project, "Qg==")).EnsureSuccessStatusCode();
-        gateway.ControlPlane.SetData(organization, 2, new Dictionary<string, string> { [s_project] = "Qg==" });
+        (await gateway.PutStateAsync(Project, "Qg==")).EnsureSuccessStatusCode();
+        gateway.ControlPlane.SetData(organization, 2, new Dictionary<string, string> { [Project] = "Qg==" });
         gateway.ControlPlane.FailNext(FakeControlPlane.PushPath, 504);
         await gateway.JumpAsync(TimeSpan.FromSeconds(2));
 
         // C: the next autosave meets 409 at version 2, takes it, and saves C as version 3.
-        (await gateway.PutStateAsync(s_project, "Qw==")).EnsureSuccessStatusCode();
+        (await gateway.PutStateAsync(Project, "Qw==")).EnsureSuccessStatusCode();
         await gateway.JumpAsync(TimeSpan.FromSeconds(2));
         var stored = gateway.ControlPlane.Data(organization)!;
         Assert.Equal(3, stored.Version);
-        Assert.Equal("Qw==", stored.Projects[s_project]);
+        Assert.Equal("Qw==", stored.Projects[Project]);
 
         // And the release goes through without dropping anything.
-        (await gateway.PutStateAsync(s_project, "RA==")).EnsureSuccessStatusCode();
+        (await gateway.PutStateAsync(Project, "RA==")).EnsureSuccessStatusCode();
         await gateway.JumpAsync(TimeSpan.FromSeconds(40));
         await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(FakeControlPlane.StopPath).Count > 0, "stop");
-        Assert.Equal("RA==", gateway.ControlPlane.Data(organization)!.Projects[s_project]);
+        Assert.Equal("RA==", gateway.ControlPlane.Data(organization)!.Projects[Project]);
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public sealed class LostPushAnswerTests
         await using var gateway = await GatewayHarness.StartAsync(autosave: TimeSpan.FromHours(1), inactivity: TimeSpan.FromSeconds(30));
         var organization = Guid.CreateVersion7().ToString();
         await gateway.ServeAsync(organization);
-        (await gateway.PutStateAsync(s_project, "QQ==")).EnsureSuccessStatusCode();
+        (await gateway.PutStateAsync(Project, "QQ==")).EnsureSuccessStatusCode();
         gateway.ControlPlane.FailNext(FakeControlPlane.PushPath, status);
 
         await gateway.JumpAsync(TimeSpan.FromSeconds(40));

@@ -6,21 +6,21 @@ namespace Demiurge.Tests.GatewayProcess;
 /// <summary>Project documents are the organization's data: members only.</summary>
 public sealed class ProjectStateAccessTests
 {
-    private static readonly string s_project = Guid.CreateVersion7().ToString();
+    private const string Project = GatewayHarness.ProjectA;
 
     [Fact]
     public async Task ProjectState_Anonymous_Returns401AndChangesNothing()
     {
         await using var gateway = await GatewayHarness.StartAsync();
         await gateway.ServeAsync(Guid.CreateVersion7().ToString());
-        (await gateway.PutStateAsync(s_project, "QQ==")).EnsureSuccessStatusCode();
+        (await gateway.PutStateAsync(Project, "QQ==")).EnsureSuccessStatusCode();
 
-        using var put = await gateway.Http.PutAsJsonAsync($"/projects/{s_project}/state", new { state = "Qg==" });
-        using var get = await gateway.Http.GetAsync($"/projects/{s_project}/state");
+        using var put = await gateway.Http.PutAsJsonAsync($"/projects/{Project}/state", new { state = "Qg==" });
+        using var get = await gateway.Http.GetAsync($"/projects/{Project}/state");
 
         Assert.Equal(HttpStatusCode.Unauthorized, put.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, get.StatusCode);
-        Assert.Equal("QQ==", await gateway.GetStateAsync(s_project));
+        Assert.Equal("QQ==", await gateway.GetStateAsync(Project));
     }
 
     [Fact]
@@ -30,10 +30,10 @@ public sealed class ProjectStateAccessTests
         await gateway.ServeAsync(Guid.CreateVersion7().ToString());
         var outsider = gateway.ControlPlane.AddUser("mallory");
 
-        using var put = await gateway.PutStateAsync(s_project, "Qg==", outsider);
+        using var put = await gateway.PutStateAsync(Project, "Qg==", outsider);
 
         Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
-        Assert.Null(await gateway.GetStateAsync(s_project));
+        Assert.Null(await gateway.GetStateAsync(Project));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ProjectStateAccessTests
         Assert.NotNull(before);
 
         await gateway.JumpAsync(TimeSpan.FromSeconds(10));
-        using (await gateway.Http.PutAsJsonAsync($"/projects/{s_project}/state", new { state = "Qg==" }))
+        using (await gateway.Http.PutAsJsonAsync($"/projects/{Project}/state", new { state = "Qg==" }))
         {
         }
 

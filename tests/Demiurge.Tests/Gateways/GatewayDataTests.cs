@@ -17,8 +17,9 @@ public sealed class GatewayDataTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
 
-    private static readonly string s_projectA = Guid.NewGuid().ToString();
-    private static readonly string s_projectB = Guid.NewGuid().ToString();
+    // Projects of the organization that AllocateAsync creates: a push takes no other.
+    private string _projectA = null!;
+    private string _projectB = null!;
 
     [Fact]
     public async Task Pull_NewOrganization_ReturnsVersionZeroAndNoData()
@@ -36,15 +37,15 @@ public sealed class GatewayDataTests : IAsyncLifetime
     public async Task Push_SomeProjects_KeepsTheOthers()
     {
         var (worker, organizationId, _) = await AllocateAsync();
-        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==", [s_projectB] = "Qg==" }, HttpStatusCode.OK);
+        await PushAsync(worker, organizationId, 0, new() { [_projectA] = "QQ==", [_projectB] = "Qg==" }, HttpStatusCode.OK);
 
-        await PushAsync(worker, organizationId, 1, new() { [s_projectA] = "QUE=" }, HttpStatusCode.OK);
+        await PushAsync(worker, organizationId, 1, new() { [_projectA] = "QUE=" }, HttpStatusCode.OK);
 
         var data = await PullAsync(worker, organizationId);
         Assert.Equal(2, data.GetProperty("version").GetInt64());
         var projects = data.GetProperty("data").GetProperty("yjs_state");
-        Assert.Equal("QUE=", projects.GetProperty(s_projectA).GetString());
-        Assert.Equal("Qg==", projects.GetProperty(s_projectB).GetString());
+        Assert.Equal("QUE=", projects.GetProperty(_projectA).GetString());
+        Assert.Equal("Qg==", projects.GetProperty(_projectB).GetString());
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        await PushAsync(worker, organizationId, 1, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+        await PushAsync(worker, organizationId, 1, new() { [_projectA] = "QQ==" }, HttpStatusCode.OK);
 
         var data = await PullAsync(worker, organizationId);
         Assert.Equal(1, data.GetProperty("data").GetProperty("gateway_state").GetProperty("permissions").GetProperty("a").GetInt32());
@@ -66,20 +67,20 @@ public sealed class GatewayDataTests : IAsyncLifetime
     public async Task Push_StaleVersion_Returns409AndChangesNothing()
     {
         var (worker, organizationId, _) = await AllocateAsync();
-        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+        await PushAsync(worker, organizationId, 0, new() { [_projectA] = "QQ==" }, HttpStatusCode.OK);
 
-        var problem = await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "Wg==" }, HttpStatusCode.Conflict);
+        var problem = await PushAsync(worker, organizationId, 0, new() { [_projectA] = "Wg==" }, HttpStatusCode.Conflict);
 
         Assert.Contains("version 1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, problem.GetProperty("current_version").GetInt64());
-        Assert.Equal("QQ==", (await PullAsync(worker, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(s_projectA).GetString());
+        Assert.Equal("QQ==", (await PullAsync(worker, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(_projectA).GetString());
     }
 
     [Fact]
     public async Task Push_AfterRelease_Returns401AndCannotOverwrite()
     {
         var (worker, organizationId, owner) = await AllocateAsync();
-        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+        await PushAsync(worker, organizationId, 0, new() { [_projectA] = "QQ==" }, HttpStatusCode.OK);
         var revokedToken = worker.AllocationToken;
         using (var stop = await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
         {
@@ -93,10 +94,10 @@ public sealed class GatewayDataTests : IAsyncLifetime
         }
 
         using var late = await worker.PostAsync("/gateway/data/push",
-            new { organization_id = organizationId, version = 1, data = new { yjs_state = new Dictionary<string, string> { [s_projectA] = "RVZJTA==" } } }, revokedToken);
+            new { organization_id = organizationId, version = 1, data = new { yjs_state = new Dictionary<string, string> { [_projectA] = "RVZJTA==" } } }, revokedToken);
 
         await Problems.AssertProblemAsync(late, HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Equal("QQ==", (await PullAsync(next, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(s_projectA).GetString());
+        Assert.Equal("QQ==", (await PullAsync(next, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(_projectA).GetString());
     }
 
     [Fact]
@@ -114,10 +115,10 @@ public sealed class GatewayDataTests : IAsyncLifetime
     public async Task Push_OverTheSizeLimit_Returns413()
     {
         var (worker, organizationId, _) = await AllocateAsync();
-        var huge = Convert.ToBase64String(new byte[GatewayEndpoints.MaxPushBytes]);
+        var huge = Convert.ToBase64String(new byte[DataPushRequest.MaxBytes]);
 
         using var response = await worker.PostAsync("/gateway/data/push",
-            new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [s_projectA] = huge } } }, expectContinue: true);
+            new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [_projectA] = huge } } }, expectContinue: true);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "too-large");
         Assert.Equal(0, (await PullAsync(worker, organizationId)).GetProperty("version").GetInt64());
@@ -129,9 +130,9 @@ public sealed class GatewayDataTests : IAsyncLifetime
         var (worker, organizationId, _) = await AllocateAsync();
         var large = Convert.ToBase64String(new byte[1024 * 1024]);
 
-        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = large }, HttpStatusCode.OK);
+        await PushAsync(worker, organizationId, 0, new() { [_projectA] = large }, HttpStatusCode.OK);
 
-        Assert.Equal(large, (await PullAsync(worker, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(s_projectA).GetString());
+        Assert.Equal(large, (await PullAsync(worker, organizationId)).GetProperty("data").GetProperty("yjs_state").GetProperty(_projectA).GetString());
     }
 
     [Theory]
@@ -144,6 +145,77 @@ public sealed class GatewayDataTests : IAsyncLifetime
         using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [project] = content } } });
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+    }
+
+    [Fact]
+    public async Task Push_ProjectNotTheOrganizations_Returns422WithItsIdAndStoresNothing()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+        var (otherOwner, otherOrganization) = await _pool.NewOrganizationAsync();
+        var foreign = await CreateProjectAsync(otherOwner.Client, otherOrganization, "theirs");
+        var unknown = Guid.NewGuid().ToString();
+
+        var problem = await PushAsync(worker, organizationId, 0, new() { [_projectA] = "QQ==", [foreign] = "Qg==", [unknown] = "Qw==" }, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("urn:demiurge:problem:unknown-project", problem.GetProperty("type").GetString());
+        Assert.Equal(new[] { foreign, unknown }.Order(StringComparer.Ordinal), problem.GetProperty("project_ids").EnumerateArray().Select(e => e.GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(0, (await PullAsync(worker, organizationId)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Push_OverTheOrganizationsQuota_Returns413ProblemAndStoresNothing_SystemAdminRaisesIt()
+    {
+        var (worker, organizationId, owner) = await AllocateAsync();
+        using (var byOwner = await owner.Client.PatchAsJsonAsync($"/orgs/{organizationId}", new { storage_quota_bytes = 1 << 30 }))
+        {
+            await Problems.AssertProblemAsync(byOwner, HttpStatusCode.Forbidden, "forbidden");
+        }
+
+        using (var byAdmin = await _pool.Api.Admin.PatchAsJsonAsync($"/orgs/{organizationId}", new { storage_quota_bytes = 100 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, byAdmin.StatusCode);
+            Assert.Equal(100, (await byAdmin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("storage_quota_bytes").GetInt64());
+        }
+
+        await PushAsync(worker, organizationId, 0, new() { [_projectA] = new string('A', 60) }, HttpStatusCode.OK);
+
+        var problem = await PushAsync(worker, organizationId, 1, new() { [_projectB] = new string('B', 60) }, HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Equal("urn:demiurge:problem:storage-quota-exceeded", problem.GetProperty("type").GetString());
+        Assert.Equal(100, problem.GetProperty("quota_bytes").GetInt64());
+        Assert.Equal(60, problem.GetProperty("used_bytes").GetInt64());
+        var data = await PullAsync(worker, organizationId);
+        Assert.Equal(1, data.GetProperty("version").GetInt64());
+        Assert.False(data.GetProperty("data").GetProperty("yjs_state").TryGetProperty(_projectB, out _));
+        // Replacing a document with one no larger passes, even at the quota.
+        await PushAsync(worker, organizationId, 1, new() { [_projectA] = new string('C', 60) }, HttpStatusCode.OK);
+        var events = await _pool.Api.Admin.GetFromJsonAsync<JsonElement>("/events?limit=1000");
+        Assert.Single(events.EnumerateArray(), e => e.GetProperty("kind").GetString() == "organization.updated"
+            && e.GetProperty("organization_id").GetString() == organizationId && e.GetProperty("detail").GetString() == "storage_quota_bytes=100");
+    }
+
+    [Fact]
+    public async Task Config_StorageQuota_TheDefaultOrTheOrganizationsOwn()
+    {
+        var (worker, organizationId, owner) = await AllocateAsync();
+        Assert.Equal(256L * 1024 * 1024, worker.Config!.Value.GetProperty("storage_quota_bytes").GetInt64());
+        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        {
+        }
+
+        using (var patch = await _pool.Api.Admin.PatchAsJsonAsync($"/orgs/{organizationId}", new { storage_quota_bytes = 12345 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        }
+
+        var (next, _, _) = await _pool.AddReadyWorkerAsync();
+        using (var again = await PoolFixture.StartGatewayAsync(owner.Client, organizationId))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        Assert.Equal(12345, next.Config!.Value.GetProperty("storage_quota_bytes").GetInt64());
+        Assert.Equal(new[] { _projectA, _projectB }.Order(StringComparer.Ordinal), next.Config!.Value.GetProperty("projects").EnumerateArray().Select(p => p.GetProperty("project_id").GetString()).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -197,7 +269,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
     public async Task DeleteData_AdminOnlyAudited_AndRefusedWhileAllocated()
     {
         var (worker, organizationId, owner) = await AllocateAsync();
-        await PushAsync(worker, organizationId, 0, new() { [s_projectA] = "QQ==" }, HttpStatusCode.OK);
+        await PushAsync(worker, organizationId, 0, new() { [_projectA] = "QQ==" }, HttpStatusCode.OK);
 
         using var byOwner = await owner.Client.DeleteAsync($"/gateway/data/{organizationId}");
         using var whileAllocated = await _pool.Api.Admin.DeleteAsync($"/gateway/data/{organizationId}");
@@ -235,9 +307,17 @@ public sealed class GatewayDataTests : IAsyncLifetime
     {
         var (worker, _, _) = await _pool.AddReadyWorkerAsync();
         var (owner, organizationId) = await _pool.NewOrganizationAsync();
+        (_projectA, _projectB) = (await CreateProjectAsync(owner.Client, organizationId, "a"), await CreateProjectAsync(owner.Client, organizationId, "b"));
         using var response = await PoolFixture.StartGatewayAsync(owner.Client, organizationId);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (worker, organizationId, owner);
+    }
+
+    private static async Task<string> CreateProjectAsync(HttpClient client, string organizationId, string name)
+    {
+        using var response = await client.PostAsJsonAsync($"/orgs/{organizationId}/projects", new { name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("project_id").GetString()!;
     }
 
     private static async Task<JsonElement> PushAsync(TestWorker worker, string organizationId, long version, Dictionary<string, string> projects, HttpStatusCode expected)

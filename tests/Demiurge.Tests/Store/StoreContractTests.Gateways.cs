@@ -11,6 +11,9 @@ namespace Demiurge.Tests.Store;
 /// </summary>
 public abstract partial class StoreContractTests
 {
+    // Pushes of tests about something else are far from any quota.
+    private const long Quota = 1L << 30;
+
     // Live gateways need distinct ports, and owners distinct names, across one test's helpers.
     private int _nextPort = 7000;
 
@@ -85,25 +88,79 @@ public abstract partial class StoreContractTests
     [Fact]
     public async Task OrganizationDataPushAsync_TenParallelOnOneBase_ExactlyOneStoredOthersStale()
     {
-        var allocation = await ClaimAsync();
-        var handshake = Tokens.Hash("handshake");
-        await Gateways.AllocationSetHandshakeAsync(allocation.AllocationId, handshake, Tick().AddHours(1), Ct);
-        var token = Tokens.Hash("allocation-token");
-        Assert.NotNull(await Gateways.AllocationRedeemHandshakeAsync(handshake, token, Tick(), Ct));
+        var (allocation, token) = await ServingAllocationAsync();
+        var project = await ProjectAsync(allocation.OrganizationId);
 
         // Both the first push (no row yet) and a later one (an update) are raced.
         foreach (var baseVersion in new long[] { 0, 1 })
         {
             var pushes = await RunTogetherAsync(Enumerable.Range(0, 10), i =>
-                Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, baseVersion, new Dictionary<string, string> { ["p"] = $"content {i}" }, null, Tick(), Ct));
+                Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, baseVersion, new Dictionary<string, string> { [project] = $"content {i}" }, null, Quota, Tick(), Ct));
 
             var stored = Assert.Single(pushes, p => p.Outcome == PushOutcome.Stored);
             Assert.Equal(baseVersion + 1, stored.Version);
-            Assert.All(pushes.Where(p => p.Outcome != PushOutcome.Stored), p => Assert.Equal((PushOutcome.Stale, baseVersion + 1), p));
+            Assert.All(pushes.Where(p => p.Outcome != PushOutcome.Stored), p => Assert.Equal((PushOutcome.Stale, baseVersion + 1), (p.Outcome, p.Version)));
             var data = await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct);
             Assert.Equal(baseVersion + 1, data.Version);
-            Assert.Equal($"content {Array.IndexOf(pushes, stored)}", data.Projects["p"]);
+            Assert.Equal($"content {Array.IndexOf(pushes, stored)}", data.Projects[project]);
         }
+    }
+
+    [Fact]
+    public async Task OrganizationDataPushAsync_RacingAllocationEnd_NothingStoredAfterTheEndCommits()
+    {
+        // A push whose fencing check passes, then lands after the release committed, would
+        // write under a successor's pull. Big enough a document to leave a window between the
+        // check and the commit; many rounds so that the end commits inside it often.
+        var content = new string('A', 1 << 20);
+        for (var round = 0; round < 40; round++)
+        {
+            var (allocation, token) = await ServingAllocationAsync();
+            var project = await ProjectAsync(allocation.OrganizationId);
+            var (endAt, pushAt, endEvent) = (Tick(), Tick(), NewEvent(GatewayEventKinds.AllocationReleased));
+            var versionAfterEnd = -1L;
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var end = Task.Run(async () =>
+            {
+                await gate.Task;
+                var ended = await Gateways.AllocationEndAsync(allocation.AllocationId, "released", GatewayState.Ready, endAt, endEvent, Ct);
+                versionAfterEnd = (await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct)).Version;
+                return ended;
+            });
+            var push = Task.Run(async () =>
+            {
+                await gate.Task;
+                return await Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, 0, new Dictionary<string, string> { [project] = content }, null, Quota, pushAt, Ct);
+            });
+            gate.SetResult();
+
+            Assert.True(await end);
+            var pushed = await push;
+            var final = await Gateways.OrganizationDataGetAsync(allocation.OrganizationId, Ct);
+            Assert.True(versionAfterEnd == final.Version, $"Round {round}: the push ({pushed.Outcome}) landed after the allocation's end committed.");
+            Assert.Equal(pushed.Outcome == PushOutcome.Stored ? 1 : 0, final.Version);
+        }
+    }
+
+    [Fact]
+    public async Task OrganizationDataPushAsync_UnknownProjectOrOverTheQuota_RefusedAndNothingWritten()
+    {
+        var (allocation, token) = await ServingAllocationAsync();
+        var organization = allocation.OrganizationId;
+        var (mine, other) = (await ProjectAsync(organization), Ids.New());
+        Assert.Equal(PushOutcome.Stored, (await Gateways.OrganizationDataPushAsync(organization, token, 0, new Dictionary<string, string> { [mine] = "12345" }, "{}", 10, Tick(), Ct)).Outcome);
+
+        var unknown = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "1", [other] = "2" }, null, 10, Tick(), Ct);
+        var over = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
+        Assert.True(await Store.OrganizationSetStorageQuotaAsync(organization, 11, NewEvent(EventKinds.OrganizationUpdated, organizationId: organization), Ct));
+        var raised = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
+
+        Assert.Equal((PushOutcome.UnknownProjects, 1L), (unknown.Outcome, unknown.Version));
+        Assert.Equal([other], unknown.UnknownProjectIds);
+        Assert.Equal((PushOutcome.QuotaExceeded, 10L, 7L), (over.Outcome, over.QuotaBytes, over.UsedBytes));
+        Assert.Equal((PushOutcome.Stored, 2L), (raised.Outcome, raised.Version));
+        Assert.Equal("123456789", (await Gateways.OrganizationDataGetAsync(organization, Ct)).Projects[mine]);
+        Assert.Equal(11, (await Store.OrganizationGetAsync(organization, Ct))!.StorageQuotaBytes);
     }
 
     [Fact]
@@ -148,6 +205,25 @@ public abstract partial class StoreContractTests
         }
 
         return ids;
+    }
+
+    /// <summary>An allocation past its handshake, and the hash of its allocation token.</summary>
+    private protected async Task<(Allocation Allocation, string TokenHash)> ServingAllocationAsync()
+    {
+        var allocation = await ClaimAsync();
+        var handshake = Tokens.Hash("handshake-" + allocation.AllocationId);
+        await Gateways.AllocationSetHandshakeAsync(allocation.AllocationId, handshake, Tick().AddHours(1), Ct);
+        var token = Tokens.Hash("allocation-token-" + allocation.AllocationId);
+        Assert.NotNull(await Gateways.AllocationRedeemHandshakeAsync(handshake, token, Tick(), Ct));
+        return (allocation, token);
+    }
+
+    /// <summary>A new project of <paramref name="organizationId"/>; its id.</summary>
+    private protected async Task<string> ProjectAsync(string organizationId)
+    {
+        var project = new Demiurge.Projects.Project(Ids.New(), organizationId, "project-" + _nextPort++, Tick());
+        Assert.True(await Store.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated, organizationId: organizationId, subjectId: project.ProjectId), Ct));
+        return project.ProjectId;
     }
 
     private protected async Task<Allocation> ClaimAsync()

@@ -39,6 +39,8 @@ internal sealed class PostgresStore(NpgsqlDataSource dataSource) : SqlStore, IAs
 
     protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
 
+    protected override string RowLockClause => " FOR UPDATE";
+
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
 

@@ -16,7 +16,7 @@ namespace Demiurge.Tests.GatewayProcess.Routing;
 /// </summary>
 public sealed class ContainerRoutingTests
 {
-    private const string Project = "0198a0a0-0000-7000-8000-00000000000a";
+    private const string Project = GatewayHarness.ProjectA;
 
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
 

@@ -75,8 +75,8 @@ public sealed class DockerGatewayLifecycleTests : GatewayLifecycleTests
         var gateway = await ReadyGatewayAsync();
         var gatewayId = gateway.GetProperty("gateway_id").GetString()!;
         var organization = await CreateOrganizationAsync("Stopped");
+        var project = await CreateProjectAsync(organization, "p");
         Assert.Equal(gatewayId, await StartGatewayAsync(organization));
-        var project = Guid.NewGuid().ToString();
         await PutStateAsync(gateway.GetProperty("address").GetString()!, project, "pushed on SIGTERM");
         Assert.Equal(0, await DataVersionAsync(organization));
 
