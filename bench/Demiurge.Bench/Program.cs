@@ -12,10 +12,8 @@ using System.Text.Json;
 // requests over them (bench/postgres.sh does this for 1 and 3).
 // Runtime benchmark: gateway start time and idle RSS, as a process and as a container.
 //   dotnet run -c Release --project bench/Demiurge.Bench -- runtime [rounds]
-var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
-var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-var controlPlanes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
-var postgres = Environment.GetEnvironmentVariable("DEMIURGE_BENCH_POSTGRES");
+// DNS packet fuzzing of `demiurge dns`, reproducible from its seed.
+//   dotnet run -c Release --project bench/Demiurge.Bench -- dns-fuzz [packets] [seed]
 var root = FindRoot();
 var executable = Path.Combine(root, "artifacts", "demiurge", "demiurge");
 if (!File.Exists(executable))
@@ -24,10 +22,20 @@ if (!File.Exists(executable))
     return 1;
 }
 
-if (args is ["runtime", ..])
+// The modes come before the pool benchmark's numeric arguments are read.
+switch (args)
 {
-    return await Demiurge.Bench.RuntimeBench.RunAsync(executable, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+    case ["runtime", ..]:
+        return await Demiurge.Bench.RuntimeBench.RunAsync(executable, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+    case ["dns-fuzz", ..]:
+        return await Demiurge.Bench.DnsFuzz.RunAsync(
+            executable, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1);
 }
+
+var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
+var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+var controlPlanes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+var postgres = Environment.GetEnvironmentVariable("DEMIURGE_BENCH_POSTGRES");
 
 const string Token = "bench-admin-token-0123456789";
 var poolSize = concurrency + 2;

@@ -1,4 +1,5 @@
 using System.Net;
+using Demiurge.Hosting;
 
 namespace Demiurge.Dns;
 
@@ -31,6 +32,29 @@ public sealed class DnsOptions
 
     /// <summary>How long one PowerDNS API call may take, retries included (e.g. 5s).</summary>
     public string PowerDnsTimeout { get; set; } = "5s";
+
+    /// <summary>
+    /// How long the embedded server keeps a TCP connection that has not completed a query and its
+    /// answer (e.g. 10s). RFC 7766 6.2.3 suggests seconds: a client that goes quiet, sends a query
+    /// slowly or stops reading answers gives its connection up.
+    /// </summary>
+    public string TcpIdleTimeout { get; set; } = "10s";
+
+    /// <summary>TCP connections the embedded server holds at once; past this, a new one is closed at once (each holds about 200 KB of buffers).</summary>
+    public int TcpConnections { get; set; } = 256;
+
+    /// <summary>
+    /// TCP connections one source (an IPv4 address, an IPv6 /64) may hold at once, so that one
+    /// client cannot take every slot; past this, its new ones are closed at once.
+    /// </summary>
+    public int TcpConnectionsPerSource { get; set; } = 16;
+
+    /// <summary>The parsed TCP limits; the settings validator has checked them.</summary>
+    internal Server.DnsTcpLimits TcpLimits()
+    {
+        _ = Durations.TryParse(TcpIdleTimeout, out var idle);
+        return new(TcpConnections, TcpConnectionsPerSource, idle!.Value);
+    }
 
     /// <summary>The parsed <see cref="EdgeAddresses"/>; the settings validator has checked them.</summary>
     internal IReadOnlyList<IPAddress> EdgeAddressList() =>

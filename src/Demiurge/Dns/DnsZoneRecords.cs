@@ -31,7 +31,7 @@ internal static class DnsZoneRecords
         [
             new DnsRecordSet(origin, "NS", Ttl, [Nameserver(origin)]),
             .. Addresses(origin, edge),
-            .. Addresses("ganymede." + origin, edge),
+            .. Addresses($"{GatewayNames.ApiLabel}.{origin}", edge),
             .. Addresses(Nameserver(origin), nameserver),
         ];
     }

@@ -11,7 +11,7 @@ namespace Demiurge.Edge;
 
 /// <summary>
 /// The embedded edge's web server: its own Kestrel listeners (plain HTTP, and TLS with a
-/// certificate per host chosen by SNI) and one forwarding endpoint, apart from the API's
+/// certificate chosen by SNI: one per organization) and one forwarding endpoint, apart from the API's
 /// pipeline. <c>demiurge edge</c> runs it alone over the store; <c>demiurge up</c> runs it in
 /// process, sharing the route table the allocation saga writes to.
 /// </summary>
@@ -111,11 +111,11 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => LocalCertificateAuthority.LoadOrCreate(
             Folder(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value), provider.GetRequiredService<TimeProvider>()));
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>, LocalCertificateAuthority, EdgeRouteTable>((kestrel, options, authority, table) =>
+        builder.Services.AddSingleton<EdgeCertificateSelector>();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>, EdgeCertificateSelector>((kestrel, options, certificates) =>
         {
             var edge = options.Value.Edge;
             var address = IPAddress.Parse(edge.ListenAddress);
-            var domain = options.Value.Domain;
             kestrel.AddServerHeader = false;
             // Bodies go to the gateway, which applies its own limits.
             kestrel.Limits.MaxRequestBodySize = null;
@@ -123,10 +123,7 @@ internal sealed class EdgeHost : IAsyncDisposable
             kestrel.Listen(address, edge.HttpsPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                // A certificate only for names that route, so a client cannot make the edge sign
-                // arbitrary names; anything else gets the domain's own certificate.
-                listen.UseHttps(https => https.ServerCertificateSelector = (_, name) =>
-                    authority.CertificateFor(name is not null && table.Find(name) is not null ? name : domain));
+                listen.UseHttps(https => https.ServerCertificateSelector = (_, name) => certificates.Select(name));
             });
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Customize);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Demiurge.Hosting;
@@ -8,8 +7,9 @@ namespace Demiurge.Edge;
 /// <summary>
 /// The edge's own certificate authority, the analog of the seed's mkcert step: created on first
 /// run in <c>{DataDir}/edge</c> (the key readable by its owner only) and reused afterwards, so
-/// that trusting <c>ca.crt</c> once covers every name the edge will ever serve. Host
-/// certificates are issued on first use and cached.
+/// that trusting <c>ca.crt</c> once covers every name the edge will ever serve. Certificates
+/// are issued on first use and kept in a least-recently-used cache of
+/// <see cref="CacheCapacity"/> entries, so that the keys held stay bounded whatever clients ask for.
 /// </summary>
 internal sealed class LocalCertificateAuthority : IDisposable
 {
@@ -19,21 +19,53 @@ internal sealed class LocalCertificateAuthority : IDisposable
     private static readonly TimeSpan s_hostValidity = TimeSpan.FromDays(90);
     private static readonly TimeSpan s_renewBefore = TimeSpan.FromDays(7);
 
-    private readonly ConcurrentDictionary<string, X509Certificate2> _issued = new(StringComparer.OrdinalIgnoreCase);
-    private readonly TimeProvider _time;
+    /// <summary>
+    /// How many certificates the edge keeps by default: one per organization served recently,
+    /// plus the apex and the API. A name evicted is issued again on its next handshake (about
+    /// a millisecond for a P-256 key), so the bound costs little even with more organizations.
+    /// </summary>
+    public const int DefaultCacheCapacity = 1024;
 
-    private LocalCertificateAuthority(X509Certificate2 certificate, TimeProvider time)
+    // Most recently used first. One lock for lookups and issues alike: an issue under the lock
+    // means concurrent handshakes for one name get one certificate, not one each.
+    private readonly Dictionary<string, LinkedListNode<(string Name, X509Certificate2 Certificate)>> _issued = new(StringComparer.OrdinalIgnoreCase);
+    private readonly LinkedList<(string Name, X509Certificate2 Certificate)> _recency = new();
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private long _issuedTotal;
+
+    private LocalCertificateAuthority(X509Certificate2 certificate, TimeProvider time, int cacheCapacity)
     {
         Certificate = certificate;
         _time = time;
+        CacheCapacity = cacheCapacity;
     }
 
     /// <summary>The authority's certificate (with its private key), the one operators trust.</summary>
     public X509Certificate2 Certificate { get; }
 
-    /// <summary>Loads the authority from <paramref name="folder"/>, creating it there on first run.</summary>
-    public static LocalCertificateAuthority LoadOrCreate(string folder, TimeProvider time)
+    /// <summary>The most certificates held at once.</summary>
+    public int CacheCapacity { get; }
+
+    /// <summary>Certificates held now, at most <see cref="CacheCapacity"/>.</summary>
+    public int CachedCount
     {
+        get
+        {
+            lock (_lock)
+            {
+                return _issued.Count;
+            }
+        }
+    }
+
+    /// <summary>Certificates (and keys) issued since start, renewals and re-issues after eviction included.</summary>
+    public long IssuedTotal => Interlocked.Read(ref _issuedTotal);
+
+    /// <summary>Loads the authority from <paramref name="folder"/>, creating it there on first run.</summary>
+    public static LocalCertificateAuthority LoadOrCreate(string folder, TimeProvider time, int cacheCapacity = DefaultCacheCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cacheCapacity, 1);
         DataDirectory.CreateFolder(folder);
         var certificatePath = Path.Combine(folder, CertificateFileName);
         var keyPath = Path.Combine(folder, KeyFileName);
@@ -48,26 +80,45 @@ internal sealed class LocalCertificateAuthority : IDisposable
             File.WriteAllText(certificatePath, created.ExportCertificatePem());
         }
 
-        return new LocalCertificateAuthority(X509Certificate2.CreateFromPemFile(certificatePath, keyPath), time);
+        return new LocalCertificateAuthority(X509Certificate2.CreateFromPemFile(certificatePath, keyPath), time, cacheCapacity);
     }
 
-    /// <summary>A certificate for <paramref name="host"/>, signed by this authority; issued once and reused until it nears expiry.</summary>
-    public X509Certificate2 CertificateFor(string host)
+    /// <summary>
+    /// A certificate for <paramref name="name"/>, signed by this authority; issued once and reused
+    /// until it nears expiry or is evicted. A wildcard <c>*.{parent}</c> also names <c>{parent}</c> itself.
+    /// </summary>
+    public X509Certificate2 CertificateFor(string name)
     {
         var now = _time.GetUtcNow();
-        if (_issued.TryGetValue(host, out var cached) && cached.NotAfter.ToUniversalTime() - now.UtcDateTime > s_renewBefore)
+        lock (_lock)
         {
-            return cached;
-        }
+            if (_issued.TryGetValue(name, out var cached))
+            {
+                if (cached.Value.Certificate.NotAfter.ToUniversalTime() - now.UtcDateTime > s_renewBefore)
+                {
+                    _recency.Remove(cached);
+                    _recency.AddFirst(cached);
+                    return cached.Value.Certificate;
+                }
 
-        var issued = Issue(host, now);
-        _issued[host] = issued;
-        return issued;
+                Forget(cached);
+            }
+
+            if (_issued.Count >= CacheCapacity)
+            {
+                Forget(_recency.Last!);
+            }
+
+            var issued = Issue(name, now);
+            _issued[name] = _recency.AddFirst((name, issued));
+            Interlocked.Increment(ref _issuedTotal);
+            return issued;
+        }
     }
 
     public void Dispose()
     {
-        foreach (var certificate in _issued.Values)
+        foreach (var (_, certificate) in _recency)
         {
             certificate.Dispose();
         }
@@ -75,12 +126,25 @@ internal sealed class LocalCertificateAuthority : IDisposable
         Certificate.Dispose();
     }
 
-    private X509Certificate2 Issue(string host, DateTimeOffset now)
+    // An evicted certificate is not disposed: a handshake may still be using it. The collector
+    // frees it once no connection refers to it.
+    private void Forget(LinkedListNode<(string Name, X509Certificate2 Certificate)> node)
+    {
+        _recency.Remove(node);
+        _issued.Remove(node.Value.Name);
+    }
+
+    private X509Certificate2 Issue(string name, DateTimeOffset now)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(new X500DistinguishedName($"CN={host}"), key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={name}"), key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(host);
+        names.AddDnsName(name);
+        if (name.StartsWith("*.", StringComparison.Ordinal))
+        {
+            names.AddDnsName(name[2..]);
+        }
+
         request.CertificateExtensions.Add(names.Build(critical: true));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));

@@ -4,8 +4,7 @@ namespace Demiurge.Organizations;
 
 public sealed record CreateOrganizationRequest
 {
-    [Required(ErrorMessage = "The name is required."), StringLength(OrganizationEndpoints.MaxNameLength, ErrorMessage = "The name must be at most {1} characters."), RegularExpression(OrganizationEndpoints.NamePattern,
-        ErrorMessage = OrganizationEndpoints.NamePatternMessage)]
+    [Required(ErrorMessage = "The name is required."), StringLength(OrganizationEndpoints.MaxNameLength, ErrorMessage = "The name must be at most {1} characters."), PrintableName]
     public string? Name { get; init; }
 }
 

@@ -11,11 +11,6 @@ internal static class OrganizationEndpoints
 {
     public const int MaxNameLength = 100;
 
-    /// <summary>Printable text that neither starts nor ends with white space. Shared by projects.</summary>
-    public const string NamePattern = @"^[^\p{C}\s](?:[^\p{C}]*[^\p{C}\s])?$";
-
-    public const string NamePatternMessage = "The name must not start or end with white space or contain control characters.";
-
     public static RouteGroupBuilder MapOrganizationEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/orgs").WithTags("Organizations");

@@ -5,8 +5,7 @@ namespace Demiurge.Projects;
 
 public sealed record CreateProjectRequest
 {
-    [Required(ErrorMessage = "The name is required."), StringLength(OrganizationEndpoints.MaxNameLength, ErrorMessage = "The name must be at most {1} characters."), RegularExpression(OrganizationEndpoints.NamePattern,
-        ErrorMessage = OrganizationEndpoints.NamePatternMessage)]
+    [Required(ErrorMessage = "The name is required."), StringLength(OrganizationEndpoints.MaxNameLength, ErrorMessage = "The name must be at most {1} characters."), PrintableName]
     public string? Name { get; init; }
 }
 

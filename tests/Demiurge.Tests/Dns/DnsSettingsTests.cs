@@ -31,6 +31,30 @@ public sealed class DnsSettingsTests
         Assert.Contains(errors, e => e.StartsWith("--powerdns-timeout", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("off", 256, 16, "--dns-tcp-idle-timeout")]
+    [InlineData("0s", 256, 16, "--dns-tcp-idle-timeout")]
+    [InlineData("10s", 0, 1, "--dns-tcp-connections ")]
+    [InlineData("10s", 8, 16, "--dns-tcp-connections-per-source")]
+    [InlineData("10s", 8, 0, "--dns-tcp-connections-per-source")]
+    public void Validate_BadTcpLimits_Named(string idle, int connections, int perSource, string flag)
+    {
+        var errors = new List<string>();
+
+        DnsSettings.Validate(new DnsOptions { TcpIdleTimeout = idle, TcpConnections = connections, TcpConnectionsPerSource = perSource }, errors);
+
+        Assert.Single(errors);
+        Assert.StartsWith(flag, errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TcpLimits_Set_Parsed()
+    {
+        var limits = new DnsOptions { TcpIdleTimeout = "1500ms", TcpConnections = 64, TcpConnectionsPerSource = 4 }.TcpLimits();
+
+        Assert.Equal(new Demiurge.Dns.Server.DnsTcpLimits(64, 4, TimeSpan.FromMilliseconds(1500)), limits);
+    }
+
     [Fact]
     public void EdgeAddressList_BothFamilies_Parsed()
     {

@@ -243,4 +243,61 @@ public sealed class OrganizationEndpointsTests(ControlPlaneFixture fixture) : IC
         var reloaded = await fixture.Admin.GetFromJsonAsync<JsonElement>($"/orgs/{org.GetProperty("organization_id").GetString()}");
         Assert.Equal("Société Générale 東京", reloaded.GetProperty("name").GetString());
     }
+
+    [Theory]
+    [InlineData("👍")]
+    [InlineData("\U00020000")] // 𠀀, CJK Extension B
+    [InlineData("Team 👩‍💻 𠀀")]
+    [InlineData("می‌خواهم")] // with a ZWNJ
+    public async Task CreateOrganization_NameBeyondTheBmp_Returns201AndIsKept(string name)
+    {
+        using var response = await fixture.Admin.PostAsJsonAsync("/orgs", new { name });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var org = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var reloaded = await fixture.Admin.GetFromJsonAsync<JsonElement>($"/orgs/{org.GetProperty("organization_id").GetString()}");
+        Assert.Equal(name, reloaded.GetProperty("name").GetString());
+    }
+
+    /// <summary>Raw JSON escapes, as a client would send them.</summary>
+    [Theory]
+    [InlineData("line\\u2028break")]
+    [InlineData("paragraph\\u2029break")]
+    [InlineData("bell\\u0007")]
+    [InlineData("escape\\u001b[31m")]
+    [InlineData("next\\u0085line")]
+    [InlineData("bidi \\u202e override")]
+    [InlineData("private \\ue000 use")]
+    [InlineData("unassigned \\u0378")]
+    [InlineData("ideographic space\\u3000")]
+    public async Task CreateOrganization_SeparatorControlFormatPrivateOrUnassigned_Returns400AndWritesNothing(string escaped)
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var content = new StringContent($$"""{"name":"{{marker}} {{escaped}}"}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await fixture.Admin.PostAsync("/orgs", content);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), problem.ToString());
+        var organizations = await fixture.Admin.GetFromJsonAsync<JsonElement>("/orgs");
+        Assert.DoesNotContain(organizations.EnumerateArray(), o => o.GetProperty("name").GetString()!.Contains(marker, StringComparison.Ordinal));
+    }
+
+    /// <summary>A lone surrogate is not text: the JSON reader refuses it before validation, as malformed, naming the field.</summary>
+    [Theory]
+    [InlineData("lone \\ud800")]
+    [InlineData("\\udc00 low first")]
+    [InlineData("reversed \\udc00\\ud800")]
+    public async Task CreateOrganization_LoneSurrogate_Returns400NamingTheField(string escaped)
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var content = new StringContent($$"""{"name":"{{marker}} {{escaped}}"}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await fixture.Admin.PostAsync("/orgs", content);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed");
+        Assert.Contains("$.name", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var organizations = await fixture.Admin.GetFromJsonAsync<JsonElement>("/orgs");
+        Assert.DoesNotContain(organizations.EnumerateArray(), o => o.GetProperty("name").GetString()!.Contains(marker, StringComparison.Ordinal));
+    }
 }

@@ -76,4 +76,26 @@ public sealed class ProjectEndpointsTests(ControlPlaneFixture fixture) : IClassF
         var list = await owner.Client.GetFromJsonAsync<JsonElement>($"/orgs/{organizationId}/projects");
         Assert.Empty(list.EnumerateArray());
     }
+
+    [Theory]
+    [InlineData("\"notes 👍 𠀀\"", HttpStatusCode.Created)]
+    [InlineData("\"notes\\u2029\"", HttpStatusCode.BadRequest)]
+    [InlineData("\"notes\\u0000\"", HttpStatusCode.BadRequest)]
+    public async Task CreateProject_NameCheckedByCodePoint_AsOrganizationsAre(string json, HttpStatusCode expected)
+    {
+        var owner = await fixture.CreateUserAsync();
+        var organizationId = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client);
+        using var content = new StringContent($$"""{"name":{{json}}}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await owner.Client.PostAsync($"/orgs/{organizationId}/projects", content);
+
+        if (expected == HttpStatusCode.BadRequest)
+        {
+            await Problems.AssertProblemAsync(response, expected, "validation");
+        }
+
+        Assert.Equal(expected, response.StatusCode);
+        var list = await owner.Client.GetFromJsonAsync<JsonElement>($"/orgs/{organizationId}/projects");
+        Assert.Equal(expected == HttpStatusCode.Created ? 1 : 0, list.GetArrayLength());
+    }
 }

@@ -11,23 +11,23 @@ namespace Demiurge.Dns.Server;
 /// </summary>
 internal sealed partial class DnsServer : IAsyncDisposable
 {
-    // A TCP client gets this long between queries (RFC 7766 6.2.3 suggests seconds, not minutes).
-    private static readonly TimeSpan s_tcpIdleTimeout = TimeSpan.FromSeconds(10);
-
-    // Each TCP connection holds about 200 KB of buffers; past this many, new ones are closed at once.
-    private const int MaxTcpConnections = 256;
-
     private readonly Func<DnsZone> _zone;
     private readonly Socket _udp;
     private readonly Socket _tcp;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _serving;
+    private readonly DnsTcpLimits _limits;
+
+    // Open TCP connections per source (see Source); guarded by itself. A source's entry goes
+    // when its last connection closes, so the map holds at most MaxConnections entries.
+    private readonly Dictionary<UInt128, int> _tcpBySource = [];
     private int _tcpConnections;
 
-    private DnsServer(Func<DnsZone> zone, Socket udp, Socket tcp, ILogger logger)
+    private DnsServer(Func<DnsZone> zone, Socket udp, Socket tcp, DnsTcpLimits limits, ILogger logger)
     {
         _zone = zone;
+        _limits = limits;
         _udp = udp;
         _tcp = tcp;
         _logger = logger;
@@ -39,10 +39,14 @@ internal sealed partial class DnsServer : IAsyncDisposable
     /// <summary>Where the server listens (the port is the one chosen when 0 was asked for).</summary>
     public IPEndPoint EndPoint => (IPEndPoint)_udp.LocalEndPoint!;
 
+    /// <summary>TCP connections open now.</summary>
+    public int TcpConnections => Volatile.Read(ref _tcpConnections);
+
     /// <summary>Binds UDP and TCP to the same port and starts serving.</summary>
     /// <exception cref="IOException">The address or port cannot be bound.</exception>
-    public static DnsServer Start(IPEndPoint endPoint, Func<DnsZone> zone, ILogger logger)
+    public static DnsServer Start(IPEndPoint endPoint, Func<DnsZone> zone, DnsTcpLimits limits, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         // With port 0 the free UDP port may be taken for TCP; another free port is tried then.
         for (var attempt = 1; ; attempt++)
         {
@@ -53,7 +57,7 @@ internal sealed partial class DnsServer : IAsyncDisposable
                 udp.Bind(endPoint);
                 tcp.Bind(new IPEndPoint(endPoint.Address, ((IPEndPoint)udp.LocalEndPoint!).Port));
                 tcp.Listen(512);
-                return new DnsServer(zone, udp, tcp, logger);
+                return new DnsServer(zone, udp, tcp, limits, logger);
             }
             catch (SocketException exception)
             {
@@ -113,14 +117,16 @@ internal sealed partial class DnsServer : IAsyncDisposable
             try
             {
                 var connection = await _tcp.AcceptAsync(cancellationToken);
-                if (Interlocked.Increment(ref _tcpConnections) > MaxTcpConnections)
+                var source = Source(connection);
+                if (!TryOpen(source))
                 {
-                    Interlocked.Decrement(ref _tcpConnections);
+                    // RFC 7766 6.2.2 lets a server close connections it will not serve; the
+                    // client retries, and another source still finds a slot.
                     connection.Dispose();
                     continue;
                 }
 
-                _ = ServeTcpAsync(connection, cancellationToken);
+                _ = ServeTcpAsync(connection, source, cancellationToken);
             }
             catch (SocketException)
             {
@@ -134,18 +140,20 @@ internal sealed partial class DnsServer : IAsyncDisposable
     }
 
     // RFC 1035 4.2.2 and RFC 7766: each message behind a two-byte length, many per connection.
-    private async Task ServeTcpAsync(Socket connection, CancellationToken cancellationToken)
+    private async Task ServeTcpAsync(Socket connection, UInt128 source, CancellationToken cancellationToken)
     {
         await using var stream = new NetworkStream(connection, ownsSocket: true);
         var packet = new byte[DnsResponder.MaxMessageSize];
         var reply = new byte[DnsResponder.MaxMessageSize];
         var framed = new byte[2 + DnsResponder.MaxMessageSize];
+        // One deadline per query and its answer, restarted each time: a client that goes quiet,
+        // trickles a query in or stops reading answers (the write then blocks) loses its slot.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             while (true)
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                idle.CancelAfter(s_tcpIdleTimeout);
+                idle.CancelAfter(_limits.IdleTimeout);
                 await stream.ReadExactlyAsync(packet.AsMemory(0, 2), idle.Token);
                 var size = BinaryPrimitives.ReadUInt16BigEndian(packet);
                 await stream.ReadExactlyAsync(packet.AsMemory(0, size), idle.Token);
@@ -157,7 +165,7 @@ internal sealed partial class DnsServer : IAsyncDisposable
 
                 BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)length);
                 reply.AsSpan(0, length).CopyTo(framed.AsSpan(2));
-                await stream.WriteAsync(framed.AsMemory(0, 2 + length), cancellationToken);
+                await stream.WriteAsync(framed.AsMemory(0, 2 + length), idle.Token);
             }
         }
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or EndOfStreamException)
@@ -166,8 +174,60 @@ internal sealed partial class DnsServer : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _tcpConnections);
+            Close(source);
         }
+    }
+
+    private bool TryOpen(UInt128 source)
+    {
+        lock (_tcpBySource)
+        {
+            _tcpBySource.TryGetValue(source, out var open);
+            if (_tcpConnections >= _limits.MaxConnections || open >= _limits.MaxConnectionsPerSource)
+            {
+                return false;
+            }
+
+            _tcpBySource[source] = open + 1;
+            _tcpConnections++;
+            return true;
+        }
+    }
+
+    private void Close(UInt128 source)
+    {
+        lock (_tcpBySource)
+        {
+            var open = _tcpBySource[source] - 1;
+            if (open == 0)
+            {
+                _tcpBySource.Remove(source);
+            }
+            else
+            {
+                _tcpBySource[source] = open;
+            }
+
+            _tcpConnections--;
+        }
+    }
+
+    // What one client holds: its IPv4 address, or the /64 of its IPv6 address (a host gets a
+    // whole /64, so counting single IPv6 addresses would bound nothing). An IPv6 key has its low
+    // 64 bits zero and an IPv4 key its high 64 bits, so the two never meet.
+    private static UInt128 Source(Socket connection)
+    {
+        var address = ((IPEndPoint)connection.RemoteEndPoint!).Address;
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out var written);
+        return address.AddressFamily == AddressFamily.InterNetwork
+            ? BinaryPrimitives.ReadUInt32BigEndian(bytes)
+            : (UInt128)BinaryPrimitives.ReadUInt64BigEndian(bytes) << 64;
     }
 
     private int Respond(ReadOnlySpan<byte> packet, byte[] reply, bool overTcp)

@@ -27,7 +27,7 @@ internal sealed partial class DnsService(ServedZone zone, ControlPlaneRole role,
         }
 
         await zone.SyncAsync(cancellationToken);
-        _server = DnsServer.Start(new IPEndPoint(IPAddress.Parse(dns.Address), dns.Port), () => zone.Current, logger);
+        _server = DnsServer.Start(new IPEndPoint(IPAddress.Parse(dns.Address), dns.Port), () => zone.Current, dns.TcpLimits(), logger);
         LogListening(logger, _server.EndPoint, zone.Current.Origin, zone.Current.Serial);
         await base.StartAsync(cancellationToken);
     }

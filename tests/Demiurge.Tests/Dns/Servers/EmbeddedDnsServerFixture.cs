@@ -37,7 +37,7 @@ public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
         Served = new ServedZone(_store, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<ServedZone>.Instance);
         Provider = new EmbeddedDnsProvider(_store, Served, Microsoft.Extensions.Options.Options.Create(Options));
         await Served.SyncAsync(CancellationToken.None);
-        _server = DnsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), () => Served.Current, NullLogger.Instance);
+        _server = DnsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), () => Served.Current, DnsTcpLimits.Default, NullLogger.Instance);
     }
 
     /// <summary>Writes record sets to the store the way another process would, then lets the zone catch up.</summary>

@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Demiurge.Edge;
 using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Demiurge.Tests.Edge.Servers;
 
@@ -51,12 +54,13 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     }
 
     [Fact]
-    public async Task Https_CertificateForEachName_ChainsToTheLocalAuthorityAndNamesTheHost()
+    public async Task Https_OrganizationAndContainerNames_OneWildcardChainingToTheLocalAuthority()
     {
         var organization = NewOrganization();
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
         await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
 
+        var thumbprints = new List<string>();
         foreach (var host in new[] { Hostname(organization), $"uc-{Guid.NewGuid():N}.{Hostname(organization)}" })
         {
             // A client of its own per name, so each request makes its own TLS handshake.
@@ -66,9 +70,69 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
             Assert.Equal(HttpStatusCode.Created, status);
             var certificate = client.LastCertificate!;
             Assert.Equal(ca.Subject, certificate.Issuer);
-            Assert.Equal(host, certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false));
+            Assert.Equal($"*.{Hostname(organization)}", certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false));
             Assert.True(certificate.MatchesHostname(host));
+            thumbprints.Add(certificate.Thumbprint);
         }
+
+        Assert.Single(thumbprints.Distinct());
+    }
+
+    [Fact]
+    public async Task Https_ManyNamesOfOneOrganization_OneCertificateIssued()
+    {
+        var organization = NewOrganization();
+        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        var authority = fixture.Edge.Services.GetRequiredService<LocalCertificateAuthority>();
+        var issuedBefore = authority.IssuedTotal;
+
+        var thumbprints = new HashSet<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            using var certificate = await HandshakeAsync($"uc-{Guid.NewGuid():N}.{Hostname(organization).ToUpperInvariant()}");
+            thumbprints.Add(certificate.Thumbprint);
+        }
+
+        Assert.Single(thumbprints);
+        Assert.Equal(issuedBefore + 1, authority.IssuedTotal);
+        Assert.InRange(authority.CachedCount, 1, authority.CacheCapacity);
+    }
+
+    [Fact]
+    public async Task Https_RandomNamesOutsideTheDomainOrUnrouted_MintNothing()
+    {
+        var authority = fixture.Edge.Services.GetRequiredService<LocalCertificateAuthority>();
+        using var domainCertificate = await HandshakeAsync(Domain);
+        var issuedBefore = authority.IssuedTotal;
+
+        var random = new Random(10);
+        var names = Enumerable.Range(0, 100).SelectMany(i => new[]
+        {
+            $"host-{random.Next()}.example.com",
+            $"{Hostname(NewOrganization())}",
+            $"uc-{i}.{Hostname(NewOrganization())}",
+            $"name-{random.Next()}.{Domain}",
+            $"{Domain}.evil-{i}.test",
+        });
+        foreach (var name in names)
+        {
+            using var certificate = await HandshakeAsync(name);
+            Assert.Equal(domainCertificate.Thumbprint, certificate.Thumbprint);
+        }
+
+        Assert.Equal(issuedBefore, authority.IssuedTotal);
+    }
+
+    [Fact]
+    public async Task Https_ApexAndApiName_EachTheirOwnCertificate()
+    {
+        using var apex = await HandshakeAsync(Domain);
+        using var api = await HandshakeAsync($"ganymede.{Domain}");
+
+        Assert.True(apex.MatchesHostname(Domain));
+        Assert.False(apex.MatchesHostname($"ganymede.{Domain}"));
+        Assert.True(api.MatchesHostname($"ganymede.{Domain}"));
+        Assert.NotEqual(apex.Thumbprint, api.Thumbprint);
     }
 
     [Fact]
@@ -136,5 +200,20 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         await writer.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, null);
         await edge.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A bare TLS handshake with <paramref name="serverName"/> as SNI; the certificate the edge chose.</summary>
+    private async Task<X509Certificate2> HandshakeAsync(string serverName)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, fixture.Edge.HttpsUrl.Port, TestContext.Current.CancellationToken);
+        await using var tls = new SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            // Any certificate: the test looks at which one the edge chose, not whether it validates.
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
+        }, TestContext.Current.CancellationToken);
+        return new X509Certificate2(tls.RemoteCertificate!);
     }
 }

@@ -1,0 +1,49 @@
+using System.Security.Cryptography.X509Certificates;
+using Demiurge.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Edge;
+
+/// <summary>
+/// Chooses the certificate of a TLS handshake from its server name (SNI). Every name of an
+/// organization that routes shares one wildcard certificate, <c>*.org-{id}.{domain}</c> (which
+/// also names <c>org-{id}.{domain}</c>, and covers <c>uc-{container}.org-{id}.{domain}</c> since
+/// a wildcard covers one label); the API's name has its own; anything else, inside the domain
+/// or not, gets the domain's certificate. So the names a client can make the edge sign are the
+/// routed organizations plus two, whatever it sends, and the authority's cache bounds the keys held.
+/// </summary>
+internal sealed class EdgeCertificateSelector
+{
+    private readonly LocalCertificateAuthority _authority;
+    private readonly EdgeRouteTable _table;
+    private readonly string _domain;
+    private readonly string _api;
+
+    public EdgeCertificateSelector(LocalCertificateAuthority authority, EdgeRouteTable table, IOptions<DemiurgeOptions> options)
+    {
+        _authority = authority;
+        _table = table;
+        _domain = options.Value.Domain.TrimEnd('.').ToLowerInvariant();
+        _api = $"{GatewayNames.ApiLabel}.{_domain}";
+    }
+
+    public X509Certificate2 Select(string? serverName) => _authority.CertificateFor(CertificateName(serverName));
+
+    /// <summary>The name the certificate for <paramref name="serverName"/> is issued to.</summary>
+    public string CertificateName(string? serverName)
+    {
+        if (serverName is null)
+        {
+            return _domain;
+        }
+
+        if (serverName.TrimEnd('.').Equals(_api, StringComparison.OrdinalIgnoreCase))
+        {
+            return _api;
+        }
+
+        // Only a routed organization: a random org-… name must not make the edge sign anything.
+        var organization = GatewayNames.OrganizationHostnameOf(serverName, _domain);
+        return organization is not null && _table.Find(organization) is not null ? "*." + organization.ToLowerInvariant() : _domain;
+    }
+}
