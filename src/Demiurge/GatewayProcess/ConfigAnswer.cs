@@ -16,6 +16,7 @@ internal sealed record ConfigAnswer(
     string? OrganizationName = null,
     IReadOnlyList<MemberAnswer>? Members = null,
     IReadOnlyList<ProjectAnswer>? Projects = null,
+    long SettingsRevision = 0,
     JsonElement InactivityTimeoutSeconds = default,
     JsonElement AutosaveIntervalSeconds = default)
 {

@@ -83,6 +83,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
         app.UseRouting();
+        app.UseMiddleware<OversizedBodyMiddleware>(MaxRequestBodyBytes);
         app.MapGatewayProcessEndpoints();
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();

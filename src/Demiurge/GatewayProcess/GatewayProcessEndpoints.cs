@@ -18,6 +18,7 @@ internal static class GatewayProcessEndpoints
         group.MapGet("/collab/ping", Ping);
         group.MapPost("/collab/start", StartAsync);
         group.MapPost("/collab/release", ReleaseAsync);
+        group.MapPut("/collab/config", PutConfig);
         group.MapGet("/projects/{project_id}/state", GetProjectState);
         group.MapPut("/projects/{project_id}/state", PutProjectState);
         group.MapGet("/gateway/activity", Activity);
@@ -32,8 +33,13 @@ internal static class GatewayProcessEndpoints
     private static Results<Ok<PingResponse>, ProblemHttpResult> Ping(
         HttpContext context, GatewayWorker worker, ControlPlaneClient controlPlane, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options)
     {
+        if (IsPublicName(context))
+        {
+            return OperatorsOnly();
+        }
+
         var snapshot = worker.Snapshot();
-        var answer = new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId);
+        var answer = new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId) { SettingsRevision = snapshot.SettingsRevision };
         if (context.Request.Headers.Authorization.Count == 0 && !context.Request.Headers.ContainsKey(ControlPlaneClient.ControlPlanesHeader))
         {
             return TypedResults.Ok(answer);
@@ -59,9 +65,15 @@ internal static class GatewayProcessEndpoints
             System.Text.Encoding.UTF8.GetBytes("Bearer " + Identity.Tokens.ControlCredential(options.GatewayToken)),
             System.Text.Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()));
 
+    /// <summary>The control plane's handshake: only it may hand this gateway an organization, so a local process cannot fail allocations with bogus tokens.</summary>
     private static async Task<Results<Ok<CollabStartResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
-        CollabStartRequest request, GatewayWorker worker, CancellationToken cancellationToken)
+        CollabStartRequest request, HttpContext context, GatewayWorker worker, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options, CancellationToken cancellationToken)
     {
+        if (!IsControlPlane(context, options.Value))
+        {
+            return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may start a handshake on this gateway.");
+        }
+
         if (string.IsNullOrEmpty(request.HandshakeToken))
         {
             return ApiProblems.Invalid("handshake_token", "The handshake_token is required.");
@@ -113,7 +125,7 @@ internal static class GatewayProcessEndpoints
             return InvalidProjectId(project_id);
         }
 
-        if (await RefuseNonMemberAsync(context, worker, users, cancellationToken) is { } refusal)
+        if (await RefuseNonMemberAsync(context, worker, users, write: false, cancellationToken) is { } refusal)
         {
             return refusal;
         }
@@ -129,7 +141,7 @@ internal static class GatewayProcessEndpoints
             return InvalidProjectId(project_id);
         }
 
-        if (await RefuseNonMemberAsync(context, worker, users, cancellationToken) is { } refusal)
+        if (await RefuseNonMemberAsync(context, worker, users, write: true, cancellationToken) is { } refusal)
         {
             return refusal;
         }
@@ -148,17 +160,23 @@ internal static class GatewayProcessEndpoints
     }
 
     /// <summary>Why the gateway is still alive; not user activity.</summary>
-    private static Ok<ActivityResponse> Activity(GatewayWorker worker)
+    private static Results<Ok<ActivityResponse>, ProblemHttpResult> Activity(HttpContext context, GatewayWorker worker)
     {
+        if (IsPublicName(context))
+        {
+            return OperatorsOnly();
+        }
+
         var snapshot = worker.Snapshot();
         return TypedResults.Ok(new ActivityResponse(snapshot.State, snapshot.LastActivityAt, snapshot.ReleaseAt, snapshot.Dirty, snapshot.LastPushAt, snapshot.DataVersion));
     }
 
     /// <summary>
-    /// Project documents are the organization's data: only its members read or write them. The
-    /// user token is checked with the control plane (cached briefly), membership here.
+    /// Project documents are the organization's data: only its members read them, and only
+    /// members who are not viewers write them. The user token is checked with the control plane
+    /// (cached briefly), membership and role here, as the control plane last listed them.
     /// </summary>
-    private static async Task<ProblemHttpResult?> RefuseNonMemberAsync(HttpContext context, GatewayWorker worker, UserTokenVerifier users, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> RefuseNonMemberAsync(HttpContext context, GatewayWorker worker, UserTokenVerifier users, bool write, CancellationToken cancellationToken)
     {
         var verification = await users.VerifyAsync(context.Request.Headers.Authorization, cancellationToken);
         if (verification.User is not { } user)
@@ -166,13 +184,53 @@ internal static class GatewayProcessEndpoints
             return ManagerProblems.Refusal(context, verification);
         }
 
-        if (!worker.TryWithSession((session, _) => session.Managers.Permissions.IsMember(user.UserId), out var member))
+        if (!worker.TryWithSession((session, _) => session.Managers.Permissions.Member(user.UserId), out var member))
         {
             return NotServing(worker.Snapshot());
         }
 
-        return member ? null : ApiProblems.Forbidden($"User {user.Username} is not a member of this organization.");
+        return member switch
+        {
+            null => ApiProblems.Forbidden($"User {user.Username} is not a member of this organization."),
+            { Role: MemberRole.Viewer } when write => ApiProblems.Forbidden($"User {user.Username} is a viewer of this organization: viewers read only."),
+            _ => null,
+        };
     }
+
+    /// <summary>
+    /// The control plane's update of the organization's name, members and projects. Only a newer
+    /// revision than the gateway holds is applied; an older or repeated one answers 200 with
+    /// <c>"applied": false</c> and changes nothing.
+    /// </summary>
+    private static Results<Ok<CollabConfigResponse>, ValidationProblem, ProblemHttpResult> PutConfig(
+        CollabConfigRequest request, HttpContext context, GatewayWorker worker, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options)
+    {
+        if (!IsControlPlane(context, options.Value))
+        {
+            return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may change this gateway's config.");
+        }
+
+        if (GatewayWorker.SettingsError(request) is { } error)
+        {
+            return ApiProblems.Invalid("config", error);
+        }
+
+        return worker.ApplySettings(request) is { } applied
+            ? TypedResults.Ok(applied)
+            : ApiProblems.Conflict($"The gateway does not serve organization {request.OrganizationId} now.");
+    }
+
+    /// <summary>
+    /// Whether the request names an organization (<c>org-*</c>, <c>uc-*</c>): it came through the
+    /// edge, from anyone. Health and activity are for the pool manager and operators, who call
+    /// the worker's own loopback address.
+    /// </summary>
+    private static bool IsPublicName(HttpContext context) =>
+        Routing.OrganizationHosts.Classify(context.Request.Host.Host, out _, out _) != Routing.HostKind.Gateway;
+
+    private static ProblemHttpResult OperatorsOnly() =>
+        ApiProblems.Problem(StatusCodes.Status404NotFound, "Not found",
+            "The gateway's health and activity are served on its own address only, not under the organization's name.", "not-found");
 
     // The control plane keys documents by project id, a UUID: anything else could never be saved.
     private static ValidationProblem InvalidProjectId(string projectId) =>

@@ -64,6 +64,7 @@ internal sealed record GatewayConfigResponse(
     string OrganizationName,
     IReadOnlyList<GatewayMember> Members,
     IReadOnlyList<GatewayProject> Projects,
+    long SettingsRevision,
     double? InactivityTimeoutSeconds,
     double AutosaveIntervalSeconds);
 

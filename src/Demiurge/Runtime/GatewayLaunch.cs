@@ -1,7 +1,8 @@
 namespace Demiurge.Runtime;
 
 /// <summary>Everything a runtime needs to start one gateway worker.</summary>
-internal sealed record GatewayLaunch(string GatewayId, int Port, string Token, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval)
+internal sealed record GatewayLaunch(string GatewayId, int Port, string Token, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval,
+    string ContainerPorts)
 {
     /// <summary>The worker's base address; workers listen on loopback only.</summary>
     public Uri Address => new($"http://127.0.0.1:{Port}");
@@ -16,6 +17,7 @@ internal sealed record GatewayLaunch(string GatewayId, int Port, string Token, U
         "--inactivity-timeout", InactivityTimeout,
         "--autosave-interval", AutosaveInterval,
         "--oauth-cleanup-interval", OAuthCleanupInterval,
+        "--container-ports", ContainerPorts,
     ];
 
     public const string TokenVariable = "DEMIURGE_GATEWAY_TOKEN";

@@ -47,11 +47,13 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// after 10 s without activity (both overridable per organization through config), OAuth
     /// cleanup every hour. <paramref name="controlPlane"/> shares another harness's control plane
     /// (with its clock), for a second gateway serving the same organizations; this harness then
-    /// leaves it running when disposed.
+    /// leaves it running when disposed. Containers may register any port unless
+    /// <paramref name="containerPorts"/> says otherwise: the tests' backends listen on ephemeral ports.
     /// </summary>
     public static async Task<GatewayHarness> StartAsync(
         TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null,
-        TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId, TimeSpan? requestTimeout = null)
+        TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId, TimeSpan? requestTimeout = null,
+        Demiurge.Gateways.PortRange? containerPorts = null)
     {
         time ??= new FakeTimeProvider();
         var ownsControlPlane = controlPlane is null;
@@ -69,6 +71,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             ReadyRetryMaxDelay = TimeSpan.FromSeconds(2),
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
+            ContainerPorts = containerPorts ?? new Demiurge.Gateways.PortRange(1, 65535),
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);
@@ -110,15 +113,19 @@ internal sealed class GatewayHarness : IAsyncDisposable
         return grant;
     }
 
+    /// <summary>The control plane's <c>POST /collab/start</c>, with its credential.</summary>
     public Task<HttpResponseMessage> StartAsync(string handshakeToken) =>
-        Http.PostAsJsonAsync("/collab/start", new { handshake_token = handshakeToken });
+        Http.SendAsync(AsControlPlane(HttpMethod.Post, "/collab/start", JsonContent.Create(new { handshake_token = handshakeToken })));
 
     /// <summary>The control plane's <c>POST /collab/release</c>, with its credential.</summary>
-    public Task<HttpResponseMessage> ReleaseAsync()
+    public Task<HttpResponseMessage> ReleaseAsync() => Http.SendAsync(AsControlPlane(HttpMethod.Post, "/collab/release"));
+
+    /// <summary>A request carrying the control plane's credential for this gateway.</summary>
+    public HttpRequestMessage AsControlPlane(HttpMethod method, string path, HttpContent? content = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/collab/release");
+        var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Demiurge.Identity.Tokens.ControlCredential(ControlPlane.GatewayToken));
-        return Http.SendAsync(request);
+        return request;
     }
 
     /// <summary>A request carrying the grants' default member's token, for the members-only endpoints.</summary>

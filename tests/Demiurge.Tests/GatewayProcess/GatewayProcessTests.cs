@@ -37,8 +37,10 @@ public sealed class GatewayProcessTests
         var grant = controlPlane.Grant(Guid.CreateVersion7().ToString(), "gw-proc-1");
         using var http = new HttpClient { BaseAddress = url };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", controlPlane.DefaultMember.Token);
-        using (var start = await http.PostAsJsonAsync("/collab/start", new { handshake_token = grant.HandshakeToken }))
+        using (var startRequest = new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = JsonContent.Create(new { handshake_token = grant.HandshakeToken }) })
         {
+            startRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Demiurge.Identity.Tokens.ControlCredential(token));
+            using var start = await http.SendAsync(startRequest);
             Assert.Equal(HttpStatusCode.OK, start.StatusCode);
         }
 

@@ -20,6 +20,8 @@ internal sealed class PostgresStore(NpgsqlDataSource dataSource) : SqlStore, IAs
 
     protected override string EventAppendLockSql => $"SELECT pg_advisory_xact_lock({AdvisoryLocks.EventAppend})";
 
+    protected override string RowLockClause => " FOR UPDATE";
+
     protected override string ClaimOrganizationLockSql => $"SELECT pg_advisory_xact_lock({AdvisoryLocks.ClaimSpace}, hashtext(@org))";
 
     // pg_locks shows a two-key advisory lock as classid = key 1, objid = key 2 (as oid), objsubid = 2.
