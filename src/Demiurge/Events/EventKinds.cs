@@ -8,5 +8,8 @@ internal static class EventKinds
     public const string OrganizationCreated = "organization.created";
     public const string OrganizationUpdated = "organization.updated";
     public const string MemberAdded = "organization.member_added";
+    public const string MemberRoleChanged = "organization.member_role_changed";
+    public const string MemberRemoved = "organization.member_removed";
     public const string ProjectCreated = "project.created";
+    public const string ProjectDeleted = "project.deleted";
 }

@@ -17,6 +17,7 @@ internal sealed record ConfigAnswer(
     IReadOnlyList<MemberAnswer>? Members = null,
     IReadOnlyList<ProjectAnswer>? Projects = null,
     long? StorageQuotaBytes = null,
+    long SettingsRevision = 0,
     JsonElement InactivityTimeoutSeconds = default,
     JsonElement AutosaveIntervalSeconds = default)
 {

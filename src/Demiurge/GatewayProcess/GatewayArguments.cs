@@ -1,6 +1,7 @@
 namespace Demiurge.GatewayProcess;
 
 /// <summary>The text of <c>demiurge gateway</c>'s flags, before <c>GatewayCommand.ParseOptions</c> checks it.</summary>
-/// <remarks>A null <see cref="OAuthCleanupInterval"/> keeps the default (the flag has one; callers that build arguments directly may leave it out).</remarks>
+/// <remarks>A null <see cref="OAuthCleanupInterval"/> or <see cref="ContainerPorts"/> keeps the default (the flags have one; callers that build arguments directly may leave them out).</remarks>
 internal sealed record GatewayArguments(
-    string? ControlPlane, string? Port, string? GatewayId, string? InactivityTimeout, string? AutosaveInterval, string? OAuthCleanupInterval = null);
+    string? ControlPlane, string? Port, string? GatewayId, string? InactivityTimeout, string? AutosaveInterval, string? OAuthCleanupInterval = null,
+    string? ContainerPorts = null);

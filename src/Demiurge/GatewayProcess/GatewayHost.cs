@@ -84,6 +84,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseRequestIdHeader();
         app.UseRouting();
         app.Use(ControlPlaneAuthentication.RequireAsync);
+        app.UseMiddleware<OversizedBodyMiddleware>(MaxRequestBodyBytes);
         app.MapGatewayProcessEndpoints();
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();

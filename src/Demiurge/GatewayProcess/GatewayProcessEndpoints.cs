@@ -18,6 +18,7 @@ internal static class GatewayProcessEndpoints
         group.MapGet("/collab/ping", Ping);
         group.MapPost("/collab/start", StartAsync).WithMetadata(ControlPlaneOnly.Instance);
         group.MapPost("/collab/release", ReleaseAsync).WithMetadata(ControlPlaneOnly.Instance);
+        group.MapPut("/collab/config", PutConfig).WithMetadata(ControlPlaneOnly.Instance);
         group.MapGet("/projects/{project_id}/state", GetProjectState);
         group.MapPut("/projects/{project_id}/state", PutProjectState);
         group.MapGet("/gateway/activity", Activity);
@@ -32,8 +33,13 @@ internal static class GatewayProcessEndpoints
     private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> Ping(
         HttpContext context, GatewayWorker worker, ControlPlaneClient controlPlane, ControlPlaneAuthentication authentication)
     {
+        if (IsPublicName(context))
+        {
+            return OperatorsOnly();
+        }
+
         var snapshot = worker.Snapshot();
-        var answer = new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId);
+        var answer = new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId) { SettingsRevision = snapshot.SettingsRevision };
         if (!context.Request.Headers.ContainsKey(Security.ControlPlaneSignature.Header) && !context.Request.Headers.ContainsKey(ControlPlaneClient.ControlPlanesHeader))
         {
             return TypedResults.Ok(answer);
@@ -53,6 +59,10 @@ internal static class GatewayProcessEndpoints
         return TypedResults.Ok(answer with { ControlPlanes = [.. controlPlane.ControlPlanes.Select(url => url.AbsoluteUri)] });
     }
 
+    /// <summary>
+    /// The control plane's handshake (signed, see <see cref="ControlPlaneOnly"/>): only it may hand
+    /// this gateway an organization, so a local process cannot fail allocations with bogus tokens.
+    /// </summary>
     private static async Task<Results<Ok<CollabStartResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
         CollabStartRequest request, GatewayWorker worker, CancellationToken cancellationToken)
     {
@@ -101,7 +111,7 @@ internal static class GatewayProcessEndpoints
             return InvalidProjectId(project_id);
         }
 
-        if (await RefuseNonMemberAsync(context, worker, users, cancellationToken) is { } refusal)
+        if (await RefuseNonMemberAsync(context, worker, users, write: false, cancellationToken) is { } refusal)
         {
             return refusal;
         }
@@ -122,7 +132,7 @@ internal static class GatewayProcessEndpoints
             return InvalidProjectId(project_id);
         }
 
-        if (await RefuseNonMemberAsync(context, worker, users, cancellationToken) is { } refusal)
+        if (await RefuseNonMemberAsync(context, worker, users, write: true, cancellationToken) is { } refusal)
         {
             return refusal;
         }
@@ -148,17 +158,23 @@ internal static class GatewayProcessEndpoints
     }
 
     /// <summary>Why the gateway is still alive; not user activity.</summary>
-    private static Ok<ActivityResponse> Activity(GatewayWorker worker)
+    private static Results<Ok<ActivityResponse>, ProblemHttpResult> Activity(HttpContext context, GatewayWorker worker)
     {
+        if (IsPublicName(context))
+        {
+            return OperatorsOnly();
+        }
+
         var snapshot = worker.Snapshot();
         return TypedResults.Ok(new ActivityResponse(snapshot.State, snapshot.LastActivityAt, snapshot.ReleaseAt, snapshot.Dirty, snapshot.LastPushAt, snapshot.DataVersion));
     }
 
     /// <summary>
-    /// Project documents are the organization's data: only its members read or write them. The
-    /// user token is checked with the control plane (cached briefly), membership here.
+    /// Project documents are the organization's data: only its members read them, and only
+    /// members who are not viewers write them. The user token is checked with the control plane
+    /// (cached briefly), membership and role here, as the control plane last listed them.
     /// </summary>
-    private static async Task<ProblemHttpResult?> RefuseNonMemberAsync(HttpContext context, GatewayWorker worker, UserTokenVerifier users, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> RefuseNonMemberAsync(HttpContext context, GatewayWorker worker, UserTokenVerifier users, bool write, CancellationToken cancellationToken)
     {
         var verification = await users.VerifyAsync(context.Request.Headers.Authorization, cancellationToken);
         if (verification.User is not { } user)
@@ -166,13 +182,48 @@ internal static class GatewayProcessEndpoints
             return ManagerProblems.Refusal(context, verification);
         }
 
-        if (!worker.TryWithSession((session, _) => session.Managers.Permissions.IsMember(user.UserId), out var member))
+        if (!worker.TryWithSession((session, _) => session.Managers.Permissions.Member(user.UserId), out var member))
         {
             return NotServing(worker.Snapshot());
         }
 
-        return member ? null : ApiProblems.Forbidden($"User {user.Username} is not a member of this organization.");
+        return member switch
+        {
+            null => ApiProblems.Forbidden($"User {user.Username} is not a member of this organization."),
+            { Role: MemberRole.Viewer } when write => ApiProblems.Forbidden($"User {user.Username} is a viewer of this organization: viewers read only."),
+            _ => null,
+        };
     }
+
+    /// <summary>
+    /// The control plane's update (signed) of the organization's name, members and projects. Only a newer
+    /// revision than the gateway holds is applied; an older or repeated one answers 200 with
+    /// <c>"applied": false</c> and changes nothing.
+    /// </summary>
+    private static Results<Ok<CollabConfigResponse>, ValidationProblem, ProblemHttpResult> PutConfig(
+        CollabConfigRequest request, GatewayWorker worker)
+    {
+        if (GatewayWorker.SettingsError(request) is { } error)
+        {
+            return ApiProblems.Invalid("config", error);
+        }
+
+        return worker.ApplySettings(request) is { } applied
+            ? TypedResults.Ok(applied)
+            : ApiProblems.Conflict($"The gateway does not serve organization {request.OrganizationId} now.");
+    }
+
+    /// <summary>
+    /// Whether the request names an organization (<c>org-*</c>, <c>uc-*</c>): it came through the
+    /// edge, from anyone. Health and activity are for the pool manager and operators, who call
+    /// the worker's own loopback address.
+    /// </summary>
+    private static bool IsPublicName(HttpContext context) =>
+        Routing.OrganizationHosts.Classify(context.Request.Host.Host, out _, out _) != Routing.HostKind.Gateway;
+
+    private static ProblemHttpResult OperatorsOnly() =>
+        ApiProblems.Problem(StatusCodes.Status404NotFound, "Not found",
+            "The gateway's health and activity are served on its own address only, not under the organization's name.", "not-found");
 
     // The control plane keys documents by project id, a UUID: anything else could never be saved.
     private static ValidationProblem InvalidProjectId(string projectId) =>

@@ -10,4 +10,5 @@ internal sealed record GatewaySnapshot(
     DateTimeOffset? ReleaseAt,
     bool Dirty,
     DateTimeOffset? LastPushAt,
-    long? DataVersion);
+    long? DataVersion,
+    long? SettingsRevision);

@@ -19,7 +19,7 @@ internal sealed partial class GatewayWarmup(IServer server, ILogger<GatewayWarmu
             using var ping = await http.GetAsync("/collab/ping", cancellationToken);
             using var activity = await http.GetAsync("/gateway/activity", cancellationToken);
 
-            // An empty token is refused before the control plane is called: binding and problem details only.
+            // Refused without the control plane's credential, before the control plane is called: binding and problem details only.
             using var body = new StringContent("""{"handshake_token":""}""", System.Text.Encoding.UTF8, "application/json");
             using var start = await http.PostAsync("/collab/start", body, cancellationToken);
         }

@@ -140,7 +140,7 @@ internal sealed partial class GatewayWorker : IDisposable
             }
 
             _session.Touch(_time.GetUtcNow());
-            if (!_allocation.Projects.ContainsKey(projectId))
+            if (!_session.Projects.ContainsKey(projectId))
             {
                 return ProjectAccess.UnknownProject;
             }
@@ -167,7 +167,7 @@ internal sealed partial class GatewayWorker : IDisposable
             }
 
             _session.Touch(_time.GetUtcNow());
-            if (!_allocation.Projects.ContainsKey(projectId))
+            if (!_session.Projects.ContainsKey(projectId))
             {
                 return ProjectAccess.UnknownProject;
             }
@@ -210,7 +210,7 @@ internal sealed partial class GatewayWorker : IDisposable
                 ? _session.LastActivityAt + timeout
                 : (DateTimeOffset?)null;
             return new GatewaySnapshot(_options.GatewayId, _state, _allocation?.OrganizationId, _allocation?.AllocationId,
-                _session?.LastActivityAt, releaseAt, _session?.Dirty ?? false, _session?.LastPushAt, _session?.Version);
+                _session?.LastActivityAt, releaseAt, _session?.Dirty ?? false, _session?.LastPushAt, _session?.Version, _session?.SettingsRevision);
         }
     }
 
@@ -498,7 +498,12 @@ internal sealed partial class GatewayWorker : IDisposable
             var managers = OrganizationManagers.Restore(allocation.Members, allocation.GatewayHostname, stored, now, out dropped);
             _allocation = allocation;
             _session = new OrganizationSession(data?.YjsState ?? new Dictionary<string, string>(), managers, managersUnsaved: dropped > 0,
-                data?.GatewayState?.GetRawText().Length ?? 0, pull.Value.Version, now, allocation.AutosaveInterval, _options.OAuthCleanupInterval);
+                data?.GatewayState?.GetRawText().Length ?? 0, pull.Value.Version, now, allocation.AutosaveInterval, _options.OAuthCleanupInterval)
+            {
+                SettingsRevision = allocation.SettingsRevision,
+                OrganizationName = allocation.OrganizationName,
+                Projects = allocation.Projects,
+            };
             _state = GatewayWorkerState.Serving;
         }
 
@@ -538,7 +543,7 @@ internal sealed partial class GatewayWorker : IDisposable
     }
 
     /// <summary>Only the organization's projects have documents here: refuse a list that cannot be read exactly.</summary>
-    private static string? ProjectsError(IReadOnlyList<ProjectAnswer>? projects)
+    internal static string? ProjectsError(IReadOnlyList<ProjectAnswer>? projects)
     {
         if (projects is null)
         {
@@ -563,7 +568,7 @@ internal sealed partial class GatewayWorker : IDisposable
     }
 
     /// <summary>The members are who may use the organization here: refuse a list that cannot be read exactly.</summary>
-    private static string? MembersError(IReadOnlyList<MemberAnswer>? members)
+    internal static string? MembersError(IReadOnlyList<MemberAnswer>? members)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in members ?? [])
@@ -575,7 +580,7 @@ internal sealed partial class GatewayWorker : IDisposable
 
             if (!PermissionManager.TryParseRole(member.Role, out _))
             {
-                return $"member {member.UserId} has the role '{member.Role}'; the roles are owner, admin and member.";
+                return $"member {member.UserId} has the role '{member.Role}'; the roles are owner, admin, member and viewer.";
             }
 
             if (!seen.Add(member.UserId))
@@ -635,12 +640,10 @@ internal sealed partial class GatewayWorker : IDisposable
         var autosave = config.AutosaveIntervalSeconds.ValueKind == JsonValueKind.Number
             ? TimeSpan.FromSeconds(config.AutosaveIntervalSeconds.GetDouble())
             : _options.AutosaveInterval;
-        var members = (config.Members ?? []).Select(m => PermissionManager.TryParseRole(m.Role, out var role)
-            ? new OrganizationMember(m.UserId, m.Username, role)
-            : throw new InvalidOperationException("ConfigError lets only known roles through.")).ToList();
+        var members = ToMembers(config.Members ?? []);
         var projects = config.Projects!.ToDictionary(p => p.ProjectId, p => p.Name, StringComparer.Ordinal);
         return new GatewayAllocation(config.AllocationId, config.OrganizationId, config.OrganizationName!, config.GatewayHostname, config.AllocationToken, hash,
-            members, projects, config.StorageQuotaBytes!.Value, inactivity, autosave);
+            members, projects, config.StorageQuotaBytes!.Value, config.SettingsRevision, inactivity, autosave);
     }
 
     private (bool Release, bool Autosave) DueWork()

@@ -60,6 +60,34 @@ internal sealed class OrganizationSession(
 
     public int ProjectCount => _projects.Count;
 
+    /// <summary>The revision of the organization's name, members and projects held here (<c>PUT /collab/config</c>).</summary>
+    public long SettingsRevision { get; set; }
+
+    public required string OrganizationName { get; set; }
+
+    /// <summary>The organization's projects, id → name, as of <see cref="SettingsRevision"/>.</summary>
+    public required IReadOnlyDictionary<string, string> Projects { get; set; }
+
+    /// <summary>
+    /// Takes a newer revision of the settings. Documents of projects that were listed and are no
+    /// longer (deleted) are forgotten, unsaved ones included: the control plane deleted them.
+    /// Returns how many documents were forgotten.
+    /// </summary>
+    public int ApplySettings(long revision, string organizationName, IReadOnlyDictionary<string, string> projects)
+    {
+        var forgotten = 0;
+        foreach (var deleted in Projects.Keys.Where(id => !projects.ContainsKey(id)))
+        {
+            forgotten += _projects.Remove(deleted) ? 1 : 0;
+            _unsaved.Remove(deleted);
+        }
+
+        SettingsRevision = revision;
+        OrganizationName = organizationName;
+        Projects = projects;
+        return forgotten;
+    }
+
     /// <summary>User activity: re-arms the inactivity deadline.</summary>
     public void Touch(DateTimeOffset now) => LastActivityAt = now;
 

@@ -21,7 +21,7 @@ internal sealed partial class GatewayAllocator(
     IStore events,
     IDnsProvider dns,
     IEdgeRouter edge,
-    IHttpClientFactory httpClients,
+    WorkerClient workers,
     IOptions<DemiurgeOptions> options,
     PoolSignal poolSignal,
     TimeProvider time,
@@ -155,10 +155,7 @@ internal sealed partial class GatewayAllocator(
 
     private async Task HandshakeAsync(Gateway gateway, string handshakeToken, CancellationToken cancellationToken)
     {
-        using var request = Security.WorkerCallSigner.For(
-            new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(gateway.Address), "/collab/start")) { Content = JsonContent.Create(new { handshake_token = handshakeToken }) },
-            gateway.GatewayId);
-        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        using var response = await workers.SendAsync(gateway, HttpMethod.Post, "/collab/start", JsonContent.Create(new { handshake_token = handshakeToken }), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);

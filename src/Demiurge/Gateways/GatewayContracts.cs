@@ -70,6 +70,7 @@ internal sealed record GatewayConfigResponse(
     string OrganizationName,
     IReadOnlyList<GatewayMember> Members,
     IReadOnlyList<GatewayProject> Projects,
+    long SettingsRevision,
     double? InactivityTimeoutSeconds,
     double AutosaveIntervalSeconds,
     long StorageQuotaBytes);

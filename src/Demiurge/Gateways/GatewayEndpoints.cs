@@ -91,14 +91,12 @@ internal static class GatewayEndpoints
             return Unauthorized("The handshake token is unknown, already used or expired.");
         }
 
-        var members = await store.MembershipListAsync(allocation.OrganizationId, cancellationToken);
-        var projects = await store.ProjectListAsync(allocation.OrganizationId, cancellationToken);
-        var organization = await store.OrganizationGetAsync(allocation.OrganizationId, cancellationToken);
-        if (organization is null)
+        if (await store.OrganizationSettingsGetAsync(allocation.OrganizationId, cancellationToken) is not { } settings)
         {
             return ApiProblems.NotFound("Organization", allocation.OrganizationId);
         }
 
+        var organization = settings.Organization;
         var inactivity = Durations.TryParse(options.Value.Gateway.InactivityTimeout, out var timeout) ? timeout : TimeSpan.FromMinutes(5);
         return TypedResults.Ok(new GatewayConfigResponse(
             allocation.AllocationId,
@@ -107,8 +105,9 @@ internal static class GatewayEndpoints
             GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
             allocationToken,
             organization.Name,
-            [.. members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],
-            [.. projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
+            [.. settings.Members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],
+            [.. settings.Projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
+            settings.Revision,
             organization.GatewayAutoRelease ? inactivity?.TotalSeconds : null,
             Durations.ParseOrDefault(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds,
             organization.StorageQuotaBytes ?? options.Value.Gateway.OrganizationStorageQuota.Bytes));
@@ -226,7 +225,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<Ok<GatewayResponse>, ProblemHttpResult>> ReleaseAsync(
-        string gateway_id, ClaimsPrincipal principal, IGatewayStore store, GatewayAllocator allocator, IHttpClientFactory httpClients, CancellationToken cancellationToken)
+        string gateway_id, ClaimsPrincipal principal, IGatewayStore store, GatewayAllocator allocator, WorkerClient workers, CancellationToken cancellationToken)
     {
         if (Ids.Parse(gateway_id) is not { } gatewayId || await store.GatewayGetAsync(gatewayId, cancellationToken) is not { } gateway)
         {
@@ -244,9 +243,7 @@ internal static class GatewayEndpoints
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(gateway.Address), "/collab/release"));
-            Security.WorkerCallSigner.For(request, gatewayId);
-            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName).SendAsync(request, timeout.Token);
+            using var response = await workers.SendAsync(gateway, HttpMethod.Post, "/collab/release", null, timeout.Token);
             drained = response.IsSuccessStatusCode;
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

@@ -11,9 +11,10 @@ internal static class GatewayExtensions
     {
         services.TryAddSingleton<IGatewayStore>(provider => (IGatewayStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<PoolSignal>();
+        services.TryAddSingleton<WorkerClient>();
+        services.TryAddSingleton<GatewaySettingsPublisher>();
         services.TryAddSingleton<GatewayAllocator>();
-        services.AddHttpClient(GatewayAllocator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60))
-            .AddHttpMessageHandler<Security.WorkerCallSigner>();
+        services.AddHttpClient(GatewayAllocator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
         services.TryAddSingleton<IControlPlaneStore>(provider => (IControlPlaneStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<ControlPlaneDirectory>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControlPlaneDirectory>());

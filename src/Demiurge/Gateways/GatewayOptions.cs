@@ -21,6 +21,13 @@ public sealed class GatewayOptions
     /// </summary>
     public ByteSize OrganizationStorageQuota { get; set; } = ByteSize.FromMebibytes(256);
 
+    /// <summary>
+    /// The loopback ports a user container may register as its endpoint (<c>--container-ports</c>).
+    /// The gateway forwards anyone's request for a container's name to its endpoint, so a port of
+    /// the platform's own (the API, PostgreSQL, a registry) would be published on the edge.
+    /// </summary>
+    public string ContainerPorts { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultContainerPorts.ToString();
+
     /// <summary>How long the handshake (the worker's config and pull) may take.</summary>
     public string HandshakeTimeout { get; set; } = "30s";
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using Demiurge.Coordination;
 using Demiurge.Events;
@@ -24,7 +25,8 @@ internal sealed partial class PoolManager(
     ILeadership leadership,
     IGatewayRuntime runtime,
     GatewayAllocator allocator,
-    IHttpClientFactory httpClients,
+    WorkerClient workers,
+    GatewaySettingsPublisher settings,
     IOptions<DemiurgeOptions> options,
     PoolSignal signal,
     ControlPlaneDirectory directory,
@@ -43,7 +45,6 @@ internal sealed partial class PoolManager(
     // Touched by the check loop and by the shutdown callback.
     private readonly ConcurrentDictionary<string, int> _missedPings = new();
 
-    // What each worker accepts as the control plane's word (it never changes for a worker).
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!await WaitForServerAsync(stoppingToken))
@@ -182,12 +183,17 @@ internal sealed partial class PoolManager(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             // The ping also tells the worker which control planes it may call (docs/gateway-protocol.md).
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(gateway.Address), "/collab/ping"));
-            Security.WorkerCallSigner.For(request, gateway.GatewayId);
-            request.Headers.Add(GatewayProcess.ControlPlaneClient.ControlPlanesHeader, string.Join(", ", directory.All.Select(url => url.AbsoluteUri)));
-            using var response = await httpClients.CreateClient(GatewayAllocator.HttpClientName).SendAsync(request, timeout.Token);
+            using var response = await workers.SendAsync(gateway, HttpMethod.Get, "/collab/ping", null, timeout.Token,
+                request => request.Headers.Add(GatewayProcess.ControlPlaneClient.ControlPlanesHeader, string.Join(", ", directory.All.Select(url => url.AbsoluteUri))));
             response.EnsureSuccessStatusCode();
             _missedPings.TryRemove(gateway.GatewayId, out _);
+            // A serving worker says which revision of its organization's settings it holds: an update it missed is sent again.
+            var ping = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(timeout.Token);
+            if (ping.TryGetProperty("organization_id", out var organization) && organization.GetString() is { } organizationId
+                && ping.TryGetProperty("settings_revision", out var revision) && revision.TryGetInt64(out var held))
+            {
+                await settings.CatchUpAsync(organizationId, held, cancellationToken);
+            }
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -208,7 +214,8 @@ internal sealed partial class PoolManager(
         var token = Tokens.New();
         var now = time.GetUtcNowMilliseconds();
         var gatewayOptions = options.Value.Gateway;
-        var launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval, gatewayOptions.OAuthCleanupInterval);
+        var launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval,
+            gatewayOptions.OAuthCleanupInterval, gatewayOptions.ContainerPorts);
         var gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
         await store.GatewayCreateAsync(gateway, token, NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
         try

@@ -22,4 +22,11 @@ internal readonly record struct PortRange(int First, int Last)
     }
 
     public IEnumerable<int> Ports => Enumerable.Range(First, Last - First + 1);
+
+    public bool Contains(int port) => port >= First && port <= Last;
+
+    public bool Overlaps(PortRange other) => First <= other.Last && other.First <= Last;
+
+    /// <summary>As it is written and parsed: <c>first-last</c>.</summary>
+    public override string ToString() => FormattableString.Invariant($"{First}-{Last}");
 }

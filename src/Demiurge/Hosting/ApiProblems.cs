@@ -87,7 +87,9 @@ internal static class ApiProblems
         }
         else if (problem.Status == StatusCodes.Status413PayloadTooLarge && problem.Detail is null)
         {
-            problem.Detail = $"The request body is larger than the {ApiExtensions.MaxRequestBodyBytes} bytes this endpoint accepts.";
+            // The request's own limit: the gateway's differs from the API's, and endpoints may set theirs.
+            var limit = context.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? ApiExtensions.MaxRequestBodyBytes;
+            problem.Detail = $"The request body is larger than the {limit} bytes this endpoint accepts.";
         }
         else if (problem.Status == StatusCodes.Status415UnsupportedMediaType && problem.Detail is null)
         {

@@ -38,6 +38,7 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
 
         RateLimits.Validate(options.RateLimit, errors);
         ValidatePool(options.Pool, errors);
+        ValidateContainerPorts(options, errors);
         ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
         ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);
         ValidateDuration(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, allowOff: false, errors);
@@ -84,6 +85,24 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
 
         ValidateDuration(Settings.PoolCheckInterval, pool.CheckInterval, allowOff: false, errors);
         ValidateDuration(Settings.PoolReconcileInterval, pool.ReconcileInterval, allowOff: false, errors);
+    }
+
+    /// <summary>The container ports must be free of the platform's own listeners that this control plane knows.</summary>
+    private static void ValidateContainerPorts(DemiurgeOptions options, List<string> errors)
+    {
+        var pool = options.Pool;
+        if (!Gateways.PortRange.TryParse(options.Gateway.ContainerPorts, out var containerPorts))
+        {
+            errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' is not a port range such as {GatewayProcess.GatewayProcessOptions.DefaultContainerPorts}.");
+        }
+        else if (Gateways.PortRange.TryParse(pool.Ports, out var poolPorts) && containerPorts.Overlaps(poolPorts))
+        {
+            errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' overlaps {Settings.PoolPorts.Describe()} '{pool.Ports}': containers could publish workers.");
+        }
+        else if (containerPorts.Contains(options.ApiPort))
+        {
+            errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' holds {Settings.ApiPort.Describe()} ({options.ApiPort}): containers could publish the API.");
+        }
     }
 
     private static void ValidateDuration(Setting setting, string value, bool allowOff, List<string> errors)

@@ -22,6 +22,8 @@ internal static class Settings
     public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(string), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
     public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(string), "Release an organization after this long without activity (e.g. 5m, or off).");
     public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(string), "How often workers save dirty data (e.g. 30s).");
+    public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(string),
+        "Loopback ports that user containers may register as their endpoints, first-last; none of the platform's own.", Name: "ContainerPorts");
     public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(string), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
     public static readonly Setting GatewayOrganizationStorageQuota = new("Gateway:OrganizationStorageQuota", typeof(ByteSize),
         "Most an organization may store: its documents and gateway state (e.g. 256MiB); a system admin can set another per organization.", Name: "OrgStorageQuota");
@@ -31,7 +33,7 @@ internal static class Settings
         DataDir, ApiPort, Domain, AdminToken, MasterKey, AdvertiseUrl,
         .. RateLimits.All,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
-        GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayOrganizationStorageQuota,
+        GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayOrganizationStorageQuota, GatewayContainerPorts,
         .. Store.StoreSettings.All,
         .. Edge.EdgeSettings.All,
         .. Dns.DnsSettings.All,

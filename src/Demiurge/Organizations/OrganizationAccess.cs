@@ -11,8 +11,14 @@ internal sealed record OrganizationAccess(Organization Organization, Organizatio
 {
     public bool CanManageMembers => IsSystemAdmin || Role is OrganizationRole.Owner or OrganizationRole.Admin;
 
-    /// <summary>Only owners (and system admins) make owners; admins grant admin or member.</summary>
-    public bool CanGrant(OrganizationRole role) => IsSystemAdmin || Role == OrganizationRole.Owner || (Role == OrganizationRole.Admin && role != OrganizationRole.Owner);
+    /// <summary>Viewers read only; every other member writes (create projects, say).</summary>
+    public bool CanWrite => IsSystemAdmin || Role is OrganizationRole.Owner or OrganizationRole.Admin or OrganizationRole.Member;
+
+    /// <summary>Only owners (and system admins) make, demote or remove owners; admins manage admins, members and viewers.</summary>
+    public bool CanChangeOwners => IsSystemAdmin || Role == OrganizationRole.Owner;
+
+    /// <summary>Only owners (and system admins) make owners; admins grant admin, member or viewer.</summary>
+    public bool CanGrant(OrganizationRole role) => CanChangeOwners || (Role == OrganizationRole.Admin && role != OrganizationRole.Owner);
 
     public static async Task<OrganizationAccess?> LoadAsync(IStore store, string? rawOrganizationId, Caller caller, CancellationToken cancellationToken)
     {

@@ -13,8 +13,15 @@ public sealed record AddMemberRequest
     [Required(ErrorMessage = "The user_id is required.")]
     public string? UserId { get; init; }
 
-    /// <summary>owner, admin or member.</summary>
-    [Required(ErrorMessage = "The role is required."), AllowedValues("owner", "admin", "member", ErrorMessage = "The role must be owner, admin or member.")]
+    /// <summary>owner, admin, member or viewer.</summary>
+    [Required(ErrorMessage = "The role is required."), AllowedValues("owner", "admin", "member", "viewer", ErrorMessage = "The role must be owner, admin, member or viewer.")]
+    public string? Role { get; init; }
+}
+
+public sealed record UpdateMemberRequest
+{
+    /// <summary>owner, admin, member or viewer.</summary>
+    [Required(ErrorMessage = "The role is required."), AllowedValues("owner", "admin", "member", "viewer", ErrorMessage = "The role must be owner, admin, member or viewer.")]
     public string? Role { get; init; }
 }
 

@@ -20,6 +20,8 @@ internal static class OrganizationEndpoints
         group.MapPatch("/{organization_id}", UpdateAsync).WithSummary("Change the organization's settings (owners and admins; its storage quota: system admins).");
         group.MapPost("/{organization_id}/members", AddMemberAsync).WithSummary("Add a member (owners and admins).");
         group.MapGet("/{organization_id}/members", ListMembersAsync).WithSummary("The organization's members.");
+        group.MapPatch("/{organization_id}/members/{user_id}", UpdateMemberAsync).WithSummary("Change a member's role (owners and admins; only owners change owners; audited).");
+        group.MapDelete("/{organization_id}/members/{user_id}", RemoveMemberAsync).WithSummary("Remove a member (owners and admins; only owners remove owners; audited).");
         return group;
     }
 
@@ -96,7 +98,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Created<MemberResponse>, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
-        string organization_id, AddMemberRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, AddMemberRequest request, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         var access = await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken);
@@ -135,6 +137,7 @@ internal static class OrganizationEndpoints
         }
 
         DemiurgeMetrics.MemberAdded();
+        settings.Changed(organizationId);
         return TypedResults.Created($"/orgs/{organizationId}/members", new MemberResponse(userId, user.Username, role, now));
     }
 
@@ -150,4 +153,82 @@ internal static class OrganizationEndpoints
         var members = await store.MembershipListAsync(access.Organization.OrganizationId, cancellationToken);
         return TypedResults.Ok(members.Select(MemberResponse.From).ToArray());
     }
+
+    private static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> UpdateMemberAsync(
+        string organization_id, string user_id, UpdateMemberRequest request, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(principal);
+        if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)
+        {
+            return ApiProblems.NotFound("Organization", organization_id);
+        }
+
+        var role = Enum.Parse<OrganizationRole>(request.Role!, ignoreCase: true);
+        if (!access.CanManageMembers)
+        {
+            return ApiProblems.Forbidden("Only owners and admins of the organization may change roles.");
+        }
+
+        if (!access.CanGrant(role))
+        {
+            return ApiProblems.Forbidden("Only owners may make owners.");
+        }
+
+        if (Ids.Parse(user_id) is not { } userId)
+        {
+            return ApiProblems.NotFound("Member", user_id);
+        }
+
+        var organizationId = access.Organization.OrganizationId;
+        var auditEvent = new AuditEvent(Ids.New(), EventKinds.MemberRoleChanged, caller.UserId, organizationId, userId, SqlStore.FormatRole(role), time.GetUtcNowMilliseconds());
+        var change = await store.MembershipSetRoleAsync(organizationId, userId, role, access.CanChangeOwners, auditEvent, cancellationToken);
+        if (MembershipRefusal(change, userId, "demote") is { } refusal)
+        {
+            return refusal;
+        }
+
+        settings.Changed(organizationId);
+        var member = (await store.MembershipListAsync(organizationId, cancellationToken)).First(m => m.UserId == userId);
+        return TypedResults.Ok(MemberResponse.From(member));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
+        string organization_id, string user_id, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(principal);
+        if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)
+        {
+            return ApiProblems.NotFound("Organization", organization_id);
+        }
+
+        if (!access.CanManageMembers)
+        {
+            return ApiProblems.Forbidden("Only owners and admins of the organization may remove members.");
+        }
+
+        if (Ids.Parse(user_id) is not { } userId)
+        {
+            return ApiProblems.NotFound("Member", user_id);
+        }
+
+        var organizationId = access.Organization.OrganizationId;
+        var auditEvent = new AuditEvent(Ids.New(), EventKinds.MemberRemoved, caller.UserId, organizationId, userId, null, time.GetUtcNowMilliseconds());
+        var change = await store.MembershipRemoveAsync(organizationId, userId, access.CanChangeOwners, auditEvent, cancellationToken);
+        if (MembershipRefusal(change, userId, "remove") is { } refusal)
+        {
+            return refusal;
+        }
+
+        settings.Changed(organizationId);
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult? MembershipRefusal(MembershipChange change, string userId, string verb) => change switch
+    {
+        MembershipChange.Changed => null,
+        MembershipChange.OwnerProtected => ApiProblems.Forbidden($"Only owners may {verb} an owner."),
+        MembershipChange.LastOwner => ApiProblems.Conflict($"User {userId} is the organization's only owner: make another owner first."),
+        _ => ApiProblems.NotFound("Member", userId),
+    };
 }

@@ -6,4 +6,7 @@ internal enum OrganizationRole
     Owner,
     Admin,
     Member,
+
+    /// <summary>Reads the organization's projects and data; every write is refused (403).</summary>
+    Viewer,
 }

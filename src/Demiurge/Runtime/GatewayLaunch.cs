@@ -3,7 +3,8 @@ namespace Demiurge.Runtime;
 /// <summary>Everything a runtime needs to start one gateway worker.</summary>
 /// <remarks><see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="Security.ControlPlaneKeys.Variable"/>): the worker trusts only calls they verify.</remarks>
 internal sealed record GatewayLaunch(
-    string GatewayId, int Port, string Token, string ControlPlaneKeys, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval)
+    string GatewayId, int Port, string Token, string ControlPlaneKeys, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval,
+    string ContainerPorts)
 {
     /// <summary>The worker's base address; workers listen on loopback only.</summary>
     public Uri Address => new($"http://127.0.0.1:{Port}");
@@ -18,6 +19,7 @@ internal sealed record GatewayLaunch(
         "--inactivity-timeout", InactivityTimeout,
         "--autosave-interval", AutosaveInterval,
         "--oauth-cleanup-interval", OAuthCleanupInterval,
+        "--container-ports", ContainerPorts,
     ];
 
     /// <summary>The worker's environment: its token, and the keys of the control planes it obeys.</summary>

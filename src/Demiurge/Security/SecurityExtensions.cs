@@ -13,7 +13,6 @@ internal static class SecurityExtensions
         services.TryAddSingleton<SecretService>();
         services.TryAddSingleton<KeyRotation>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<KeyRotation>());
-        services.AddTransient<WorkerCallSigner>();
         return services;
     }
 }

@@ -51,10 +51,31 @@ internal interface IStore
 
     Task<IReadOnlyList<Membership>> MembershipListAsync(string organizationId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives a member another role. An owner's role changes only with <paramref name="mayChangeOwners"/>,
+    /// and never the last owner's; both are checked in the write's transaction.
+    /// </summary>
+    Task<MembershipChange> MembershipSetRoleAsync(string organizationId, string userId, OrganizationRole role, bool mayChangeOwners, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Removes a member, with the same rules for owners as <see cref="MembershipSetRoleAsync"/>.</summary>
+    Task<MembershipChange> MembershipRemoveAsync(string organizationId, string userId, bool mayChangeOwners, AuditEvent auditEvent, CancellationToken cancellationToken);
+
     /// <summary>Creates a project; false when its name is taken in the organization.</summary>
     Task<bool> ProjectCreateAsync(Project project, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Project>> ProjectListAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a project of the organization with its stored document; false when the organization has no such project.</summary>
+    Task<bool> ProjectDeleteAsync(string organizationId, string projectId, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The organization's name, members and projects, with the revision they are at; null for an
+    /// unknown organization. Every change of them moves the revision, in the same transaction.
+    /// </summary>
+    Task<OrganizationSettings?> OrganizationSettingsGetAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Only the revision of <see cref="OrganizationSettingsGetAsync"/>; null for an unknown organization.</summary>
+    Task<long?> OrganizationSettingsRevisionAsync(string organizationId, CancellationToken cancellationToken);
 
     /// <summary>Appends an event that records no change of its own (a scale decision, an exhausted pool).</summary>
     Task EventAppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken);

@@ -82,6 +82,23 @@ public sealed class ServeCommandTests
         AssertNotStarted(result, dataDir);
     }
 
+    [Theory]
+    [InlineData("20000", "is not a port range")]
+    [InlineData("7150-7160", "overlaps --pool-ports")]
+    [InlineData("5000-5100", "holds --api-port")]
+    public async Task Controlplane_ContainerPortsInvalidOrThePlatformsOwn_RefusedByName(string range, string error)
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync("controlplane", "--container-ports", range, "--api-port", "5080", "--data-dir", dataDir.Path))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problem = Assert.Single(Problems(result));
+        Assert.StartsWith("--container-ports (DEMIURGE_CONTAINER_PORTS, Demiurge:Gateway:ContainerPorts)", problem, StringComparison.Ordinal);
+        Assert.Contains(error, problem, StringComparison.Ordinal);
+        AssertNotStarted(result, dataDir);
+    }
+
     /// <summary>The "  - " lines under "Invalid configuration:", asserting that header.</summary>
     private static List<string> Problems(CliResult result)
     {

@@ -28,10 +28,13 @@ public sealed partial class UpFullStackTests
     public async Task Up_AllocatedOrganization_ResolvesRoutesOverHttpAndTls_AndReachesItsContainerThroughBothStages()
     {
         using var dataDir = new TempDirectory();
+        await using var backend = await TestBackend.StartAsync();
+        var backendPort = backend.Url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var up = DemiurgeProcess.Start(
         [
             "up", "--data-dir", dataDir.Path, "--api-port", "0", "--admin-token", Token, "--pool-ports", PortBlocks.Next(),
             "--pool-size", "1", "--pool-min-ready", "0", "--pool-max", "1", "--gateway-inactivity-timeout", "off",
+            "--container-ports", $"{backendPort}-{backendPort}",
         ]);
         var api = new Uri(await up.WaitForOutputAsync("API:"));
         var dns = IPEndPoint.Parse((await up.WaitForOutputAsync("DNS:")).Split(' ')[0]);
@@ -54,19 +57,20 @@ public sealed partial class UpFullStackTests
         Assert.Equal(["127.0.0.1"], (await Dig.QueryAsync(dns, hostname, "A")).Values("A"));
         Assert.Equal(["127.0.0.1"], (await Dig.QueryAsync(dns, $"uc-x.{hostname}", "A")).Values("A"));
 
-        // Edge over plain HTTP and over TLS (HTTP/2), each reaching the gateway by the organization's name.
+        // Edge over plain HTTP and over TLS (HTTP/2), each reaching the gateway by the organization's
+        // name, whose health endpoint is for operators on its own address only.
         using var http = new HttpClient(ToLoopback());
         using var ping = await http.GetAsync(new Uri($"http://{hostname}:{edgeHttpPort}/collab/ping"));
-        Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+        var refused = await Problems.AssertProblemAsync(ping, HttpStatusCode.NotFound, "not-found");
+        Assert.Contains("own address", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         using var authority = X509CertificateLoader.LoadCertificateFromFile(authorityPath);
         using var https = new HttpClient(ToLoopback(authority)) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var securePing = await https.GetAsync(new Uri($"https://{hostname}:{edgeHttpsPort}/collab/ping"));
-        Assert.Equal(HttpStatusCode.OK, securePing.StatusCode);
+        await Problems.AssertProblemAsync(securePing, HttpStatusCode.NotFound, "not-found");
         Assert.Equal(HttpVersion.Version20, securePing.Version);
 
         // A container: created at the gateway by a member, registered with its own token, then
         // reached by its name through the edge and stage 2.
-        await using var backend = await TestBackend.StartAsync();
         var containerId = Guid.NewGuid().ToString();
         var containerHost = $"uc-{containerId}.{hostname}";
         using var create = new HttpRequestMessage(HttpMethod.Post, new Uri($"https://{hostname}:{edgeHttpsPort}/containers"))
@@ -105,6 +109,7 @@ public sealed partial class UpFullStackTests
         await WaitUntilAsync(async () => (await Dig.QueryAsync(dns, hostname, "A")).Status == "NXDOMAIN");
         using var gone = await http.GetAsync(new Uri($"http://{hostname}:{edgeHttpPort}/collab/ping"));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.DoesNotContain("own address", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal); // the edge's answer now, not the gateway's
     }
 
     private static async Task<HttpResponseMessage> StartGatewayAsync(HttpClient admin, string organizationId)

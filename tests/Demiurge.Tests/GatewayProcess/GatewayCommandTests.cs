@@ -44,6 +44,19 @@ public sealed class GatewayCommandTests
         Assert.Equal(TimeSpan.FromHours(1), defaulted.OAuthCleanupInterval);
     }
 
+    [Fact]
+    public void ParseOptions_ContainerPorts_ParsedOrDefaultedOrRefused()
+    {
+        var given = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s", ContainerPorts: "21000-21009"), Environment(Token));
+        var defaulted = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s"), Environment(Token));
+        var exception = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(
+            new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s", ContainerPorts: "9-1"), Environment(Token)));
+
+        Assert.Equal(new Demiurge.Gateways.PortRange(21000, 21009), given.ContainerPorts);
+        Assert.Equal(new Demiurge.Gateways.PortRange(20000, 29999), defaulted.ContainerPorts);
+        Assert.StartsWith("--container-ports '9-1' is not a port range", Assert.Single(exception.Errors), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("off", "--oauth-cleanup-interval 'off' is not a duration")]
     [InlineData("0s", "--oauth-cleanup-interval must be longer than zero")]

@@ -55,11 +55,13 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// after 10 s without activity (both overridable per organization through config), OAuth
     /// cleanup every hour. <paramref name="controlPlane"/> shares another harness's control plane
     /// (with its clock), for a second gateway serving the same organizations; this harness then
-    /// leaves it running when disposed.
+    /// leaves it running when disposed. Containers may register any port unless
+    /// <paramref name="containerPorts"/> says otherwise: the tests' backends listen on ephemeral ports.
     /// </summary>
     public static async Task<GatewayHarness> StartAsync(
         TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null,
-        TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId, TimeSpan? requestTimeout = null)
+        TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId, TimeSpan? requestTimeout = null,
+        Demiurge.Gateways.PortRange? containerPorts = null)
     {
         time ??= new FakeTimeProvider();
         var ownsControlPlane = controlPlane is null;
@@ -78,6 +80,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             ReadyRetryMaxDelay = TimeSpan.FromSeconds(2),
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
+            ContainerPorts = containerPorts ?? new Demiurge.Gateways.PortRange(1, 65535),
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);
@@ -131,6 +134,10 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// <summary>The control plane's <c>POST /collab/release</c>, signed.</summary>
     public async Task<HttpResponseMessage> ReleaseAsync() =>
         await Http.SendAsync(await SignedAsync(new HttpRequestMessage(HttpMethod.Post, "/collab/release")));
+
+    /// <summary>A request signed as the control plane signs its calls to this gateway.</summary>
+    public Task<HttpRequestMessage> AsControlPlaneAsync(HttpMethod method, string path, HttpContent? content = null) =>
+        SignedAsync(new HttpRequestMessage(method, path) { Content = content });
 
     /// <summary><paramref name="request"/> with the control plane's signature for this gateway, at the gateway's time.</summary>
     public Task<HttpRequestMessage> SignedAsync(HttpRequestMessage request) => TestSigningKey.SignAsync(request, GatewayIdInUse, Time.GetUtcNow());

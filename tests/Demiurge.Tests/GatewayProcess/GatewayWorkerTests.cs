@@ -225,6 +225,104 @@ public sealed class GatewayWorkerTests
         Assert.Empty(gateway.ControlPlane.Calls(ConfigPath));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-the-control-credential")]
+    public async Task CollabStart_WithoutControlCredential_Returns401AndStaysIdle(string? credential)
+    {
+        await using var gateway = await GatewayHarness.StartAsync();
+        var grant = gateway.ControlPlane.Grant(NewOrganization(), GatewayHarness.GatewayId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = JsonContent.Create(new { handshake_token = grant.HandshakeToken }) };
+        if (credential is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credential);
+        }
+
+        using var response = await gateway.Http.SendAsync(request);
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Empty(gateway.ControlPlane.Calls(ConfigPath));
+        Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task PutProjectState_BodyOver4MiB_Returns413Problem()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        await gateway.ServeAsync(NewOrganization());
+        var huge = Convert.ToBase64String(new byte[4 * 1024 * 1024]);
+
+        // With a Content-Length, as browsers and most clients send it.
+        using var response = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Put, $"/projects/{ProjectA}/state",
+            new StringContent("{\"state\":\"" + huge + "\"}", Encoding.UTF8, "application/json")));
+        using var container = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Post, "/containers",
+            new StringContent("{\"redirect_uris\":[\"" + new string('x', 1024 * 1024) + "\"]}", Encoding.UTF8, "application/json")));
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "too-large");
+        Assert.Contains("4194304", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await Problems.AssertProblemAsync(container, HttpStatusCode.RequestEntityTooLarge, "too-large");
+        Assert.Null(await gateway.GetStateAsync(ProjectA)); // nothing written
+    }
+
+    [Fact]
+    public async Task PutProjectState_ChunkedBodyOver4MiB_Returns413NamingTheGatewaysLimit()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        await gateway.ServeAsync(NewOrganization());
+
+        using var response = await gateway.PutStateAsync(ProjectA, Convert.ToBase64String(new byte[4 * 1024 * 1024]));
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "too-large");
+        Assert.Contains("4194304", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CollabConfig_NewerRevisionReplacesMembersAtOnce_OlderIsIgnored_OnlyTheControlPlaneMaySend()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var grant = await gateway.ServeAsync(NewOrganization());
+        var viewer = gateway.ControlPlane.AddUser("victor");
+        object Config(long revision, params (FakeUser User, string Role)[] members) => new
+        {
+            organization_id = grant.OrganizationId, settings_revision = revision, organization_name = "Renamed",
+            members = members.Select(m => new { user_id = m.User.UserId, username = m.User.Username, role = m.Role }),
+            projects = Array.Empty<object>(),
+        };
+
+        using var anonymous = await gateway.Http.PutAsJsonAsync("/collab/config", Config(9, (viewer, "owner")));
+        using var invalid = await gateway.Http.SendAsync(await gateway.AsControlPlaneAsync(HttpMethod.Put, "/collab/config", JsonContent.Create(Config(9, (viewer, "superuser")))));
+        using var applied = await gateway.Http.SendAsync(await gateway.AsControlPlaneAsync(HttpMethod.Put, "/collab/config",
+            JsonContent.Create(Config(5, (viewer, "viewer")))));
+        using var stale = await gateway.Http.SendAsync(await gateway.AsControlPlaneAsync(HttpMethod.Put, "/collab/config",
+            JsonContent.Create(Config(4, (gateway.ControlPlane.DefaultMember, "owner"), (viewer, "owner")))));
+
+        await Problems.AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
+        await Problems.AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "validation");
+        Assert.True((await applied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("applied").GetBoolean());
+        var staleAnswer = await stale.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(staleAnswer.GetProperty("applied").GetBoolean());
+        Assert.Equal(5, staleAnswer.GetProperty("settings_revision").GetInt64());
+        Assert.Equal(5, (await gateway.PingAsync()).GetProperty("settings_revision").GetInt64());
+        using var removedRead = await gateway.Http.SendAsync(gateway.AsMember(HttpMethod.Get, $"/projects/{ProjectA}/state"));
+        await Problems.AssertProblemAsync(removedRead, HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(HttpStatusCode.OK, (await ReadAsync(gateway, viewer)).StatusCode);
+        using var viewerWrite = await gateway.PutStateAsync(ProjectA, "AQ==", viewer);
+        await Problems.AssertProblemAsync(viewerWrite, HttpStatusCode.Forbidden, "forbidden");
+        using var viewerContainer = await gateway.Http.SendAsync(AsUser(viewer, HttpMethod.Post, "/containers",
+            JsonContent.Create(new { container_id = Guid.NewGuid(), redirect_uris = new[] { $"https://uc-x.org-{grant.OrganizationId}.demiurge.localhost/cb" } })));
+        await Problems.AssertProblemAsync(viewerContainer, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    private static Task<HttpResponseMessage> ReadAsync(GatewayHarness gateway, FakeUser user) =>
+        gateway.Http.SendAsync(AsUser(user, HttpMethod.Get, $"/projects/{ProjectA}/state"));
+
+    private static HttpRequestMessage AsUser(FakeUser user, HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", user.Token);
+        return request;
+    }
+
     [Fact]
     public async Task ProjectState_WhenIdle_Returns409()
     {

@@ -7,12 +7,13 @@ namespace Demiurge.Tests.Infrastructure;
 public static class PortBlocks
 {
     private const int Size = 40;
-    private static int s_next = 20000 + (Environment.ProcessId % 500 * Size);
+    // Above the default container ports (20000-29999), which a control plane refuses to overlap with its pool.
+    private static int s_next = 30000 + (Environment.ProcessId % 500 * Size);
 
     /// <summary>A <c>first-last</c> range of <see cref="Size"/> ports.</summary>
     public static string Next()
     {
-        var first = Interlocked.Add(ref s_next, Size) % 40000 + 20000;
+        var first = Interlocked.Add(ref s_next, Size) % 30000 + 30000;
         return $"{first}-{first + Size - 1}";
     }
 }

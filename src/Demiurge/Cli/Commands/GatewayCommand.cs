@@ -18,6 +18,7 @@ internal static class GatewayCommand
     public const string InactivityTimeoutFlag = "--inactivity-timeout";
     public const string AutosaveIntervalFlag = "--autosave-interval";
     public const string OAuthCleanupIntervalFlag = "--oauth-cleanup-interval";
+    public const string ContainerPortsFlag = "--container-ports";
 
     public static Command Create()
     {
@@ -41,15 +42,21 @@ internal static class GatewayCommand
             Description = "Forget expired OAuth codes and tokens this often",
             DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultOAuthCleanupInterval),
         };
+        var containerPorts = new Option<string>(ContainerPortsFlag)
+        {
+            Description = "Loopback ports user containers may register as their endpoints, first-last",
+            DefaultValueFactory = _ => GatewayProcessOptions.DefaultContainerPorts.ToString(),
+        };
         var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {GatewayProcessOptions.TokenVariable}.")
         {
-            controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval,
+            controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval, containerPorts,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var arguments = new GatewayArguments(
                 parseResult.GetValue(controlPlane), parseResult.GetValue(port), parseResult.GetValue(gatewayId),
-                parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval), parseResult.GetValue(oauthCleanupInterval));
+                parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval), parseResult.GetValue(oauthCleanupInterval),
+                parseResult.GetValue(containerPorts));
             return RunAsync(arguments, Environment.GetEnvironmentVariables(), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
@@ -94,6 +101,12 @@ internal static class GatewayCommand
         var oauthCleanup = ParseDuration(OAuthCleanupIntervalFlag,
             arguments.OAuthCleanupInterval ?? Durations.Format(GatewayProcessOptions.DefaultOAuthCleanupInterval), allowOff: false, errors);
 
+        var containerPorts = GatewayProcessOptions.DefaultContainerPorts;
+        if (arguments.ContainerPorts is not null && !Gateways.PortRange.TryParse(arguments.ContainerPorts, out containerPorts))
+        {
+            errors.Add($"{ContainerPortsFlag} '{arguments.ContainerPorts}' is not a port range such as {GatewayProcessOptions.DefaultContainerPorts}.");
+        }
+
         var token = environment[GatewayProcessOptions.TokenVariable] as string;
         Add(errors, GatewayProcessOptionsValidator.TokenError(token));
         var controlPlaneKeys = Security.ControlPlaneKeys.Parse(environment[Security.ControlPlaneKeys.Variable] as string, out var keysError);
@@ -114,6 +127,7 @@ internal static class GatewayCommand
             InactivityTimeout = inactivity,
             AutosaveInterval = autosave ?? GatewayProcessOptions.DefaultAutosaveInterval,
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
+            ContainerPorts = containerPorts,
         };
     }
 
@@ -176,6 +190,7 @@ internal static class GatewayCommand
                   Inactivity timeout:  {Durations.Format(options.InactivityTimeout)}
                   Autosave interval:   {Durations.Format(options.AutosaveInterval)}
                   OAuth cleanup:       {Durations.Format(options.OAuthCleanupInterval)}
+                  Container ports:     {options.ContainerPorts}
                 """);
             await output.FlushAsync(CancellationToken.None);
             await host.WaitForShutdownAsync(CancellationToken.None);

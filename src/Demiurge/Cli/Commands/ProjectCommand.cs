@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Demiurge.Cli.Commands;
 
-/// <summary><c>demiurge project create|list --org ID</c>.</summary>
+/// <summary><c>demiurge project create|list|delete --org ID</c>.</summary>
 internal static class ProjectCommand
 {
     public static Command Create()
@@ -17,6 +17,10 @@ internal static class ProjectCommand
         var list = new Command("list", "List an organization's projects.");
         list.SetAction((r, ct) => ApiClient.SendAsync(r, HttpMethod.Get, Path(r), null, ct));
 
-        return new Command("project", "Manage projects.") { organization, create, list }.WithClientOptions();
+        var projectId = new Argument<string>("project-id") { Description = "Project id" };
+        var delete = new Command("delete", "Delete a project and its stored document (owners and admins).") { projectId };
+        delete.SetAction((r, ct) => ApiClient.SendAsync(r, HttpMethod.Delete, $"{Path(r)}/{Uri.EscapeDataString(r.GetValue(projectId)!)}", null, ct));
+
+        return new Command("project", "Manage projects.") { organization, create, list, delete }.WithClientOptions();
     }
 }

@@ -62,7 +62,7 @@ internal static class ContainerEndpoints
             case ContainerOutcome.Conflict:
                 return ApiProblems.Conflict($"Container {containerId} already exists.");
             default:
-                return ApiProblems.Forbidden($"User {user.Username} is not a member of this organization.");
+                return ApiProblems.Forbidden($"User {user.Username} may not create containers: only members of this organization who write (not viewers) may.");
         }
     }
 

@@ -9,15 +9,17 @@ namespace Demiurge.GatewayProcess.Routing;
 /// proxy into the operator's network (its admin interfaces, cloud metadata at 169.254.169.254,
 /// other tenants' services). User containers listen on loopback on the gateway's machine, so the
 /// allowed set is exactly that, spelled out: http or https, an IP literal in 127.0.0.0/8 or
-/// <c>::1</c>, an explicit port or the scheme's, and an optional path prefix. Host names are
-/// refused, <c>localhost</c> included: what they resolve to can change after the check.
+/// <c>::1</c>, a port in the configured container range (<c>--container-ports</c>), and an
+/// optional path prefix. Host names are refused, <c>localhost</c> included: what they resolve to
+/// can change after the check. The port range keeps the platform's own loopback listeners (the
+/// API and its /metrics, PostgreSQL, a registry, a Docker socket on TCP) off the public edge.
 /// </summary>
 internal static class ContainerDestination
 {
     public const int MaxLength = 2048;
 
     /// <summary>Why <paramref name="url"/> cannot be registered, or null when it can; then <paramref name="destination"/> is its normal form.</summary>
-    public static string? Error(string? url, out string? destination)
+    public static string? Error(string? url, Gateways.PortRange allowedPorts, out string? destination)
     {
         destination = null;
         if (string.IsNullOrEmpty(url))
@@ -43,6 +45,11 @@ internal static class ContainerDestination
         if (!IPAddress.TryParse(uri.DnsSafeHost, out var address) || !IsLoopback(address))
         {
             return $"'{url}' must point to a loopback address (127.0.0.0/8 or [::1]) given as an IP literal: the gateway forwards only to containers on its own machine.";
+        }
+
+        if (!allowedPorts.Contains(uri.Port))
+        {
+            return $"'{url}' uses port {uri.Port}; containers may register only ports {allowedPorts} (--container-ports).";
         }
 
         destination = uri.GetLeftPart(UriPartial.Path).TrimEnd('/');

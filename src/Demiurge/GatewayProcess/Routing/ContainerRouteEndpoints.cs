@@ -24,7 +24,7 @@ internal static class ContainerRouteEndpoints
     }
 
     private static Results<Ok<ContainerEndpointResponse>, ValidationProblem, ProblemHttpResult> Register(
-        string container_id, RegisterEndpointRequest request, HttpContext context, GatewayWorker worker)
+        string container_id, RegisterEndpointRequest request, HttpContext context, GatewayWorker worker, Microsoft.Extensions.Options.IOptions<GatewayProcessOptions> options)
     {
         if (Ids.Parse(container_id) is not { } containerId)
         {
@@ -36,7 +36,7 @@ internal static class ContainerRouteEndpoints
             return Unauthenticated(context);
         }
 
-        if (ContainerDestination.Error(request.Url, out var destination) is { } error)
+        if (ContainerDestination.Error(request.Url, options.Value.ContainerPorts, out var destination) is { } error)
         {
             return ApiProblems.Invalid("url", error);
         }

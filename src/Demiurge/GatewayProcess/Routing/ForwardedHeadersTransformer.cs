@@ -5,14 +5,21 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Demiurge.GatewayProcess.Routing;
 
 /// <summary>
-/// What a container sees of a request: everything the client sent, its original Host (its
-/// public name, which apps such as Jupyter compare with Origin), and the X-Forwarded-* headers.
+/// What a container sees of a request: what the client sent, its original Host (its public
+/// name, which apps such as Jupyter compare with Origin), and the X-Forwarded-* headers.
 /// The gateway is the second hop: it appends to X-Forwarded-For, and keeps the edge's
 /// X-Forwarded-Proto and X-Forwarded-Host, which describe the browser's request (the edge may
-/// have ended TLS), setting them only when a request reached the gateway directly. It adds
-/// this gateway to Via (RFC 9110, 7.6.3), which is how <see cref="ContainerRoutingMiddleware"/>
-/// recognizes a request that has come round to it again.
+/// have ended TLS), setting them only when a request reached the gateway directly. Both edges
+/// set these three themselves and never pass a client's on; X-Real-IP and Forwarded, which no
+/// edge of ours sets, are the client's own words, so the gateway replaces them with the
+/// connection's address. It adds this gateway to Via (RFC 9110, 7.6.3), which is how
+/// <see cref="ContainerRoutingMiddleware"/> recognizes a request that has come round to it again.
 /// </summary>
+/// <remarks>
+/// Containers are run by members, so a Demiurge token the browser sends along (a user's bearer
+/// token in Authorization, or in <c>?token=</c>) never reaches them: with it a container could
+/// act as that user. A container's own credentials (Jupyter's <c>?token=</c>, say) go through.
+/// </remarks>
 internal sealed class ForwardedHeadersTransformer(string pseudonym) : HttpTransformer
 {
     /// <summary>This gateway's name in Via.</summary>
@@ -27,11 +34,26 @@ internal sealed class ForwardedHeadersTransformer(string pseudonym) : HttpTransf
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
+        if (headers.Authorization is { } authorization && IsDemiurgeToken(authorization.Parameter)
+            && authorization.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            headers.Authorization = null;
+        }
+
+        // Left unset, the forwarder builds the address from the request's path and query.
+        if (request.QueryString.Value is { Length: > 1 } original && WithoutDemiurgeToken(original) is { } query)
+        {
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, request.Path, query.Length == 0 ? QueryString.Empty : new QueryString("?" + query));
+        }
+
+        headers.Remove("X-Real-IP");
+        headers.Remove("Forwarded");
         if (httpContext.Connection.RemoteIpAddress is { } client)
         {
             var chain = request.Headers["X-Forwarded-For"].ToString();
             headers.Remove("X-Forwarded-For");
             headers.TryAddWithoutValidation("X-Forwarded-For", chain.Length == 0 ? client.ToString() : $"{chain}, {client}");
+            headers.TryAddWithoutValidation("X-Real-IP", client.ToString());
         }
 
         AddIfAbsent(headers, "X-Forwarded-Proto", request.Scheme);
@@ -56,6 +78,21 @@ internal sealed class ForwardedHeadersTransformer(string pseudonym) : HttpTransf
         }
 
         return false;
+    }
+
+    private static bool IsDemiurgeToken(string? value) => value is not null && value.StartsWith(Identity.Tokens.Prefix, StringComparison.Ordinal);
+
+    /// <summary>The query (given with its '?', returned without) less its <c>token</c> parameters that hold a Demiurge token; null when it has none.</summary>
+    private static string? WithoutDemiurgeToken(string query)
+    {
+        var parts = query[1..].Split('&');
+        var kept = parts.Where(part =>
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            return equals < 0 || !Uri.UnescapeDataString(part[..equals]).Equals("token", StringComparison.Ordinal)
+                || !IsDemiurgeToken(Uri.UnescapeDataString(part[(equals + 1)..].Replace('+', ' ')));
+        }).ToArray();
+        return kept.Length == parts.Length ? null : string.Join('&', kept);
     }
 
     private static string Version(string protocol) => protocol switch

@@ -41,10 +41,11 @@ public sealed class PermissionManagerTests
     [InlineData("owner", "Owner")]
     [InlineData("admin", "Admin")]
     [InlineData("member", "Member")]
+    [InlineData("viewer", "Viewer")]
     [InlineData("Owner", null)]
-    [InlineData("viewer", null)]
+    [InlineData("guest", null)]
     [InlineData(null, null)]
-    public void TryParseRole_ConfigSpelling_OnlyTheThreeRoles(string? text, string? expected)
+    public void TryParseRole_ConfigSpelling_OnlyTheFourRoles(string? text, string? expected)
     {
         var known = PermissionManager.TryParseRole(text, out var role);
 

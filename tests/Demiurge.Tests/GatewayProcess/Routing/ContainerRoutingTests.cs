@@ -72,6 +72,35 @@ public sealed class ContainerRoutingTests
     }
 
     [Fact]
+    public async Task Forward_UsersDemiurgeTokenAndClientSetAddresses_NeverReachTheContainer()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var org = await TestOrganization.ServeAsync(gateway);
+        var container = await RegisteredContainerAsync(gateway, org, backend);
+        var host = ContainerHost(org.OrganizationId, container.ContainerId);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/lab?token={Uri.EscapeDataString(org.Member.Token)}&token=jupyter-own&x=1");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", org.Member.Token);
+        request.Headers.Add("X-Real-IP", "198.51.100.66");
+        request.Headers.Add("Forwarded", "for=198.51.100.66");
+        using var response = await SendAsync(gateway, host, request);
+        using var ownCredential = new HttpRequestMessage(HttpMethod.Get, "/lab");
+        ownCredential.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("token", "jupyter-own");
+        using var withOwn = await SendAsync(gateway, host, ownCredential);
+
+        var echo = await TestBackend.EchoOfAsync(response);
+        var headers = echo.GetProperty("headers");
+        Assert.StartsWith(Demiurge.Identity.Tokens.Prefix, org.Member.Token, StringComparison.Ordinal);
+        Assert.False(headers.TryGetProperty("authorization", out _));
+        Assert.False(headers.TryGetProperty("forwarded", out _));
+        Assert.Equal("127.0.0.1", headers.GetProperty("x-real-ip").GetString());
+        Assert.Equal("?token=jupyter-own&x=1", echo.GetProperty("query").GetString());
+        Assert.DoesNotContain(org.Member.Token, echo.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("token jupyter-own", (await TestBackend.EchoOfAsync(withOwn)).GetProperty("headers").GetProperty("authorization").GetString());
+    }
+
+    [Fact]
     public async Task Forward_WebSocket_EchoesThroughStageTwo()
     {
         await using var backend = await TestBackend.StartAsync();
@@ -180,8 +209,27 @@ public sealed class ContainerRoutingTests
         Assert.Equal(0, backend.Requests);
         using var state = await gateway.Http.SendAsync(AsUser(org.Member, HttpMethod.Get));
         Assert.Equal(JsonValueKind.Null, (await state.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").ValueKind); // nothing written into the served organization
-        using var own = await GetAsync(gateway, OrganizationHost(org.OrganizationId), "/collab/ping");
+        using var own = await SendAsync(gateway, OrganizationHost(org.OrganizationId), AsUser(org.Member, HttpMethod.Get));
         Assert.Equal(HttpStatusCode.OK, own.StatusCode); // the gateway's own names keep working
+    }
+
+    [Theory]
+    [InlineData("/collab/ping")]
+    [InlineData("/gateway/activity")]
+    public async Task HealthAndActivity_UnderTheOrganizationsName_404ButOpenOnTheWorkersAddress(string path)
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var org = await TestOrganization.ServeAsync(gateway);
+
+        using var throughEdge = await GetAsync(gateway, OrganizationHost(org.OrganizationId), path);
+        using var absolute = await GetAsync(gateway, OrganizationHost(org.OrganizationId).ToUpperInvariant() + ".", path);
+        using var direct = await gateway.Http.GetAsync(new Uri(path, UriKind.Relative));
+
+        var problem = await Problems.AssertProblemAsync(throughEdge, HttpStatusCode.NotFound, "not-found");
+        Assert.DoesNotContain(org.OrganizationId, problem.GetRawText(), StringComparison.Ordinal);
+        await Problems.AssertProblemAsync(absolute, HttpStatusCode.NotFound, "not-found");
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
+        Assert.Equal("serving", (await direct.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
     }
 
     [Fact]
@@ -324,6 +372,25 @@ public sealed class ContainerRoutingTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(stored, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString());
+    }
+
+    [Theory]
+    [InlineData(5080)] // the API's default port, with its /metrics
+    [InlineData(19999)]
+    [InlineData(30000)]
+    public async Task Register_PortOutsideTheContainerPorts_400NamingTheRangeAndNothingRegistered(int port)
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true, containerPorts: Demiurge.GatewayProcess.GatewayProcessOptions.DefaultContainerPorts);
+        var org = await TestOrganization.ServeAsync(gateway);
+        var container = await ManagerCalls.CreateContainerOkAsync(gateway, org.Member, org.OrganizationId);
+
+        using var response = await RegisterAsync(gateway, container.ContainerId, container.Token, $"http://127.0.0.1:{port}");
+        using var inRange = await RegisterAsync(gateway, container.ContainerId, container.Token, "http://127.0.0.1:20000");
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("20000-29999", problem.GetProperty("errors").GetProperty("url")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, inRange.StatusCode);
+        Assert.Equal("http://127.0.0.1:20000", (await inRange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString());
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class DockerGatewayRuntimeTests : IAsyncLifetime
     {
         var gatewayId = Ids.New();
         _gatewayIds.Add(gatewayId);
-        var launch = new GatewayLaunch(gatewayId, FreePorts.Tcp(), "gw_test", TestSigningKey.Variable, new Uri($"http://127.0.0.1:{FreePorts.Tcp()}"), "off", "1h", "1h");
+        var launch = new GatewayLaunch(gatewayId, FreePorts.Tcp(), "gw_test", TestSigningKey.Variable, new Uri($"http://127.0.0.1:{FreePorts.Tcp()}"), "off", "1h", "1h", "20000-29999");
         var pid = await _runtime.StartAsync(launch, CancellationToken.None);
         Assert.True(pid > 0);
         return (gatewayId, pid);
