@@ -45,9 +45,16 @@ internal static class ControlPlaneSignature
             return false;
         }
 
-        var skew = now - DateTimeOffset.FromUnixTimeMilliseconds(millis);
-        return skew.Duration() <= MaxSkew
-            && key.VerifyData(Payload(gatewayId, method, pathAndQuery, millis, body, controlPlanes), signature, HashAlgorithmName.SHA256);
+        if ((now - DateTimeOffset.FromUnixTimeMilliseconds(millis)).Duration() > MaxSkew)
+        {
+            return false;
+        }
+
+        var payload = Payload(gatewayId, method, pathAndQuery, millis, body, controlPlanes);
+        lock (key) // one key object serves every request; it is not documented as safe to share between threads
+        {
+            return key.VerifyData(payload, signature, HashAlgorithmName.SHA256);
+        }
     }
 
     private static bool TryParse(string? header, out string keyId, out long millis, out byte[] signature)

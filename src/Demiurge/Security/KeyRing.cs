@@ -15,7 +15,9 @@ namespace Demiurge.Security;
 /// </summary>
 internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<KeyRing> logger) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, AesGcm> _dataKeys = new(StringComparer.Ordinal);
+    // Raw data keys by id; an AesGcm is made per use, since one instance is not safe to share between threads.
+    private readonly ConcurrentDictionary<string, byte[]> _dataKeys = new(StringComparer.Ordinal);
+    private readonly Lock _signing = new();
     private readonly SemaphoreSlim _reload = new(1, 1);
     private MasterKey? _master;
     private ECDsa? _signingKey;
@@ -56,7 +58,8 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
     public (string KeyId, string Ciphertext) Seal(string secretId, ReadOnlySpan<byte> plaintext)
     {
         var keyId = ActiveDataKeyId;
-        return (keyId, MasterKey.Seal(_dataKeys[keyId], secretId, plaintext));
+        using var aes = new AesGcm(_dataKeys[keyId], MasterKey.TagBytes);
+        return (keyId, MasterKey.Seal(aes, secretId, plaintext));
     }
 
     /// <summary>Opens what data key <paramref name="keyId"/> sealed; re-reads the ring first when another control plane rotated it.</summary>
@@ -67,12 +70,18 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
             await ReloadAsync(cancellationToken);
         }
 
-        return MasterKey.Open(_dataKeys.TryGetValue(keyId, out var key) ? key : throw new CryptographicException($"Data key {keyId} is not in the key ring."), secretId, ciphertext);
+        using var aes = new AesGcm(_dataKeys.TryGetValue(keyId, out var key) ? key : throw new CryptographicException($"Data key {keyId} is not in the key ring."), MasterKey.TagBytes);
+        return MasterKey.Open(aes, secretId, ciphertext);
     }
 
     /// <summary>The <see cref="ControlPlaneSignature"/> header for a call to worker <paramref name="gatewayId"/>.</summary>
-    public string SignWorkerCall(string gatewayId, string method, string pathAndQuery, ReadOnlySpan<byte> body, string? controlPlanes) =>
-        ControlPlaneSignature.Sign(SigningKey, SigningKeyId, gatewayId, method, pathAndQuery, time.GetUtcNow(), body, controlPlanes);
+    public string SignWorkerCall(string gatewayId, string method, string pathAndQuery, ReadOnlySpan<byte> body, string? controlPlanes)
+    {
+        lock (_signing)
+        {
+            return ControlPlaneSignature.Sign(SigningKey, SigningKeyId, gatewayId, method, pathAndQuery, time.GetUtcNow(), body, controlPlanes);
+        }
+    }
 
     /// <summary>
     /// Starts a rotation: a new active data key, the old one retiring. <see cref="KeyRotation"/>
@@ -129,7 +138,7 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
             {
                 if (_dataKeys.TryRemove(gone, out var removed))
                 {
-                    removed.Dispose();
+                    CryptographicOperations.ZeroMemory(removed);
                 }
             }
         }
@@ -143,7 +152,7 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
     {
         foreach (var key in _dataKeys.Values)
         {
-            key.Dispose();
+            CryptographicOperations.ZeroMemory(key);
         }
 
         _signingKey?.Dispose();
@@ -155,7 +164,7 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
     {
         if (key.Purpose == KeyPurpose.Data)
         {
-            _dataKeys.GetOrAdd(key.KeyId, _ => new AesGcm(secret, 16));
+            _dataKeys.GetOrAdd(key.KeyId, _ => (byte[])secret.Clone());
             if (key.State == KeyState.Active)
             {
                 ActiveDataKeyId = key.KeyId;
@@ -169,9 +178,11 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
         {
             var signing = ECDsa.Create();
             signing.ImportPkcs8PrivateKey(secret, out _);
-            var previous = _signingKey;
-            (_signingKey, SigningKeyId) = (signing, key.KeyId);
-            previous?.Dispose();
+            lock (_signing)
+            {
+                _signingKey?.Dispose();
+                (_signingKey, SigningKeyId) = (signing, key.KeyId);
+            }
         }
     }
 

@@ -16,7 +16,7 @@ internal sealed class MasterKey : IDisposable
 
     private const int KeyBytes = 32;
     private const int NonceBytes = 12;
-    private const int TagBytes = 16;
+    internal const int TagBytes = 16;
 
     private readonly AesGcm _aes;
 
@@ -66,11 +66,23 @@ internal sealed class MasterKey : IDisposable
     public static string NewEncoded() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes));
 
     /// <summary><paramref name="plaintext"/> sealed with AES-256-GCM, bound to <paramref name="keyId"/>: nonce, ciphertext and tag, base64.</summary>
-    public string Wrap(string keyId, ReadOnlySpan<byte> plaintext) => Seal(_aes, keyId, plaintext);
+    public string Wrap(string keyId, ReadOnlySpan<byte> plaintext)
+    {
+        lock (_aes)
+        {
+            return Seal(_aes, keyId, plaintext);
+        }
+    }
 
     /// <summary>The bytes <see cref="Wrap"/> sealed.</summary>
     /// <exception cref="CryptographicException">Another master key wrapped them, or they were altered.</exception>
-    public byte[] Unwrap(string keyId, string wrapped) => Open(_aes, keyId, wrapped);
+    public byte[] Unwrap(string keyId, string wrapped)
+    {
+        lock (_aes)
+        {
+            return Open(_aes, keyId, wrapped);
+        }
+    }
 
     public void Dispose() => _aes.Dispose();
 

@@ -243,7 +243,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         Assert.Equal("error: The request is not valid (400): One or more fields are invalid; see errors.", lines[0]);
         var fieldError = Assert.Single(lines[1..]);
         Assert.StartsWith("  name: ", fieldError, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("must not start or end with white space", fieldError, StringComparison.Ordinal);
+        Assert.Contains("not start or end with white space", fieldError, StringComparison.Ordinal);
 
         // Nothing was created.
         var listed = (await RunAsync(user.Token, "org", "list", "-o", "json")).AssertExitCode(ExitCodes.Success).Json();

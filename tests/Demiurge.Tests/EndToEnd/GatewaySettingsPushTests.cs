@@ -75,13 +75,17 @@ public sealed class GatewaySettingsPushTests : IAsyncLifetime
         });
         Assert.True(removedIn < s_pushBound, $"the removal reached the gateway after {removedIn.TotalMilliseconds} ms");
 
-        // Deleted: the gateway forgets its document (unsaved as it was) and never pushes it back.
+        // Deleted: the gateway answers 404 for it, forgets its document (unsaved as it was) and never pushes it back.
         using (var deleted = await _admin.DeleteAsync($"/orgs/{organizationId}/projects/{projectId}"))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        var deletedIn = await WithinAsync(async () => await GetStateAsync(asAdmin, gateway, projectId) is null);
+        var deletedIn = await WithinAsync(async () =>
+        {
+            using var read = await asAdmin.GetAsync(new Uri($"{gateway}/projects/{projectId}/state"));
+            return read.StatusCode == HttpStatusCode.NotFound;
+        });
         Assert.True(deletedIn < s_pushBound, $"the deletion reached the gateway after {deletedIn.TotalMilliseconds} ms");
         var gatewayId = (await GatewaysAsync()).Single(g => g.GetProperty("organization_id").GetString() == organizationId).GetProperty("gateway_id").GetString();
         using (var release = await _admin.PostAsync(new Uri($"/gateways/{gatewayId}/release", UriKind.Relative), null))

@@ -286,7 +286,7 @@ public sealed class GatewayWorkerTests
         {
             organization_id = grant.OrganizationId, settings_revision = revision, organization_name = "Renamed",
             members = members.Select(m => new { user_id = m.User.UserId, username = m.User.Username, role = m.Role }),
-            projects = Array.Empty<object>(),
+            projects = new[] { new { project_id = ProjectA, name = "A" } },
         };
 
         using var anonymous = await gateway.Http.PutAsJsonAsync("/collab/config", Config(9, (viewer, "owner")));
