@@ -2,7 +2,7 @@ namespace Demiurge.GatewayProcess;
 
 /// <summary>
 /// Body of <c>PUT /collab/config</c>: the live part of the organization's config (its name,
-/// members and projects) at <see cref="SettingsRevision"/>. The control plane sends it whenever
+/// members, projects and storage quota) at <see cref="SettingsRevision"/>. The control plane sends it whenever
 /// one of them changes; the gateway applies only a revision newer than the one it holds.
 /// </summary>
 internal sealed record CollabConfigRequest(
@@ -10,4 +10,5 @@ internal sealed record CollabConfigRequest(
     long? SettingsRevision,
     string? OrganizationName,
     IReadOnlyList<MemberAnswer>? Members,
-    IReadOnlyList<ProjectAnswer>? Projects);
+    IReadOnlyList<ProjectAnswer>? Projects,
+    long? StorageQuotaBytes);

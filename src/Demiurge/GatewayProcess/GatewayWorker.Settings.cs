@@ -2,7 +2,7 @@ using Demiurge.GatewayProcess.Managers;
 
 namespace Demiurge.GatewayProcess;
 
-/// <summary>The live part of the config: members, roles, projects and the name, replaced while serving.</summary>
+/// <summary>The live part of the config: members, roles, projects, the name and the storage quota, replaced while serving.</summary>
 internal sealed partial class GatewayWorker
 {
     /// <summary>
@@ -30,6 +30,7 @@ internal sealed partial class GatewayWorker
             }
 
             _session.Managers.Permissions.Replace(members);
+            _session.StorageQuotaBytes = request.StorageQuotaBytes!.Value;
             var forgotten = _session.ApplySettings(revision, request.OrganizationName!, request.Projects!.ToDictionary(p => p.ProjectId, p => p.Name, StringComparer.Ordinal));
             LogSettingsApplied(_logger, _options.GatewayId, _allocation.OrganizationId, revision, members.Count, request.Projects!.Count, forgotten);
             return new CollabConfigResponse(_allocation.OrganizationId, revision, Applied: true);
@@ -40,9 +41,10 @@ internal sealed partial class GatewayWorker
     public static string? SettingsError(CollabConfigRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (string.IsNullOrEmpty(request.OrganizationId) || request.SettingsRevision is not >= 0 || string.IsNullOrEmpty(request.OrganizationName))
+        if (string.IsNullOrEmpty(request.OrganizationId) || request.SettingsRevision is not >= 0 || string.IsNullOrEmpty(request.OrganizationName)
+            || request.StorageQuotaBytes is not > 0)
         {
-            return "organization_id, settings_revision (not negative) and organization_name are required.";
+            return "organization_id, settings_revision (not negative), organization_name and storage_quota_bytes (positive) are required.";
         }
 
         return request.Members is null ? "members is required (a list)." : MembersError(request.Members) ?? ProjectsError(request.Projects);

@@ -172,8 +172,8 @@ internal sealed partial class GatewayWorker : IDisposable
                 return ProjectAccess.UnknownProject;
             }
 
-            var written = _session.TryWrite(projectId, state, _allocation.StorageQuotaBytes);
-            (quotaBytes, usedBytes) = (_allocation.StorageQuotaBytes, _session.UsedBytes);
+            var written = _session.TryWrite(projectId, state, _session.StorageQuotaBytes);
+            (quotaBytes, usedBytes) = (_session.StorageQuotaBytes, _session.UsedBytes);
             return written ? ProjectAccess.Done : ProjectAccess.QuotaExceeded;
         }
     }
@@ -503,6 +503,7 @@ internal sealed partial class GatewayWorker : IDisposable
                 SettingsRevision = allocation.SettingsRevision,
                 OrganizationName = allocation.OrganizationName,
                 Projects = allocation.Projects,
+                StorageQuotaBytes = allocation.StorageQuotaBytes,
             };
             _state = GatewayWorkerState.Serving;
         }

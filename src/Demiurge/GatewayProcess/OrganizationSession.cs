@@ -68,6 +68,9 @@ internal sealed class OrganizationSession(
     /// <summary>The organization's projects, id → name, as of <see cref="SettingsRevision"/>.</summary>
     public required IReadOnlyDictionary<string, string> Projects { get; set; }
 
+    /// <summary>Most the organization may store, as of <see cref="SettingsRevision"/> (a system admin may change it while it is served).</summary>
+    public required long StorageQuotaBytes { get; set; }
+
     /// <summary>
     /// Takes a newer revision of the settings. Documents of projects that were listed and are no
     /// longer (deleted) are forgotten, unsaved ones included: the control plane deleted them.

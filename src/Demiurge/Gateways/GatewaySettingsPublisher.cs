@@ -13,7 +13,8 @@ namespace Demiurge.Gateways;
 /// for a few seconds; after that the leader's pings find a worker behind and send again
 /// (<see cref="CatchUpAsync"/>), so a lost update is late, never lost.
 /// </summary>
-internal sealed partial class GatewaySettingsPublisher(IStore store, IGatewayStore gateways, WorkerClient workers, TimeProvider time, ILogger<GatewaySettingsPublisher> logger)
+internal sealed partial class GatewaySettingsPublisher(
+    IStore store, IGatewayStore gateways, WorkerClient workers, Microsoft.Extensions.Options.IOptions<Hosting.DemiurgeOptions> options, TimeProvider time, ILogger<GatewaySettingsPublisher> logger)
 {
     private static readonly TimeSpan[] s_retryDelays =
         [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
@@ -106,7 +107,8 @@ internal sealed partial class GatewaySettingsPublisher(IStore store, IGatewaySto
 
         var body = new CollabConfigRequest(organizationId, settings.Revision, settings.Organization.Name,
             [.. settings.Members.Select(m => new MemberAnswer(m.UserId, m.Username, SqlStore.FormatRole(m.Role)))],
-            [.. settings.Projects.Select(p => new ProjectAnswer(p.ProjectId, p.Name))]);
+            [.. settings.Projects.Select(p => new ProjectAnswer(p.ProjectId, p.Name))],
+            settings.Organization.StorageQuotaBytes ?? options.Value.Gateway.OrganizationStorageQuota.Bytes);
         try
         {
             using var timeout = new CancellationTokenSource(s_callTimeout);

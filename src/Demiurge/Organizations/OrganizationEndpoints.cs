@@ -53,7 +53,8 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string organization_id, UpdateOrganizationRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, UpdateOrganizationRequest request, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)
@@ -92,6 +93,7 @@ internal static class OrganizationEndpoints
                 FormattableString.Invariant($"storage_quota_bytes={quota}"), time.GetUtcNowMilliseconds());
             await store.OrganizationSetStorageQuotaAsync(organization.OrganizationId, quota, auditEvent, cancellationToken);
             organization = organization with { StorageQuotaBytes = quota };
+            settings.Changed(organization.OrganizationId);
         }
 
         return TypedResults.Ok(OrganizationResponse.From(organization));

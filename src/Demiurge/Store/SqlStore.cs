@@ -212,7 +212,9 @@ internal abstract partial class SqlStore : IStore, IGatewayStore
         var updated = false;
         await WriteAsync(async (connection, transaction) =>
         {
-            updated = await ExecuteAsync(connection, transaction, "UPDATE organizations SET storage_quota_bytes = @value WHERE organization_id = @id",
+            // The serving gateway enforces the quota too: it is part of the settings pushed to it.
+            updated = await ExecuteAsync(connection, transaction,
+                "UPDATE organizations SET storage_quota_bytes = @value, settings_revision = settings_revision + 1 WHERE organization_id = @id",
                 cancellationToken, ("@value", quotaBytes), ("@id", organizationId)) == 1;
             return updated;
         }, auditEvent, cancellationToken);

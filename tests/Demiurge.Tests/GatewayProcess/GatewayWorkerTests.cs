@@ -277,6 +277,31 @@ public sealed class GatewayWorkerTests
     }
 
     [Fact]
+    public async Task CollabConfig_LowerStorageQuota_TheNextWriteOverItIs413AndChangesNothing()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var grant = await gateway.ServeAsync(NewOrganization());
+        (await gateway.PutStateAsync(ProjectA, "QUFB")).EnsureSuccessStatusCode();
+        var owner = gateway.ControlPlane.DefaultMember;
+
+        using var applied = await gateway.Http.SendAsync(await gateway.AsControlPlaneAsync(HttpMethod.Put, "/collab/config", JsonContent.Create(new
+        {
+            organization_id = grant.OrganizationId, settings_revision = 7, organization_name = "Quota",
+            members = new[] { new { user_id = owner.UserId, username = owner.Username, role = "owner" } },
+            projects = new[] { new { project_id = ProjectA, name = "A" }, new { project_id = ProjectB, name = "B" } },
+            storage_quota_bytes = 16,
+        })));
+        Assert.True((await applied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("applied").GetBoolean());
+
+        using var over = await gateway.PutStateAsync(ProjectB, "QUFBQUFBQUFBQUFBQUFBQQ==");
+
+        var problem = await Problems.AssertProblemAsync(over, HttpStatusCode.RequestEntityTooLarge, "storage-quota-exceeded");
+        Assert.Equal(16, problem.GetProperty("quota_bytes").GetInt64());
+        Assert.Null(await gateway.GetStateAsync(ProjectB));
+        Assert.Equal("QUFB", await gateway.GetStateAsync(ProjectA));
+    }
+
+    [Fact]
     public async Task CollabConfig_NewerRevisionReplacesMembersAtOnce_OlderIsIgnored_OnlyTheControlPlaneMaySend()
     {
         await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
@@ -287,6 +312,7 @@ public sealed class GatewayWorkerTests
             organization_id = grant.OrganizationId, settings_revision = revision, organization_name = "Renamed",
             members = members.Select(m => new { user_id = m.User.UserId, username = m.User.Username, role = m.Role }),
             projects = new[] { new { project_id = ProjectA, name = "A" } },
+            storage_quota_bytes = 256L * 1024 * 1024,
         };
 
         using var anonymous = await gateway.Http.PutAsJsonAsync("/collab/config", Config(9, (viewer, "owner")));
