@@ -2,7 +2,6 @@ using Demiurge.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -23,9 +22,10 @@ internal static class IdentityExtensions
         services.TryAddSingleton<AdminBootstrap>();
 
         // Authentication brings ASP.NET Data Protection, which would keep its key ring in the
-        // user's home; keep it with the rest of the state instead.
-        services.AddOptions<KeyManagementOptions>().Configure<IOptions<DemiurgeOptions>, ILoggerFactory>((keys, options, loggers) =>
-            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(DataDirectory.CreateFolder(Path.Combine(options.Value.DataDir, "keys"))), loggers));
+        // user's home; keep it in the store, sealed by the master key, so that every control plane
+        // of the store reads what another protected (docs/security.md).
+        services.TryAddSingleton<Security.StoreXmlRepository>();
+        services.AddOptions<KeyManagementOptions>().Configure<Security.StoreXmlRepository>((keys, repository) => keys.XmlRepository = repository);
         return services;
     }
 }

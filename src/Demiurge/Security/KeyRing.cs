@@ -31,6 +31,8 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
     /// <summary>The data key new secrets are sealed with.</summary>
     public string ActiveDataKeyId { get; private set; } = string.Empty;
 
+    private MasterKey Master => _master ?? throw new InvalidOperationException("The key ring is not loaded.");
+
     private ECDsa SigningKey => _signingKey ?? throw new InvalidOperationException("The key ring is not loaded.");
 
     /// <summary>
@@ -73,6 +75,12 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
         using var aes = new AesGcm(_dataKeys.TryGetValue(keyId, out var key) ? key : throw new CryptographicException($"Data key {keyId} is not in the key ring."), MasterKey.TagBytes);
         return MasterKey.Open(aes, secretId, ciphertext);
     }
+
+    /// <summary>Seals <paramref name="plaintext"/> with the master key itself, bound to <paramref name="name"/> (Data Protection's keys).</summary>
+    public string WrapWithMasterKey(string name, ReadOnlySpan<byte> plaintext) => Master.Wrap(name, plaintext);
+
+    /// <summary>Opens what <see cref="WrapWithMasterKey"/> sealed.</summary>
+    public byte[] UnwrapWithMasterKey(string name, string sealedText) => Master.Unwrap(name, sealedText);
 
     /// <summary>The <see cref="ControlPlaneSignature"/> header for a call to worker <paramref name="gatewayId"/>.</summary>
     public string SignWorkerCall(string gatewayId, string method, string pathAndQuery, ReadOnlySpan<byte> body, string? controlPlanes)

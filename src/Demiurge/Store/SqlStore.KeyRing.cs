@@ -110,6 +110,18 @@ internal abstract partial class SqlStore : IKeyRingStore
         return resealed;
     }
 
+    public Task<IReadOnlyList<(string Name, string Sealed)>> DataProtectionKeyListAsync(CancellationToken cancellationToken) =>
+        ListAsync("SELECT name, sealed FROM data_protection_keys ORDER BY created_at, name", r => (r.GetString(0), r.GetString(1)), cancellationToken);
+
+    public Task DataProtectionKeyAddAsync(string name, string sealedXml, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO data_protection_keys (name, sealed, created_at) VALUES (@name, @sealed, @at) ON CONFLICT (name) DO NOTHING",
+                cancellationToken, ("@name", name), ("@sealed", sealedXml), ("@at", Millis(now)));
+            return false;
+        }, null, cancellationToken);
+
     private static StoredSecret ReadSecret(DbDataReader r) =>
         new(r.GetString(0), NullableString(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), Time(r.GetInt64(5)), Time(r.GetInt64(6)));
 }
