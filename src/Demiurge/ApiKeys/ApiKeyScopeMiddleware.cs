@@ -11,7 +11,7 @@ namespace Demiurge.ApiKeys;
 /// (<see cref="ApiKeyRequirement"/>, or <c>org:read</c> for reads, <c>org:write</c> for writes,
 /// <c>admin</c> for system-admin endpoints) and, for a key limited to one organization, only if
 /// the route's <c>{organization_id}</c> is that organization. A refusal is 403 problem+json.
-/// After a request that was not refused, it records the key's use at most once a minute.
+/// For a request that was not refused, it records the key's use at most once a minute.
 /// </summary>
 internal sealed class ApiKeyScopeMiddleware(RequestDelegate next, IApiKeyStore keys, TimeProvider time)
 {
@@ -36,12 +36,16 @@ internal sealed class ApiKeyScopeMiddleware(RequestDelegate next, IApiKeyStore k
             return;
         }
 
-        await next(context);
         var now = time.GetUtcNowMilliseconds();
-        if (context.Response.StatusCode != StatusCodes.Status403Forbidden && !(key.LastUsedAt > now - LastUseResolution))
+        if (!(key.LastUsedAt > now - LastUseResolution))
         {
-            await keys.ApiKeyTouchAsync(key.KeyId, now, now - LastUseResolution, CancellationToken.None);
+            // Once the status is known, before the answer's first byte: a refused request records no use.
+            context.Response.OnStarting(() => context.Response.StatusCode == StatusCodes.Status403Forbidden
+                ? Task.CompletedTask
+                : keys.ApiKeyTouchAsync(key.KeyId, now, now - LastUseResolution, CancellationToken.None));
         }
+
+        await next(context);
     }
 
     /// <summary>Why the key may not call the endpoint, or null when it may.</summary>

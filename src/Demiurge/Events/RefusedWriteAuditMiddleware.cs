@@ -14,19 +14,28 @@ internal sealed class RefusedWriteAuditMiddleware(RequestDelegate next, IStore s
     /// <summary>Longer paths are cut in the event's detail: they are the caller's input.</summary>
     public const int MaxPathLength = 512;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        await next(context);
         var method = context.Request.Method;
-        if (context.Response.StatusCode != StatusCodes.Status403Forbidden || context.User.Identity?.IsAuthenticated != true
-            || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method))
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method) && !HttpMethods.IsTrace(method))
+        {
+            // Before the answer's first byte: a caller who sees the 403 finds its event already in /events.
+            context.Response.OnStarting(() => RecordIfRefusedAsync(context));
+        }
+
+        return next(context);
+    }
+
+    private async Task RecordIfRefusedAsync(HttpContext context)
+    {
+        if (context.Response.StatusCode != StatusCodes.Status403Forbidden || context.User.Identity?.IsAuthenticated != true)
         {
             return;
         }
 
         var caller = Caller.From(context.User);
         var path = context.Request.Path.Value ?? string.Empty;
-        var detail = $"{method} {(path.Length > MaxPathLength ? path[..MaxPathLength] : path)}";
+        var detail = $"{context.Request.Method} {(path.Length > MaxPathLength ? path[..MaxPathLength] : path)}";
         var organizationId = Ids.Parse(context.GetRouteValue("organization_id") as string);
         // Not the request's token: the refusal is recorded even if the caller hung up.
         await store.EventAppendAsync(
