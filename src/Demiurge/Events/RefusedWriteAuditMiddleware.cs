@@ -1,3 +1,4 @@
+using Demiurge.ApiKeys;
 using Demiurge.Identity;
 using Demiurge.Store;
 
@@ -36,7 +37,7 @@ internal sealed class RefusedWriteAuditMiddleware(RequestDelegate next, IStore s
         var caller = Caller.From(context.User);
         var path = context.Request.Path.Value ?? string.Empty;
         var detail = $"{context.Request.Method} {(path.Length > MaxPathLength ? path[..MaxPathLength] : path)}";
-        var organizationId = Ids.Parse(context.GetRouteValue("organization_id") as string);
+        var organizationId = Ids.Parse(context.GetRouteValue(ApiKeyScopeMiddleware.OrganizationRouteValue) as string);
         // Not the request's token: the refusal is recorded even if the caller hung up.
         await store.EventAppendAsync(
             new AuditEvent(Ids.New(), EventKinds.RequestRefused, caller.UserId, organizationId, caller.KeyId, detail, time.GetUtcNowMilliseconds()),
