@@ -62,6 +62,21 @@ public sealed class ApiKeyEndpointsTests(ControlPlaneFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Key_LimitedToOneOrganization_403OnEndpointsNotAboutOneButStillKnowsItsUser()
+    {
+        var user = await fixture.CreateUserAsync();
+        var mine = await ControlPlaneFixture.CreateOrganizationAsync(user.Client, "Mine");
+        var key = fixture.Client(await KeyAsync(user.Client, new { name = "writer", scopes = s_readWrite, organization_id = mine }));
+
+        using var create = await key.PostAsJsonAsync("/orgs", new { name = "Escaped" });
+        var me = await key.GetFromJsonAsync<JsonElement>("/users/me");
+
+        await Problems.AssertProblemAsync(create, HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal([mine], (await user.Client.GetFromJsonAsync<JsonElement>("/orgs")).EnumerateArray().Select(o => o.GetProperty("organization_id").GetString()));
+        Assert.Equal(user.UserId, me.GetProperty("user_id").GetString());
+    }
+
+    [Fact]
     public async Task Key_WithOrgWrite_WritesAsItsCreatorButCannotManageKeys()
     {
         var user = await fixture.CreateUserAsync();
