@@ -15,6 +15,7 @@ internal static class DemiurgeCli
         OrgCommand.Create(),
         ProjectCommand.Create(),
         UserCommand.Create(),
+        TokenCommand.Create(),
         PoolCommand.Create(),
         ProbeCommand.Create(),
         BackupCommand.Create(),

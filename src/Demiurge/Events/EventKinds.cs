@@ -12,4 +12,9 @@ internal static class EventKinds
     public const string MemberRemoved = "organization.member_removed";
     public const string ProjectCreated = "project.created";
     public const string ProjectDeleted = "project.deleted";
+    public const string ApiKeyCreated = "api_key.created";
+    public const string ApiKeyRevoked = "api_key.revoked";
+
+    /// <summary>A write by an authenticated caller answered 403; the detail is the method and path.</summary>
+    public const string RequestRefused = "request.refused";
 }

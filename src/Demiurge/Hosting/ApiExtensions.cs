@@ -29,7 +29,7 @@ internal static class ApiExtensions
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "A user token, e.g. the admin token printed by 'demiurge up'.",
+                Description = "A user token (dmg_..., e.g. the admin token printed by 'demiurge up') or an API key (dmk_..., from POST /tokens).",
             };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerAuthenticationHandler.SchemeName, document)] = [] });

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Net;
+using Demiurge.ApiKeys;
 using Demiurge.Coordination;
 using Demiurge.Dns;
 using Demiurge.Edge;
@@ -63,6 +64,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         builder.Services.AddRateLimits();
         builder.Services.AddStore();
         builder.Services.AddIdentity();
+        builder.Services.AddApiKeys();
         builder.Services.AddRuntime();
         builder.Services.AddEdge();
         builder.Services.AddDns();
@@ -74,11 +76,14 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
         app.UseAuthentication();
+        app.UseRefusedWriteAudit();
         // After authentication, which tells token holders from anonymous callers.
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseApiKeyScopes();
         app.MapOperationsEndpoints();
         app.MapUserEndpoints();
+        app.MapApiKeyEndpoints();
         app.MapOrganizationEndpoints();
         app.MapProjectEndpoints();
         app.MapEventEndpoints();

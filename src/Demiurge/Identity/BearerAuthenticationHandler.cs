@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
+using Demiurge.ApiKeys;
 using Demiurge.Hosting;
 using Demiurge.Store;
 using Microsoft.AspNetCore.Authentication;
@@ -6,12 +8,18 @@ using Microsoft.Extensions.Options;
 
 namespace Demiurge.Identity;
 
-/// <summary>Authenticates <c>Authorization: Bearer</c> tokens against their stored hashes.</summary>
+/// <summary>
+/// Authenticates <c>Authorization: Bearer</c> tokens against their stored hashes: user tokens,
+/// and API keys (<see cref="ApiKeyTokens.Prefix"/>), which act as their creator and leave the
+/// key in the request's features for <see cref="ApiKeyScopeMiddleware"/>.
+/// </summary>
 internal sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IStore store)
+    IStore store,
+    IApiKeyStore keys,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -31,6 +39,11 @@ internal sealed class BearerAuthenticationHandler(
             return Fail("The Authorization header must be 'Bearer <token>'.");
         }
 
+        if (token.StartsWith(ApiKeyTokens.Prefix, StringComparison.Ordinal))
+        {
+            return await AuthenticateKeyAsync(token);
+        }
+
         var user = await store.UserFindByTokenHashAsync(Tokens.Hash(token), Context.RequestAborted);
         if (user is null)
         {
@@ -39,6 +52,33 @@ internal sealed class BearerAuthenticationHandler(
 
         var principal = new Caller(user.UserId, user.Username, user.IsAdmin).ToPrincipal(SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private async Task<AuthenticateResult> AuthenticateKeyAsync(string token)
+    {
+        if (await keys.ApiKeyFindByTokenHashAsync(Tokens.Hash(token), Context.RequestAborted) is not { } holder)
+        {
+            return Fail("The API key is not valid.");
+        }
+
+        var key = holder.Key;
+        if (key.RevokedAt is not null)
+        {
+            return Fail("The API key was revoked.");
+        }
+
+        if (key.ExpiresAt <= time.GetUtcNow())
+        {
+            return Fail($"The API key expired at {key.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)}.");
+        }
+
+        Context.Features.Set(key);
+        var caller = new Caller(holder.Creator.UserId, holder.Creator.Username, holder.Creator.IsAdmin && key.Scopes.Contains(ApiKeyScopes.Admin))
+        {
+            KeyId = key.KeyId,
+            KeyOrganizationId = key.OrganizationId,
+        };
+        return AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(SchemeName), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

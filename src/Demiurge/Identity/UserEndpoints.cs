@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Demiurge.ApiKeys;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Store;
@@ -16,7 +17,7 @@ internal static class UserEndpoints
         var group = endpoints.MapGroup("/users").WithTags("Users");
         group.MapPost("", CreateUserAsync).RequireAuthorization(IdentityExtensions.AdminPolicy)
             .WithSummary("Create a user (system admins only). The token is shown once.");
-        group.MapGet("/me", GetMeAsync).WithSummary("The calling user.");
+        group.MapGet("/me", GetMeAsync).WithSummary("The calling user.").WithMetadata(ApiKeyRequirement.ReadAnyOrganization);
         return group;
     }
 

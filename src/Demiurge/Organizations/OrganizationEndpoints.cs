@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Demiurge.ApiKeys;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;
@@ -15,7 +16,8 @@ internal static class OrganizationEndpoints
     {
         var group = endpoints.MapGroup("/orgs").WithTags("Organizations");
         group.MapPost("", CreateAsync).WithSummary("Create an organization; the caller becomes its owner.");
-        group.MapGet("", ListAsync).WithSummary("Organizations the caller belongs to (all of them for system admins).");
+        group.MapGet("", ListAsync).WithSummary("Organizations the caller belongs to (all of them for system admins; only its own for an organization's API key).")
+            .WithMetadata(ApiKeyRequirement.ReadAnyOrganization);
         group.MapGet("/{organization_id}", GetAsync).WithSummary("One organization.");
         group.MapPatch("/{organization_id}", UpdateAsync).WithSummary("Change the organization's settings (owners and admins; its storage quota: system admins).");
         group.MapPost("/{organization_id}/members", AddMemberAsync).WithSummary("Add a member (owners and admins).");
@@ -40,7 +42,8 @@ internal static class OrganizationEndpoints
     {
         var caller = Caller.From(principal);
         var organizations = await store.OrganizationListAsync(caller.IsAdmin ? null : caller.UserId, cancellationToken);
-        return TypedResults.Ok(organizations.Select(OrganizationResponse.From).ToArray());
+        return TypedResults.Ok(organizations.Where(o => caller.KeyOrganizationId is null || o.OrganizationId == caller.KeyOrganizationId)
+            .Select(OrganizationResponse.From).ToArray());
     }
 
     private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetAsync(

@@ -1,3 +1,4 @@
+using Demiurge.ApiKeys;
 using Demiurge.Identity;
 using System.Collections.Concurrent;
 
@@ -24,6 +25,13 @@ internal sealed partial class UserTokenVerifier(ControlPlaneClient controlPlane,
         if (BearerHeader.Token(authorizationHeader) is not { } token)
         {
             return new(UserVerificationStatus.Missing, null, "This endpoint needs an 'Authorization: Bearer <user token>' header with a Demiurge user token.");
+        }
+
+        // /users/me would tell who a key acts as, not that it is limited to another organization
+        // or to scopes the gateway cannot check: keys are for the control plane's API only.
+        if (token.StartsWith(ApiKeyTokens.Prefix, StringComparison.Ordinal))
+        {
+            return new(UserVerificationStatus.Invalid, null, "API keys are for the control plane's API; the gateway takes user tokens.");
         }
 
         var hash = SecretTokens.Hash(token);

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Demiurge.GatewayProcess;
 using Demiurge.GatewayProcess.Managers;
 using Demiurge.Tests.Infrastructure;
@@ -9,6 +11,8 @@ namespace Demiurge.Tests.GatewayProcess.Managers;
 /// <summary>The gateway's user-token check against a real control plane's <c>GET /users/me</c>.</summary>
 public sealed class UserTokenVerifierTests(ControlPlaneFixture fixture) : IClassFixture<ControlPlaneFixture>
 {
+    private static readonly string[] s_read = ["org:read"];
+
     [Fact]
     public async Task Verify_RealUserToken_TheUsersIdAndName()
     {
@@ -21,6 +25,24 @@ public sealed class UserTokenVerifierTests(ControlPlaneFixture fixture) : IClass
         Assert.Equal(UserVerificationStatus.Verified, verification.Status);
         Assert.Equal(user.UserId, verification.User!.UserId);
         Assert.Equal(user.Username, verification.User.Username);
+    }
+
+    [Fact]
+    public async Task Verify_ValidApiKey_InvalidOnTheGateway()
+    {
+        var user = await fixture.CreateUserAsync();
+        using var created = await user.Client.PostAsJsonAsync("/tokens", new { name = "gateway", scopes = s_read }, TestContext.Current.CancellationToken);
+        var key = (await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("token").GetString();
+        using var check = fixture.Client(key);
+        using var me = await check.GetAsync("/users/me", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, me.StatusCode);
+        using var controlPlane = Client();
+        var verifier = new UserTokenVerifier(controlPlane, new FakeTimeProvider(), NullLogger<UserTokenVerifier>.Instance);
+
+        var verification = await verifier.VerifyAsync("Bearer " + key, CancellationToken.None);
+
+        Assert.Equal(UserVerificationStatus.Invalid, verification.Status);
+        Assert.Null(verification.User);
     }
 
     [Theory]

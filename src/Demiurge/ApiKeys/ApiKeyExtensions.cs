@@ -1,0 +1,16 @@
+using Demiurge.Store;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Demiurge.ApiKeys;
+
+internal static class ApiKeyExtensions
+{
+    public static IServiceCollection AddApiKeys(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IApiKeyStore>(provider => (IApiKeyStore)provider.GetRequiredService<IStore>());
+        return services;
+    }
+
+    /// <summary>After authorization, which answers 401 to anonymous callers first.</summary>
+    public static IApplicationBuilder UseApiKeyScopes(this IApplicationBuilder app) => app.UseMiddleware<ApiKeyScopeMiddleware>();
+}
