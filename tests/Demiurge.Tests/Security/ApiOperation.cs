@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Demiurge.Tests.Security;
 
-/// <summary>One operation of the live OpenAPI document: its method, path template and request body schema (resolved), if any.</summary>
-internal sealed record ApiOperation(string Method, string Path, JsonElement? BodySchema)
+/// <summary>One operation of the live OpenAPI document: its method, path template, request body schema (resolved) if any, and query parameters.</summary>
+internal sealed record ApiOperation(string Method, string Path, JsonElement? BodySchema, IReadOnlyList<string> QueryParameters)
 {
     /// <summary>The key the permission table uses: <c>"PATCH /orgs/{organization_id}"</c>.</summary>
     public string Key => $"{Method} {Path}";
@@ -25,7 +25,10 @@ internal sealed record ApiOperation(string Method, string Path, JsonElement? Bod
                     && json.TryGetProperty("schema", out var found)
                         ? Resolve(root, found)
                         : null;
-                operations.Add(new ApiOperation(operation.Name.ToUpperInvariant(), path.Name, schema));
+                IReadOnlyList<string> query = operation.Value.TryGetProperty("parameters", out var parameters)
+                    ? [.. parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!)]
+                    : [];
+                operations.Add(new ApiOperation(operation.Name.ToUpperInvariant(), path.Name, schema, query));
             }
         }
 

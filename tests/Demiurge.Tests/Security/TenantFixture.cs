@@ -63,7 +63,7 @@ public sealed class TenantFixture : IAsyncLifetime
 
     public Task<string> SecretAsync() => CreateAsync($"/orgs/{OrganizationId}/secrets", new { name = "S" + Unique(), value = "v" }, "secret_id");
 
-    /// <summary>How many audit events the store holds, counted through <c>GET /events</c>.</summary>
+    /// <summary>Every audit event the store holds, paged through <c>GET /events</c>.</summary>
     public async Task<List<JsonElement>> EventsAsync()
     {
         var events = new List<JsonElement>();
