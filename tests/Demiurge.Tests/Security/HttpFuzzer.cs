@@ -73,6 +73,16 @@ internal sealed class HttpFuzzer
 
     public IReadOnlyList<ApiOperation> Operations => _operations;
 
+    /// <summary>
+    /// Whether an answer refuses the request as it must: a 4xx problem. The one exception is a NUL
+    /// in the path (<c>%00</c>): Kestrel refuses the request line itself with a bare 400 before any
+    /// middleware runs, so no problem can be written.
+    /// </summary>
+    public static bool IsRefusal(FuzzCase fuzzCase, int status, string? mediaType, string body) =>
+        fuzzCase.Path.Split('?')[0].Contains("%00", StringComparison.Ordinal)
+            ? status == 400 && body.Length == 0
+            : status is >= 400 and < 500 && mediaType == "application/problem+json";
+
     public FuzzCase Next()
     {
         var operation = _operations[_random.Next(_operations.Count)];
