@@ -14,6 +14,8 @@ using System.Text.Json;
 //   dotnet run -c Release --project bench/Demiurge.Bench -- runtime [rounds]
 // DNS packet fuzzing of `demiurge dns`, reproducible from its seed.
 //   dotnet run -c Release --project bench/Demiurge.Bench -- dns-fuzz [packets] [seed]
+// HTTP fuzzing of every control-plane operation from its OpenAPI schema, reproducible from its seed.
+//   dotnet run -c Release --project bench/Demiurge.Bench -- http-fuzz [requests] [seed]
 var root = FindRoot();
 var executable = Path.Combine(root, "artifacts", "demiurge", "demiurge");
 if (!File.Exists(executable))
@@ -30,6 +32,9 @@ switch (args)
     case ["dns-fuzz", ..]:
         return await Demiurge.Bench.DnsFuzz.RunAsync(
             executable, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1);
+    case ["http-fuzz", ..]:
+        return await Demiurge.Bench.HttpFuzz.RunAsync(
+            executable, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1);
 }
 
 var cycles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;

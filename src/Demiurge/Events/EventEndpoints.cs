@@ -20,6 +20,12 @@ internal static class EventEndpoints
     private static async Task<Results<Ok<EventResponse[]>, ValidationProblem>> ListAsync(
         IStore store, CancellationToken cancellationToken, long after = 0, int limit = DefaultLimit)
     {
+        // Sequence numbers start at 1: a negative cursor is a client's mistake, not "from the start".
+        if (after < 0)
+        {
+            return ApiProblems.Invalid("after", "The after cursor must be a sequence number, 0 or more.");
+        }
+
         if (limit is < 1 or > MaxLimit)
         {
             return ApiProblems.Invalid("limit", $"The limit must be between 1 and {MaxLimit}.");

@@ -27,6 +27,10 @@ internal static class Ids
     }
 
     /// <summary>Normalizes an id from a URL or a body; null when it is not a UUID.</summary>
+    /// <remarks>
+    /// The length check comes first because <see cref="Guid.TryParseExact(string, string, out Guid)"/>
+    /// trims white space: without it <c>"{id} "</c> (<c>%20</c> in a path) named the same object.
+    /// </remarks>
     public static string? Parse(string? value) =>
-        Guid.TryParseExact(value, "D", out var id) ? id.ToString() : null;
+        value is { Length: 36 } && Guid.TryParseExact(value, "D", out var id) ? id.ToString() : null;
 }

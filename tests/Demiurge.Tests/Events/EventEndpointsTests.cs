@@ -51,6 +51,15 @@ public sealed class EventEndpointsTests(ControlPlaneFixture fixture) : IClassFix
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
     }
 
+    // Found by the HTTP fuzzer: a negative cursor answered the whole trail as if it were 0.
+    [Fact]
+    public async Task Events_NegativeAfter_Returns400()
+    {
+        using var response = await fixture.Admin.GetAsync("/events?after=-5");
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+    }
+
     [Fact]
     public async Task Events_AsNonAdmin_Returns403()
     {

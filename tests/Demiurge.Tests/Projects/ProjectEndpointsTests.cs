@@ -98,4 +98,22 @@ public sealed class ProjectEndpointsTests(ControlPlaneFixture fixture) : IClassF
         var list = await owner.Client.GetFromJsonAsync<JsonElement>($"/orgs/{organizationId}/projects");
         Assert.Equal(expected == HttpStatusCode.Created ? 1 : 0, list.GetArrayLength());
     }
+
+    // Found by the HTTP fuzzer: ids were parsed with white space trimmed, so "{id}%20" deleted the project.
+    [Fact]
+    public async Task DeleteProject_IdWithTrailingSpace_Returns404AndKeepsIt()
+    {
+        var owner = await fixture.CreateUserAsync();
+        var organizationId = await ControlPlaneFixture.CreateOrganizationAsync(owner.Client);
+        using var created = await owner.Client.PostAsJsonAsync($"/orgs/{organizationId}/projects", new { name = "Kept" });
+        var projectId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("project_id").GetString()!;
+
+        using var deleted = await owner.Client.DeleteAsync($"/orgs/{organizationId}/projects/{projectId}%20");
+        using var fromOrganization = await owner.Client.DeleteAsync($"/orgs/{organizationId}%20/projects/{projectId}");
+
+        await Problems.AssertProblemAsync(deleted, HttpStatusCode.NotFound, "not-found");
+        await Problems.AssertProblemAsync(fromOrganization, HttpStatusCode.NotFound, "not-found");
+        var projects = await owner.Client.GetFromJsonAsync<JsonElement>($"/orgs/{organizationId}/projects");
+        Assert.Contains(projects.EnumerateArray(), p => p.GetProperty("project_id").GetString() == projectId);
+    }
 }

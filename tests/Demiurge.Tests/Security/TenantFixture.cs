@@ -1,0 +1,92 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demiurge.Hosting;
+using Demiurge.Tests.Infrastructure;
+
+namespace Demiurge.Tests.Security;
+
+/// <summary>
+/// A real control plane (no rate limit: the matrix and the fuzzer send thousands of requests per
+/// token) with one organization whose owner, admin, member and viewer are users, the owner of
+/// another organization, a system admin and no token at all: the callers of docs/permissions.json.
+/// </summary>
+public sealed class TenantFixture : IAsyncLifetime
+{
+    private int _sequence;
+
+    public ControlPlaneFixture ControlPlane { get; } = new();
+
+    public string OrganizationId { get; private set; } = null!;
+
+    public TestUser Owner { get; private set; } = null!;
+
+    /// <summary>
+    /// The callers by the names docs/permissions.json gives its columns, in its order. The extension
+    /// point for more callers (an expired API key, a key with the wrong scope): add a client here
+    /// and a column to every row of the table.
+    /// </summary>
+    public IReadOnlyDictionary<string, HttpClient> Callers { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        ControlPlane.ExtraSettings[RateLimits.Requests.ConfigurationKey] = Durations.Off;
+        await ControlPlane.InitializeAsync();
+        Owner = await ControlPlane.CreateUserAsync();
+        OrganizationId = await ControlPlaneFixture.CreateOrganizationAsync(Owner.Client);
+        var outsider = await ControlPlane.CreateUserAsync();
+        await ControlPlaneFixture.CreateOrganizationAsync(outsider.Client, "Other");
+        Callers = new Dictionary<string, HttpClient>
+        {
+            ["anonymous"] = ControlPlane.Client(),
+            ["outsider"] = outsider.Client,
+            ["viewer"] = (await MemberAsync("viewer")).Client,
+            ["member"] = (await MemberAsync("member")).Client,
+            ["admin"] = (await MemberAsync("admin")).Client,
+            ["owner"] = Owner.Client,
+            ["system_admin"] = ControlPlane.Admin,
+        };
+    }
+
+    /// <summary>A unique suffix for names (projects, secrets, organizations) that must not collide.</summary>
+    public string Unique() => Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A new user added to the organization with <paramref name="role"/> by its owner.</summary>
+    public async Task<TestUser> MemberAsync(string role)
+    {
+        var user = await ControlPlane.CreateUserAsync();
+        using var added = await Owner.Client.PostAsJsonAsync($"/orgs/{OrganizationId}/members", new { user_id = user.UserId, role });
+        added.EnsureSuccessStatusCode();
+        return user;
+    }
+
+    public Task<string> ProjectAsync() => CreateAsync($"/orgs/{OrganizationId}/projects", new { name = "p" + Unique() }, "project_id");
+
+    public Task<string> SecretAsync() => CreateAsync($"/orgs/{OrganizationId}/secrets", new { name = "S" + Unique(), value = "v" }, "secret_id");
+
+    /// <summary>Every audit event the store holds, paged through <c>GET /events</c>.</summary>
+    public async Task<List<JsonElement>> EventsAsync()
+    {
+        var events = new List<JsonElement>();
+        long after = 0;
+        while (true)
+        {
+            var page = await ControlPlane.Admin.GetFromJsonAsync<JsonElement[]>($"/events?after={after}&limit=1000");
+            if (page is not { Length: > 0 })
+            {
+                return events;
+            }
+
+            events.AddRange(page);
+            after = page[^1].GetProperty("seq").GetInt64();
+        }
+    }
+
+    private async Task<string> CreateAsync(string path, object body, string idProperty)
+    {
+        using var response = await Owner.Client.PostAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty(idProperty).GetString()!;
+    }
+
+    public async ValueTask DisposeAsync() => await ControlPlane.DisposeAsync();
+}
