@@ -29,6 +29,7 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         ["POST /orgs/{organization_id}/members"] = async () => new { user_id = (await fixture.ControlPlane.CreateUserAsync()).UserId, role = "member" },
         ["PATCH /orgs/{organization_id}/members/{user_id}"] = () => Task.FromResult<object>(new { role = "viewer" }),
         ["POST /orgs/{organization_id}/projects"] = () => Task.FromResult<object>(new { name = "p" + fixture.Unique() }),
+        ["POST /tokens"] = () => Task.FromResult<object>(new { name = "k" + fixture.Unique(), scopes = TenantFixture.ReadScope }),
         ["POST /orgs/{organization_id}/secrets"] = () => Task.FromResult<object>(new { name = "S" + fixture.Unique(), value = "v" }),
         ["POST /gateway/start"] = () => Task.FromResult<object>(new { organization_id = fixture.OrganizationId }),
         ["POST /gateway/ready"] = () => Task.FromResult<object>(new { gateway_id = Guid.NewGuid().ToString() }),
@@ -44,6 +45,7 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         "organization_id" => fixture.OrganizationId,
         "project_id" => await fixture.ProjectAsync(),
         "secret_id" => await fixture.SecretAsync(),
+        "key_id" => await fixture.ApiKeyAsync(),
         "user_id" => (await fixture.MemberAsync("member")).UserId,
         // A pool-less control plane has no gateways: see s_allowedAnswers.
         "gateway_id" => Guid.NewGuid().ToString(),

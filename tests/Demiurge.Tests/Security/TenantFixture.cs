@@ -61,6 +61,12 @@ public sealed class TenantFixture : IAsyncLifetime
 
     public Task<string> ProjectAsync() => CreateAsync($"/orgs/{OrganizationId}/projects", new { name = "p" + Unique() }, "project_id");
 
+    /// <summary>The scopes of the API keys the matrix makes.</summary>
+    public static readonly string[] ReadScope = ["org:read"];
+
+    /// <summary>An API key of the owner's.</summary>
+    public Task<string> ApiKeyAsync() => CreateAsync("/tokens", new { name = "k" + Unique(), scopes = ReadScope }, "key_id");
+
     public Task<string> SecretAsync() => CreateAsync($"/orgs/{OrganizationId}/secrets", new { name = "S" + Unique(), value = "v" }, "secret_id");
 
     /// <summary>Every audit event the store holds, paged through <c>GET /events</c>.</summary>
