@@ -52,6 +52,11 @@ public sealed partial class GatewayPermissionMatrixTests
             await PostAsync(owner, $"/orgs/{organizationId}/members", new { user_id = userIds[role], role });
         }
 
+        // The owner's API keys: the gateway takes user tokens only, so both get what no token gets.
+        tokens["expired_key"] = (await PostAsync(owner, "/tokens", new { name = "expired", scopes = TenantFixture.ReadScope, expires_in = 1 })).GetProperty("token").GetString();
+        tokens["wrong_scope_key"] = (await PostAsync(owner, "/tokens", new { name = "wrong-scope", scopes = TenantFixture.WrongScope })).GetProperty("token").GetString();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
         var projectId = (await PostAsync(owner, $"/orgs/{organizationId}/projects", new { name = "Plans" })).GetProperty("project_id").GetString()!;
         await StartGatewayAsync(owner, organizationId);
         var hostname = $"org-{organizationId}.{Domain}";

@@ -26,6 +26,7 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         ["POST /users"] = () => Task.FromResult<object>(new { username = "u" + fixture.Unique() }),
         ["POST /orgs"] = () => Task.FromResult<object>(new { name = "Org " + fixture.Unique() }),
         ["PATCH /orgs/{organization_id}"] = () => Task.FromResult<object>(new { gateway_auto_release = true }),
+        ["PATCH /orgs/{organization_id} storage_quota_bytes"] = () => Task.FromResult<object>(new { storage_quota_bytes = 512L << 20 }),
         ["POST /orgs/{organization_id}/members"] = async () => new { user_id = (await fixture.ControlPlane.CreateUserAsync()).UserId, role = "member" },
         ["PATCH /orgs/{organization_id}/members/{user_id}"] = () => Task.FromResult<object>(new { role = "viewer" }),
         ["POST /orgs/{organization_id}/projects"] = () => Task.FromResult<object>(new { name = "p" + fixture.Unique() }),
@@ -59,9 +60,10 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         var operations = (await ApiOperation.ReadAsync(fixture.ControlPlane.Admin)).Select(o => o.Key).ToHashSet();
 
         Assert.True(operations.Count >= 25, $"The OpenAPI document lists only {operations.Count} operations.");
-        var missing = operations.Except(table.ControlPlane.Keys).Order().ToArray();
+        var rowOperations = table.ControlPlane.Keys.Select(PermissionTable.Operation).ToHashSet();
+        var missing = operations.Except(rowOperations).Order().ToArray();
         Assert.True(missing.Length == 0, "Operations with no row in docs/permissions.json (add one, and to docs/security.md): " + string.Join(", ", missing));
-        var stale = table.ControlPlane.Keys.Except(operations).Order().ToArray();
+        var stale = rowOperations.Except(operations).Order().ToArray();
         Assert.True(stale.Length == 0, "Rows of docs/permissions.json for operations the API no longer has: " + string.Join(", ", stale));
 
         Assert.Equal(fixture.Callers.Keys, table.Callers);
@@ -78,17 +80,18 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         var bodies = Bodies();
         var failures = new List<string>();
         var checkedCount = 0;
-        foreach (var operation in await ApiOperation.ReadAsync(fixture.ControlPlane.Admin))
+        var operations = (await ApiOperation.ReadAsync(fixture.ControlPlane.Admin)).ToDictionary(o => o.Key);
+        foreach (var (rowKey, row) in table.ControlPlane)
         {
-            if (!table.ControlPlane.TryGetValue(operation.Key, out var row))
+            if (!operations.TryGetValue(PermissionTable.Operation(rowKey), out var operation))
             {
-                failures.Add($"{operation.Key}: no row in docs/permissions.json");
+                failures.Add($"{rowKey}: no such operation in /openapi/v1.json");
                 continue;
             }
 
             foreach (var (caller, client) in fixture.Callers)
             {
-                using var request = await RequestAsync(operation, bodies);
+                using var request = await RequestAsync(operation, rowKey, bodies);
                 using var response = await client.SendAsync(request);
                 var expected = row[caller];
                 var status = response.StatusCode;
@@ -99,7 +102,7 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
                         && response.Content.Headers.ContentType?.MediaType == "application/problem+json";
                 if (!ok)
                 {
-                    failures.Add($"{operation.Key} as {caller}: expected {expected}, got {(int)status} {response.Content.Headers.ContentType?.MediaType}: {body[..Math.Min(200, body.Length)]}");
+                    failures.Add($"{rowKey} as {caller}: expected {expected}, got {(int)status} {response.Content.Headers.ContentType?.MediaType}: {body[..Math.Min(200, body.Length)]}");
                 }
 
                 checkedCount++;
@@ -110,7 +113,7 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         Assert.Equal(table.ControlPlane.Count * fixture.Callers.Count, checkedCount);
     }
 
-    private async Task<HttpRequestMessage> RequestAsync(ApiOperation operation, Dictionary<string, Func<Task<object>>> bodies)
+    private async Task<HttpRequestMessage> RequestAsync(ApiOperation operation, string rowKey, Dictionary<string, Func<Task<object>>> bodies)
     {
         var path = operation.Path;
         foreach (var parameter in operation.PathParameters)
@@ -121,7 +124,7 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
         if (operation.BodySchema is not null)
         {
-            Assert.True(bodies.TryGetValue(operation.Key, out var body), $"Add a minimal valid body for {operation.Key} to {nameof(PermissionMatrixTests)}.");
+            Assert.True(bodies.TryGetValue(rowKey, out var body), $"Add a minimal valid body for {rowKey} to {nameof(PermissionMatrixTests)}.");
             request.Content = JsonContent.Create(await body!());
         }
 

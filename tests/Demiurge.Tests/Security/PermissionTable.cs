@@ -8,6 +8,12 @@ internal sealed record PermissionTable(IReadOnlyList<string> Callers, IReadOnlyD
 {
     public const string Allow = "allow";
 
+    /// <summary>
+    /// The operation a row checks: its key without the variant, the third word some keys have
+    /// (<c>PATCH /orgs/{organization_id} storage_quota_bytes</c> is that PATCH with that body).
+    /// </summary>
+    public static string Operation(string rowKey) => string.Join(' ', rowKey.Split(' ').Take(2));
+
     public static PermissionTable Load()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "permissions.json")));

@@ -21,9 +21,9 @@ public sealed class TenantFixture : IAsyncLifetime
     public TestUser Owner { get; private set; } = null!;
 
     /// <summary>
-    /// The callers by the names docs/permissions.json gives its columns, in its order. The extension
-    /// point for more callers (an expired API key, a key with the wrong scope): add a client here
-    /// and a column to every row of the table.
+    /// The callers by the names docs/permissions.json gives its columns, in its order: to add one,
+    /// add a client here and a column to every row of the table. The two API keys are the owner's:
+    /// one expired, one whose only scope (<c>deploy:write</c>) no endpoint of the matrix takes.
     /// </summary>
     public IReadOnlyDictionary<string, HttpClient> Callers { get; private set; } = null!;
 
@@ -35,6 +35,8 @@ public sealed class TenantFixture : IAsyncLifetime
         OrganizationId = await ControlPlaneFixture.CreateOrganizationAsync(Owner.Client);
         var outsider = await ControlPlane.CreateUserAsync();
         await ControlPlaneFixture.CreateOrganizationAsync(outsider.Client, "Other");
+        var expiredKey = await CreateAsync("/tokens", new { name = "expired", scopes = ReadScope, expires_in = 1 }, "token");
+        var wrongScopeKey = await CreateAsync("/tokens", new { name = "wrong-scope", scopes = WrongScope }, "token");
         Callers = new Dictionary<string, HttpClient>
         {
             ["anonymous"] = ControlPlane.Client(),
@@ -44,7 +46,12 @@ public sealed class TenantFixture : IAsyncLifetime
             ["admin"] = (await MemberAsync("admin")).Client,
             ["owner"] = Owner.Client,
             ["system_admin"] = ControlPlane.Admin,
+            ["expired_key"] = ControlPlane.Client(expiredKey),
+            ["wrong_scope_key"] = ControlPlane.Client(wrongScopeKey),
         };
+
+        // expires_in counts whole seconds from creation: past it, the key is refused.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
     }
 
     /// <summary>A unique suffix for names (projects, secrets, organizations) that must not collide.</summary>
@@ -63,6 +70,9 @@ public sealed class TenantFixture : IAsyncLifetime
 
     /// <summary>The scopes of the API keys the matrix makes.</summary>
     public static readonly string[] ReadScope = ["org:read"];
+
+    /// <summary>A scope that no endpoint of the matrix takes.</summary>
+    public static readonly string[] WrongScope = ["deploy:write"];
 
     /// <summary>An API key of the owner's.</summary>
     public Task<string> ApiKeyAsync() => CreateAsync("/tokens", new { name = "k" + Unique(), scopes = ReadScope }, "key_id");
