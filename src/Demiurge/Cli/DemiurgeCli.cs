@@ -16,6 +16,7 @@ internal static class DemiurgeCli
         ProjectCommand.Create(),
         UserCommand.Create(),
         TokenCommand.Create(),
+        SecretsCommand.Create(),
         PoolCommand.Create(),
         ProbeCommand.Create(),
         BackupCommand.Create(),
