@@ -52,7 +52,6 @@ internal sealed class EdgeHost : IAsyncDisposable
         var builder = NewBuilder();
         ControlPlane.Configure(builder, flags, environment);
         builder.Services.AddStore();
-        builder.Services.AddEdgeStore();
         builder.Services.AddSingleton<EdgeRouteTable>();
         return Build(builder, migrateStore: true);
     }
@@ -75,7 +74,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         if (_migrateStore)
         {
             DataDirectory.Prepare(Options);
-            await _app.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
+            await _app.Services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
         }
 
         await _app.StartAsync(cancellationToken);

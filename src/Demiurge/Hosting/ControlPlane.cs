@@ -130,7 +130,7 @@ internal sealed class ControlPlane : IAsyncDisposable
     public async Task<string?> StartAsync(CancellationToken cancellationToken)
     {
         DataDirectory.Prepare(Options);
-        await _app.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
+        await _app.Services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
         await _app.Services.GetRequiredService<KeyRing>().LoadAsync(cancellationToken);
         var generatedToken = await _app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);
         await _app.StartAsync(cancellationToken);

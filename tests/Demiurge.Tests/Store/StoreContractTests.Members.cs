@@ -13,16 +13,16 @@ public abstract partial class StoreContractTests
     public async Task MembershipSetRoleAsync_Member_ChangesTheRoleAppendsItsEventAndMovesTheRevision()
     {
         var (organization, owner, member) = await OrganizationWithMemberAsync(OrganizationRole.Member);
-        var revision = await Store.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct);
+        var revision = await Store.Organizations.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct);
         var eventsBefore = await AllEventsAsync();
         var auditEvent = NewEvent(EventKinds.MemberRoleChanged, owner.UserId, organization.OrganizationId, member.UserId, "viewer");
 
-        var change = await Store.MembershipSetRoleAsync(organization.OrganizationId, member.UserId, OrganizationRole.Viewer, mayChangeOwners: false, auditEvent, Ct);
+        var change = await Store.Organizations.MembershipSetRoleAsync(organization.OrganizationId, member.UserId, OrganizationRole.Viewer, mayChangeOwners: false, auditEvent, Ct);
 
         Assert.Equal(MembershipChange.Changed, change);
-        Assert.Equal(OrganizationRole.Viewer, await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Viewer, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
-        Assert.True(await Store.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct) > revision);
+        Assert.True(await Store.Organizations.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct) > revision);
     }
 
     [Fact]
@@ -32,10 +32,10 @@ public abstract partial class StoreContractTests
         var eventsBefore = await AllEventsAsync();
         var auditEvent = NewEvent(EventKinds.MemberRemoved, owner.UserId, organization.OrganizationId, member.UserId);
 
-        var change = await Store.MembershipRemoveAsync(organization.OrganizationId, member.UserId, mayChangeOwners: false, auditEvent, Ct);
+        var change = await Store.Organizations.MembershipRemoveAsync(organization.OrganizationId, member.UserId, mayChangeOwners: false, auditEvent, Ct);
 
         Assert.Equal(MembershipChange.Changed, change);
-        Assert.Null(await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
     }
 
@@ -44,24 +44,24 @@ public abstract partial class StoreContractTests
     {
         var (organization, owner, secondOwner) = await OrganizationWithMemberAsync(OrganizationRole.Owner);
         Assert.Equal(MembershipChange.Changed,
-            await Store.MembershipRemoveAsync(organization.OrganizationId, secondOwner.UserId, mayChangeOwners: true, NewEvent(EventKinds.MemberRemoved), Ct));
-        var membersBefore = await Store.MembershipListAsync(organization.OrganizationId, Ct);
-        var revision = await Store.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct);
+            await Store.Organizations.MembershipRemoveAsync(organization.OrganizationId, secondOwner.UserId, mayChangeOwners: true, NewEvent(EventKinds.MemberRemoved), Ct));
+        var membersBefore = await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct);
+        var revision = await Store.Organizations.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct);
         var eventsBefore = await AllEventsAsync();
 
-        var lastOwnerDemoted = await Store.MembershipSetRoleAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Admin, true, NewEvent(EventKinds.MemberRoleChanged), Ct);
-        var lastOwnerRemoved = await Store.MembershipRemoveAsync(organization.OrganizationId, owner.UserId, true, NewEvent(EventKinds.MemberRemoved), Ct);
-        var ownerByAdmin = await Store.MembershipSetRoleAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Member, false, NewEvent(EventKinds.MemberRoleChanged), Ct);
-        var notAMember = await Store.MembershipRemoveAsync(organization.OrganizationId, secondOwner.UserId, true, NewEvent(EventKinds.MemberRemoved), Ct);
-        var noOrganization = await Store.MembershipSetRoleAsync(Ids.New(), owner.UserId, OrganizationRole.Member, true, NewEvent(EventKinds.MemberRoleChanged), Ct);
+        var lastOwnerDemoted = await Store.Organizations.MembershipSetRoleAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Admin, true, NewEvent(EventKinds.MemberRoleChanged), Ct);
+        var lastOwnerRemoved = await Store.Organizations.MembershipRemoveAsync(organization.OrganizationId, owner.UserId, true, NewEvent(EventKinds.MemberRemoved), Ct);
+        var ownerByAdmin = await Store.Organizations.MembershipSetRoleAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Member, false, NewEvent(EventKinds.MemberRoleChanged), Ct);
+        var notAMember = await Store.Organizations.MembershipRemoveAsync(organization.OrganizationId, secondOwner.UserId, true, NewEvent(EventKinds.MemberRemoved), Ct);
+        var noOrganization = await Store.Organizations.MembershipSetRoleAsync(Ids.New(), owner.UserId, OrganizationRole.Member, true, NewEvent(EventKinds.MemberRoleChanged), Ct);
 
         Assert.Equal(MembershipChange.LastOwner, lastOwnerDemoted);
         Assert.Equal(MembershipChange.LastOwner, lastOwnerRemoved);
         Assert.Equal(MembershipChange.OwnerProtected, ownerByAdmin);
         Assert.Equal(MembershipChange.NotFound, notAMember);
         Assert.Equal(MembershipChange.NotFound, noOrganization);
-        Assert.Equal(membersBefore, await Store.MembershipListAsync(organization.OrganizationId, Ct));
-        Assert.Equal(revision, await Store.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct));
+        Assert.Equal(membersBefore, await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(revision, await Store.Organizations.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
     }
 
@@ -71,11 +71,11 @@ public abstract partial class StoreContractTests
         var (organization, owner, secondOwner) = await OrganizationWithMemberAsync(OrganizationRole.Owner);
 
         var changes = await Task.WhenAll(
-            Store.MembershipSetRoleAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Admin, true, NewEvent(EventKinds.MemberRoleChanged), Ct),
-            Store.MembershipSetRoleAsync(organization.OrganizationId, secondOwner.UserId, OrganizationRole.Admin, true, NewEvent(EventKinds.MemberRoleChanged), Ct));
+            Store.Organizations.MembershipSetRoleAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Admin, true, NewEvent(EventKinds.MemberRoleChanged), Ct),
+            Store.Organizations.MembershipSetRoleAsync(organization.OrganizationId, secondOwner.UserId, OrganizationRole.Admin, true, NewEvent(EventKinds.MemberRoleChanged), Ct));
 
         Assert.Equal([MembershipChange.Changed, MembershipChange.LastOwner], changes.Order());
-        Assert.Single(await Store.MembershipListAsync(organization.OrganizationId, Ct), m => m.Role == OrganizationRole.Owner);
+        Assert.Single(await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct), m => m.Role == OrganizationRole.Owner);
     }
 
     [Fact]
@@ -85,30 +85,30 @@ public abstract partial class StoreContractTests
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
         var doomed = new Project(Ids.New(), organization.OrganizationId, "Doomed", Tick());
         var kept = new Project(Ids.New(), organization.OrganizationId, "Kept", Tick());
-        Assert.True(await Store.ProjectCreateAsync(doomed, NewEvent(EventKinds.ProjectCreated), Ct));
-        Assert.True(await Store.ProjectCreateAsync(kept, NewEvent(EventKinds.ProjectCreated), Ct));
+        Assert.True(await Store.Organizations.ProjectCreateAsync(doomed, NewEvent(EventKinds.ProjectCreated), Ct));
+        Assert.True(await Store.Organizations.ProjectCreateAsync(kept, NewEvent(EventKinds.ProjectCreated), Ct));
         await ExecuteAsync($"INSERT INTO organization_data (organization_id, version, gateway_state, stored_at) VALUES ('{organization.OrganizationId}', 1, NULL, 0)");
         foreach (var project in new[] { doomed, kept })
         {
             await ExecuteAsync($"INSERT INTO project_data (organization_id, project_id, content, stored_at) VALUES ('{organization.OrganizationId}', '{project.ProjectId}', 'AQ==', 0)");
         }
 
-        var revision = await Store.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct);
+        var revision = await Store.Organizations.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct);
         var auditEvent = NewEvent(EventKinds.ProjectDeleted, owner.UserId, organization.OrganizationId, doomed.ProjectId);
         var eventsBefore = await AllEventsAsync();
 
-        var deleted = await Store.ProjectDeleteAsync(organization.OrganizationId, doomed.ProjectId, auditEvent, Ct);
-        var again = await Store.ProjectDeleteAsync(organization.OrganizationId, doomed.ProjectId, NewEvent(EventKinds.ProjectDeleted), Ct);
-        var otherOrganizations = await Store.ProjectDeleteAsync(Ids.New(), kept.ProjectId, NewEvent(EventKinds.ProjectDeleted), Ct);
+        var deleted = await Store.Organizations.ProjectDeleteAsync(organization.OrganizationId, doomed.ProjectId, auditEvent, Ct);
+        var again = await Store.Organizations.ProjectDeleteAsync(organization.OrganizationId, doomed.ProjectId, NewEvent(EventKinds.ProjectDeleted), Ct);
+        var otherOrganizations = await Store.Organizations.ProjectDeleteAsync(Ids.New(), kept.ProjectId, NewEvent(EventKinds.ProjectDeleted), Ct);
 
         Assert.True(deleted);
         Assert.False(again);
         Assert.False(otherOrganizations);
-        Assert.Equal([kept], await Store.ProjectListAsync(organization.OrganizationId, Ct));
-        var data = await ((IGatewayStore)Store).OrganizationDataGetAsync(organization.OrganizationId, Ct);
+        Assert.Equal([kept], await Store.Organizations.ProjectListAsync(organization.OrganizationId, Ct));
+        var data = await Store.Gateways.OrganizationDataGetAsync(organization.OrganizationId, Ct);
         Assert.Equal([kept.ProjectId], data.Projects.Keys);
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
-        Assert.True(await Store.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct) > revision);
+        Assert.True(await Store.Organizations.OrganizationSettingsRevisionAsync(organization.OrganizationId, Ct) > revision);
     }
 
     [Fact]
@@ -117,20 +117,20 @@ public abstract partial class StoreContractTests
         var owner = await CreateUserAsync("alice");
         var viewer = await CreateUserAsync("victor");
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
-        var first = (await Store.OrganizationSettingsGetAsync(organization.OrganizationId, Ct))!;
+        var first = (await Store.Organizations.OrganizationSettingsGetAsync(organization.OrganizationId, Ct))!;
 
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, viewer.UserId, OrganizationRole.Viewer, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
-        var afterMember = (await Store.OrganizationSettingsGetAsync(organization.OrganizationId, Ct))!;
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, viewer.UserId, OrganizationRole.Viewer, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        var afterMember = (await Store.Organizations.OrganizationSettingsGetAsync(organization.OrganizationId, Ct))!;
         var project = new Project(Ids.New(), organization.OrganizationId, "Plans", Tick());
-        Assert.True(await Store.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated), Ct));
-        var afterProject = (await Store.OrganizationSettingsGetAsync(organization.OrganizationId, Ct))!;
+        Assert.True(await Store.Organizations.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated), Ct));
+        var afterProject = (await Store.Organizations.OrganizationSettingsGetAsync(organization.OrganizationId, Ct))!;
 
         Assert.Equal("Acme", afterProject.Organization.Name);
         Assert.True(first.Revision < afterMember.Revision && afterMember.Revision < afterProject.Revision);
         Assert.Equal([(owner.UserId, OrganizationRole.Owner), (viewer.UserId, OrganizationRole.Viewer)], afterProject.Members.Select(m => (m.UserId, m.Role)));
         Assert.Equal([project], afterProject.Projects);
-        Assert.Null(await Store.OrganizationSettingsGetAsync(Ids.New(), Ct));
-        Assert.Null(await Store.OrganizationSettingsRevisionAsync(Ids.New(), Ct));
+        Assert.Null(await Store.Organizations.OrganizationSettingsGetAsync(Ids.New(), Ct));
+        Assert.Null(await Store.Organizations.OrganizationSettingsRevisionAsync(Ids.New(), Ct));
     }
 
     private async Task<(Organization Organization, Demiurge.Identity.User Owner, Demiurge.Identity.User Member)> OrganizationWithMemberAsync(OrganizationRole role)
@@ -138,7 +138,7 @@ public abstract partial class StoreContractTests
         var owner = await CreateUserAsync("alice");
         var member = await CreateUserAsync("bob");
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, role, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, role, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
         return (organization, owner, member);
     }
 

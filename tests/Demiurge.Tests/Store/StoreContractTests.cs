@@ -4,13 +4,14 @@ using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Projects;
 using Demiurge.Store;
+using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Store;
 
 /// <summary>
-/// The behaviour every <see cref="IStore"/> adapter must show. Each adapter derives once,
-/// supplies a migrated, empty store, and inherits every fact; xunit builds a new instance,
-/// and so a new database, for each test.
+/// The behaviour every store adapter must show: the per-feature stores over a <see cref="Database"/>
+/// on each engine. Each engine derives once, supplies a migrated, empty database, and inherits
+/// every fact; xunit builds a new instance, and so a new database, for each test.
 /// </summary>
 public abstract partial class StoreContractTests : IAsyncLifetime
 {
@@ -18,16 +19,16 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     // decided by the test and not by how fast the machine is.
     private long _nowMillis = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
 
-    // Every store the test made, released at the end whether or not the adapter is disposable.
-    private readonly List<IStore> _stores = [];
+    // Every database the test made, released at the end.
+    private readonly List<Stores> _stores = [];
 
-    private protected IStore Store { get; private set; } = null!;
+    private protected Stores Store { get; private set; } = null!;
 
     private protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A migrated, empty store on a database of its own.</summary>
-    // private protected: IStore is internal, so a protected member returning it would be more visible than its type.
-    private protected abstract Task<IStore> CreateStoreAsync();
+    /// <summary>The stores over a migrated, empty database of their own.</summary>
+    // private protected: Stores is internal, so a protected member returning it would be more visible than its type.
+    private protected abstract Task<Stores> CreateStoreAsync();
 
     /// <summary>
     /// A raw connection to the store's database, for checks the interface cannot express
@@ -36,10 +37,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     protected abstract Task<DbConnection> OpenConnectionAsync();
 
     /// <summary>
-    /// <paramref name="count"/> store instances on one new database that has not been migrated,
+    /// <paramref name="count"/> database objects on one new database that has not been migrated,
     /// as separate control planes starting together would see it.
     /// </summary>
-    private protected abstract Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count);
+    private protected abstract Task<IReadOnlyList<Stores>> CreateStoresOnFreshDatabaseAsync(int count);
 
     public virtual async ValueTask InitializeAsync() => Store = Own(await CreateStoreAsync());
 
@@ -48,26 +49,18 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         GC.SuppressFinalize(this);
         foreach (var store in _stores)
         {
-            if (store is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync();
-            }
-            else if (store is IDisposable disposable)
-            {
-                disposable.Dispose();
-            }
+            await store.DisposeAsync();
         }
     }
 
     /// <summary>Releases <paramref name="store"/> when the test ends.</summary>
-    private protected T Own<T>(T store)
-        where T : IStore
+    private protected Stores Own(Stores store)
     {
         _stores.Add(store);
         return store;
     }
 
-    private protected async Task<IReadOnlyList<IStore>> StoresOnFreshDatabaseAsync(int count)
+    private protected async Task<IReadOnlyList<Stores>> StoresOnFreshDatabaseAsync(int count)
     {
         var stores = await CreateStoresOnFreshDatabaseAsync(count);
         foreach (var store in stores)
@@ -83,7 +76,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     [Fact]
     public async Task MigrateAsync_Applied_RecordsEveryEmbeddedMigrationInOrder()
     {
-        var embedded = SqlStore.LoadMigrations();
+        var embedded = Database.LoadMigrations();
 
         var recorded = await SchemaMigrationsAsync();
 
@@ -99,15 +92,15 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var recordedBefore = await SchemaMigrationsAsync();
         var eventsBefore = await AllEventsAsync();
 
-        await Store.MigrateAsync(Ct);
-        await Store.MigrateAsync(Ct);
+        await Store.Database.MigrateAsync(Ct);
+        await Store.Database.MigrateAsync(Ct);
 
-        Assert.Equal(user, await Store.UserGetAsync(user.UserId, Ct));
-        Assert.Equal(organization, await Store.OrganizationGetAsync(organization.OrganizationId, Ct));
-        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, user.UserId, Ct));
+        Assert.Equal(user, await Store.Users.UserGetAsync(user.UserId, Ct));
+        Assert.Equal(organization, await Store.Organizations.OrganizationGetAsync(organization.OrganizationId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, user.UserId, Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
         Assert.Equal(recordedBefore, await SchemaMigrationsAsync());
-        Assert.Equal(SqlStore.LoadMigrations().Count, await CountAsync("schema_migrations"));
+        Assert.Equal(Database.LoadMigrations().Count, await CountAsync("schema_migrations"));
     }
 
     [Fact]
@@ -121,21 +114,21 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
             await RunTogetherAsync(stores, async s =>
             {
-                await s.MigrateAsync(Ct);
+                await s.Database.MigrateAsync(Ct);
                 return true;
             });
 
             var user = new User(Ids.New(), "alice", IsAdmin: false, Tick());
-            Assert.True(await stores[0].UserCreateAsync(user, Tokens.Hash("alice-token"), NewEvent(EventKinds.UserCreated), Ct));
-            Assert.Equal(user, await stores[^1].UserGetAsync(user.UserId, Ct));
-            Assert.Equal(1, Assert.Single(await stores[^1].EventListAsync(0, 10, Ct)).Seq);
+            Assert.True(await stores[0].Users.UserCreateAsync(user, Tokens.Hash("alice-token"), NewEvent(EventKinds.UserCreated), Ct));
+            Assert.Equal(user, await stores[^1].Users.UserGetAsync(user.UserId, Ct));
+            Assert.Equal(1, Assert.Single(await stores[^1].Events.EventListAsync(0, 10, Ct)).Seq);
         }
     }
 
     [Fact]
     public async Task PingAsync_MigratedStore_Completes()
     {
-        await Store.PingAsync(Ct);
+        await Store.Database.PingAsync(Ct);
 
         // Ping must not write anything.
         Assert.Empty(await AllEventsAsync());
@@ -149,10 +142,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var user = new User(Ids.New(), "alice", IsAdmin: false, Tick());
         var auditEvent = NewEvent(EventKinds.UserCreated, subjectId: user.UserId, detail: user.Username);
 
-        var created = await Store.UserCreateAsync(user, Tokens.Hash("alice-token"), auditEvent, Ct);
+        var created = await Store.Users.UserCreateAsync(user, Tokens.Hash("alice-token"), auditEvent, Ct);
 
         Assert.True(created);
-        Assert.Equal(user, await Store.UserGetAsync(user.UserId, Ct));
+        Assert.Equal(user, await Store.Users.UserGetAsync(user.UserId, Ct));
         Assert.Equal([auditEvent], await AllEventsAsync());
     }
 
@@ -163,13 +156,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var eventsBefore = await AllEventsAsync();
         var second = new User(Ids.New(), "alice", IsAdmin: true, Tick());
 
-        var created = await Store.UserCreateAsync(second, Tokens.Hash("second-token"), NewEvent(EventKinds.UserCreated), Ct);
+        var created = await Store.Users.UserCreateAsync(second, Tokens.Hash("second-token"), NewEvent(EventKinds.UserCreated), Ct);
 
         Assert.False(created);
-        Assert.Null(await Store.UserGetAsync(second.UserId, Ct));
-        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("second-token"), Ct));
-        Assert.Equal(first, await Store.UserGetByUsernameAsync("alice", Ct));
-        Assert.Equal(first, await Store.UserFindByTokenHashAsync(Tokens.Hash("first-token"), Ct));
+        Assert.Null(await Store.Users.UserGetAsync(second.UserId, Ct));
+        Assert.Null(await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("second-token"), Ct));
+        Assert.Equal(first, await Store.Users.UserGetByUsernameAsync("alice", Ct));
+        Assert.Equal(first, await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("first-token"), Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
         Assert.Equal(1, await CountAsync("users"));
     }
@@ -181,10 +174,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var admin = await CreateUserAsync("root", isAdmin: true);
         var plain = await CreateUserAsync("bob", isAdmin: false);
 
-        Assert.Equal(admin, await Store.UserGetAsync(admin.UserId, Ct));
-        Assert.Equal(plain, await Store.UserGetAsync(plain.UserId, Ct));
-        Assert.True((await Store.UserGetAsync(admin.UserId, Ct))!.IsAdmin);
-        Assert.False((await Store.UserGetAsync(plain.UserId, Ct))!.IsAdmin);
+        Assert.Equal(admin, await Store.Users.UserGetAsync(admin.UserId, Ct));
+        Assert.Equal(plain, await Store.Users.UserGetAsync(plain.UserId, Ct));
+        Assert.True((await Store.Users.UserGetAsync(admin.UserId, Ct))!.IsAdmin);
+        Assert.False((await Store.Users.UserGetAsync(plain.UserId, Ct))!.IsAdmin);
     }
 
     [Fact]
@@ -193,8 +186,8 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var admin = await CreateUserAsync("root", isAdmin: true);
         var plain = await CreateUserAsync("bob", isAdmin: false);
 
-        Assert.Equal(admin, await Store.UserGetByUsernameAsync("root", Ct));
-        Assert.Equal(plain, await Store.UserGetByUsernameAsync("bob", Ct));
+        Assert.Equal(admin, await Store.Users.UserGetByUsernameAsync("root", Ct));
+        Assert.Equal(plain, await Store.Users.UserGetByUsernameAsync("bob", Ct));
     }
 
     [Fact]
@@ -203,8 +196,8 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var admin = await CreateUserAsync("root", isAdmin: true, token: "root-token");
         var plain = await CreateUserAsync("bob", isAdmin: false, token: "bob-token");
 
-        Assert.Equal(admin, await Store.UserFindByTokenHashAsync(Tokens.Hash("root-token"), Ct));
-        Assert.Equal(plain, await Store.UserFindByTokenHashAsync(Tokens.Hash("bob-token"), Ct));
+        Assert.Equal(admin, await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("root-token"), Ct));
+        Assert.Equal(plain, await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("bob-token"), Ct));
     }
 
     [Fact]
@@ -214,9 +207,9 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         // ticks below a millisecond go and the instant (not the offset) survives.
         var createdAt = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1_234_567);
         var user = new User(Ids.New(), "precise", IsAdmin: false, createdAt);
-        Assert.True(await Store.UserCreateAsync(user, Tokens.Hash("precise-token"), NewEvent(EventKinds.UserCreated), Ct));
+        Assert.True(await Store.Users.UserCreateAsync(user, Tokens.Hash("precise-token"), NewEvent(EventKinds.UserCreated), Ct));
 
-        var loaded = await Store.UserGetAsync(user.UserId, Ct);
+        var loaded = await Store.Users.UserGetAsync(user.UserId, Ct);
 
         Assert.NotNull(loaded);
         Assert.Equal(createdAt.ToUnixTimeMilliseconds(), loaded.CreatedAt.ToUnixTimeMilliseconds());
@@ -229,7 +222,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     {
         await CreateUserAsync("alice");
 
-        Assert.Null(await Store.UserGetAsync(Ids.New(), Ct));
+        Assert.Null(await Store.Users.UserGetAsync(Ids.New(), Ct));
     }
 
     [Fact]
@@ -237,7 +230,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     {
         await CreateUserAsync("alice");
 
-        Assert.Null(await Store.UserGetByUsernameAsync("alicia", Ct));
+        Assert.Null(await Store.Users.UserGetByUsernameAsync("alicia", Ct));
     }
 
     [Fact]
@@ -245,7 +238,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     {
         await CreateUserAsync("alice", token: "alice-token");
 
-        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("someone-else"), Ct));
+        Assert.Null(await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("someone-else"), Ct));
     }
 
     [Fact]
@@ -256,12 +249,12 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var eventsBefore = await AllEventsAsync();
         var auditEvent = NewEvent(EventKinds.AdminTokenSet, subjectId: user.UserId);
 
-        var set = await Store.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct);
+        var set = await Store.Users.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct);
 
         Assert.True(set);
-        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("old-token"), Ct));
-        Assert.Equal(user, await Store.UserFindByTokenHashAsync(Tokens.Hash("new-token"), Ct));
-        Assert.Equal(bystander, await Store.UserFindByTokenHashAsync(Tokens.Hash("bob-token"), Ct));
+        Assert.Null(await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("old-token"), Ct));
+        Assert.Equal(user, await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("new-token"), Ct));
+        Assert.Equal(bystander, await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("bob-token"), Ct));
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
     }
 
@@ -271,17 +264,17 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var user = await CreateUserAsync("alice", token: "alice-token");
         var eventsBefore = await ListedEventsAsync();
 
-        var set = await Store.UserSetTokenHashAsync(Ids.New(), Tokens.Hash("stray-token"), NewEvent(EventKinds.AdminTokenSet), Ct);
+        var set = await Store.Users.UserSetTokenHashAsync(Ids.New(), Tokens.Hash("stray-token"), NewEvent(EventKinds.AdminTokenSet), Ct);
 
         Assert.False(set);
-        Assert.Null(await Store.UserFindByTokenHashAsync(Tokens.Hash("stray-token"), Ct));
-        Assert.Equal(user, await Store.UserFindByTokenHashAsync(Tokens.Hash("alice-token"), Ct));
+        Assert.Null(await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("stray-token"), Ct));
+        Assert.Equal(user, await Store.Users.UserFindByTokenHashAsync(Tokens.Hash("alice-token"), Ct));
         Assert.Equal(eventsBefore, await ListedEventsAsync());
         Assert.Equal(1, await CountAsync("users"));
 
         // The refused write took no seq: the next successful one follows straight on.
         var auditEvent = NewEvent(EventKinds.AdminTokenSet, subjectId: user.UserId);
-        Assert.True(await Store.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct));
+        Assert.True(await Store.Users.UserSetTokenHashAsync(user.UserId, Tokens.Hash("new-token"), auditEvent, Ct));
         var listed = await ListedEventsAsync();
         Assert.Equal(auditEvent, listed[^1] with { Seq = 0 });
         Assert.Equal(eventsBefore[^1].Seq + 1, listed[^1].Seq);
@@ -297,13 +290,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var organization = new Organization(Ids.New(), "Acme", Tick());
         var auditEvent = NewEvent(EventKinds.OrganizationCreated, actorUserId: owner.UserId, organizationId: organization.OrganizationId);
 
-        await Store.OrganizationCreateAsync(organization, owner.UserId, auditEvent, Ct);
+        await Store.Organizations.OrganizationCreateAsync(organization, owner.UserId, auditEvent, Ct);
 
-        Assert.Equal(organization, await Store.OrganizationGetAsync(organization.OrganizationId, Ct));
-        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(organization, await Store.Organizations.OrganizationGetAsync(organization.OrganizationId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
         Assert.Equal(
             [new Membership(organization.OrganizationId, owner.UserId, "alice", OrganizationRole.Owner, organization.CreatedAt)],
-            await Store.MembershipListAsync(organization.OrganizationId, Ct));
+            await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct));
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
     }
 
@@ -317,11 +310,11 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var organization = new Organization(Ids.New(), "Orphan", Tick());
 
         await Assert.ThrowsAnyAsync<DbException>(() =>
-            Store.OrganizationCreateAsync(organization, Ids.New(), NewEvent(EventKinds.OrganizationCreated), Ct));
+            Store.Organizations.OrganizationCreateAsync(organization, Ids.New(), NewEvent(EventKinds.OrganizationCreated), Ct));
 
-        Assert.Equal([existing], await Store.OrganizationListAsync(null, Ct));
-        Assert.Null(await Store.OrganizationGetAsync(organization.OrganizationId, Ct));
-        Assert.Empty(await Store.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal([existing], await Store.Organizations.OrganizationListAsync(null, Ct));
+        Assert.Null(await Store.Organizations.OrganizationGetAsync(organization.OrganizationId, Ct));
+        Assert.Empty(await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
         Assert.Equal(membershipsBefore, await CountAsync("memberships"));
     }
@@ -332,7 +325,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var owner = await CreateUserAsync("alice");
         await CreateOrganizationAsync(owner.UserId, "Acme");
 
-        Assert.Null(await Store.OrganizationGetAsync(Ids.New(), Ct));
+        Assert.Null(await Store.Organizations.OrganizationGetAsync(Ids.New(), Ct));
     }
 
     [Fact]
@@ -346,12 +339,12 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var aliceNew = await CreateOrganizationAsync(alice.UserId, "Alice New", start.AddMinutes(30));
         var bobs = await CreateOrganizationAsync(bob.UserId, "Bob's", start.AddMinutes(20));
         var aliceOld = await CreateOrganizationAsync(alice.UserId, "Alice Old", start.AddMinutes(10));
-        Assert.True(await Store.MembershipAddAsync(bobs.OrganizationId, alice.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(bobs.OrganizationId, alice.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
 
-        Assert.Equal([aliceOld, bobs, aliceNew], await Store.OrganizationListAsync(alice.UserId, Ct));
-        Assert.Equal([bobs], await Store.OrganizationListAsync(bob.UserId, Ct));
-        Assert.Empty(await Store.OrganizationListAsync(loner.UserId, Ct));
-        Assert.Empty(await Store.OrganizationListAsync(Ids.New(), Ct));
+        Assert.Equal([aliceOld, bobs, aliceNew], await Store.Organizations.OrganizationListAsync(alice.UserId, Ct));
+        Assert.Equal([bobs], await Store.Organizations.OrganizationListAsync(bob.UserId, Ct));
+        Assert.Empty(await Store.Organizations.OrganizationListAsync(loner.UserId, Ct));
+        Assert.Empty(await Store.Organizations.OrganizationListAsync(Ids.New(), Ct));
     }
 
     [Fact]
@@ -364,7 +357,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var oldest = await CreateOrganizationAsync(bob.UserId, "Oldest", start.AddMinutes(10));
         var middle = await CreateOrganizationAsync(alice.UserId, "Middle", start.AddMinutes(20));
 
-        Assert.Equal([oldest, middle, newest], await Store.OrganizationListAsync(null, Ct));
+        Assert.Equal([oldest, middle, newest], await Store.Organizations.OrganizationListAsync(null, Ct));
     }
 
     // ---- Memberships ---------------------------------------------------------------------
@@ -378,10 +371,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var eventsBefore = await AllEventsAsync();
         var auditEvent = NewEvent(EventKinds.MemberAdded, owner.UserId, organization.OrganizationId, member.UserId, "member");
 
-        var added = await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), auditEvent, Ct);
+        var added = await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), auditEvent, Ct);
 
         Assert.True(added);
-        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
     }
 
@@ -391,18 +384,18 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var owner = await CreateUserAsync("alice");
         var member = await CreateUserAsync("bob");
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
-        var membersBefore = await Store.MembershipListAsync(organization.OrganizationId, Ct);
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        var membersBefore = await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct);
         var eventsBefore = await AllEventsAsync();
 
-        var again = await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
-        var ownerAgain = await Store.MembershipAddAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+        var again = await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+        var ownerAgain = await Store.Organizations.MembershipAddAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
 
         Assert.False(again);
         Assert.False(ownerAgain);
-        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
-        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
-        Assert.Equal(membersBefore, await Store.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(membersBefore, await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
     }
 
@@ -413,13 +406,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var member = await CreateUserAsync("bob");
         var first = await CreateOrganizationAsync(owner.UserId, "First");
         var second = await CreateOrganizationAsync(owner.UserId, "Second");
-        Assert.True(await Store.MembershipAddAsync(first.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(first.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
 
-        var added = await Store.MembershipAddAsync(second.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+        var added = await Store.Organizations.MembershipAddAsync(second.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
 
         Assert.True(added);
-        Assert.Equal(OrganizationRole.Admin, await Store.MembershipRoleAsync(first.OrganizationId, member.UserId, Ct));
-        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(second.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Admin, await Store.Organizations.MembershipRoleAsync(first.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(second.OrganizationId, member.UserId, Ct));
     }
 
     [Fact]
@@ -427,15 +420,15 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     {
         var owner = await CreateUserAsync("alice");
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
-        var membersBefore = await Store.MembershipListAsync(organization.OrganizationId, Ct);
+        var membersBefore = await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct);
         var eventsBefore = await AllEventsAsync();
         var stranger = Ids.New();
 
         await Assert.ThrowsAnyAsync<DbException>(() =>
-            Store.MembershipAddAsync(organization.OrganizationId, stranger, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+            Store.Organizations.MembershipAddAsync(organization.OrganizationId, stranger, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
 
-        Assert.Null(await Store.MembershipRoleAsync(organization.OrganizationId, stranger, Ct));
-        Assert.Equal(membersBefore, await Store.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, stranger, Ct));
+        Assert.Equal(membersBefore, await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
     }
 
@@ -447,14 +440,14 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var admin = await CreateUserAsync("bob");
         var member = await CreateUserAsync("dave");
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, coOwner.UserId, OrganizationRole.Owner, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, coOwner.UserId, OrganizationRole.Owner, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
 
-        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
-        Assert.Equal(OrganizationRole.Owner, await Store.MembershipRoleAsync(organization.OrganizationId, coOwner.UserId, Ct));
-        Assert.Equal(OrganizationRole.Admin, await Store.MembershipRoleAsync(organization.OrganizationId, admin.UserId, Ct));
-        Assert.Equal(OrganizationRole.Member, await Store.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, coOwner.UserId, Ct));
+        Assert.Equal(OrganizationRole.Admin, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, admin.UserId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
     }
 
     [Fact]
@@ -465,10 +458,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
         var other = await CreateOrganizationAsync(outsider.UserId, "Other");
 
-        Assert.Null(await Store.MembershipRoleAsync(organization.OrganizationId, outsider.UserId, Ct));
-        Assert.Null(await Store.MembershipRoleAsync(other.OrganizationId, owner.UserId, Ct));
-        Assert.Null(await Store.MembershipRoleAsync(Ids.New(), owner.UserId, Ct));
-        Assert.Null(await Store.MembershipRoleAsync(organization.OrganizationId, Ids.New(), Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, outsider.UserId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(other.OrganizationId, owner.UserId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(Ids.New(), owner.UserId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, Ids.New(), Ct));
     }
 
     [Fact]
@@ -482,11 +475,11 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var other = await CreateOrganizationAsync(elsewhere.UserId, "Other");
         var adminSince = Tick();
         var memberSince = Tick();
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, adminSince, NewEvent(EventKinds.MemberAdded), Ct));
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, memberSince, NewEvent(EventKinds.MemberAdded), Ct));
-        Assert.True(await Store.MembershipAddAsync(other.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, adminSince, NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, memberSince, NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(other.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
 
-        var members = await Store.MembershipListAsync(organization.OrganizationId, Ct);
+        var members = await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct);
 
         Assert.Equal(
             [
@@ -495,7 +488,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
                 new Membership(organization.OrganizationId, member.UserId, "carol", OrganizationRole.Member, memberSince),
             ],
             members);
-        Assert.Empty(await Store.MembershipListAsync(Ids.New(), Ct));
+        Assert.Empty(await Store.Organizations.MembershipListAsync(Ids.New(), Ct));
     }
 
     // ---- Projects ------------------------------------------------------------------------
@@ -509,10 +502,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var project = new Project(Ids.New(), organization.OrganizationId, "web", Tick());
         var auditEvent = NewEvent(EventKinds.ProjectCreated, owner.UserId, organization.OrganizationId, project.ProjectId, "web");
 
-        var created = await Store.ProjectCreateAsync(project, auditEvent, Ct);
+        var created = await Store.Organizations.ProjectCreateAsync(project, auditEvent, Ct);
 
         Assert.True(created);
-        Assert.Equal([project], await Store.ProjectListAsync(organization.OrganizationId, Ct));
+        Assert.Equal([project], await Store.Organizations.ProjectListAsync(organization.OrganizationId, Ct));
         Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
     }
 
@@ -522,13 +515,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var owner = await CreateUserAsync("alice");
         var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
         var first = new Project(Ids.New(), organization.OrganizationId, "web", Tick());
-        Assert.True(await Store.ProjectCreateAsync(first, NewEvent(EventKinds.ProjectCreated), Ct));
+        Assert.True(await Store.Organizations.ProjectCreateAsync(first, NewEvent(EventKinds.ProjectCreated), Ct));
         var eventsBefore = await AllEventsAsync();
 
-        var created = await Store.ProjectCreateAsync(new Project(Ids.New(), organization.OrganizationId, "web", Tick()), NewEvent(EventKinds.ProjectCreated), Ct);
+        var created = await Store.Organizations.ProjectCreateAsync(new Project(Ids.New(), organization.OrganizationId, "web", Tick()), NewEvent(EventKinds.ProjectCreated), Ct);
 
         Assert.False(created);
-        Assert.Equal([first], await Store.ProjectListAsync(organization.OrganizationId, Ct));
+        Assert.Equal([first], await Store.Organizations.ProjectListAsync(organization.OrganizationId, Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
     }
 
@@ -540,13 +533,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var globex = await CreateOrganizationAsync(owner.UserId, "Globex");
         var acmeWeb = new Project(Ids.New(), acme.OrganizationId, "web", Tick());
         var globexWeb = new Project(Ids.New(), globex.OrganizationId, "web", Tick());
-        Assert.True(await Store.ProjectCreateAsync(acmeWeb, NewEvent(EventKinds.ProjectCreated), Ct));
+        Assert.True(await Store.Organizations.ProjectCreateAsync(acmeWeb, NewEvent(EventKinds.ProjectCreated), Ct));
 
-        var created = await Store.ProjectCreateAsync(globexWeb, NewEvent(EventKinds.ProjectCreated), Ct);
+        var created = await Store.Organizations.ProjectCreateAsync(globexWeb, NewEvent(EventKinds.ProjectCreated), Ct);
 
         Assert.True(created);
-        Assert.Equal([acmeWeb], await Store.ProjectListAsync(acme.OrganizationId, Ct));
-        Assert.Equal([globexWeb], await Store.ProjectListAsync(globex.OrganizationId, Ct));
+        Assert.Equal([acmeWeb], await Store.Organizations.ProjectListAsync(acme.OrganizationId, Ct));
+        Assert.Equal([globexWeb], await Store.Organizations.ProjectListAsync(globex.OrganizationId, Ct));
     }
 
     [Fact]
@@ -556,9 +549,9 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var organizationId = Ids.New();
 
         await Assert.ThrowsAnyAsync<DbException>(() =>
-            Store.ProjectCreateAsync(new Project(Ids.New(), organizationId, "web", Tick()), NewEvent(EventKinds.ProjectCreated), Ct));
+            Store.Organizations.ProjectCreateAsync(new Project(Ids.New(), organizationId, "web", Tick()), NewEvent(EventKinds.ProjectCreated), Ct));
 
-        Assert.Empty(await Store.ProjectListAsync(organizationId, Ct));
+        Assert.Empty(await Store.Organizations.ProjectListAsync(organizationId, Ct));
         Assert.Equal(eventsBefore, await AllEventsAsync());
         Assert.Equal(0, await CountAsync("projects"));
     }
@@ -578,12 +571,12 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var foreign = new Project(Ids.New(), globex.OrganizationId, "billing", start.AddMinutes(15));
         foreach (var project in new[] { api, web, foreign, docs })
         {
-            Assert.True(await Store.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated), Ct));
+            Assert.True(await Store.Organizations.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated), Ct));
         }
 
-        Assert.Equal([web, docs, api], await Store.ProjectListAsync(acme.OrganizationId, Ct));
-        Assert.Equal([foreign], await Store.ProjectListAsync(globex.OrganizationId, Ct));
-        Assert.Empty(await Store.ProjectListAsync(Ids.New(), Ct));
+        Assert.Equal([web, docs, api], await Store.Organizations.ProjectListAsync(acme.OrganizationId, Ct));
+        Assert.Equal([foreign], await Store.Organizations.ProjectListAsync(globex.OrganizationId, Ct));
+        Assert.Empty(await Store.Organizations.ProjectListAsync(Ids.New(), Ct));
     }
 
     // ---- Events --------------------------------------------------------------------------
@@ -591,7 +584,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     [Fact]
     public async Task EventListAsync_MigratedStore_ReturnsEmpty()
     {
-        Assert.Empty(await Store.EventListAsync(0, 100, Ct));
+        Assert.Empty(await Store.Events.EventListAsync(0, 100, Ct));
     }
 
     [Fact]
@@ -604,25 +597,25 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var project = new Project(Ids.New(), organization.OrganizationId, "web", Tick());
 
         expected.Add(NewEvent(EventKinds.UserCreated, null, null, alice.UserId, "alice"));
-        Assert.True(await Store.UserCreateAsync(alice, Tokens.Hash("a"), expected[^1], Ct));
+        Assert.True(await Store.Users.UserCreateAsync(alice, Tokens.Hash("a"), expected[^1], Ct));
         expected.Add(NewEvent(EventKinds.UserCreated, alice.UserId, null, bob.UserId, "bob"));
-        Assert.True(await Store.UserCreateAsync(bob, Tokens.Hash("b"), expected[^1], Ct));
-        Assert.False(await Store.UserCreateAsync(bob with { UserId = Ids.New() }, Tokens.Hash("b2"), NewEvent("rejected"), Ct));
+        Assert.True(await Store.Users.UserCreateAsync(bob, Tokens.Hash("b"), expected[^1], Ct));
+        Assert.False(await Store.Users.UserCreateAsync(bob with { UserId = Ids.New() }, Tokens.Hash("b2"), NewEvent("rejected"), Ct));
         expected.Add(NewEvent(EventKinds.AdminTokenSet, null, null, alice.UserId, null));
-        Assert.True(await Store.UserSetTokenHashAsync(alice.UserId, Tokens.Hash("a2"), expected[^1], Ct));
-        Assert.False(await Store.UserSetTokenHashAsync(Ids.New(), Tokens.Hash("a3"), NewEvent("rejected"), Ct));
+        Assert.True(await Store.Users.UserSetTokenHashAsync(alice.UserId, Tokens.Hash("a2"), expected[^1], Ct));
+        Assert.False(await Store.Users.UserSetTokenHashAsync(Ids.New(), Tokens.Hash("a3"), NewEvent("rejected"), Ct));
         expected.Add(NewEvent(EventKinds.OrganizationCreated, alice.UserId, organization.OrganizationId, organization.OrganizationId, "Acme"));
-        await Store.OrganizationCreateAsync(organization, alice.UserId, expected[^1], Ct);
+        await Store.Organizations.OrganizationCreateAsync(organization, alice.UserId, expected[^1], Ct);
         await Assert.ThrowsAnyAsync<DbException>(() =>
-            Store.OrganizationCreateAsync(new Organization(Ids.New(), "Orphan", Tick()), Ids.New(), NewEvent("rejected"), Ct));
+            Store.Organizations.OrganizationCreateAsync(new Organization(Ids.New(), "Orphan", Tick()), Ids.New(), NewEvent("rejected"), Ct));
         expected.Add(NewEvent(EventKinds.MemberAdded, alice.UserId, organization.OrganizationId, bob.UserId, "member"));
-        Assert.True(await Store.MembershipAddAsync(organization.OrganizationId, bob.UserId, OrganizationRole.Member, Tick(), expected[^1], Ct));
-        Assert.False(await Store.MembershipAddAsync(organization.OrganizationId, bob.UserId, OrganizationRole.Admin, Tick(), NewEvent("rejected"), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, bob.UserId, OrganizationRole.Member, Tick(), expected[^1], Ct));
+        Assert.False(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, bob.UserId, OrganizationRole.Admin, Tick(), NewEvent("rejected"), Ct));
         expected.Add(NewEvent(EventKinds.ProjectCreated, bob.UserId, organization.OrganizationId, project.ProjectId, "web"));
-        Assert.True(await Store.ProjectCreateAsync(project, expected[^1], Ct));
-        Assert.False(await Store.ProjectCreateAsync(project with { ProjectId = Ids.New() }, NewEvent("rejected"), Ct));
+        Assert.True(await Store.Organizations.ProjectCreateAsync(project, expected[^1], Ct));
+        Assert.False(await Store.Organizations.ProjectCreateAsync(project with { ProjectId = Ids.New() }, NewEvent("rejected"), Ct));
 
-        var events = await Store.EventListAsync(0, 1000, Ct);
+        var events = await Store.Events.EventListAsync(0, 1000, Ct);
 
         // Record equality covers every field, nulls included; the store adds only the seq.
         Assert.Equal(expected, WithoutSeq(events));
@@ -640,14 +633,14 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         {
             var user = new User(Ids.New(), $"user{i}", IsAdmin: false, Tick());
             written.Add(NewEvent(EventKinds.UserCreated, subjectId: user.UserId, detail: user.Username));
-            Assert.True(await Store.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
+            Assert.True(await Store.Users.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
         }
 
         // A reader starts at 0 and passes the last seq it saw.
-        var first = await Store.EventListAsync(0, 3, Ct);
-        var second = await Store.EventListAsync(first[^1].Seq, 3, Ct);
-        var third = await Store.EventListAsync(second[^1].Seq, 3, Ct);
-        var past = await Store.EventListAsync(third[^1].Seq, 3, Ct);
+        var first = await Store.Events.EventListAsync(0, 3, Ct);
+        var second = await Store.Events.EventListAsync(first[^1].Seq, 3, Ct);
+        var third = await Store.Events.EventListAsync(second[^1].Seq, 3, Ct);
+        var past = await Store.Events.EventListAsync(third[^1].Seq, 3, Ct);
 
         Assert.Equal(written[0..3], WithoutSeq(first));
         Assert.Equal(written[3..6], WithoutSeq(second));
@@ -656,7 +649,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         AssertSeqs(1, first);
         AssertSeqs(4, second);
         AssertSeqs(7, third);
-        Assert.Empty(await Store.EventListAsync(long.MaxValue, 3, Ct));
+        Assert.Empty(await Store.Events.EventListAsync(long.MaxValue, 3, Ct));
     }
 
     [Fact]
@@ -667,17 +660,17 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         {
             var user = new User(Ids.New(), $"user{i}", IsAdmin: false, Tick());
             written.Add(NewEvent(EventKinds.UserCreated, subjectId: user.UserId));
-            Assert.True(await Store.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
+            Assert.True(await Store.Users.UserCreateAsync(user, Tokens.Hash($"token{i}"), written[^1], Ct));
         }
 
-        var all = (await Store.EventListAsync(0, 1000, Ct)).ToList();
+        var all = (await Store.Events.EventListAsync(0, 1000, Ct)).ToList();
 
         Assert.Equal(written, WithoutSeq(all));
         AssertSeqsFromOneWithoutGaps(all);
-        Assert.Equal(all[..1], await Store.EventListAsync(0, 1, Ct));
-        Assert.Equal(all[..4], await Store.EventListAsync(0, 4, Ct));
-        Assert.Equal(all[2..4], await Store.EventListAsync(all[1].Seq, 2, Ct));
-        Assert.Equal(all[4..], await Store.EventListAsync(all[3].Seq, 1000, Ct));
+        Assert.Equal(all[..1], await Store.Events.EventListAsync(0, 1, Ct));
+        Assert.Equal(all[..4], await Store.Events.EventListAsync(0, 4, Ct));
+        Assert.Equal(all[2..4], await Store.Events.EventListAsync(all[1].Seq, 2, Ct));
+        Assert.Equal(all[4..], await Store.Events.EventListAsync(all[3].Seq, 1000, Ct));
     }
 
     [Fact]
@@ -689,19 +682,19 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var larger = NewEvent("test.kind") with { EventId = IdAt(at, 0xff), CreatedAt = at };
         var smaller = NewEvent("test.kind") with { EventId = IdAt(at, 0x00), CreatedAt = at };
         Assert.True(string.CompareOrdinal(smaller.EventId, larger.EventId) < 0);
-        Assert.True(await Store.UserCreateAsync(new User(Ids.New(), "first", false, at), Tokens.Hash("1"), larger, Ct));
+        Assert.True(await Store.Users.UserCreateAsync(new User(Ids.New(), "first", false, at), Tokens.Hash("1"), larger, Ct));
 
         // A reader pages past the first event before the second one commits.
-        var seen = await Store.EventListAsync(0, 10, Ct);
+        var seen = await Store.Events.EventListAsync(0, 10, Ct);
         Assert.Equal([larger], WithoutSeq(seen));
 
-        Assert.True(await Store.UserCreateAsync(new User(Ids.New(), "second", false, at), Tokens.Hash("2"), smaller, Ct));
+        Assert.True(await Store.Users.UserCreateAsync(new User(Ids.New(), "second", false, at), Tokens.Hash("2"), smaller, Ct));
 
         var listed = await ListedEventsAsync();
         Assert.Equal([larger, smaller], WithoutSeq(listed));
         Assert.True(listed[0].Seq < listed[1].Seq);
         // The reader who already saw the first event still gets the second one.
-        var next = await Store.EventListAsync(seen[^1].Seq, 10, Ct);
+        var next = await Store.Events.EventListAsync(seen[^1].Seq, 10, Ct);
         Assert.Equal([smaller], WithoutSeq(next));
         Assert.Equal(listed[1].Seq, Assert.Single(next).Seq);
     }
@@ -715,11 +708,11 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             .Select(i => (User: new User(Ids.New(), "contested", IsAdmin: false, Tick()), Hash: Tokens.Hash($"token{i}"), Event: NewEvent(EventKinds.UserCreated)))
             .ToArray();
 
-        var results = await RunTogetherAsync(contenders, c => Store.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
+        var results = await RunTogetherAsync(contenders, c => Store.Users.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
 
         Assert.Equal(1, results.Count(r => r));
         var winner = contenders[Array.IndexOf(results, true)];
-        Assert.Equal(winner.User, await Store.UserGetByUsernameAsync("contested", Ct));
+        Assert.Equal(winner.User, await Store.Users.UserGetByUsernameAsync("contested", Ct));
         Assert.Equal([winner.Event], await AllEventsAsync());
         Assert.Equal(1, await CountAsync("users"));
     }
@@ -729,16 +722,16 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     {
         // Several control planes on one database: only the database can settle the race.
         var stores = await StoresOnFreshDatabaseAsync(5);
-        await stores[0].MigrateAsync(Ct);
+        await stores[0].Database.MigrateAsync(Ct);
         var contenders = Enumerable.Range(0, 50)
             .Select(i => (Store: stores[i % stores.Count], User: new User(Ids.New(), "contested", IsAdmin: false, Tick()), Hash: Tokens.Hash($"token{i}"), Event: NewEvent(EventKinds.UserCreated)))
             .ToArray();
 
-        var results = await RunTogetherAsync(contenders, c => c.Store.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
+        var results = await RunTogetherAsync(contenders, c => c.Store.Users.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
 
         Assert.Equal(1, results.Count(r => r));
         var winner = contenders[Array.IndexOf(results, true)];
-        Assert.Equal(winner.User, await stores[^1].UserGetByUsernameAsync("contested", Ct));
+        Assert.Equal(winner.User, await stores[^1].Users.UserGetByUsernameAsync("contested", Ct));
         Assert.Equal([winner.Event], await AllEventsAsync(stores[^1]));
     }
 
@@ -749,7 +742,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             .Select(i => (User: new User(Ids.New(), $"user{i}", IsAdmin: false, Tick()), Hash: Tokens.Hash($"token{i}"), Event: NewEvent(EventKinds.UserCreated)))
             .ToArray();
 
-        var results = await RunTogetherAsync(users, c => Store.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
+        var results = await RunTogetherAsync(users, c => Store.Users.UserCreateAsync(c.User, c.Hash, c.Event, Ct));
 
         Assert.All(results, Assert.True);
         Assert.Equal(50, await CountAsync("users"));
@@ -769,11 +762,11 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             .Select(_ => (Project: new Project(Ids.New(), organization.OrganizationId, "web", Tick()), Event: NewEvent(EventKinds.ProjectCreated)))
             .ToArray();
 
-        var results = await RunTogetherAsync(contenders, c => Store.ProjectCreateAsync(c.Project, c.Event, Ct));
+        var results = await RunTogetherAsync(contenders, c => Store.Organizations.ProjectCreateAsync(c.Project, c.Event, Ct));
 
         Assert.Equal(1, results.Count(r => r));
         var winner = contenders[Array.IndexOf(results, true)];
-        Assert.Equal([winner.Project], await Store.ProjectListAsync(organization.OrganizationId, Ct));
+        Assert.Equal([winner.Project], await Store.Organizations.ProjectListAsync(organization.OrganizationId, Ct));
         Assert.Equal([.. eventsBefore, winner.Event], await AllEventsAsync());
     }
 
@@ -796,14 +789,14 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     private protected async Task<User> CreateUserAsync(string username, bool isAdmin = false, string? token = null)
     {
         var user = new User(Ids.New(), username, isAdmin, Tick());
-        Assert.True(await Store.UserCreateAsync(user, Tokens.Hash(token ?? username + "-token"), NewEvent(EventKinds.UserCreated, subjectId: user.UserId), Ct));
+        Assert.True(await Store.Users.UserCreateAsync(user, Tokens.Hash(token ?? username + "-token"), NewEvent(EventKinds.UserCreated, subjectId: user.UserId), Ct));
         return user;
     }
 
     private protected async Task<Organization> CreateOrganizationAsync(string ownerUserId, string name, DateTimeOffset? createdAt = null)
     {
         var organization = new Organization(Ids.New(), name, createdAt ?? Tick());
-        await Store.OrganizationCreateAsync(organization, ownerUserId, NewEvent(EventKinds.OrganizationCreated, ownerUserId, organization.OrganizationId), Ct);
+        await Store.Organizations.OrganizationCreateAsync(organization, ownerUserId, NewEvent(EventKinds.OrganizationCreated, ownerUserId, organization.OrganizationId), Ct);
         return organization;
     }
 
@@ -812,9 +805,9 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     /// <see cref="AuditEvent.Seq"/> included, after checking the seqs run 1, 2, 3, … with no gaps:
     /// each test starts on a fresh database, and a write that fails appends nothing.
     /// </summary>
-    private protected async Task<IReadOnlyList<AuditEvent>> ListedEventsAsync(IStore? store = null)
+    private protected async Task<IReadOnlyList<AuditEvent>> ListedEventsAsync(Stores? store = null)
     {
-        var events = await (store ?? Store).EventListAsync(0, 10_000, Ct);
+        var events = await (store ?? Store).Events.EventListAsync(0, 10_000, Ct);
         AssertSeqsFromOneWithoutGaps(events);
         return events;
     }
@@ -823,7 +816,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     /// <see cref="ListedEventsAsync"/> with <see cref="AuditEvent.Seq"/> cleared, so the result
     /// compares equal to the events the test wrote (whose Seq is 0 until the store assigns one).
     /// </summary>
-    private protected async Task<IReadOnlyList<AuditEvent>> AllEventsAsync(IStore? store = null) =>
+    private protected async Task<IReadOnlyList<AuditEvent>> AllEventsAsync(Stores? store = null) =>
         WithoutSeq(await ListedEventsAsync(store));
 
     /// <summary>The events as the caller built them: everything but the store-assigned seq.</summary>

@@ -47,7 +47,7 @@ internal static class DnsCommand
         try
         {
             DataDirectory.Prepare(options);
-            await host.Services.GetRequiredService<IStore>().MigrateAsync(cancellationToken);
+            await host.Services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
             await host.StartAsync(cancellationToken);
         }
         catch (IOException exception)
