@@ -10,10 +10,10 @@ internal static class ChangeFeed
 {
     /// <summary>
     /// Moves the feed <paramref name="name"/> to its next version, for the write in
-    /// <paramref name="session"/> to stamp its rows with.
+    /// <paramref name="session"/> to stamp its rows with. The row lock the update takes holds
+    /// until commit, so versions commit in order and a watcher that has seen version n has
+    /// seen every change up to n.
     /// </summary>
-    // The row lock taken by the UPDATE holds until commit, so versions commit in order and a
-    // watcher that has seen version n has seen every change up to n.
     public static async Task<long> NextVersionAsync(DbSession session, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);

@@ -143,10 +143,8 @@ internal sealed class SqlGatewayStore(Database database) : IGatewayStore
         database.ListAsync($"{SelectAllocation} WHERE ended_at IS NULL AND step <> 'active' AND {OrphanedCondition} ORDER BY created_at", ReadAllocation, cancellationToken,
             ("@me", database.InstanceId));
 
-    public async Task<bool> AllocationEndAsync(string allocationId, string outcome, GatewayState gatewayState, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken)
-    {
-        var ended = false;
-        await database.WriteAsync(async session =>
+    public Task<bool> AllocationEndAsync(string allocationId, string outcome, GatewayState gatewayState, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        database.WriteAsync(async session =>
         {
             var allocation = await session.SingleAsync($"{SelectAllocation} WHERE allocation_id = @id AND ended_at IS NULL", ReadAllocation, cancellationToken, ("@id", allocationId));
             if (allocation is null)
@@ -166,28 +164,23 @@ internal sealed class SqlGatewayStore(Database database) : IGatewayStore
             // A gateway the pool already gave up on stays gone.
             await TransitionAsync(session, allocation.GatewayId,
                 [GatewayState.Allocating, GatewayState.Allocated, GatewayState.Releasing, GatewayState.Ready, GatewayState.Unhealthy], gatewayState, now, cancellationToken);
-            ended = true;
             return true;
         }, auditEvent, cancellationToken);
-        return ended;
-    }
 
     public Task<OrganizationData> OrganizationDataGetAsync(string organizationId, CancellationToken cancellationToken) =>
-        database.ReadAsync(session => OrganizationDataGetAsync(session, organizationId, cancellationToken), cancellationToken);
-
-    private static async Task<OrganizationData> OrganizationDataGetAsync(DbSession session, string organizationId, CancellationToken cancellationToken)
-    {
-        var head = await session.SingleAsync("SELECT version, stored_at, gateway_state FROM organization_data WHERE organization_id = @org",
-            r => (Version: r.GetInt64(0), StoredAt: r.GetTime(1), GatewayState: r.GetNullableString(2)), cancellationToken, ("@org", organizationId));
-        if (head == default)
+        database.ReadAsync(async session =>
         {
-            return OrganizationData.Empty;
-        }
+            var head = await session.SingleAsync("SELECT version, stored_at, gateway_state FROM organization_data WHERE organization_id = @org",
+                r => (Version: r.GetInt64(0), StoredAt: r.GetTime(1), GatewayState: r.GetNullableString(2)), cancellationToken, ("@org", organizationId));
+            if (head == default)
+            {
+                return OrganizationData.Empty;
+            }
 
-        var projects = await session.ListAsync("SELECT project_id, content FROM project_data WHERE organization_id = @org ORDER BY project_id",
-            r => KeyValuePair.Create(r.GetString(0), r.GetString(1)), cancellationToken, ("@org", organizationId));
-        return new OrganizationData(head.Version, head.StoredAt, new Dictionary<string, string>(projects), head.GatewayState);
-    }
+            var projects = await session.ListAsync("SELECT project_id, content FROM project_data WHERE organization_id = @org ORDER BY project_id",
+                r => KeyValuePair.Create(r.GetString(0), r.GetString(1)), cancellationToken, ("@org", organizationId));
+            return new OrganizationData(head.Version, head.StoredAt, new Dictionary<string, string>(projects), head.GatewayState);
+        }, cancellationToken);
 
     public async Task<DataPushResult> OrganizationDataPushAsync(
         string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Demiurge.Events;
 using Demiurge.Gateways;
 using Demiurge.Organizations;
@@ -6,7 +7,7 @@ using Demiurge.Store;
 
 namespace Demiurge.Tests.Store;
 
-/// <summary>Roles changed and members removed, projects deleted, and the settings revision that follows them.</summary>
+/// <summary>Members added, listed, given roles and removed, projects deleted, and the settings revision that follows them.</summary>
 public abstract partial class StoreContractTests
 {
     [Fact]
@@ -149,5 +150,136 @@ public abstract partial class StoreContractTests
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    // ---- Memberships ---------------------------------------------------------------------
+
+    [Fact]
+    public async Task MembershipAddAsync_NewMember_ReturnsTrueAndAppendsOneEvent()
+    {
+        var owner = await CreateUserAsync("alice");
+        var member = await CreateUserAsync("bob");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var eventsBefore = await AllEventsAsync();
+        var auditEvent = NewEvent(EventKinds.MemberAdded, owner.UserId, organization.OrganizationId, member.UserId, "member");
+
+        var added = await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), auditEvent, Ct);
+
+        Assert.True(added);
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal([.. eventsBefore, auditEvent], await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task MembershipAddAsync_ExistingMember_ReturnsFalseAndWritesNothing()
+    {
+        var owner = await CreateUserAsync("alice");
+        var member = await CreateUserAsync("bob");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        var membersBefore = await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct);
+        var eventsBefore = await AllEventsAsync();
+
+        var again = await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+        var ownerAgain = await Store.Organizations.MembershipAddAsync(organization.OrganizationId, owner.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+
+        Assert.False(again);
+        Assert.False(ownerAgain);
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(membersBefore, await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task MembershipAddAsync_SameUserInAnotherOrganization_ReturnsTrue()
+    {
+        var owner = await CreateUserAsync("alice");
+        var member = await CreateUserAsync("bob");
+        var first = await CreateOrganizationAsync(owner.UserId, "First");
+        var second = await CreateOrganizationAsync(owner.UserId, "Second");
+        Assert.True(await Store.Organizations.MembershipAddAsync(first.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        var added = await Store.Organizations.MembershipAddAsync(second.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct);
+
+        Assert.True(added);
+        Assert.Equal(OrganizationRole.Admin, await Store.Organizations.MembershipRoleAsync(first.OrganizationId, member.UserId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(second.OrganizationId, member.UserId, Ct));
+    }
+
+    [Fact]
+    public async Task MembershipAddAsync_UnknownUser_ThrowsAndWritesNothing()
+    {
+        var owner = await CreateUserAsync("alice");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var membersBefore = await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct);
+        var eventsBefore = await AllEventsAsync();
+        var stranger = Ids.New();
+
+        await Assert.ThrowsAnyAsync<DbException>(() =>
+            Store.Organizations.MembershipAddAsync(organization.OrganizationId, stranger, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, stranger, Ct));
+        Assert.Equal(membersBefore, await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct));
+        Assert.Equal(eventsBefore, await AllEventsAsync());
+    }
+
+    [Fact]
+    public async Task MembershipRoleAsync_EachRole_ReturnsThatRole()
+    {
+        var owner = await CreateUserAsync("alice");
+        var coOwner = await CreateUserAsync("carol");
+        var admin = await CreateUserAsync("bob");
+        var member = await CreateUserAsync("dave");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, coOwner.UserId, OrganizationRole.Owner, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
+        Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, coOwner.UserId, Ct));
+        Assert.Equal(OrganizationRole.Admin, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, admin.UserId, Ct));
+        Assert.Equal(OrganizationRole.Member, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, member.UserId, Ct));
+    }
+
+    [Fact]
+    public async Task MembershipRoleAsync_NotAMember_ReturnsNull()
+    {
+        var owner = await CreateUserAsync("alice");
+        var outsider = await CreateUserAsync("bob");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var other = await CreateOrganizationAsync(outsider.UserId, "Other");
+
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, outsider.UserId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(other.OrganizationId, owner.UserId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(Ids.New(), owner.UserId, Ct));
+        Assert.Null(await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, Ids.New(), Ct));
+    }
+
+    [Fact]
+    public async Task MembershipListAsync_Organization_ReturnsItsMembersWithUsernamesAndRoles()
+    {
+        var owner = await CreateUserAsync("alice");
+        var admin = await CreateUserAsync("bob");
+        var member = await CreateUserAsync("carol");
+        var elsewhere = await CreateUserAsync("dave");
+        var organization = await CreateOrganizationAsync(owner.UserId, "Acme");
+        var other = await CreateOrganizationAsync(elsewhere.UserId, "Other");
+        var adminSince = Tick();
+        var memberSince = Tick();
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, admin.UserId, OrganizationRole.Admin, adminSince, NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(organization.OrganizationId, member.UserId, OrganizationRole.Member, memberSince, NewEvent(EventKinds.MemberAdded), Ct));
+        Assert.True(await Store.Organizations.MembershipAddAsync(other.OrganizationId, member.UserId, OrganizationRole.Admin, Tick(), NewEvent(EventKinds.MemberAdded), Ct));
+
+        var members = await Store.Organizations.MembershipListAsync(organization.OrganizationId, Ct);
+
+        Assert.Equal(
+            [
+                new Membership(organization.OrganizationId, owner.UserId, "alice", OrganizationRole.Owner, organization.CreatedAt),
+                new Membership(organization.OrganizationId, admin.UserId, "bob", OrganizationRole.Admin, adminSince),
+                new Membership(organization.OrganizationId, member.UserId, "carol", OrganizationRole.Member, memberSince),
+            ],
+            members);
+        Assert.Empty(await Store.Organizations.MembershipListAsync(Ids.New(), Ct));
     }
 }
