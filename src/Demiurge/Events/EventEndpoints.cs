@@ -1,6 +1,5 @@
 using Demiurge.Hosting;
 using Demiurge.Identity;
-using Demiurge.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Events;

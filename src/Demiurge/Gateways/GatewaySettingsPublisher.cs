@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using Demiurge.GatewayProcess;
 using Demiurge.Organizations;
-using Demiurge.Store;
 
 namespace Demiurge.Gateways;
 

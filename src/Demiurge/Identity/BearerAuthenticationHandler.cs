@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using Demiurge.ApiKeys;
 using Demiurge.Hosting;
-using Demiurge.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 

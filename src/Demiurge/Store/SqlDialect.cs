@@ -8,8 +8,9 @@ namespace Demiurge.Store;
 /// queries themselves are portable and belong to the stores; this class knows no feature.
 /// </summary>
 /// <remarks>
-/// The lock members return null for an engine with a single writer: there, one process holds the
-/// whole database while it writes, so there is nothing to lock and no other session to ask about.
+/// The lock members return null, and no lock is ever held, for an engine with a single writer:
+/// there, one process holds the whole database while it writes, so there is nothing to lock and
+/// no other session to ask about.
 /// </remarks>
 internal abstract class SqlDialect : IAsyncDisposable
 {
