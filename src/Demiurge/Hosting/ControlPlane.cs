@@ -103,11 +103,14 @@ internal sealed class ControlPlane : IAsyncDisposable
     {
         builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
         builder.Configuration.AddInMemoryCollection(flags);
+        // Each value is parsed once, here: durations and "off" become what the binder reads into
+        // the options' TimeSpan and nullable properties.
+        var typeErrors = Settings.TypeErrors(Settings.ControlPlane, builder.Configuration);
+        builder.Configuration.AddInMemoryCollection(Settings.Bindable(Settings.ControlPlane, builder.Configuration));
         // Validate before building (Kestrel reads the options while the application is built),
         // and list every problem at once: values of the wrong type are left out of the check
         // of the rest rather than stopping it.
         var section = builder.Configuration.GetSection(DemiurgeOptions.SectionName);
-        var typeErrors = Settings.TypeErrors(Settings.ControlPlane, builder.Configuration);
         var typed = new ConfigurationBuilder()
             .AddConfiguration(builder.Configuration)
             .AddInMemoryCollection(typeErrors.Select(e => KeyValuePair.Create(e.Setting.ConfigurationKey, (string?)null)))

@@ -17,14 +17,14 @@ internal static class Settings
     public static readonly Setting PoolMinReady = new("Pool:MinReady", typeof(int), "Autoscale keeps at least this many workers ready.");
     public static readonly Setting PoolScaleStep = new("Pool:ScaleStep", typeof(int), "Workers added per scale event.");
     public static readonly Setting PoolMax = new("Pool:Max", typeof(int), "Most live workers.");
-    public static readonly Setting PoolPorts = new("Pool:Ports", typeof(string), "Loopback port range for workers, first-last.");
-    public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(string), "How often the pool is checked (e.g. 2s).");
-    public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(string), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
-    public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(string), "Release an organization after this long without activity (e.g. 5m, or off).");
-    public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(string), "How often workers save dirty data (e.g. 30s).");
-    public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(string),
+    public static readonly Setting PoolPorts = new("Pool:Ports", typeof(Gateways.PortRange), "Loopback port range for workers, first-last.");
+    public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(TimeSpan), "How often the pool is checked (e.g. 2s).");
+    public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(TimeSpan), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
+    public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(TimeSpan?), "Release an organization after this long without activity (e.g. 5m, or off).");
+    public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(TimeSpan), "How often workers save dirty data (e.g. 30s).");
+    public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(Gateways.PortRange),
         "Loopback ports that user containers may register as their endpoints, first-last; none of the platform's own.", Name: "ContainerPorts");
-    public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(string), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
+    public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(TimeSpan), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
     public static readonly Setting GatewayOrganizationStorageQuota = new("Gateway:OrganizationStorageQuota", typeof(ByteSize),
         "Most an organization may store: its documents and gateway state (e.g. 256MiB); a system admin can set another per organization.", Name: "OrgStorageQuota");
 
@@ -49,6 +49,15 @@ internal static class Settings
         }
     }
 
+    /// <summary>Adds an error unless <paramref name="duration"/> is longer than zero.</summary>
+    public static void ValidatePositive(Setting setting, TimeSpan duration, List<string> errors)
+    {
+        if (duration <= TimeSpan.Zero)
+        {
+            errors.Add($"{setting.Describe()} must be longer than zero, not {Durations.Format(duration)}.");
+        }
+    }
+
     /// <summary>Values of <c>DEMIURGE_*</c> variables, keyed by configuration key.</summary>
     public static Dictionary<string, string?> FromEnvironment(IEnumerable<Setting> settings, IDictionary environment)
     {
@@ -63,6 +72,15 @@ internal static class Settings
 
         return values;
     }
+
+    /// <summary>
+    /// The values of <paramref name="settings"/> in <paramref name="configuration"/> as the binder
+    /// reads them (<see cref="Setting.Bindable"/>), for values without a type error.
+    /// </summary>
+    public static Dictionary<string, string?> Bindable(IEnumerable<Setting> settings, IConfiguration configuration) =>
+        settings
+            .Where(s => configuration[s.ConfigurationKey] is { } value && s.TypeError(value) is null)
+            .ToDictionary(s => s.ConfigurationKey, s => (string?)s.Bindable(configuration[s.ConfigurationKey]!), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every setting whose value in <paramref name="configuration"/> does not convert to its type, and why.</summary>
     public static IReadOnlyList<(Setting Setting, string Error)> TypeErrors(IEnumerable<Setting> settings, IConfiguration configuration) =>
