@@ -36,6 +36,11 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.AdvertiseUrl.Describe()} '{advertised}' must be an http(s) URL with no path, such as http://10.0.0.5:5080.");
         }
 
+        if (options.LogFormat is not (null or ConsoleLogging.Text or ConsoleLogging.Json))
+        {
+            errors.Add($"{Settings.LogFormat.Describe()} '{options.LogFormat}' is not one of {ConsoleLogging.Text}, {ConsoleLogging.Json}.");
+        }
+
         RateLimits.Validate(options.RateLimit, errors);
         ValidatePool(options.Pool, errors);
         ValidateContainerPorts(options, errors);

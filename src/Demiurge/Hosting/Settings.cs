@@ -11,6 +11,7 @@ internal static class Settings
     public static readonly Setting Domain = new("Domain", typeof(string), "DNS suffix for organization names.");
     public static readonly Setting AdvertiseUrl = new("AdvertiseUrl", typeof(string), "URL workers use to reach this control plane (default: the API's loopback address).");
     public static readonly Setting AdminToken = new("AdminToken", typeof(string), "Token of the built-in admin user (generated on first start when unset).");
+    public static readonly Setting LogFormat = new("LogFormat", typeof(string), $"Console log lines: {ConsoleLogging.Text} (human-readable) or {ConsoleLogging.Json} (default: {ConsoleLogging.Text} on a terminal, {ConsoleLogging.Json} otherwise).");
     public static readonly Setting MasterKey = new("MasterKey", typeof(string), "Base64 key that wraps the key ring; the same on every control plane of one store (default: master.key in the data dir, created on first start). Prefer the environment variable to the flag.");
 
     public static readonly Setting PoolSize = new("Pool:Size", typeof(int), "Gateway workers started at start-up.");
@@ -30,7 +31,7 @@ internal static class Settings
 
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
-        DataDir, ApiPort, Domain, AdminToken, MasterKey, AdvertiseUrl,
+        DataDir, ApiPort, Domain, AdminToken, MasterKey, AdvertiseUrl, LogFormat,
         .. RateLimits.All,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
         GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayOrganizationStorageQuota, GatewayContainerPorts,

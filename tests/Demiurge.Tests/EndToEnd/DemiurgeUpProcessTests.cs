@@ -27,7 +27,7 @@ public sealed class DemiurgeUpProcessTests
         process.Signal(signal);
 
         Assert.Equal(0, await process.WaitForExitAsync());
-        Assert.Contains("Demiurge stopped.", process.StandardOutput);
+        Assert.Contains("Demiurge up stopped.", process.StandardOutput);
     }
 
     [Fact]
