@@ -51,6 +51,7 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
 
         Settings.ValidatePositive(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, errors);
         Settings.ValidatePositive(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, errors);
+        Settings.ValidatePositive(Settings.GatewayHandshakeTimeout, options.Gateway.HandshakeTimeout, errors);
         if (options.Gateway.OrganizationStorageQuota.Bytes <= 0)
         {
             errors.Add($"{Settings.GatewayOrganizationStorageQuota.Describe()} must be more than 0 bytes.");

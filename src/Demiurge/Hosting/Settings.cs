@@ -23,6 +23,7 @@ internal static class Settings
     public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(TimeSpan), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
     public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(TimeSpan?), "Release an organization after this long without activity (e.g. 5m, or off).");
     public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(TimeSpan), "How often workers save dirty data (e.g. 30s).");
+    public static readonly Setting GatewayHandshakeTimeout = new("Gateway:HandshakeTimeout", typeof(TimeSpan), "Time an allocation's handshake (the worker's config and pull) may take (e.g. 30s).");
     public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(Gateways.PortRange),
         "Loopback ports that user containers may register as their endpoints, first-last; none of the platform's own.", Name: "ContainerPorts");
     public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(TimeSpan), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
@@ -34,7 +35,7 @@ internal static class Settings
         DataDir, ApiPort, Domain, AdminToken, MasterKey, AdvertiseUrl, LogFormat,
         .. RateLimits.All,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
-        GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayOrganizationStorageQuota, GatewayContainerPorts,
+        GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayHandshakeTimeout, GatewayOrganizationStorageQuota, GatewayContainerPorts,
         .. Store.StoreSettings.All,
         .. Edge.EdgeSettings.All,
         .. Dns.DnsSettings.All,
