@@ -27,10 +27,10 @@ internal static class RoleExtensions
         builder.Configuration.AddInMemoryCollection(Settings.Bindable(Settings.ControlPlane, builder.Configuration));
         // Validate before building (Kestrel reads the options while the application is built),
         // and list every problem at once: values of the wrong type are left out of the check
-        // of the rest rather than stopping it.
+        // of the rest (their defaults stand in) rather than stopping it.
+        var wrongType = typeErrors.Select(e => e.Setting.ConfigurationKey).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var typed = new ConfigurationBuilder()
-            .AddConfiguration(builder.Configuration)
-            .AddInMemoryCollection(typeErrors.Select(e => KeyValuePair.Create(e.Setting.ConfigurationKey, (string?)null)))
+            .AddInMemoryCollection(builder.Configuration.AsEnumerable().Where(entry => entry.Value is not null && !wrongType.Contains(entry.Key)))
             .Build();
         var validation = new DemiurgeOptionsValidator().Validate(null, typed.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>() ?? new DemiurgeOptions());
         var errors = typeErrors.Select(e => e.Error).Concat(validation.Failed ? validation.Failures : []).ToList();

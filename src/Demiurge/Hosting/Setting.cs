@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 
 namespace Demiurge.Hosting;
@@ -66,8 +67,8 @@ internal sealed record Setting(string Key, Type Type, string Description, string
     {
         var syntax = ValueType == typeof(int) ? "a valid whole number"
             : ValueType == typeof(double) ? "a valid number"
-            : ValueType == typeof(ByteSize) ? $"a valid size ({ByteSize.Syntax})"
-            : ValueType == typeof(Gateways.PortRange) ? Gateways.PortRange.Syntax
+            // An ISettingValue<T> (a size, a port range) describes its own syntax.
+            : ValueType.GetProperty(nameof(ByteSize.Syntax), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is string own ? own
             : ValueType == typeof(TimeSpan) ? $"a duration: {Durations.Syntax}"
             : $"a valid {ValueType.Name.ToLowerInvariant()}";
         return IsOptional ? $"{syntax}, or {Durations.Off}" : syntax;

@@ -92,6 +92,24 @@ public sealed class SettingTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.Gateway.AutosaveInterval);
     }
 
+    [Fact]
+    public void Create_ValuesOfTheWrongType_EachReportedOnce()
+    {
+        using var dataDir = new Infrastructure.TempDirectory();
+        var settings = Infrastructure.ControlPlaneFixture.QuietSettings(dataDir.Path);
+        settings[Settings.PoolCheckInterval.ConfigurationKey] = "soon";
+        settings[Settings.PoolPorts.ConfigurationKey] = "lots";
+        settings[Settings.GatewayOrganizationStorageQuota.ConfigurationKey] = "big";
+
+        var exception = Assert.Throws<ConfigurationException>(() => ControlPlane.Create(settings, environment: new Dictionary<string, string>()));
+
+        // The defaults stand in for the check of the rest: no "must be longer than zero" or "holds fewer ports" besides.
+        Assert.Equal(3, exception.Errors.Count);
+        Assert.Single(exception.Errors, e => e.StartsWith("--pool-check-interval", StringComparison.Ordinal) && e.Contains("'soon' is not a duration", StringComparison.Ordinal));
+        Assert.Single(exception.Errors, e => e.StartsWith("--pool-ports", StringComparison.Ordinal) && e.Contains("'lots' is not a port range", StringComparison.Ordinal));
+        Assert.Single(exception.Errors, e => e.StartsWith("--org-storage-quota", StringComparison.Ordinal) && e.Contains("'big'", StringComparison.Ordinal));
+    }
+
     private static void AssertTypeError(Setting setting, string value, string? expected)
     {
         var error = setting.TypeError(value);
