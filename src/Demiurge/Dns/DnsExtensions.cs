@@ -41,7 +41,7 @@ internal static class DnsExtensions
             {
                 // Retries fit inside the configured time for the whole call; a change is an
                 // idempotent REPLACE or DELETE, so repeating a PATCH is safe.
-                var total = Durations.ParseOrDefault(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns.PowerDnsTimeout, TimeSpan.FromSeconds(5));
+                var total = provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns.PowerDnsTimeout;
                 resilience.TotalRequestTimeout.Timeout = total;
                 resilience.AttemptTimeout.Timeout = total / 3;
                 resilience.CircuitBreaker.SamplingDuration = total * 2;

@@ -1,5 +1,4 @@
 using System.Net;
-using Demiurge.Hosting;
 
 namespace Demiurge.Dns;
 
@@ -31,14 +30,14 @@ public sealed class DnsOptions
     public string PowerDnsServerId { get; set; } = "localhost";
 
     /// <summary>How long one PowerDNS API call may take, retries included (e.g. 5s).</summary>
-    public string PowerDnsTimeout { get; set; } = "5s";
+    public TimeSpan PowerDnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long the embedded server keeps a TCP connection that has not completed a query and its
     /// answer (e.g. 10s). RFC 7766 6.2.3 suggests seconds: a client that goes quiet, sends a query
     /// slowly or stops reading answers gives its connection up.
     /// </summary>
-    public string TcpIdleTimeout { get; set; } = "10s";
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>TCP connections the embedded server holds at once; past this, a new one is closed at once (each holds about 200 KB of buffers).</summary>
     public int TcpConnections { get; set; } = 256;
@@ -49,12 +48,8 @@ public sealed class DnsOptions
     /// </summary>
     public int TcpConnectionsPerSource { get; set; } = 16;
 
-    /// <summary>The parsed TCP limits; the settings validator has checked them.</summary>
-    internal Server.DnsTcpLimits TcpLimits()
-    {
-        _ = Durations.TryParse(TcpIdleTimeout, out var idle);
-        return new(TcpConnections, TcpConnectionsPerSource, idle!.Value);
-    }
+    /// <summary>The TCP limits; the settings validator has checked them.</summary>
+    internal Server.DnsTcpLimits TcpLimits() => new(TcpConnections, TcpConnectionsPerSource, TcpIdleTimeout);
 
     /// <summary>The parsed <see cref="EdgeAddresses"/>; the settings validator has checked them.</summary>
     internal IReadOnlyList<IPAddress> EdgeAddressList() =>

@@ -10,13 +10,13 @@ internal static class DnsSettings
     public static readonly Setting Port = new("Dns:Port", typeof(int), "UDP and TCP port of the embedded DNS server (0 picks a free one).");
     public static readonly Setting Address = new("Dns:Address", typeof(string), "Address the embedded DNS server listens on.");
     public static readonly Setting EdgeAddresses = new("Dns:EdgeAddresses", typeof(string), "Comma-separated edge addresses that organizations' names resolve to.");
-    public static readonly Setting TcpIdleTimeout = new("Dns:TcpIdleTimeout", typeof(string), "Time a TCP connection to the embedded DNS server may take to complete its next query and answer (e.g. 10s).");
+    public static readonly Setting TcpIdleTimeout = new("Dns:TcpIdleTimeout", typeof(TimeSpan), "Time a TCP connection to the embedded DNS server may take to complete its next query and answer (e.g. 10s).");
     public static readonly Setting TcpConnections = new("Dns:TcpConnections", typeof(int), "TCP connections the embedded DNS server holds at once.");
     public static readonly Setting TcpConnectionsPerSource = new("Dns:TcpConnectionsPerSource", typeof(int), "TCP connections one source address (an IPv6 /64) may hold at once on the embedded DNS server.");
     public static readonly Setting PowerDnsUrl = new("Dns:PowerDnsUrl", typeof(string), "PowerDNS API base URL, e.g. http://127.0.0.1:8081.", Name: "Powerdns:Url");
     public static readonly Setting PowerDnsApiKey = new("Dns:PowerDnsApiKey", typeof(string), "PowerDNS API key.", Name: "Powerdns:ApiKey");
     public static readonly Setting PowerDnsServerId = new("Dns:PowerDnsServerId", typeof(string), "PowerDNS server id in API paths.", Name: "Powerdns:ServerId");
-    public static readonly Setting PowerDnsTimeout = new("Dns:PowerDnsTimeout", typeof(string), "Time allowed for one PowerDNS API call, retries included (e.g. 5s).", Name: "Powerdns:Timeout");
+    public static readonly Setting PowerDnsTimeout = new("Dns:PowerDnsTimeout", typeof(TimeSpan), "Time allowed for one PowerDNS API call, retries included (e.g. 5s).", Name: "Powerdns:Timeout");
 
     public static readonly IReadOnlyList<Setting> All = [Provider, Port, Address, EdgeAddresses, TcpIdleTimeout, TcpConnections, TcpConnectionsPerSource, PowerDnsUrl, PowerDnsApiKey, PowerDnsServerId, PowerDnsTimeout];
 
@@ -39,10 +39,7 @@ internal static class DnsSettings
             errors.Add($"{EdgeAddresses.Describe()} '{options.EdgeAddresses}' is not a comma-separated list of IP addresses.");
         }
 
-        if (!Durations.TryParse(options.TcpIdleTimeout, out var idle) || idle is null || idle <= TimeSpan.Zero)
-        {
-            errors.Add($"{TcpIdleTimeout.Describe()} '{options.TcpIdleTimeout}' is not a duration such as 500ms, 3s or 1m.");
-        }
+        Settings.ValidatePositive(TcpIdleTimeout, options.TcpIdleTimeout, errors);
 
         if (options.TcpConnections < 1)
         {
@@ -74,9 +71,6 @@ internal static class DnsSettings
             errors.Add($"{PowerDnsServerId.Describe()} '{options.PowerDnsServerId}' must be letters, digits, '-', '_' or '.'.");
         }
 
-        if (!Durations.TryParse(options.PowerDnsTimeout, out var timeout) || timeout is null || timeout <= TimeSpan.Zero)
-        {
-            errors.Add($"{PowerDnsTimeout.Describe()} '{options.PowerDnsTimeout}' is not a duration such as 500ms, 3s, 5m or 1h.");
-        }
+        Settings.ValidatePositive(PowerDnsTimeout, options.PowerDnsTimeout, errors);
     }
 }

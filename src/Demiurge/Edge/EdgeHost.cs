@@ -1,7 +1,5 @@
-using System.Collections;
 using System.Net;
 using Demiurge.Hosting;
-using Demiurge.Store;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,8 +10,8 @@ namespace Demiurge.Edge;
 /// <summary>
 /// The embedded edge's web server: its own Kestrel listeners (plain HTTP, and TLS with a
 /// certificate chosen by SNI: one per organization) and one forwarding endpoint, apart from the API's
-/// pipeline. <c>demiurge edge</c> runs it alone over the store; <c>demiurge up</c> runs it in
-/// process, sharing the route table the allocation saga writes to.
+/// pipeline. <see cref="EmbeddedEdgeService"/> runs it in the process of the role that serves the
+/// edge: <c>demiurge up</c>, sharing the route table the allocation saga writes to, or <c>demiurge edge</c>.
 /// </summary>
 internal sealed class EdgeHost : IAsyncDisposable
 {
@@ -21,13 +19,8 @@ internal sealed class EdgeHost : IAsyncDisposable
     public const string FolderName = "edge";
 
     private readonly WebApplication _app;
-    private readonly bool _migrateStore;
 
-    private EdgeHost(WebApplication app, bool migrateStore)
-    {
-        _app = app;
-        _migrateStore = migrateStore;
-    }
+    private EdgeHost(WebApplication app) => _app = app;
 
     public IServiceProvider Services => _app.Services;
 
@@ -42,41 +35,22 @@ internal sealed class EdgeHost : IAsyncDisposable
     /// <summary>The local certificate authority's certificate, the file operators trust.</summary>
     public string CertificateAuthorityPath => Path.Combine(Folder(Options), LocalCertificateAuthority.CertificateFileName);
 
-    /// <summary>
-    /// The standalone edge of <c>demiurge edge</c>: settings from appsettings.json, <c>DEMIURGE_*</c>
-    /// variables and <paramref name="flags"/>, routes from the configured store.
-    /// </summary>
-    /// <exception cref="ConfigurationException">Some settings are invalid; every problem is listed.</exception>
-    public static EdgeHost Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null)
-    {
-        var builder = NewBuilder();
-        ControlPlane.Configure(builder, flags, environment);
-        builder.Services.AddStore();
-        builder.Services.AddSingleton<EdgeRouteTable>();
-        return Build(builder, migrateStore: true);
-    }
-
-    /// <summary>The edge inside another process (<c>demiurge up</c>, tests), with its settings, store and route table.</summary>
+    /// <summary>The edge inside its role's process, with that role's settings, store and route table.</summary>
     public static EdgeHost Create(IConfiguration configuration, IEdgeStore store, EdgeRouteTable table)
     {
-        var builder = NewBuilder();
+        var builder = RoleHost.CreateWebBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
+        builder.AddDemiurgeLogging();
         builder.Services.AddOptions<DemiurgeOptions>().Bind(builder.Configuration.GetSection(DemiurgeOptions.SectionName));
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(table);
-        return Build(builder, migrateStore: false);
+        return Build(builder);
     }
 
-    /// <summary>Loads every route, then listens. The store is migrated first when this edge runs alone.</summary>
+    /// <summary>Loads every route, then listens.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_migrateStore)
-        {
-            DataDirectory.Prepare(Options);
-            await _app.Services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
-        }
-
         await _app.StartAsync(cancellationToken);
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         HttpUrl = addresses.Single(a => a.Scheme == Uri.UriSchemeHttp);
@@ -92,20 +66,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    private static WebApplicationBuilder NewBuilder()
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(options =>
-        {
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-        });
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-        return builder;
-    }
-
-    private static EdgeHost Build(WebApplicationBuilder builder, bool migrateStore)
+    private static EdgeHost Build(WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => LocalCertificateAuthority.LoadOrCreate(
@@ -135,6 +96,6 @@ internal sealed class EdgeHost : IAsyncDisposable
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<EdgeProxy>();
         app.Map("/{**catch-all}", proxy.ForwardAsync);
-        return new EdgeHost(app, migrateStore);
+        return new EdgeHost(app);
     }
 }

@@ -2,8 +2,6 @@ using System.Net;
 using Demiurge.GatewayProcess.Managers;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
@@ -11,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
-/// One gateway worker as a web application on a loopback port. <c>demiurge gateway</c> runs one
-/// per process; a pool manager or a test can start several in its own process.
+/// One gateway worker as a web application on a loopback port, composed like every role
+/// (<see cref="RoleHost"/>). <c>demiurge gateway</c> runs one per process; a pool manager or a
+/// test can start several in its own process.
 /// </summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
@@ -22,18 +21,18 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// </summary>
     public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
 
-    private readonly WebApplication _app;
+    private GatewayHost(RoleHost host) => Host = host;
 
-    private GatewayHost(WebApplication app) => _app = app;
+    public RoleHost Host { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => Host.Services;
 
-    public GatewayProcessOptions Options => _app.Services.GetRequiredService<IOptions<GatewayProcessOptions>>().Value;
+    public GatewayProcessOptions Options => Services.GetRequiredService<IOptions<GatewayProcessOptions>>().Value;
 
-    public GatewayWorker Worker => _app.Services.GetRequiredService<GatewayWorker>();
+    public GatewayWorker Worker => Services.GetRequiredService<GatewayWorker>();
 
     /// <summary>The gateway's address, known once started (the port may have been 0).</summary>
-    public Uri Url { get; private set; } = null!;
+    public Uri Url => Host.Urls[0];
 
     /// <summary>
     /// Builds a worker. <paramref name="time"/> drives autosave, inactivity and retries (tests pass a
@@ -49,7 +48,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             throw new ConfigurationException([.. validation.Failures]);
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
+        var builder = RoleHost.CreateWebBuilder();
         // No lines per request: ASP.NET Core's four (request, endpoint) and YARP's two for every
         // request stage 2 forwards. The leader pings every worker every few seconds, so they
         // filled a worker's log file with pings, and they cost a quarter of a forwarded request
@@ -71,7 +70,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddSingleton(time ?? TimeProvider.System);
-        builder.AddObservability();
+        builder.AddDemiurgeLogging().AddMetrics();
         builder.Services.AddApi();
         builder.Services.AddGatewayProcess(options);
 
@@ -89,21 +88,16 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();
         app.MapContainerRouteEndpoints();
-        return new GatewayHost(app);
+        return new GatewayHost(new RoleHost(app));
     }
 
     /// <summary>Starts listening; the worker then announces itself ready to the control plane.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await _app.StartAsync(cancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Url = new Uri(address);
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => Host.StartAsync(cancellationToken);
 
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => Host.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>Stops serving; when serving an organization, pushes what is unsaved first.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Host.StopAsync(cancellationToken);
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
 }

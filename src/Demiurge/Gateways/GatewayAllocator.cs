@@ -108,7 +108,7 @@ internal sealed partial class GatewayAllocator(
         var step = "dns";
         try
         {
-            using var timeout = new CancellationTokenSource(Durations.ParseOrDefault(options.Value.Gateway.HandshakeTimeout, TimeSpan.FromSeconds(30)));
+            using var timeout = new CancellationTokenSource(options.Value.Gateway.HandshakeTimeout);
             await dns.SetOrganizationAsync(organizationId, timeout.Token);
             await JournalAsync(allocation, AllocationStep.Dns);
 
@@ -166,7 +166,7 @@ internal sealed partial class GatewayAllocator(
     /// <summary>Another saga owns the organization's allocation: wait for it to become active or end.</summary>
     private async Task<AllocationResult> AwaitExistingAsync(Allocation allocation)
     {
-        var deadline = time.GetUtcNow() + Durations.ParseOrDefault(options.Value.Gateway.HandshakeTimeout, TimeSpan.FromSeconds(30));
+        var deadline = time.GetUtcNow() + options.Value.Gateway.HandshakeTimeout;
         while (true)
         {
             var current = await store.AllocationGetAsync(allocation.AllocationId, CancellationToken.None);

@@ -97,7 +97,6 @@ internal static class GatewayEndpoints
         }
 
         var organization = settings.Organization;
-        var inactivity = Durations.TryParse(options.Value.Gateway.InactivityTimeout, out var timeout) ? timeout : TimeSpan.FromMinutes(5);
         return TypedResults.Ok(new GatewayConfigResponse(
             allocation.AllocationId,
             allocation.OrganizationId,
@@ -108,8 +107,8 @@ internal static class GatewayEndpoints
             [.. settings.Members.Select(m => new GatewayMember(m.UserId, m.Username, m.Role.ToText()))],
             [.. settings.Projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
             settings.Revision,
-            organization.GatewayAutoRelease ? inactivity?.TotalSeconds : null,
-            Durations.ParseOrDefault(options.Value.Gateway.AutosaveInterval, TimeSpan.FromSeconds(30)).TotalSeconds,
+            organization.GatewayAutoRelease ? options.Value.Gateway.InactivityTimeout?.TotalSeconds : null,
+            options.Value.Gateway.AutosaveInterval.TotalSeconds,
             organization.StorageQuotaBytes ?? options.Value.Gateway.OrganizationStorageQuota.Bytes));
     }
 

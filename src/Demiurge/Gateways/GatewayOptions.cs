@@ -5,14 +5,14 @@ namespace Demiurge.Gateways;
 /// <summary>What the control plane tells its gateway workers (section <c>Demiurge:Gateway</c>).</summary>
 public sealed class GatewayOptions
 {
-    /// <summary>Release an organization after this long without user activity (<c>off</c> never releases).</summary>
-    public string InactivityTimeout { get; set; } = "5m";
+    /// <summary>Release an organization after this long without user activity (<c>off</c>, null, never releases).</summary>
+    public TimeSpan? InactivityTimeout { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultInactivityTimeout;
 
     /// <summary>How often a worker saves dirty data.</summary>
-    public string AutosaveInterval { get; set; } = "30s";
+    public TimeSpan AutosaveInterval { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultAutosaveInterval;
 
     /// <summary>How often a worker removes expired OAuth codes and tokens.</summary>
-    public string OAuthCleanupInterval { get; set; } = "1h";
+    public TimeSpan OAuthCleanupInterval { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultOAuthCleanupInterval;
 
     /// <summary>
     /// Most an organization may store: its documents and its gateway state, as stored. Enforced
@@ -26,8 +26,8 @@ public sealed class GatewayOptions
     /// The gateway forwards anyone's request for a container's name to its endpoint, so a port of
     /// the platform's own (the API, PostgreSQL, a registry) would be published on the edge.
     /// </summary>
-    public string ContainerPorts { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultContainerPorts.ToString();
+    public PortRange ContainerPorts { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultContainerPorts;
 
     /// <summary>How long the handshake (the worker's config and pull) may take.</summary>
-    public string HandshakeTimeout { get; set; } = "30s";
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -53,7 +53,7 @@ internal sealed partial class PoolManager(
         }
 
         lifetime.ApplicationStopping.Register(StopWorkers);
-        var interval = Durations.ParseOrDefault(options.Value.Pool.CheckInterval, TimeSpan.FromSeconds(2));
+        var interval = options.Value.Pool.CheckInterval;
         await leadership.RunTermsAsync(term => LeadAsync(interval, term), stoppingToken);
     }
 
@@ -128,13 +128,12 @@ internal sealed partial class PoolManager(
                 new AuditEvent(Ids.New(), GatewayEventKinds.PoolScaled, null, null, null, $"ready {available} < min {pool.MinReady}: +{added}", now), cancellationToken);
         }
 
-        var ports = PortRange.TryParse(pool.Ports, out var range) ? range : new PortRange(7100, 7199);
         var taken = gateways.Where(g => g.State != GatewayState.Gone).Select(g => g.Port).ToHashSet();
         for (var i = 0; i < toStart; i++)
         {
-            if (ports.Ports.FirstOrDefault(p => !taken.Contains(p) && IsFree(p)) is not (> 0 and var port))
+            if (pool.Ports.Ports.FirstOrDefault(p => !taken.Contains(p) && IsFree(p)) is not (> 0 and var port))
             {
-                LogNoPort(logger, pool.Ports);
+                LogNoPort(logger, pool.Ports.ToString());
                 break;
             }
 
@@ -214,8 +213,8 @@ internal sealed partial class PoolManager(
         var token = Tokens.New();
         var now = time.GetUtcNowMilliseconds();
         var gatewayOptions = options.Value.Gateway;
-        var launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval,
-            gatewayOptions.OAuthCleanupInterval, gatewayOptions.ContainerPorts);
+        var launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, Durations.Format(gatewayOptions.InactivityTimeout),
+            Durations.Format(gatewayOptions.AutosaveInterval), Durations.Format(gatewayOptions.OAuthCleanupInterval), gatewayOptions.ContainerPorts.ToString());
         var gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
         await store.GatewayCreateAsync(gateway, token, NewEvent(GatewayEventKinds.GatewayStarted, gatewayId, $"port {port}"), cancellationToken);
         try

@@ -16,14 +16,14 @@ public sealed class PoolOptions
     public int Max { get; set; } = 20;
 
     /// <summary>Loopback ports for workers, as <c>first-last</c>.</summary>
-    public string Ports { get; set; } = "7100-7199";
+    public PortRange Ports { get; set; } = new(7100, 7199);
 
     /// <summary>How often the pool manager checks workers' health and the pool's size.</summary>
-    public string CheckInterval { get; set; } = "2s";
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How often the leader compares the published DNS records and edge routes with the
     /// allocations: it restores those an active allocation lost and removes those left behind.
     /// </summary>
-    public string ReconcileInterval { get; set; } = "30s";
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,10 +1,16 @@
+using System.ComponentModel;
 using System.Globalization;
+using Demiurge.Hosting;
 
 namespace Demiurge.Gateways;
 
-/// <summary>An inclusive range of loopback ports, written <c>first-last</c>.</summary>
-internal readonly record struct PortRange(int First, int Last)
+/// <summary>An inclusive range of loopback ports, written <c>first-last</c>; parsed once, when the options are bound.</summary>
+[TypeConverter(typeof(SettingValueConverter<PortRange>))]
+public readonly record struct PortRange(int First, int Last) : ISettingValue<PortRange>
 {
+    /// <summary>How error messages describe the syntax.</summary>
+    public static string Syntax => "a port range such as 7100-7199 (first-last)";
+
     public static bool TryParse(string? text, out PortRange range)
     {
         range = default;

@@ -34,7 +34,7 @@ internal sealed partial class PublishedNamesReconciler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = Durations.ParseOrDefault(options.Value.Pool.ReconcileInterval, TimeSpan.FromSeconds(30));
+        var interval = options.Value.Pool.ReconcileInterval;
         await leadership.RunTermsAsync(term => LeadAsync(interval, term), stoppingToken);
     }
 

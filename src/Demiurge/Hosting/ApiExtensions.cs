@@ -45,20 +45,9 @@ internal static class ApiExtensions
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
     }
 
-    /// <summary>Prometheus metrics for HTTP and the domain, and JSON logs that carry the request id.</summary>
-    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
+    /// <summary>Prometheus metrics for HTTP and the domain.</summary>
+    public static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder)
     {
-        builder.Logging.ClearProviders();
-        builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-        builder.Logging.AddJsonConsole(options =>
-        {
-            options.IncludeScopes = true;
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-        });
-        // Standard output belongs to the command's own report (URLs, tokens); logs go to standard error.
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
             .AddMeter(DemiurgeMetrics.MeterName)

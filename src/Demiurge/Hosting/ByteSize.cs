@@ -6,17 +6,17 @@ namespace Demiurge.Hosting;
 /// <summary>
 /// A size as operators write it in flags and settings: a whole number and a binary unit
 /// (<c>512KiB</c>, <c>256MiB</c>, <c>2GiB</c>) or plain bytes (<c>1048576</c>). Parsed once,
-/// when the options are bound (<see cref="ByteSizeConverter"/>).
+/// when the options are bound (<see cref="SettingValueConverter{T}"/>).
 /// </summary>
 /// <remarks>
 /// Only binary units, so that a value reads the same to everyone: "256MB" is refused rather
 /// than guessed at.
 /// </remarks>
-[TypeConverter(typeof(ByteSizeConverter))]
-public readonly record struct ByteSize(long Bytes)
+[TypeConverter(typeof(SettingValueConverter<ByteSize>))]
+public readonly record struct ByteSize(long Bytes) : ISettingValue<ByteSize>
 {
     /// <summary>How error messages describe the syntax.</summary>
-    public const string Syntax = "a whole number of bytes, or one followed by KiB, MiB or GiB (e.g. 256MiB)";
+    public static string Syntax => "a whole number of bytes, or one followed by KiB, MiB or GiB (e.g. 256MiB)";
 
     public static ByteSize FromMebibytes(long mebibytes) => new(mebibytes * 1024 * 1024);
 

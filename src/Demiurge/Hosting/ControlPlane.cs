@@ -11,31 +11,27 @@ using Demiurge.Organizations;
 using Demiurge.Projects;
 using Demiurge.Runtime;
 using Demiurge.Security;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 
 /// <summary>
-/// The control-plane web application: the API on a loopback port, over the store.
-/// <c>demiurge up</c>, <c>demiurge controlplane</c> and the tests all start it through here.
+/// The control-plane role: the API on a loopback port, over the store, composed like every role
+/// (<see cref="RoleHost"/>). <c>demiurge up</c>, <c>demiurge controlplane</c> and the tests all start it through here.
 /// </summary>
 internal sealed class ControlPlane : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private ControlPlane(RoleHost host) => Host = host;
 
-    private ControlPlane(WebApplication app) => _app = app;
+    public RoleHost Host { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => Host.Services;
 
-    public DemiurgeOptions Options => _app.Services.GetRequiredService<IOptions<DemiurgeOptions>>().Value;
+    public DemiurgeOptions Options => Services.GetRequiredService<IOptions<DemiurgeOptions>>().Value;
 
     /// <summary>The API's address, known once started (the port may have been 0).</summary>
-    public Uri ApiUrl { get; private set; } = null!;
+    public Uri ApiUrl => Host.Urls[0];
 
     /// <summary>
     /// Builds the application. <paramref name="flags"/> are the command line's values by
@@ -48,8 +44,8 @@ internal sealed class ControlPlane : IAsyncDisposable
     /// <param name="role">What the process serves besides the API; the API alone when null.</param>
     public static ControlPlane Create(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null, Action<IServiceCollection>? overrides = null, ControlPlaneRole? role = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = "demiurge" });
-        Configure(builder, flags, environment);
+        var builder = RoleHost.CreateWebBuilder();
+        builder.AddDemiurgeSettings(flags, environment).AddDemiurgeLogging().AddMetrics();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>>((kestrel, options) =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Value.ApiPort);
@@ -58,11 +54,11 @@ internal sealed class ControlPlane : IAsyncDisposable
         });
         builder.Services.AddSingleton(role ?? ControlPlaneRole.ApiOnly);
         overrides?.Invoke(builder.Services);
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.AddObservability();
+        builder.Services.AddPreparedStore();
+        builder.Services.AddSingleton<ControlPlaneStartup>();
+        builder.Services.AddSingleton<IStartupStep>(provider => provider.GetRequiredService<ControlPlaneStartup>());
         builder.Services.AddApi();
         builder.Services.AddRateLimits();
-        builder.Services.AddStore();
         builder.Services.AddIdentity();
         builder.Services.AddApiKeys();
         builder.Services.AddRuntime();
@@ -90,58 +86,22 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapGatewayEndpoints();
         app.MapControlPlaneEndpoints();
         app.MapSecretEndpoints();
-        return new ControlPlane(app);
+        return new ControlPlane(new RoleHost(app));
     }
 
     /// <summary>
-    /// Adds the settings to <paramref name="builder"/> (appsettings.json, then <c>DEMIURGE_*</c>,
-    /// then <paramref name="flags"/>), validates them, and registers <see cref="DemiurgeOptions"/>.
-    /// Shared with the roles that run without the API, such as <c>demiurge dns</c>.
-    /// </summary>
-    /// <exception cref="ConfigurationException">Some settings are invalid; every problem is listed.</exception>
-    public static void Configure(IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?> flags, IDictionary? environment)
-    {
-        builder.Configuration.AddInMemoryCollection(Settings.FromEnvironment(Settings.ControlPlane, environment ?? Environment.GetEnvironmentVariables()));
-        builder.Configuration.AddInMemoryCollection(flags);
-        // Validate before building (Kestrel reads the options while the application is built),
-        // and list every problem at once: values of the wrong type are left out of the check
-        // of the rest rather than stopping it.
-        var section = builder.Configuration.GetSection(DemiurgeOptions.SectionName);
-        var typeErrors = Settings.TypeErrors(Settings.ControlPlane, builder.Configuration);
-        var typed = new ConfigurationBuilder()
-            .AddConfiguration(builder.Configuration)
-            .AddInMemoryCollection(typeErrors.Select(e => KeyValuePair.Create(e.Setting.ConfigurationKey, (string?)null)))
-            .Build();
-        var validation = new DemiurgeOptionsValidator().Validate(null, typed.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>() ?? new DemiurgeOptions());
-        var errors = typeErrors.Select(e => e.Error).Concat(validation.Failed ? validation.Failures : []).ToList();
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(errors);
-        }
-
-        builder.Services.AddOptions<DemiurgeOptions>().Bind(section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<DemiurgeOptions>, DemiurgeOptionsValidator>();
-    }
-
-    /// <summary>
-    /// Validates the options, migrates the store, makes sure the admin exists and starts
-    /// listening. Returns the admin token when it was generated by this start.
+    /// Prepares the data directory, migrates the store, loads the key ring, makes sure the admin
+    /// exists and starts listening. Returns the admin token when it was generated by this start.
     /// </summary>
     public async Task<string?> StartAsync(CancellationToken cancellationToken)
     {
-        DataDirectory.Prepare(Options);
-        await _app.Services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
-        await _app.Services.GetRequiredService<KeyRing>().LoadAsync(cancellationToken);
-        var generatedToken = await _app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);
-        await _app.StartAsync(cancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        ApiUrl = new Uri(address);
-        return generatedToken;
+        await Host.StartAsync(cancellationToken);
+        return Services.GetRequiredService<ControlPlaneStartup>().GeneratedToken;
     }
 
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => Host.WaitForShutdownAsync(cancellationToken);
 
-    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Host.StopAsync(cancellationToken);
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
 }

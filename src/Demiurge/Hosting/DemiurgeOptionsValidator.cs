@@ -36,12 +36,22 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.AdvertiseUrl.Describe()} '{advertised}' must be an http(s) URL with no path, such as http://10.0.0.5:5080.");
         }
 
+        if (options.LogFormat is not (null or ConsoleLogging.Text or ConsoleLogging.Json))
+        {
+            errors.Add($"{Settings.LogFormat.Describe()} '{options.LogFormat}' is not one of {ConsoleLogging.Text}, {ConsoleLogging.Json}.");
+        }
+
         RateLimits.Validate(options.RateLimit, errors);
         ValidatePool(options.Pool, errors);
         ValidateContainerPorts(options, errors);
-        ValidateDuration(Settings.GatewayInactivityTimeout, options.Gateway.InactivityTimeout, allowOff: true, errors);
-        ValidateDuration(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, allowOff: false, errors);
-        ValidateDuration(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, allowOff: false, errors);
+        if (options.Gateway.InactivityTimeout is { } inactivity)
+        {
+            Settings.ValidatePositive(Settings.GatewayInactivityTimeout, inactivity, errors);
+        }
+
+        Settings.ValidatePositive(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, errors);
+        Settings.ValidatePositive(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, errors);
+        Settings.ValidatePositive(Settings.GatewayHandshakeTimeout, options.Gateway.HandshakeTimeout, errors);
         if (options.Gateway.OrganizationStorageQuota.Bytes <= 0)
         {
             errors.Add($"{Settings.GatewayOrganizationStorageQuota.Describe()} must be more than 0 bytes.");
@@ -74,42 +84,27 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.PoolMinReady.Describe()} ({pool.MinReady}) must not exceed {Settings.PoolMax.Describe()} ({pool.Max}).");
         }
 
-        if (!Gateways.PortRange.TryParse(pool.Ports, out var ports))
-        {
-            errors.Add($"{Settings.PoolPorts.Describe()} '{pool.Ports}' is not a port range such as 7100-7199.");
-        }
-        else if (ports.Last - ports.First + 1 < pool.Max)
+        if (pool.Ports.Last - pool.Ports.First + 1 < pool.Max)
         {
             errors.Add($"{Settings.PoolPorts.Describe()} '{pool.Ports}' holds fewer ports than {Settings.PoolMax.Describe()} ({pool.Max}).");
         }
 
-        ValidateDuration(Settings.PoolCheckInterval, pool.CheckInterval, allowOff: false, errors);
-        ValidateDuration(Settings.PoolReconcileInterval, pool.ReconcileInterval, allowOff: false, errors);
+        Settings.ValidatePositive(Settings.PoolCheckInterval, pool.CheckInterval, errors);
+        Settings.ValidatePositive(Settings.PoolReconcileInterval, pool.ReconcileInterval, errors);
     }
 
     /// <summary>The container ports must be free of the platform's own listeners that this control plane knows.</summary>
     private static void ValidateContainerPorts(DemiurgeOptions options, List<string> errors)
     {
         var pool = options.Pool;
-        if (!Gateways.PortRange.TryParse(options.Gateway.ContainerPorts, out var containerPorts))
-        {
-            errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' is not a port range such as {GatewayProcess.GatewayProcessOptions.DefaultContainerPorts}.");
-        }
-        else if (Gateways.PortRange.TryParse(pool.Ports, out var poolPorts) && containerPorts.Overlaps(poolPorts))
+        var containerPorts = options.Gateway.ContainerPorts;
+        if (containerPorts.Overlaps(pool.Ports))
         {
             errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' overlaps {Settings.PoolPorts.Describe()} '{pool.Ports}': containers could publish workers.");
         }
         else if (containerPorts.Contains(options.ApiPort))
         {
             errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' holds {Settings.ApiPort.Describe()} ({options.ApiPort}): containers could publish the API.");
-        }
-    }
-
-    private static void ValidateDuration(Setting setting, string value, bool allowOff, List<string> errors)
-    {
-        if (!Durations.TryParse(value, out var duration) || (duration is null && !allowOff))
-        {
-            errors.Add($"{setting.Describe()} '{value}' is not a duration such as 500ms, 3s, 5m or 1h{(allowOff ? ", or off" : string.Empty)}.");
         }
     }
 

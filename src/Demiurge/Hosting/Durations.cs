@@ -73,13 +73,6 @@ internal static class Durations
         return true;
     }
 
-    /// <summary>
-    /// The duration in <paramref name="text"/>, or <paramref name="fallback"/> when it is not one or is
-    /// <c>off</c>. For values a validator has already checked.
-    /// </summary>
-    public static TimeSpan ParseOrDefault(string? text, TimeSpan fallback) =>
-        TryParse(text, out var duration) && duration is { } value ? value : fallback;
-
     /// <summary>Writes <paramref name="duration"/> in the largest unit that holds it exactly; null is <c>off</c>.</summary>
     public static string Format(TimeSpan? duration)
     {

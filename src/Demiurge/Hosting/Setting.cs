@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 
 namespace Demiurge.Hosting;
@@ -23,22 +24,55 @@ internal sealed record Setting(string Key, Type Type, string Description, string
     public string Describe() => $"{Flag} ({EnvironmentVariable}, {ConfigurationKey})";
 
     /// <summary>Null when <paramref name="value"/> converts to the setting's type, else why not.</summary>
-    public string? TypeError(string value)
+    public string? TypeError(string value) => Converts(value) ? null : $"{Describe()}: '{value}' is not {Syntax()}.";
+
+    /// <summary>
+    /// <paramref name="value"/> as the configuration binder reads it into <see cref="Type"/>: a duration
+    /// in .NET's own spelling, and <c>off</c> as nothing (null). For values that passed <see cref="TypeError"/>.
+    /// </summary>
+    public string Bindable(string value) =>
+        value == Durations.Off && IsOptional ? string.Empty
+        : ValueType == typeof(TimeSpan) && Durations.TryParse(value, out var duration) ? duration!.Value.ToString("c", CultureInfo.InvariantCulture)
+        : value;
+
+    /// <summary>True when <c>off</c> is a value: a nullable type, null meaning off.</summary>
+    private bool IsOptional => Nullable.GetUnderlyingType(Type) is not null;
+
+    private Type ValueType => Nullable.GetUnderlyingType(Type) ?? Type;
+
+    private bool Converts(string value)
     {
-        var converter = TypeDescriptor.GetConverter(Type);
+        if (value == Durations.Off && IsOptional)
+        {
+            return true;
+        }
+
+        if (ValueType == typeof(TimeSpan))
+        {
+            return Durations.TryParse(value, out var duration) && duration is not null;
+        }
+
         try
         {
-            _ = converter.ConvertFromString(null, CultureInfo.InvariantCulture, value);
-            return null;
+            _ = TypeDescriptor.GetConverter(ValueType).ConvertFromString(null, CultureInfo.InvariantCulture, value);
+            return true;
         }
         catch (Exception exception) when (exception is FormatException or ArgumentException or NotSupportedException || exception.InnerException is FormatException or OverflowException)
         {
-            return $"{Describe()}: '{value}' is not a valid {FriendlyTypeName()}.";
+            return false;
         }
     }
 
-    private string FriendlyTypeName() =>
-        Type == typeof(int) ? "whole number" : Type == typeof(ByteSize) ? $"size ({ByteSize.Syntax})" : Type.Name.ToLowerInvariant();
+    private string Syntax()
+    {
+        var syntax = ValueType == typeof(int) ? "a valid whole number"
+            : ValueType == typeof(double) ? "a valid number"
+            // An ISettingValue<T> (a size, a port range) describes its own syntax.
+            : ValueType.GetProperty(nameof(ByteSize.Syntax), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is string own ? own
+            : ValueType == typeof(TimeSpan) ? $"a duration: {Durations.Syntax}"
+            : $"a valid {ValueType.Name.ToLowerInvariant()}";
+        return IsOptional ? $"{syntax}, or {Durations.Off}" : syntax;
+    }
 
     /// <summary>Splits "Pool:MinReady" into "pool", "min", "ready" joined by <paramref name="separator"/>.</summary>
     private string Words(char separator)

@@ -11,29 +11,31 @@ internal static class Settings
     public static readonly Setting Domain = new("Domain", typeof(string), "DNS suffix for organization names.");
     public static readonly Setting AdvertiseUrl = new("AdvertiseUrl", typeof(string), "URL workers use to reach this control plane (default: the API's loopback address).");
     public static readonly Setting AdminToken = new("AdminToken", typeof(string), "Token of the built-in admin user (generated on first start when unset).");
+    public static readonly Setting LogFormat = new("LogFormat", typeof(string), $"Console log lines: {ConsoleLogging.Text} (human-readable) or {ConsoleLogging.Json} (default: {ConsoleLogging.Text} on a terminal, {ConsoleLogging.Json} otherwise).");
     public static readonly Setting MasterKey = new("MasterKey", typeof(string), "Base64 key that wraps the key ring; the same on every control plane of one store (default: master.key in the data dir, created on first start). Prefer the environment variable to the flag.");
 
     public static readonly Setting PoolSize = new("Pool:Size", typeof(int), "Gateway workers started at start-up.");
     public static readonly Setting PoolMinReady = new("Pool:MinReady", typeof(int), "Autoscale keeps at least this many workers ready.");
     public static readonly Setting PoolScaleStep = new("Pool:ScaleStep", typeof(int), "Workers added per scale event.");
     public static readonly Setting PoolMax = new("Pool:Max", typeof(int), "Most live workers.");
-    public static readonly Setting PoolPorts = new("Pool:Ports", typeof(string), "Loopback port range for workers, first-last.");
-    public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(string), "How often the pool is checked (e.g. 2s).");
-    public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(string), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
-    public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(string), "Release an organization after this long without activity (e.g. 5m, or off).");
-    public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(string), "How often workers save dirty data (e.g. 30s).");
-    public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(string),
+    public static readonly Setting PoolPorts = new("Pool:Ports", typeof(Gateways.PortRange), "Loopback port range for workers, first-last.");
+    public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(TimeSpan), "How often the pool is checked (e.g. 2s).");
+    public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(TimeSpan), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
+    public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(TimeSpan?), "Release an organization after this long without activity (e.g. 5m, or off).");
+    public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(TimeSpan), "How often workers save dirty data (e.g. 30s).");
+    public static readonly Setting GatewayHandshakeTimeout = new("Gateway:HandshakeTimeout", typeof(TimeSpan), "Time an allocation's handshake (the worker's config and pull) may take (e.g. 30s).");
+    public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(Gateways.PortRange),
         "Loopback ports that user containers may register as their endpoints, first-last; none of the platform's own.", Name: "ContainerPorts");
-    public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(string), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
+    public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(TimeSpan), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
     public static readonly Setting GatewayOrganizationStorageQuota = new("Gateway:OrganizationStorageQuota", typeof(ByteSize),
         "Most an organization may store: its documents and gateway state (e.g. 256MiB); a system admin can set another per organization.", Name: "OrgStorageQuota");
 
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
-        DataDir, ApiPort, Domain, AdminToken, MasterKey, AdvertiseUrl,
+        DataDir, ApiPort, Domain, AdminToken, MasterKey, AdvertiseUrl, LogFormat,
         .. RateLimits.All,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
-        GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayOrganizationStorageQuota, GatewayContainerPorts,
+        GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayHandshakeTimeout, GatewayOrganizationStorageQuota, GatewayContainerPorts,
         .. Store.StoreSettings.All,
         .. Edge.EdgeSettings.All,
         .. Dns.DnsSettings.All,
@@ -46,6 +48,15 @@ internal static class Settings
         if (port is < 0 or > 65535)
         {
             errors.Add($"{setting.Describe()} must be between 0 and 65535, not {port}.");
+        }
+    }
+
+    /// <summary>Adds an error unless <paramref name="duration"/> is longer than zero.</summary>
+    public static void ValidatePositive(Setting setting, TimeSpan duration, List<string> errors)
+    {
+        if (duration <= TimeSpan.Zero)
+        {
+            errors.Add($"{setting.Describe()} must be longer than zero, not {Durations.Format(duration)}.");
         }
     }
 
@@ -63,6 +74,15 @@ internal static class Settings
 
         return values;
     }
+
+    /// <summary>
+    /// The values of <paramref name="settings"/> in <paramref name="configuration"/> as the binder
+    /// reads them (<see cref="Setting.Bindable"/>), for values without a type error.
+    /// </summary>
+    public static Dictionary<string, string?> Bindable(IEnumerable<Setting> settings, IConfiguration configuration) =>
+        settings
+            .Where(s => configuration[s.ConfigurationKey] is { } value && s.TypeError(value) is null)
+            .ToDictionary(s => s.ConfigurationKey, s => (string?)s.Bindable(configuration[s.ConfigurationKey]!), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every setting whose value in <paramref name="configuration"/> does not convert to its type, and why.</summary>
     public static IReadOnlyList<(Setting Setting, string Error)> TypeErrors(IEnumerable<Setting> settings, IConfiguration configuration) =>

@@ -25,7 +25,11 @@ internal static class IdentityExtensions
         // user's home; keep it in the store, sealed by the master key, so that every control plane
         // of the store reads what another protected (docs/security.md).
         services.TryAddSingleton<Security.StoreXmlRepository>();
-        services.AddOptions<KeyManagementOptions>().Configure<Security.StoreXmlRepository>((keys, repository) => keys.XmlRepository = repository);
+        services.AddOptions<KeyManagementOptions>().Configure<Security.StoreXmlRepository, Security.KeyRing>((keys, repository, ring) =>
+        {
+            keys.XmlRepository = repository;
+            keys.XmlEncryptor = new Security.MasterKeyXmlEncryptor(ring);
+        });
         return services;
     }
 }

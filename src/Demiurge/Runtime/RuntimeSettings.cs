@@ -9,7 +9,7 @@ internal static class RuntimeSettings
     public static readonly Setting Provider = new("Runtime:Provider", typeof(string), "Runtime for gateways: process or docker.", Name: "Runtime");
     public static readonly Setting DockerEndpoint = new("Runtime:Docker:Endpoint", typeof(string), "Docker Engine API (unix:///var/run/docker.sock or tcp://host:port).", Name: "Docker:Endpoint");
     public static readonly Setting DockerImage = new("Runtime:Docker:Image", typeof(string), "Repository of the locally built gateway image.", Name: "Docker:Image");
-    public static readonly Setting DockerMemory = new("Runtime:Docker:Memory", typeof(string), "Memory limit per gateway container (e.g. 512m, 1g).", Name: "Docker:Memory");
+    public static readonly Setting DockerMemory = new("Runtime:Docker:Memory", typeof(DockerMemory), "Memory limit per gateway container (e.g. 512m, 1g).", Name: "Docker:Memory");
     public static readonly Setting DockerCpus = new("Runtime:Docker:Cpus", typeof(double), "CPUs per gateway container (e.g. 1, 0.5).", Name: "Docker:Cpus");
 
     public static readonly IReadOnlyList<Setting> All = [Provider, DockerEndpoint, DockerImage, DockerMemory, DockerCpus];
@@ -33,7 +33,7 @@ internal static class RuntimeSettings
             errors.Add($"{DockerImage.Describe()} '{docker.Image}' is not a valid image repository (lower case letters, digits, '.', '_', '-', '/').");
         }
 
-        if (DockerRuntimeOptions.ParseBytes(docker.Memory) is not { } memory || memory < 64L << 20)
+        if (docker.Memory.Bytes < 64L << 20)
         {
             errors.Add($"{DockerMemory.Describe()} '{docker.Memory}' must be a size of at least 64m (e.g. 512m, 1g).");
         }

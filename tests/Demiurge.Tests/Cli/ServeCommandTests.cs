@@ -99,6 +99,19 @@ public sealed class ServeCommandTests
         AssertNotStarted(result, dataDir);
     }
 
+    [Fact]
+    public async Task Up_LogFormatUnknown_RefusedByName()
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync("up", "--log-format", "xml", "--data-dir", dataDir.Path))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problem = Assert.Single(Problems(result));
+        Assert.StartsWith("--log-format (DEMIURGE_LOG_FORMAT, Demiurge:LogFormat) 'xml' is not one of text, json", problem, StringComparison.Ordinal);
+        AssertNotStarted(result, dataDir);
+    }
+
     /// <summary>The "  - " lines under "Invalid configuration:", asserting that header.</summary>
     private static List<string> Problems(CliResult result)
     {

@@ -20,7 +20,7 @@ public sealed class DnsSettingsTests
     {
         var errors = new List<string>();
 
-        DnsSettings.Validate(new DnsOptions { Provider = DnsOptions.PowerDns, Address = "localhost", EdgeAddresses = "127.0.0.1, nope", PowerDnsUrl = "ftp://x", PowerDnsTimeout = "soon", PowerDnsServerId = "a/b" }, errors);
+        DnsSettings.Validate(new DnsOptions { Provider = DnsOptions.PowerDns, Address = "localhost", EdgeAddresses = "127.0.0.1, nope", PowerDnsUrl = "ftp://x", PowerDnsTimeout = TimeSpan.Zero, PowerDnsServerId = "a/b" }, errors);
 
         Assert.Equal(6, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("--dns-address", StringComparison.Ordinal));
@@ -32,16 +32,16 @@ public sealed class DnsSettingsTests
     }
 
     [Theory]
-    [InlineData("off", 256, 16, "--dns-tcp-idle-timeout")]
-    [InlineData("0s", 256, 16, "--dns-tcp-idle-timeout")]
-    [InlineData("10s", 0, 1, "--dns-tcp-connections ")]
-    [InlineData("10s", 8, 16, "--dns-tcp-connections-per-source")]
-    [InlineData("10s", 8, 0, "--dns-tcp-connections-per-source")]
-    public void Validate_BadTcpLimits_Named(string idle, int connections, int perSource, string flag)
+    [InlineData(0, 256, 16, "--dns-tcp-idle-timeout")]
+    [InlineData(-1, 256, 16, "--dns-tcp-idle-timeout")]
+    [InlineData(10, 0, 1, "--dns-tcp-connections ")]
+    [InlineData(10, 8, 16, "--dns-tcp-connections-per-source")]
+    [InlineData(10, 8, 0, "--dns-tcp-connections-per-source")]
+    public void Validate_BadTcpLimits_Named(int idleSeconds, int connections, int perSource, string flag)
     {
         var errors = new List<string>();
 
-        DnsSettings.Validate(new DnsOptions { TcpIdleTimeout = idle, TcpConnections = connections, TcpConnectionsPerSource = perSource }, errors);
+        DnsSettings.Validate(new DnsOptions { TcpIdleTimeout = TimeSpan.FromSeconds(idleSeconds), TcpConnections = connections, TcpConnectionsPerSource = perSource }, errors);
 
         Assert.Single(errors);
         Assert.StartsWith(flag, errors[0], StringComparison.Ordinal);
@@ -50,7 +50,7 @@ public sealed class DnsSettingsTests
     [Fact]
     public void TcpLimits_Set_Parsed()
     {
-        var limits = new DnsOptions { TcpIdleTimeout = "1500ms", TcpConnections = 64, TcpConnectionsPerSource = 4 }.TcpLimits();
+        var limits = new DnsOptions { TcpIdleTimeout = TimeSpan.FromMilliseconds(1500), TcpConnections = 64, TcpConnectionsPerSource = 4 }.TcpLimits();
 
         Assert.Equal(new Demiurge.Dns.Server.DnsTcpLimits(64, 4, TimeSpan.FromMilliseconds(1500)), limits);
     }

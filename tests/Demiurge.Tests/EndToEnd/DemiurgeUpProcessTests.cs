@@ -27,7 +27,7 @@ public sealed class DemiurgeUpProcessTests
         process.Signal(signal);
 
         Assert.Equal(0, await process.WaitForExitAsync());
-        Assert.Contains("Demiurge stopped.", process.StandardOutput);
+        Assert.Contains("Demiurge up stopped.", process.StandardOutput);
     }
 
     [Fact]
@@ -124,11 +124,20 @@ public sealed class DemiurgeUpProcessTests
         Assert.Equal("from-env.example", await overridden.WaitForOutputAsync("Domain:"));
     }
 
-    [Fact]
-    public async Task Up_LogsAreJsonLinesCarryingTheRequestId()
+    /// <summary>Standard error is not a terminal here, so the default is JSON too.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("json")]
+    public async Task Up_LogsAreJsonLinesCarryingTheRequestId(string? logFormat)
     {
         using var dataDir = new TempDirectory();
-        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()]);
+        List<string> arguments = ["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next()];
+        if (logFormat is not null)
+        {
+            arguments.AddRange(["--log-format", logFormat]);
+        }
+
+        await using var process = DemiurgeProcess.Start(arguments);
         var api = new Uri(await process.WaitForOutputAsync("API:"));
         using var http = new HttpClient { BaseAddress = api };
 
@@ -141,6 +150,26 @@ public sealed class DemiurgeUpProcessTests
         Assert.All(logs, l => Assert.True(l.TryGetProperty("LogLevel", out _)));
         Assert.Contains(logs, l => l.TryGetProperty("Scopes", out var scopes)
             && scopes.EnumerateArray().Any(s => s.TryGetProperty("RequestId", out var id) && id.GetString() == requestId));
+        Assert.DoesNotContain(process.StandardError, l => l.Contains("No XML encryptor configured", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Up_LogFormatText_OneReadableLinePerEventAndTheSummaryAlone()
+    {
+        using var dataDir = new TempDirectory();
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next(), "--log-format", "text"]);
+        await process.WaitForOutputAsync("Press Ctrl-C");
+        process.Signal(DemiurgeProcess.SigTerm);
+        Assert.Equal(0, await process.WaitForExitAsync());
+
+        var lines = process.StandardError.ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trce|dbug|info|warn|fail|crit): [\w.]+\[\d+\] ", l));
+        Assert.Contains(lines, l => l.Contains(" info: Demiurge.Identity.AdminBootstrap[1001] Created the built-in admin user", StringComparison.Ordinal));
+        // The host's own lines repeat the summary; on the console the summary says it once.
+        Assert.DoesNotContain(lines, l => l.Contains("Now listening on", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("No XML encryptor configured", StringComparison.Ordinal));
+        Assert.Equal("Demiurge up is running.", process.StandardOutput.First());
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class GatewayProcessTests
         var push = Assert.Single(controlPlane.Calls(PushPath));
         Assert.Equal(grant.AllocationToken, push.Bearer);
         Assert.Equal(document, controlPlane.Data(grant.OrganizationId)!.Projects[ProjectA]);
-        Assert.Contains("Gateway stopped.", process.StandardOutput);
+        Assert.Contains("Demiurge gateway gw-proc-1 stopped.", process.StandardOutput);
         Assert.DoesNotContain(process.StandardOutput.Concat(process.StandardError), l => l.Contains(token, StringComparison.Ordinal));
         var logs = process.StandardError.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(logs, l => l.GetProperty("EventId").GetInt32() == 4001

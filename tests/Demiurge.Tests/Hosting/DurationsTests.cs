@@ -73,12 +73,4 @@ public sealed class DurationsTests
     [InlineData(0, "0s")]
     public void Format_UsesTheLargestExactUnit(long milliseconds, string expected) =>
         Assert.Equal(expected, Durations.Format(TimeSpan.FromMilliseconds(milliseconds)));
-
-    [Theory]
-    [InlineData("2s", 2_000)]
-    [InlineData("off", 9_000)]
-    [InlineData("junk", 9_000)]
-    [InlineData(null, 9_000)]
-    public void ParseOrDefault_OffOrInvalid_ReturnsTheFallback(string? text, long expectedMilliseconds) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), Durations.ParseOrDefault(text, TimeSpan.FromSeconds(9)));
 }

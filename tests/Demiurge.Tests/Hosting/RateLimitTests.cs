@@ -113,14 +113,21 @@ public sealed class RateLimitTests
     }
 
     [Theory]
-    [InlineData("off", null, null)]
-    [InlineData("7", "1m", 7)]
-    public void Parse_ValidSettings_GivesPermitsAndWindow(string requests, string? window, int? permits)
+    [InlineData("off", null, null, 10)]
+    [InlineData("7", "1m", 7, 60)]
+    public async Task Create_ValidSettings_BindsPermitsAndWindow(string requests, string? window, int? permits, int windowSeconds)
     {
-        var limit = RateLimits.Parse(new RateLimitOptions { Requests = requests, Window = window ?? RateLimitOptions.DefaultWindow });
+        var settings = ControlPlaneFixture.QuietSettings(Path.GetTempPath());
+        settings[RateLimits.Requests.ConfigurationKey] = requests;
+        if (window is not null)
+        {
+            settings[RateLimits.Window.ConfigurationKey] = window;
+        }
 
-        Assert.Equal(permits, limit?.Permits);
-        Assert.Equal(permits is null ? null : TimeSpan.FromMinutes(1), limit?.Window);
+        await using var controlPlane = ControlPlane.Create(settings, environment: new Dictionary<string, string>());
+
+        Assert.Equal(permits, controlPlane.Options.RateLimit.Requests);
+        Assert.Equal(TimeSpan.FromSeconds(windowSeconds), controlPlane.Options.RateLimit.Window);
     }
 
     private static async Task<ControlPlaneFixture> StartAsync(string requests)

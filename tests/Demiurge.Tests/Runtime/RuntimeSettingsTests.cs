@@ -38,6 +38,6 @@ public sealed class RuntimeSettingsTests
     [InlineData("1.5g", null)]
     [InlineData("m", null)]
     [InlineData("99999999999g", null)]
-    public void ParseBytes_Sizes(string text, long? expected) =>
-        Assert.Equal(expected, DockerRuntimeOptions.ParseBytes(text));
+    public void DockerMemory_TryParse_Sizes(string text, long? expected) =>
+        Assert.Equal(expected, DockerMemory.TryParse(text, out var memory) ? memory.Bytes : null);
 }

@@ -157,46 +157,19 @@ internal static class GatewayCommand
         }
     }
 
-    private static async Task<int> RunAsync(GatewayArguments arguments, IDictionary environment, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(GatewayArguments arguments, IDictionary environment, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RoleRunner.RunAsync($"Demiurge gateway {arguments.GatewayId}", () => GatewayHost.Create(ParseOptions(arguments, environment)).Host, Summary, output, error, cancellationToken);
+
+    private static string Summary(RoleHost host)
     {
-        GatewayHost host;
-        try
-        {
-            host = GatewayHost.Create(ParseOptions(arguments, environment));
-        }
-        catch (ConfigurationException exception)
-        {
-            await error.WriteLineAsync(exception.Message);
-            return ExitCodes.InvalidConfiguration;
-        }
-
-        await using (host)
-        {
-            try
-            {
-                await host.StartAsync(cancellationToken);
-            }
-            catch (IOException exception)
-            {
-                await error.WriteLineAsync($"Cannot start: {exception.Message}");
-                return ExitCodes.Unavailable;
-            }
-
-            var options = host.Options;
-            await output.WriteLineAsync($"""
-                Demiurge gateway {options.GatewayId} is running.
-                  Listening:           {host.Url.ToString().TrimEnd('/')}
-                  Control plane:       {options.ControlPlane.ToString().TrimEnd('/')}
-                  Inactivity timeout:  {Durations.Format(options.InactivityTimeout)}
-                  Autosave interval:   {Durations.Format(options.AutosaveInterval)}
-                  OAuth cleanup:       {Durations.Format(options.OAuthCleanupInterval)}
-                  Container ports:     {options.ContainerPorts}
-                """);
-            await output.FlushAsync(CancellationToken.None);
-            await host.WaitForShutdownAsync(CancellationToken.None);
-        }
-
-        await output.WriteLineAsync("Gateway stopped.");
-        return ExitCodes.Success;
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayProcessOptions>>().Value;
+        return $"""
+              Listening:           {host.Urls[0].ToString().TrimEnd('/')}
+              Control plane:       {options.ControlPlane.ToString().TrimEnd('/')}
+              Inactivity timeout:  {Durations.Format(options.InactivityTimeout)}
+              Autosave interval:   {Durations.Format(options.AutosaveInterval)}
+              OAuth cleanup:       {Durations.Format(options.OAuthCleanupInterval)}
+              Container ports:     {options.ContainerPorts}
+            """;
     }
 }

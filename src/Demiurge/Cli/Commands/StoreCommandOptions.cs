@@ -8,10 +8,10 @@ internal static class StoreCommandOptions
     /// <summary>The settings from appsettings.json, <c>DEMIURGE_*</c> and <paramref name="flags"/>; null after printing every problem.</summary>
     public static DemiurgeOptions? Read(Dictionary<string, string?> flags, TextWriter error)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "demiurge" });
+        var builder = RoleHost.CreateBuilder();
         try
         {
-            ControlPlane.Configure(builder, flags, environment: null);
+            builder.AddDemiurgeSettings(flags);
         }
         catch (ConfigurationException exception)
         {

@@ -46,7 +46,7 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         try
         {
             var image = await GatewayImage.EnsureAsync(_client, _options.Image, _logger, cancellationToken);
-            var memory = DockerRuntimeOptions.ParseBytes(_options.Memory)!.Value;
+            var memory = _options.Memory.Bytes;
             _created[launch.GatewayId] = name;
             await _client.Containers.CreateContainerAsync(new CreateContainerParameters
             {

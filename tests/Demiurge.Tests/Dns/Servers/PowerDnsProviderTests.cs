@@ -17,7 +17,7 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
     public async Task SetOrganization_PowerDnsDown_ClearErrorNamingTheAddress()
     {
         var url = new Uri($"http://127.0.0.1:{ClosedPort()}/");
-        var provider = _providers.Create(url, PowerDnsServer.ApiKey, timeout: "2s");
+        var provider = _providers.Create(url, PowerDnsServer.ApiKey, timeout: TimeSpan.FromSeconds(2));
 
         var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.SetOrganizationAsync("down", CancellationToken.None));
 
@@ -85,7 +85,7 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
     public async Task ListPublishedOrganizations_PowerDnsDown_ClearErrorNamingTheAddress()
     {
         var url = new Uri($"http://127.0.0.1:{ClosedPort()}/");
-        var provider = _providers.Create(url, PowerDnsServer.ApiKey, timeout: "2s");
+        var provider = _providers.Create(url, PowerDnsServer.ApiKey, timeout: TimeSpan.FromSeconds(2));
 
         var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.ListPublishedOrganizationsAsync(CancellationToken.None));
 

@@ -11,12 +11,12 @@ internal sealed class PowerDnsProviders : IDisposable
 {
     private readonly List<ServiceProvider> _services = [];
 
-    public PowerDnsProvider Create(Uri apiUrl, string apiKey, string serverId = "localhost", string timeout = "5s", string domain = EmbeddedDnsServerFixture.Zone)
+    public PowerDnsProvider Create(Uri apiUrl, string apiKey, string serverId = "localhost", TimeSpan? timeout = null, string domain = EmbeddedDnsServerFixture.Zone)
     {
         var options = new DemiurgeOptions
         {
             Domain = domain,
-            Dns = { Provider = DnsOptions.PowerDns, PowerDnsUrl = apiUrl.ToString(), PowerDnsApiKey = apiKey, PowerDnsServerId = serverId, PowerDnsTimeout = timeout, EdgeAddresses = "127.0.0.1, ::1" },
+            Dns = { Provider = DnsOptions.PowerDns, PowerDnsUrl = apiUrl.ToString(), PowerDnsApiKey = apiKey, PowerDnsServerId = serverId, PowerDnsTimeout = timeout ?? new DnsOptions().PowerDnsTimeout, EdgeAddresses = "127.0.0.1, ::1" },
         };
         var services = new ServiceCollection().AddLogging().AddSingleton(Options.Create(options)).AddDns().BuildServiceProvider();
         _services.Add(services);

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Demiurge.Edge;
+using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -185,8 +186,9 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     public async Task StandaloneEdge_RouteWrittenByAnotherProcessesStore_IsServed()
     {
         using var dataDir = new TempDirectory();
-        await using var edge = EdgeHost.Create(EmbeddedEdgeFixture.Flags(dataDir.Path), new Dictionary<string, string>());
-        await edge.StartAsync(TestContext.Current.CancellationToken);
+        await using var role = Demiurge.Hosting.Roles.Edge(EmbeddedEdgeFixture.Flags(dataDir.Path), new Dictionary<string, string>());
+        await role.StartAsync(TestContext.Current.CancellationToken);
+        var edge = role.Services.GetRequiredService<EmbeddedEdgeService>().Host!;
         await using var writer = Stores.Sqlite(Path.Combine(dataDir.Path, Demiurge.Store.StoreExtensions.DatabaseFileName));
         var organization = NewOrganization();
         using var client = new EdgeClient();
@@ -198,7 +200,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
 
         await writer.Edge.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, null);
-        await edge.StopAsync(TestContext.Current.CancellationToken);
+        await role.StopAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>A bare TLS handshake with <paramref name="serverName"/> as SNI; the certificate the edge chose.</summary>

@@ -82,7 +82,7 @@ public sealed class DockerGatewayRuntimeTests : IAsyncLifetime
     }
 
     private static DockerGatewayRuntime Runtime(string endpoint) =>
-        new(Options.Create(new DemiurgeOptions { Runtime = new RuntimeOptions { Provider = RuntimeOptions.DockerProvider, Docker = new DockerRuntimeOptions { Endpoint = endpoint, Memory = "200m" } } }),
+        new(Options.Create(new DemiurgeOptions { Runtime = new RuntimeOptions { Provider = RuntimeOptions.DockerProvider, Docker = new DockerRuntimeOptions { Endpoint = endpoint, Memory = new DockerMemory(200L << 20) } } }),
             NullLogger<DockerGatewayRuntime>.Instance);
 
     public async ValueTask DisposeAsync()

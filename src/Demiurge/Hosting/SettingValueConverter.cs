@@ -3,14 +3,15 @@ using System.Globalization;
 
 namespace Demiurge.Hosting;
 
-/// <summary>Lets the configuration binder, and <see cref="Setting.TypeError"/>, read a <see cref="ByteSize"/>.</summary>
-internal sealed class ByteSizeConverter : TypeConverter
+/// <summary>Lets the configuration binder, and <see cref="Setting.TypeError"/>, read an <see cref="ISettingValue{TSelf}"/>.</summary>
+internal sealed class SettingValueConverter<T> : TypeConverter
+    where T : ISettingValue<T>
 {
     public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) =>
         sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
 
     public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) =>
         value is string text
-            ? ByteSize.TryParse(text, out var size) ? size : throw new FormatException($"'{text}' is not {ByteSize.Syntax}.")
+            ? T.TryParse(text, out var parsed) ? parsed : throw new FormatException($"'{text}' is not {T.Syntax}.")
             : base.ConvertFrom(context, culture, value);
 }

@@ -1,0 +1,14 @@
+using Demiurge.Store;
+using Microsoft.Extensions.Options;
+
+namespace Demiurge.Hosting;
+
+/// <summary>Creates the data directory with its owner-only modes, then brings the store's schema up to date.</summary>
+internal sealed class StoreStartup(IOptions<DemiurgeOptions> options, Database database) : IStartupStep
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        DataDirectory.Prepare(options.Value);
+        await database.MigrateAsync(cancellationToken);
+    }
+}
