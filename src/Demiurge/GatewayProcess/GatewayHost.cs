@@ -1,5 +1,6 @@
 using System.Net;
-using Demiurge.GatewayProcess.Managers;
+using Demiurge.GatewayProcess.Containers;
+using Demiurge.GatewayProcess.OAuth;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,4 +1,3 @@
-using Demiurge.GatewayProcess.Managers;
 using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Store;
