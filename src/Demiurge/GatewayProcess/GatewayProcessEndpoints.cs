@@ -18,14 +18,17 @@ internal static class GatewayProcessEndpoints
 {
     public static RouteGroupBuilder MapGatewayProcessEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("");
-        group.MapGet(GatewayPaths.Ping, Ping);
-        group.MapPost(GatewayPaths.Start, StartAsync).WithMetadata(ControlPlaneOnly.Instance);
-        group.MapPost(GatewayPaths.Release, ReleaseAsync).WithMetadata(ControlPlaneOnly.Instance);
-        group.MapPut(GatewayPaths.CollabConfig, PutConfig).WithMetadata(ControlPlaneOnly.Instance);
-        group.MapGet("/projects/{project_id}/state", GetProjectState);
-        group.MapPut("/projects/{project_id}/state", PutProjectState);
-        group.MapGet(GatewayPaths.Activity, Activity);
+        // The control plane's calls and the operators' views: not the organization's API, so not in its OpenAPI document.
+        var control = endpoints.MapGroup("").ExcludeFromDescription();
+        control.MapGet(GatewayPaths.Ping, Ping);
+        control.MapPost(GatewayPaths.Start, StartAsync).WithMetadata(ControlPlaneOnly.Instance);
+        control.MapPost(GatewayPaths.Release, ReleaseAsync).WithMetadata(ControlPlaneOnly.Instance);
+        control.MapPut(GatewayPaths.CollabConfig, PutConfig).WithMetadata(ControlPlaneOnly.Instance);
+        control.MapGet(GatewayPaths.Activity, Activity);
+
+        var group = endpoints.MapGroup("/projects/{project_id}/state").WithTags("Projects");
+        group.MapGet("", GetProjectState).WithSummary("The project's document, base64 (members).");
+        group.MapPut("", PutProjectState).WithSummary("Replace the project's document (members but viewers).");
         return group;
     }
 

@@ -17,9 +17,10 @@ internal static class ContainerEndpoints
 {
     public static RouteGroupBuilder MapContainerEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/containers");
-        group.MapPost("", CreateAsync).WithMetadata(new RequestSizeLimitAttribute(ApiExtensions.MaxRequestBodyBytes));
-        group.MapDelete("/{container_id}", DeleteAsync);
+        var group = endpoints.MapGroup("/containers").WithTags("Containers");
+        group.MapPost("", CreateAsync).WithMetadata(new RequestSizeLimitAttribute(ApiExtensions.MaxRequestBodyBytes))
+            .WithSummary("Register a container: its token and OAuth client (members but viewers).");
+        group.MapDelete("/{container_id}", DeleteAsync).WithSummary("Remove a container, its token, client and tokens (owners, admins, its creator).");
         return group;
     }
 

@@ -33,10 +33,12 @@ internal static class OAuthEndpoints
 
     public static RouteGroupBuilder MapOAuthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/oauth");
-        group.MapGet("/authorize", AuthorizeAsync);
-        group.MapPost("/token", TokenAsync).WithMetadata(new RequestSizeLimitAttribute(MaxFormBytes));
-        group.MapPost("/authenticate", AuthenticateAsync).WithMetadata(new RequestSizeLimitAttribute(MaxFormBytes));
+        var group = endpoints.MapGroup("/oauth").WithTags("OAuth");
+        group.MapGet("/authorize", AuthorizeAsync).WithSummary("Authorization code with PKCE (S256) for a container's client (members).");
+        group.MapPost("/token", TokenAsync).WithMetadata(new RequestSizeLimitAttribute(MaxFormBytes))
+            .WithSummary("Redeem a code or a refresh token (public clients).");
+        group.MapPost("/authenticate", AuthenticateAsync).WithMetadata(new RequestSizeLimitAttribute(MaxFormBytes))
+            .WithSummary("Introspect an access token (the container's own token).");
         return group;
     }
 
