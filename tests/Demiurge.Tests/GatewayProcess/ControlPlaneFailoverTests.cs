@@ -5,7 +5,6 @@ using System.Text.Json;
 using Demiurge.GatewayProcess;
 using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 

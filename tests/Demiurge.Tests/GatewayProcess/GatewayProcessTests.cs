@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 

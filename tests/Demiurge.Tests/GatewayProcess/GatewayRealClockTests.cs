@@ -1,6 +1,5 @@
 using System.Text;
 using Demiurge.Protocol;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 

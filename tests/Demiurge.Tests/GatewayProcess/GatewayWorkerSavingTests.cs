@@ -1,7 +1,6 @@
 using System.Net;
 using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 

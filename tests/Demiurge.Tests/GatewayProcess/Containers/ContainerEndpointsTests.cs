@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Demiurge.GatewayProcess.Containers;
 using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
 using static Demiurge.Tests.GatewayProcess.ManagerCalls;

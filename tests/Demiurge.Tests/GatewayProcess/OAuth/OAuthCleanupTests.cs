@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Demiurge.GatewayProcess.OAuth;
 using Demiurge.Protocol;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 using static Demiurge.Tests.GatewayProcess.ManagerCalls;
 
 namespace Demiurge.Tests.GatewayProcess.OAuth;

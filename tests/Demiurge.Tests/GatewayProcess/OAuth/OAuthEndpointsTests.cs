@@ -2,10 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Demiurge.GatewayProcess.OAuth;
 using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 using static Demiurge.Tests.GatewayProcess.ManagerCalls;
 
 namespace Demiurge.Tests.GatewayProcess.OAuth;
