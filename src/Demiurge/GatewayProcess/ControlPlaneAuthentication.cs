@@ -18,7 +18,7 @@ internal sealed class ControlPlaneAuthentication(IOptions<GatewayProcessOptions>
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
-        if (!request.Headers.TryGetValue(ControlPlaneSignature.Header, out var header))
+        if (!request.Headers.TryGetValue(Protocol.GatewayHeaders.Signature, out var header))
         {
             return false;
         }
@@ -40,7 +40,7 @@ internal sealed class ControlPlaneAuthentication(IOptions<GatewayProcessOptions>
 
         var pathAndQuery = request.PathBase + request.Path + request.QueryString;
         return ControlPlaneSignature.Verify(header.ToString(), options.Value.ControlPlaneKeys, options.Value.GatewayId, request.Method, pathAndQuery,
-            time.GetUtcNow(), body, request.Headers.TryGetValue(ControlPlaneClient.ControlPlanesHeader, out var list) ? list.ToString() : null);
+            time.GetUtcNow(), body, request.Headers.TryGetValue(Protocol.GatewayHeaders.ControlPlanes, out var list) ? list.ToString() : null);
     }
 
     /// <summary>

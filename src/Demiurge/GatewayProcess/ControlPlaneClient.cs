@@ -2,30 +2,24 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using Demiurge.Hosting;
+using Demiurge.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
-/// The worker's calls to the control plane (<c>/gateway/*</c>, see docs/gateway-protocol.md, and
-/// <c>/users/me</c> to learn who a user token belongs to).
+/// The worker's calls to the control plane (<see cref="GatewayPaths"/>, see docs/gateway-protocol.md, and
+/// <see cref="GatewayPaths.Me"/> to learn who a user token belongs to).
 /// Every call ends in a <see cref="ControlPlaneResult{T}"/>; only cancellation by the caller throws.
 /// With several control planes, the worker knows them all (the leader's pings name them) and a
 /// call that cannot connect to one goes to the next.
 /// </summary>
 internal sealed partial class ControlPlaneClient : IDisposable
 {
-    /// <summary>The control planes a worker may call, in order, sent with the leader's pings: comma-separated URLs.</summary>
-    public const string ControlPlanesHeader = "Demiurge-Control-Planes";
-
     /// <summary>Most control planes a worker keeps (a longer list is cut).</summary>
     public const int MaxControlPlanes = 16;
 
     private const int MaxDetailLength = 500;
-
-    private static readonly JsonSerializerOptions s_json = CreateJsonOptions();
 
     private readonly HttpClient _http;
     private readonly GatewayProcessOptions _options;
@@ -50,7 +44,7 @@ internal sealed partial class ControlPlaneClient : IDisposable
     public IReadOnlyList<Uri> ControlPlanes => Volatile.Read(ref _controlPlanes);
 
     /// <summary>
-    /// Takes the list of <see cref="ControlPlanesHeader"/>; false (and nothing changes) unless it
+    /// Takes the list of <see cref="GatewayHeaders.ControlPlanes"/>; false (and nothing changes) unless it
     /// names one to at most <see cref="MaxControlPlanes"/> http(s) URLs.
     /// </summary>
     public bool UseControlPlanes(string header)
@@ -81,32 +75,34 @@ internal sealed partial class ControlPlaneClient : IDisposable
         return true;
     }
 
-    public Task<ControlPlaneResult<ReadyAnswer>> ReadyAsync(CancellationToken cancellationToken) =>
-        SendAsync<ReadyAnswer>(HttpMethod.Post, "gateway/ready", _options.GatewayToken, () => Json(new ReadyBody(_options.GatewayId)), readAnswer: true, cancellationToken);
+    public Task<ControlPlaneResult<GatewayReadyResponse>> ReadyAsync(CancellationToken cancellationToken) =>
+        SendAsync<GatewayReadyResponse>(HttpMethod.Post, GatewayPaths.Ready, _options.GatewayToken,
+            () => ProtocolJson.Content(new GatewayReadyRequest { GatewayId = _options.GatewayId }), readAnswer: true, cancellationToken);
 
-    public Task<ControlPlaneResult<ConfigAnswer>> ConfigAsync(string handshakeToken, CancellationToken cancellationToken) =>
-        SendAsync<ConfigAnswer>(HttpMethod.Post, "gateway/config", null, () => Json(new ConfigBody(handshakeToken)), readAnswer: true, cancellationToken);
+    public Task<ControlPlaneResult<GatewayConfigResponse>> ConfigAsync(string handshakeToken, CancellationToken cancellationToken) =>
+        SendAsync<GatewayConfigResponse>(HttpMethod.Post, GatewayPaths.Config, null,
+            () => ProtocolJson.Content(new GatewayConfigRequest { HandshakeToken = handshakeToken }), readAnswer: true, cancellationToken);
 
-    public Task<ControlPlaneResult<PullAnswer>> PullAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
-        SendAsync<PullAnswer>(HttpMethod.Post, "gateway/data/pull", allocationToken, () => Json(new OrganizationBody(organizationId)), readAnswer: true, cancellationToken);
+    public Task<ControlPlaneResult<DataPullResponse>> PullAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
+        SendAsync<DataPullResponse>(HttpMethod.Post, GatewayPaths.DataPull, allocationToken,
+            () => ProtocolJson.Content(new OrganizationRequest { OrganizationId = organizationId }), readAnswer: true, cancellationToken);
 
-    public Task<ControlPlaneResult<PushAnswer>> PushAsync(string allocationToken, PushBody body, CancellationToken cancellationToken) =>
-        SendAsync<PushAnswer>(HttpMethod.Post, "gateway/data/push", allocationToken, () => Json(body), readAnswer: true, cancellationToken);
+    public Task<ControlPlaneResult<DataPushResponse>> PushAsync(string allocationToken, DataPushRequest body, CancellationToken cancellationToken) =>
+        SendAsync<DataPushResponse>(HttpMethod.Post, GatewayPaths.DataPush, allocationToken, () => ProtocolJson.Content(body), readAnswer: true, cancellationToken);
 
     /// <summary>How many bytes <paramref name="value"/> takes in a request body, as this client writes it (escapes included).</summary>
-    public static long JsonSize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, s_json).LongLength;
+    public static long JsonSize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, ProtocolJson.Options).LongLength;
 
     /// <summary>The answer has no body worth reading; only the status counts.</summary>
     public Task<ControlPlaneResult<object>> StopAsync(string allocationToken, string organizationId, CancellationToken cancellationToken) =>
-        SendAsync<object>(HttpMethod.Post, "gateway/stop", allocationToken, () => Json(new OrganizationBody(organizationId)), readAnswer: false, cancellationToken);
+        SendAsync<object>(HttpMethod.Post, GatewayPaths.Stop, allocationToken,
+            () => ProtocolJson.Content(new OrganizationRequest { OrganizationId = organizationId }), readAnswer: false, cancellationToken);
 
-    /// <summary>Who <paramref name="userToken"/> belongs to (<c>GET /users/me</c> with it); 401 when it is no user's.</summary>
-    public Task<ControlPlaneResult<UserAnswer>> MeAsync(string userToken, CancellationToken cancellationToken) =>
-        SendAsync<UserAnswer>(HttpMethod.Get, "users/me", userToken, static () => null, readAnswer: true, cancellationToken);
+    /// <summary>Who <paramref name="userToken"/> belongs to (<see cref="GatewayPaths.Me"/> with it); 401 when it is no user's.</summary>
+    public Task<ControlPlaneResult<UserIdentity>> MeAsync(string userToken, CancellationToken cancellationToken) =>
+        SendAsync<UserIdentity>(HttpMethod.Get, GatewayPaths.Me, userToken, static () => null, readAnswer: true, cancellationToken);
 
     public void Dispose() => _http.Dispose();
-
-    private static JsonContent Json<TBody>(TBody body) => JsonContent.Create(body, options: s_json);
 
     // A base address without a trailing slash would drop its last path segment.
     private static Uri BaseAddress(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
@@ -129,7 +125,7 @@ internal sealed partial class ControlPlaneClient : IDisposable
             }
             catch (HttpRequestException exception)
             {
-                return new(ControlPlaneStatus.Unreachable, null, null, $"{method} /{path} failed: {exception.Message}");
+                return new(ControlPlaneStatus.Unreachable, null, null, $"{method} {path} failed: {exception.Message}");
             }
         }
     }
@@ -139,7 +135,8 @@ internal sealed partial class ControlPlaneClient : IDisposable
         Uri controlPlane, HttpMethod method, string path, string? bearer, HttpContent? content, bool readAnswer, CancellationToken cancellationToken)
         where TAnswer : class
     {
-        using var request = new HttpRequestMessage(method, new Uri(controlPlane, path)) { Content = content };
+        // Relative to the control plane's URL, whose path it may have.
+        using var request = new HttpRequestMessage(method, new Uri(controlPlane, path.TrimStart('/'))) { Content = content };
         if (bearer is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
@@ -161,19 +158,19 @@ internal sealed partial class ControlPlaneClient : IDisposable
                 return new(ControlPlaneStatus.Success, null, status, "OK");
             }
 
-            var answer = await response.Content.ReadFromJsonAsync<TAnswer>(s_json, cancellationToken);
+            var answer = await response.Content.ReadFromJsonAsync<TAnswer>(ProtocolJson.Options, cancellationToken);
             return answer is null
-                ? new(ControlPlaneStatus.Refused, null, status, $"The answer to {method} /{path} was empty.")
+                ? new(ControlPlaneStatus.Refused, null, status, $"The answer to {method} {path} was empty.")
                 : new(ControlPlaneStatus.Success, answer, status, "OK");
         }
         catch (JsonException exception)
         {
-            return new(ControlPlaneStatus.Refused, null, null, $"The answer to {method} /{path} is not what the protocol says: {exception.Message}");
+            return new(ControlPlaneStatus.Refused, null, null, $"The answer to {method} {path} is not what the protocol says: {exception.Message}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Not tried elsewhere: the call may have been carried out, and only the answer lost.
-            return new(ControlPlaneStatus.Unreachable, null, null, $"{method} /{path} had no answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+            return new(ControlPlaneStatus.Unreachable, null, null, $"{method} {path} had no answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
         }
     }
 
@@ -232,23 +229,6 @@ internal sealed partial class ControlPlaneClient : IDisposable
     }
 
     private static string Truncate(string text) => text.Length <= MaxDetailLength ? text : text[..MaxDetailLength] + "...";
-
-    /// <summary>
-    /// The API's snake_case, read strictly where it matters (required fields must be there and
-    /// not null) but tolerant of fields the control plane may add later. Dictionary keys are
-    /// project ids, which are data, so no naming policy touches them.
-    /// </summary>
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions();
-        ApiExtensions.ConfigureJson(options);
-        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
-        options.DictionaryKeyPolicy = null;
-        options.RespectNullableAnnotations = true;
-        options.RespectRequiredConstructorParameters = true;
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
-    }
 
     [LoggerMessage(EventId = 4070, Level = LogLevel.Warning, Message = "Control plane {Failed} cannot be reached ({Reason}); trying {Next}")]
     private static partial void LogFailover(ILogger logger, Uri failed, Uri next, string reason);

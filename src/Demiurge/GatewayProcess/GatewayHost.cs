@@ -1,7 +1,9 @@
 using System.Net;
-using Demiurge.GatewayProcess.Managers;
+using Demiurge.GatewayProcess.Containers;
+using Demiurge.GatewayProcess.OAuth;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Hosting;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
@@ -20,6 +22,11 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// and the control plane accepts pushes far bigger than its other bodies.
     /// </summary>
     public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>The gateway's own OpenAPI document, as the control plane serves its own.</summary>
+    public const string OpenApiPath = "/openapi/{documentName}.json";
+
+    private const string OpenApiDocument = "v1";
 
     private GatewayHost(RoleHost host) => Host = host;
 
@@ -72,6 +79,12 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.AddDemiurgeLogging().AddMetrics();
         builder.Services.AddApi();
+        builder.Services.Configure<OpenApiOptions>(OpenApiDocument, openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Demiurge gateway";
+            document.Info.Description = "An organization's gateway, under its name: project documents, containers and the OAuth provider.";
+            return Task.CompletedTask;
+        }));
         builder.Services.AddGatewayProcess(options);
 
         var app = builder.Build();
@@ -88,6 +101,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();
         app.MapContainerRouteEndpoints();
+        // Under the organization's name too: it documents the organization's API.
+        app.MapOpenApi(OpenApiPath);
         return new GatewayHost(new RoleHost(app));
     }
 

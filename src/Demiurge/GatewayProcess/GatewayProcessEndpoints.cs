@@ -1,33 +1,40 @@
-using Demiurge.GatewayProcess.Managers;
 using Demiurge.Hosting;
+using Demiurge.Protocol;
 using Demiurge.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Demiurge.GatewayProcess.Containers;
+using Demiurge.GatewayProcess.OAuth;
+using Demiurge.GatewayProcess.Permissions;
+using Demiurge.GatewayProcess.Users;
 
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
 /// The gateway's HTTP API (docs/gateway-protocol.md): ping, handshake and release for the
 /// control plane, project documents for users, and activity for operators. The OAuth provider
-/// and the container endpoints are in <see cref="Managers.OAuthEndpoints"/> and <see cref="Managers.ContainerEndpoints"/>.
+/// and the container endpoints are in <see cref="OAuth.OAuthEndpoints"/> and <see cref="Containers.ContainerEndpoints"/>.
 /// </summary>
 internal static class GatewayProcessEndpoints
 {
     public static RouteGroupBuilder MapGatewayProcessEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("");
-        group.MapGet("/collab/ping", Ping);
-        group.MapPost("/collab/start", StartAsync).WithMetadata(ControlPlaneOnly.Instance);
-        group.MapPost("/collab/release", ReleaseAsync).WithMetadata(ControlPlaneOnly.Instance);
-        group.MapPut("/collab/config", PutConfig).WithMetadata(ControlPlaneOnly.Instance);
-        group.MapGet("/projects/{project_id}/state", GetProjectState);
-        group.MapPut("/projects/{project_id}/state", PutProjectState);
-        group.MapGet("/gateway/activity", Activity);
+        // The control plane's calls and the operators' views: not the organization's API, so not in its OpenAPI document.
+        var control = endpoints.MapGroup("").ExcludeFromDescription();
+        control.MapGet(GatewayPaths.Ping, Ping);
+        control.MapPost(GatewayPaths.Start, StartAsync).WithMetadata(ControlPlaneOnly.Instance);
+        control.MapPost(GatewayPaths.Release, ReleaseAsync).WithMetadata(ControlPlaneOnly.Instance);
+        control.MapPut(GatewayPaths.CollabConfig, PutConfig).WithMetadata(ControlPlaneOnly.Instance);
+        control.MapGet(GatewayPaths.Activity, Activity);
+
+        var group = endpoints.MapGroup("/projects/{project_id}/state").WithTags("Projects");
+        group.MapGet("", GetProjectState).WithSummary("The project's document, base64 (members).");
+        group.MapPut("", PutProjectState).WithSummary("Replace the project's document (members but viewers).");
         return group;
     }
 
     /// <summary>
     /// Health check for the pool manager; not user activity. The leader's pings also carry the
-    /// control planes to call (<see cref="ControlPlaneClient.ControlPlanesHeader"/>), taken only
+    /// control planes to call (<see cref="Protocol.GatewayHeaders.ControlPlanes"/>), taken only
     /// when the control plane signed the call; the answer then shows the list in use.
     /// </summary>
     private static async Task<Results<Ok<PingResponse>, ProblemHttpResult>> Ping(
@@ -40,7 +47,7 @@ internal static class GatewayProcessEndpoints
 
         var snapshot = worker.Snapshot();
         var answer = new PingResponse(snapshot.GatewayId, snapshot.State, snapshot.OrganizationId, snapshot.AllocationId) { SettingsRevision = snapshot.SettingsRevision };
-        if (!context.Request.Headers.ContainsKey(Security.ControlPlaneSignature.Header) && !context.Request.Headers.ContainsKey(ControlPlaneClient.ControlPlanesHeader))
+        if (!context.Request.Headers.ContainsKey(GatewayHeaders.Signature) && !context.Request.Headers.ContainsKey(GatewayHeaders.ControlPlanes))
         {
             return TypedResults.Ok(answer);
         }
@@ -50,10 +57,10 @@ internal static class GatewayProcessEndpoints
             return ManagerProblems.Unauthenticated(context.Response, "Only the control plane may tell this gateway which control planes to call.");
         }
 
-        if (context.Request.Headers[ControlPlaneClient.ControlPlanesHeader].ToString() is { Length: > 0 } header && !controlPlane.UseControlPlanes(header))
+        if (context.Request.Headers[GatewayHeaders.ControlPlanes].ToString() is { Length: > 0 } header && !controlPlane.UseControlPlanes(header))
         {
             return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid control planes",
-                $"{ControlPlaneClient.ControlPlanesHeader} must list 1 to {ControlPlaneClient.MaxControlPlanes} http(s) URLs, separated by commas.", "invalid-control-planes");
+                $"{GatewayHeaders.ControlPlanes} must list 1 to {ControlPlaneClient.MaxControlPlanes} http(s) URLs, separated by commas.", "invalid-control-planes");
         }
 
         return TypedResults.Ok(answer with { ControlPlanes = [.. controlPlane.ControlPlanes.Select(url => url.AbsoluteUri)] });
@@ -66,17 +73,12 @@ internal static class GatewayProcessEndpoints
     private static async Task<Results<Ok<CollabStartResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
         CollabStartRequest request, GatewayWorker worker, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.HandshakeToken))
+        if (ControlPlaneAnswers.HandshakeTokenError(request.HandshakeToken) is { } error)
         {
-            return ApiProblems.Invalid("handshake_token", "The handshake_token is required.");
+            return ApiProblems.Invalid("handshake_token", error);
         }
 
-        if (request.HandshakeToken.Length > GatewayWorker.MaxHandshakeTokenLength)
-        {
-            return ApiProblems.Invalid("handshake_token", $"The handshake_token must be at most {GatewayWorker.MaxHandshakeTokenLength} characters.");
-        }
-
-        var result = await worker.StartAsync(request.HandshakeToken, cancellationToken);
+        var result = await worker.StartAsync(request.HandshakeToken!, cancellationToken);
         return result.Outcome switch
         {
             StartOutcome.Started => TypedResults.Ok(new CollabStartResponse(result.AllocationId!, result.OrganizationId!)),
@@ -196,19 +198,18 @@ internal static class GatewayProcessEndpoints
     }
 
     /// <summary>
-    /// The control plane's update (signed) of the organization's name, members and projects. Only a newer
-    /// revision than the gateway holds is applied; an older or repeated one answers 200 with
-    /// <c>"applied": false</c> and changes nothing.
+    /// The control plane's update (signed) of the organization's config: its name, members,
+    /// projects and quota. Only a newer revision than the gateway holds is applied; an older or
+    /// repeated one answers 200 with <c>"applied": false</c> and changes nothing.
     /// </summary>
-    private static Results<Ok<CollabConfigResponse>, ValidationProblem, ProblemHttpResult> PutConfig(
-        CollabConfigRequest request, GatewayWorker worker)
+    private static Results<Ok<CollabConfigResponse>, ValidationProblem, ProblemHttpResult> PutConfig(OrganizationConfig request, GatewayWorker worker)
     {
-        if (GatewayWorker.SettingsError(request) is { } error)
+        if (ControlPlaneAnswers.ConfigError(request) is { } error)
         {
             return ApiProblems.Invalid("config", error);
         }
 
-        return worker.ApplySettings(request) is { } applied
+        return worker.ApplyConfig(request) is { } applied
             ? TypedResults.Ok(applied)
             : ApiProblems.Conflict($"The gateway does not serve organization {request.OrganizationId} now.");
     }

@@ -1,6 +1,6 @@
-using Demiurge.GatewayProcess.Managers;
 using Demiurge.GatewayProcess.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Demiurge.GatewayProcess.Users;
 
 namespace Demiurge.GatewayProcess;
 

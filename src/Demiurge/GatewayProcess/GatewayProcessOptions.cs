@@ -2,14 +2,11 @@ namespace Demiurge.GatewayProcess;
 
 /// <summary>
 /// Settings of one gateway worker (<c>demiurge gateway</c>). The command line fills them from
-/// its flags and <see cref="TokenVariable"/>; the pool manager can also build them directly and
+/// its flags and <see cref="Protocol.WorkerEnvironment.GatewayToken"/>; the pool manager can also build them directly and
 /// start a worker in its own process with <see cref="GatewayHost.Create"/>.
 /// </summary>
 internal sealed class GatewayProcessOptions
 {
-    /// <summary>The environment variable that carries the gateway token (never a flag: argv is world-readable).</summary>
-    public const string TokenVariable = "DEMIURGE_GATEWAY_TOKEN";
-
     public static readonly TimeSpan DefaultInactivityTimeout = TimeSpan.FromMinutes(5);
 
     public static readonly TimeSpan DefaultAutosaveInterval = TimeSpan.FromSeconds(30);
@@ -35,7 +32,7 @@ internal sealed class GatewayProcessOptions
     public required string GatewayToken { get; init; }
 
     /// <summary>
-    /// The control planes' public signing keys by key id (<see cref="Security.ControlPlaneKeys.Variable"/>):
+    /// The control planes' public signing keys by key id (<see cref="Protocol.WorkerEnvironment.ControlPlaneKeys"/>):
     /// only calls signed by one of them may start, release or reconfigure this worker, or name the control planes it calls.
     /// </summary>
     public required IReadOnlyDictionary<string, System.Security.Cryptography.ECDsa> ControlPlaneKeys { get; init; }

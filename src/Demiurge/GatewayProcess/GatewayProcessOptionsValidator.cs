@@ -1,4 +1,5 @@
 using Demiurge.Hosting;
+using Demiurge.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
@@ -21,10 +22,10 @@ internal sealed class GatewayProcessOptionsValidator : IValidateOptions<GatewayP
             PortError(options.Port),
             GatewayIdError(options.GatewayId),
             TokenError(options.GatewayToken),
-            options.ControlPlaneKeys is { Count: > 0 } ? null : $"{Security.ControlPlaneKeys.Variable} must list the control planes' public keys.",
+            options.ControlPlaneKeys is { Count: > 0 } ? null : $"{WorkerEnvironment.ControlPlaneKeys} must list the control planes' public keys.",
             InactivityTimeoutError(options.InactivityTimeout),
-            PositiveError("--autosave-interval", options.AutosaveInterval),
-            PositiveError("--oauth-cleanup-interval", options.OAuthCleanupInterval),
+            PositiveError(WorkerFlags.AutosaveInterval, options.AutosaveInterval),
+            PositiveError(WorkerFlags.OAuthCleanupInterval, options.OAuthCleanupInterval),
             PositiveError(nameof(options.RequestTimeout), options.RequestTimeout),
             PositiveError(nameof(options.ShutdownPushTimeout), options.ShutdownPushTimeout),
             PositiveError(nameof(options.ReadyRetryInitialDelay), options.ReadyRetryInitialDelay),
@@ -37,35 +38,35 @@ internal sealed class GatewayProcessOptionsValidator : IValidateOptions<GatewayP
     public static string? ControlPlaneError(Uri? url) =>
         url is { IsAbsoluteUri: true, Scheme: "http" or "https" } && string.IsNullOrEmpty(url.Query) && string.IsNullOrEmpty(url.Fragment)
             ? null
-            : $"--control-plane '{url}' is not an http(s) URL (such as http://127.0.0.1:5080).";
+            : $"{WorkerFlags.ControlPlane} '{url}' is not an http(s) URL (such as http://127.0.0.1:5080).";
 
     public static string? PortError(int port) =>
-        port is >= 0 and <= 65535 ? null : $"--port must be between 0 and 65535, not {port}.";
+        port is >= 0 and <= 65535 ? null : $"{WorkerFlags.Port} must be between 0 and 65535, not {port}.";
 
     public static string? GatewayIdError(string? gatewayId) =>
         !string.IsNullOrEmpty(gatewayId) && gatewayId.Length <= MaxGatewayIdLength
             && gatewayId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? null
-            : $"--gateway-id is required: 1 to {MaxGatewayIdLength} letters, digits, '-', '_' or '.'.";
+            : $"{WorkerFlags.GatewayId} is required: 1 to {MaxGatewayIdLength} letters, digits, '-', '_' or '.'.";
 
     /// <summary>The token itself never appears in the message: it is a secret.</summary>
     public static string? TokenError(string? token)
     {
         if (string.IsNullOrEmpty(token))
         {
-            return $"{GatewayProcessOptions.TokenVariable} must be set to the gateway token (it is never taken from the command line).";
+            return $"{WorkerEnvironment.GatewayToken} must be set to the gateway token (it is never taken from the command line).";
         }
 
         // It travels in an Authorization header: printable ASCII, no spaces.
         return token.Length <= MaxTokenLength && token.All(c => c is > ' ' and < (char)127)
             ? null
-            : $"{GatewayProcessOptions.TokenVariable} must be at most {MaxTokenLength} printable ASCII characters with no white space.";
+            : $"{WorkerEnvironment.GatewayToken} must be at most {MaxTokenLength} printable ASCII characters with no white space.";
     }
 
     public static string? InactivityTimeoutError(TimeSpan? timeout) =>
         timeout is null || timeout > TimeSpan.Zero
             ? null
-            : $"--inactivity-timeout must be longer than zero, or {Durations.Off}.";
+            : $"{WorkerFlags.InactivityTimeout} must be longer than zero, or {Durations.Off}.";
 
     public static string? PositiveError(string name, TimeSpan value) =>
         value > TimeSpan.Zero ? null : $"{name} must be longer than zero.";

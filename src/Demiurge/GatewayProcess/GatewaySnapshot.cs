@@ -1,3 +1,5 @@
+using Demiurge.Protocol;
+
 namespace Demiurge.GatewayProcess;
 
 /// <summary>A consistent view of the worker, taken under its lock, for ping and activity.</summary>

@@ -1,131 +1,253 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
-using Demiurge.GatewayProcess.Managers;
 using Demiurge.GatewayProcess.Routing;
 
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
-/// What changes while a worker serves one organization: its documents, its managers, what is
-/// not saved yet, and the clocks of activity, autosave and OAuth cleanup. Not thread-safe:
-/// <see cref="GatewayWorker"/> guards it. <c>managersUnsaved</c> says the managers already differ
-/// from the stored state (restoring them left entries out), so the next autosave pushes them.
-/// Disposed when the organization is dropped, which empties stage 2's routes.
+/// What changes while a worker serves one organization: its config, its documents, its managers,
+/// what is not saved yet, and the clocks of activity, autosave and OAuth cleanup.
+/// <c>managersUnsaved</c> says the managers already differ from the stored state (restoring them
+/// left entries out), so the next autosave pushes them. Disposed when the organization is
+/// dropped, which empties stage 2's routes.
 /// </summary>
-internal sealed class OrganizationSession(
-    IReadOnlyDictionary<string, string> projects, OrganizationManagers managers, bool managersUnsaved, long storedGatewayStateBytes, long version, DateTimeOffset now,
-    TimeSpan autosaveInterval, TimeSpan cleanupInterval) : IDisposable
+/// <remarks>
+/// No lock of the worker guards the organization's data. Each project's document has its own
+/// (<see cref="ProjectDocument.Gate"/>), and the managers and routes theirs
+/// (<see cref="ManagersLock"/>), so one project's traffic never waits on another's, on the
+/// managers, or on a push, which holds each lock only to copy a reference. Each checks
+/// <see cref="Open"/> under its lock: once a release has closed the session, the final push, which
+/// takes every lock after, holds every change that was let in. The autosave, cleanup and release
+/// clocks are the state machine's, under its lock.
+/// </remarks>
+internal sealed class OrganizationSession : IDisposable
 {
-    private readonly Dictionary<string, string> _projects = new(projects, StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProjectDocument> _documents;
 
     // What the documents and the stored gateway state weigh, counted as the control plane counts
     // them (the stored texts' lengths), for the organization's quota.
-    private long _documentBytes = projects.Values.Sum(p => (long)p.Length);
-    private long _gatewayStateBytes = storedGatewayStateBytes;
+    private long _documentBytes;
+    private long _gatewayStateBytes;
 
-    // Project id → the write sequence number of its newest unsaved document. A push clears only
-    // the entries it carried unchanged, so a write that lands while a push is on the wire stays dirty.
-    private readonly Dictionary<string, long> _unsaved = new(StringComparer.Ordinal);
+    // The organization-wide sequence of writes: a push clears only the documents it carried
+    // unchanged, so a write that lands while a push is on the wire stays unsaved.
     private long _writes;
 
-    // The managers' revision the control plane holds; -1 when it holds an older state than theirs.
-    private long _pushedManagersRevision = managersUnsaved ? -1 : managers.Revision;
+    // The managers' revision the control plane holds; -1 when it holds an older state than theirs. Under ManagersLock.
+    private long _pushedManagersRevision;
+
+    // Written by the pushes, read by ping and activity: kept as ticks (0: never pushed) so that no read is torn.
+    private long _version;
+    private long _lastActivityTicks;
+    private long _lastPushTicks;
+    private ServedConfig _config;
+    private volatile bool _open = true;
+
+    public OrganizationSession(
+        ServedConfig config, IReadOnlyDictionary<string, string> documents, OrganizationManagers managers, bool managersUnsaved, long storedGatewayStateBytes,
+        long version, DateTimeOffset now, TimeSpan autosaveInterval, TimeSpan cleanupInterval)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        ArgumentNullException.ThrowIfNull(managers);
+        _config = config;
+        _documents = new(documents.Select(d => KeyValuePair.Create(d.Key, new ProjectDocument(d.Value))), StringComparer.Ordinal);
+        _documentBytes = documents.Values.Sum(d => (long)d.Length);
+        _gatewayStateBytes = storedGatewayStateBytes;
+        Managers = managers;
+        _pushedManagersRevision = managersUnsaved ? -1 : managers.Revision;
+        _version = version;
+        _lastActivityTicks = now.UtcTicks;
+        NextAutosaveAt = now + autosaveInterval;
+        NextCleanupAt = now + cleanupInterval;
+    }
+
+    /// <summary>Guards <see cref="Managers"/> and <see cref="Routes"/> (but for <see cref="ContainerRoutes.End"/>).</summary>
+    public Lock ManagersLock { get; } = new();
 
     /// <summary>Permissions, OAuth provider and container tokens; their state travels as <c>gateway_state</c>.</summary>
-    public OrganizationManagers Managers { get; } = managers;
+    public OrganizationManagers Managers { get; }
 
     /// <summary>Stage 2: the containers' endpoints. Live state of this gateway, never saved: a container registers again with the next gateway.</summary>
     public ContainerRoutes Routes { get; } = new();
 
+    /// <summary>Whether users' changes are let in: from the handshake until a release or shutdown starts its final push.</summary>
+    public bool Open => _open;
+
+    /// <summary>The organization's name, members, projects and quota, as the newest config applied set them.</summary>
+    public ServedConfig Config => Volatile.Read(ref _config);
+
     /// <summary>The version this writer last pulled or pushed; sent with the next push.</summary>
-    public long Version { get; private set; } = version;
+    public long Version => Interlocked.Read(ref _version);
 
-    public DateTimeOffset LastActivityAt { get; private set; } = now;
+    public DateTimeOffset LastActivityAt => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
 
-    public DateTimeOffset? LastPushAt { get; private set; }
+    public DateTimeOffset? LastPushAt => Interlocked.Read(ref _lastPushTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
-    public DateTimeOffset NextAutosaveAt { get; set; } = now + autosaveInterval;
+    public DateTimeOffset NextAutosaveAt { get; set; }
 
     /// <summary>When the OAuth provider next forgets its expired codes and tokens.</summary>
-    public DateTimeOffset NextCleanupAt { get; set; } = now + cleanupInterval;
+    public DateTimeOffset NextCleanupAt { get; set; }
 
     /// <summary>A release that failed is not tried again before this.</summary>
     public DateTimeOffset ReleaseNotBefore { get; set; } = DateTimeOffset.MinValue;
 
-    public bool Dirty => _unsaved.Count > 0 || ManagersUnsaved;
+    public bool Dirty => ManagersUnsaved || _documents.Values.Any(document =>
+    {
+        lock (document.Gate)
+        {
+            return document.Unsaved;
+        }
+    });
 
-    public bool ManagersUnsaved => Managers.Revision != _pushedManagersRevision;
+    public bool ManagersUnsaved
+    {
+        get
+        {
+            lock (ManagersLock)
+            {
+                return Managers.Revision != _pushedManagersRevision;
+            }
+        }
+    }
 
     /// <summary>The organization's data as it will be stored: every document, and the gateway state as last stored.</summary>
-    public long UsedBytes => _documentBytes + _gatewayStateBytes;
-
-    public int ProjectCount => _projects.Count;
-
-    /// <summary>The revision of the organization's name, members and projects held here (<c>PUT /collab/config</c>).</summary>
-    public long SettingsRevision { get; set; }
-
-    public required string OrganizationName { get; set; }
-
-    /// <summary>The organization's projects, id → name, as of <see cref="SettingsRevision"/>.</summary>
-    public required IReadOnlyDictionary<string, string> Projects { get; set; }
-
-    /// <summary>Most the organization may store, as of <see cref="SettingsRevision"/> (a system admin may change it while it is served).</summary>
-    public required long StorageQuotaBytes { get; set; }
+    public long UsedBytes => Interlocked.Read(ref _documentBytes) + Interlocked.Read(ref _gatewayStateBytes);
 
     /// <summary>
-    /// Takes a newer revision of the settings. Documents of projects that were listed and are no
-    /// longer (deleted) are forgotten, unsaved ones included: the control plane deleted them.
-    /// Returns how many documents were forgotten.
+    /// Stops letting changes in, once those under way are done: what the final push takes next
+    /// holds all that was let in.
     /// </summary>
-    public int ApplySettings(long revision, string organizationName, IReadOnlyDictionary<string, string> projects)
+    public void Close()
     {
-        var forgotten = 0;
-        foreach (var deleted in Projects.Keys.Where(id => !projects.ContainsKey(id)))
+        lock (ManagersLock)
         {
-            forgotten += _projects.Remove(deleted) ? 1 : 0;
-            _unsaved.Remove(deleted);
+            _open = false;
         }
+    }
 
-        SettingsRevision = revision;
-        OrganizationName = organizationName;
-        Projects = projects;
-        return forgotten;
+    /// <summary>A release that could not finish: changes are let in again.</summary>
+    public void Reopen() => _open = true;
+
+    /// <summary>
+    /// Takes <paramref name="config"/> if it is a newer revision than the one held; false if not.
+    /// The members replace the permission manager's at once; documents of projects that are no
+    /// longer listed (deleted) are forgotten, unsaved ones included: the control plane deleted
+    /// them. <paramref name="forgotten"/> counts them.
+    /// </summary>
+    public bool Apply(ServedConfig config, out int forgotten)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        forgotten = 0;
+        lock (ManagersLock)
+        {
+            if (config.Revision <= Config.Revision)
+            {
+                return false;
+            }
+
+            Managers.Permissions.Replace(config.Members);
+            // Before the documents go: a writer that finds a document after this sees it is not a project any more.
+            Volatile.Write(ref _config, config);
+            foreach (var projectId in _documents.Keys.Where(id => !config.Projects.ContainsKey(id)))
+            {
+                if (_documents.TryRemove(projectId, out var document))
+                {
+                    lock (document.Gate)
+                    {
+                        forgotten += document.Content is null ? 0 : 1;
+                        Interlocked.Add(ref _documentBytes, -(document.Content?.Length ?? 0));
+                        document.Content = null;
+                    }
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>User activity: re-arms the inactivity deadline.</summary>
-    public void Touch(DateTimeOffset now) => LastActivityAt = now;
+    public void Touch(DateTimeOffset now) => Interlocked.Exchange(ref _lastActivityTicks, now.UtcTicks);
 
-    public string? Read(string projectId) => _projects.GetValueOrDefault(projectId);
+    /// <summary>The document of <paramref name="projectId"/> held here, if any (none before the project's first write, or pulled document).</summary>
+    public ProjectDocument? Document(string projectId) => _documents.GetValueOrDefault(projectId);
+
+    /// <summary>The project's document, unless the session is closed or it is not a project of the organization.</summary>
+    public ProjectAccess Read(string projectId, out string? content)
+    {
+        // A reference, swapped whole by each write: no lock needed to read it.
+        content = Document(projectId)?.Content;
+        return !Open ? ProjectAccess.NotServing : Config.Projects.ContainsKey(projectId) ? ProjectAccess.Done : ProjectAccess.UnknownProject;
+    }
 
     /// <summary>
-    /// Replaces the project's document unless that would take <see cref="UsedBytes"/> over
-    /// <paramref name="quotaBytes"/>; a write that does not make the data grow always passes.
+    /// Replaces the project's document unless that would take <see cref="UsedBytes"/> over the
+    /// organization's quota; a write that does not make the data grow always passes.
     /// </summary>
-    public bool TryWrite(string projectId, string state, long quotaBytes)
+    public ProjectAccess Write(string projectId, string state)
     {
-        var after = UsedBytes - (_projects.GetValueOrDefault(projectId)?.Length ?? 0) + state.Length;
-        if (after > quotaBytes && after > UsedBytes)
+        ArgumentNullException.ThrowIfNull(state);
+        if (!Config.Projects.ContainsKey(projectId))
         {
-            return false;
+            return Open ? ProjectAccess.UnknownProject : ProjectAccess.NotServing;
         }
 
-        _documentBytes = after - _gatewayStateBytes;
-        _projects[projectId] = state;
-        _unsaved[projectId] = ++_writes;
-        return true;
+        var document = _documents.GetOrAdd(projectId, static _ => new ProjectDocument(null));
+        lock (document.Gate)
+        {
+            if (!Open)
+            {
+                return ProjectAccess.NotServing;
+            }
+
+            // Checked again under the document's lock: a config that deleted the project meanwhile forgets it.
+            if (!Config.Projects.ContainsKey(projectId))
+            {
+                return ProjectAccess.UnknownProject;
+            }
+
+            if (!TryReserve(state.Length - (document.Content?.Length ?? 0), Config.StorageQuotaBytes))
+            {
+                return ProjectAccess.QuotaExceeded;
+            }
+
+            document.Content = state;
+            document.Write = Interlocked.Increment(ref _writes);
+            return ProjectAccess.Done;
+        }
     }
 
     /// <summary>The unsaved documents, each with the write number that <see cref="MarkPushed"/> and <see cref="Discard"/> need.</summary>
-    public List<UnsavedDocument> UnsavedDocuments() =>
-        [.. _unsaved.OrderBy(u => u.Value).Select(u => new UnsavedDocument(u.Key, _projects[u.Key], u.Value))];
+    public List<UnsavedDocument> UnsavedDocuments()
+    {
+        var unsaved = new List<UnsavedDocument>();
+        foreach (var (projectId, document) in _documents)
+        {
+            lock (document.Gate)
+            {
+                if (document.Unsaved && document.Content is { } content)
+                {
+                    unsaved.Add(new UnsavedDocument(projectId, content, document.Write));
+                }
+            }
+        }
+
+        return [.. unsaved.OrderBy(d => d.Write)];
+    }
 
     /// <summary>The managers' whole state, and the revision it is of.</summary>
-    public (JsonElement State, long Revision) ExportGatewayState() => (GatewayStateJson.Write(Managers.Export()), Managers.Revision);
+    public (JsonElement State, long Revision) ExportGatewayState()
+    {
+        lock (ManagersLock)
+        {
+            return (GatewayStateJson.Write(Managers.Export()), Managers.Revision);
+        }
+    }
 
     /// <summary>
     /// Takes the control plane's version after a push whose answer was lost: only this
     /// allocation can have written since its pull, so that version holds this session's own writes.
     /// </summary>
-    public void AdoptVersion(long version) => Version = version;
+    public void AdoptVersion(long version) => Interlocked.Exchange(ref _version, version);
 
     /// <summary>
     /// Marks what a push carried as saved (the gateway state with its revision and size, when it
@@ -133,6 +255,7 @@ internal sealed class OrganizationSession(
     /// </summary>
     public void MarkPushed(IEnumerable<UnsavedDocument> pushed, (long Revision, long Bytes)? gatewayState, long newVersion, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(pushed);
         foreach (var document in pushed)
         {
             Discard(document);
@@ -140,25 +263,56 @@ internal sealed class OrganizationSession(
 
         if (gatewayState is { } state)
         {
-            _pushedManagersRevision = state.Revision;
-            _gatewayStateBytes = state.Bytes;
+            DiscardGatewayState(state.Revision);
+            Interlocked.Exchange(ref _gatewayStateBytes, state.Bytes);
         }
 
-        Version = newVersion;
-        LastPushAt = now;
+        Interlocked.Exchange(ref _version, newVersion);
+        Interlocked.Exchange(ref _lastPushTicks, now.UtcTicks);
     }
 
-    /// <summary>Takes a document off the unsaved set, unless it was written again since <paramref name="document"/> was taken.</summary>
-    public void Discard(UnsavedDocument document)
+    /// <summary>Takes a document off the unsaved set, unless it was written again since <paramref name="unsaved"/> was taken.</summary>
+    public void Discard(UnsavedDocument unsaved)
     {
-        if (_unsaved.TryGetValue(document.ProjectId, out var current) && current == document.Write)
+        ArgumentNullException.ThrowIfNull(unsaved);
+        if (Document(unsaved.ProjectId) is { } document)
         {
-            _unsaved.Remove(document.ProjectId);
+            lock (document.Gate)
+            {
+                if (document.Write == unsaved.Write)
+                {
+                    document.SavedWrite = unsaved.Write;
+                }
+            }
         }
     }
 
     /// <summary>Gives up saving the managers' state of <paramref name="revision"/>: a later change makes it unsaved again.</summary>
-    public void DiscardGatewayState(long revision) => _pushedManagersRevision = revision;
+    public void DiscardGatewayState(long revision)
+    {
+        lock (ManagersLock)
+        {
+            _pushedManagersRevision = revision;
+        }
+    }
 
     public void Dispose() => Routes.Dispose();
+
+    /// <summary>Counts <paramref name="delta"/> more bytes of documents, unless they grow the data over <paramref name="quotaBytes"/>.</summary>
+    private bool TryReserve(long delta, long quotaBytes)
+    {
+        while (true)
+        {
+            var documents = Interlocked.Read(ref _documentBytes);
+            if (delta > 0 && documents + delta + Interlocked.Read(ref _gatewayStateBytes) > quotaBytes)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _documentBytes, documents + delta, documents) == documents)
+            {
+                return true;
+            }
+        }
+    }
 }

@@ -155,7 +155,7 @@ internal sealed partial class GatewayAllocator(
 
     private async Task HandshakeAsync(Gateway gateway, string handshakeToken, CancellationToken cancellationToken)
     {
-        using var response = await workers.SendAsync(gateway, HttpMethod.Post, "/collab/start", JsonContent.Create(new { handshake_token = handshakeToken }), cancellationToken);
+        using var response = await workers.SendAsync(gateway, HttpMethod.Post, Protocol.GatewayPaths.Start, Protocol.ProtocolJson.Content(new Protocol.CollabStartRequest(handshakeToken)), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Organizations;
+using Demiurge.Protocol;
 using Demiurge.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -24,13 +25,13 @@ internal static class GatewayEndpoints
 
         // Gateways authenticate with their own tokens, checked by each handler.
         // Not rate-limited: a worker's autosave or final push must never be refused for its rate.
-        var worker = endpoints.MapGroup("/gateway").WithTags("Gateway protocol").AllowAnonymous().DisableRateLimiting();
-        worker.MapPost("/ready", ReadyAsync).WithSummary("A worker is idle and can be allocated (gateway token).");
-        worker.MapPost("/config", ConfigAsync).WithSummary("Redeem a handshake token for the organization's config and an allocation token.");
-        worker.MapPost("/data/pull", PullAsync).WithSummary("The organization's saved data (allocation token).");
-        worker.MapPost("/data/push", PushAsync).WithSummary("Save the organization's data, merged per project (allocation token).")
+        var worker = endpoints.MapGroup("").WithTags("Gateway protocol").AllowAnonymous().DisableRateLimiting();
+        worker.MapPost(GatewayPaths.Ready, ReadyAsync).WithSummary("A worker is idle and can be allocated (gateway token).");
+        worker.MapPost(GatewayPaths.Config, ConfigAsync).WithSummary("Redeem a handshake token for the organization's config and an allocation token.");
+        worker.MapPost(GatewayPaths.DataPull, PullAsync).WithSummary("The organization's saved data (allocation token).");
+        worker.MapPost(GatewayPaths.DataPush, PushAsync).WithSummary("Save the organization's data, merged per project (allocation token).")
             .WithMetadata(new RequestSizeLimitAttribute(DataPushRequest.MaxBytes));
-        worker.MapPost("/stop", StopAsync).WithSummary("The gateway is done with the organization (allocation token).");
+        worker.MapPost(GatewayPaths.Stop, StopAsync).WithSummary("The gateway is done with the organization (allocation token).");
 
         var admin = endpoints.MapGroup("").WithTags("Gateways").RequireAuthorization(IdentityExtensions.AdminPolicy);
         admin.MapDelete("/gateway/data/{organization_id}", DeleteDataAsync).WithSummary("Delete an organization's saved data (system admins; audited).");
@@ -97,19 +98,15 @@ internal static class GatewayEndpoints
         }
 
         var organization = settings.Organization;
-        return TypedResults.Ok(new GatewayConfigResponse(
-            allocation.AllocationId,
-            allocation.OrganizationId,
-            allocation.GatewayId,
-            GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
-            allocationToken,
-            organization.Name,
-            [.. settings.Members.Select(m => new GatewayMember(m.UserId, m.Username, m.Role.ToText()))],
-            [.. settings.Projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
-            settings.Revision,
-            organization.GatewayAutoRelease ? options.Value.Gateway.InactivityTimeout?.TotalSeconds : null,
-            options.Value.Gateway.AutosaveInterval.TotalSeconds,
-            organization.StorageQuotaBytes ?? options.Value.Gateway.OrganizationStorageQuota.Bytes));
+        return TypedResults.Ok(new GatewayConfigResponse(GatewaySettingsPublisher.Config(settings, options.Value.Gateway))
+        {
+            AllocationId = allocation.AllocationId,
+            GatewayId = allocation.GatewayId,
+            GatewayHostname = GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
+            AllocationToken = allocationToken,
+            InactivityTimeoutSeconds = organization.GatewayAutoRelease ? options.Value.Gateway.InactivityTimeout?.TotalSeconds : null,
+            AutosaveIntervalSeconds = options.Value.Gateway.AutosaveInterval.TotalSeconds,
+        });
     }
 
     private static async Task<Results<Ok<DataPullResponse>, ProblemHttpResult>> PullAsync(
@@ -121,14 +118,18 @@ internal static class GatewayEndpoints
         }
 
         var data = await store.OrganizationDataGetAsync(allocation.OrganizationId, cancellationToken);
-        var payload = data.Version == 0 ? null : new DataPullPayload(data.Projects, data.GatewayState is null ? null : JsonDocument.Parse(data.GatewayState).RootElement.Clone());
+        var payload = data.Version == 0 ? null : new OrganizationDataPayload
+        {
+            YjsState = data.Projects,
+            GatewayState = data.GatewayState is null ? null : JsonDocument.Parse(data.GatewayState).RootElement.Clone(),
+        };
         return TypedResults.Ok(new DataPullResponse(allocation.OrganizationId, data.Version, data.StoredAt, payload));
     }
 
     private static async Task<Results<Ok<DataPushResponse>, ValidationProblem, ProblemHttpResult>> PushAsync(
         DataPushRequest request, HttpRequest http, IGatewayStore store, IOptions<DemiurgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var projects = request.Data!.YjsState ?? [];
+        var projects = request.Data!.YjsState ?? new Dictionary<string, string>();
         if (projects.Keys.FirstOrDefault(k => Ids.Parse(k) is null) is { } badKey)
         {
             return ApiProblems.Invalid("data.yjs_state", $"'{badKey}' is not a project id (a UUID).");
@@ -242,7 +243,7 @@ internal static class GatewayEndpoints
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            using var response = await workers.SendAsync(gateway, HttpMethod.Post, "/collab/release", null, timeout.Token);
+            using var response = await workers.SendAsync(gateway, HttpMethod.Post, GatewayPaths.Release, null, timeout.Token);
             drained = response.IsSuccessStatusCode;
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

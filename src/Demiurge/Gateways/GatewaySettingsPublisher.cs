@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
-using Demiurge.GatewayProcess;
 using Demiurge.Organizations;
+using Demiurge.Protocol;
 
 namespace Demiurge.Gateways;
 
 /// <summary>
-/// Sends an organization's name, members and projects to the gateway serving it
-/// (<c>PUT /collab/config</c>) when they change, so that a removed member or a new role holds
+/// Sends an organization's config (name, members, projects, storage quota) to the gateway serving it
+/// (<see cref="GatewayPaths.CollabConfig"/>) when they change, so that a removed member or a new role holds
 /// there at once rather than at the next allocation. Updates carry the store's settings revision
 /// and the worker applies only a newer one, so they may arrive in any order. Delivery is retried
 /// for a few seconds; after that the leader's pings find a worker behind and send again
@@ -20,9 +19,6 @@ internal sealed partial class GatewaySettingsPublisher(
         [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(5);
-
-    // The worker's API spells JSON as the control plane's does.
-    private static readonly System.Text.Json.JsonSerializerOptions s_json = CreateJsonOptions();
 
     // Organization → changes seen; one delivery loop per organization, which goes round again
     // while changes keep arriving.
@@ -105,14 +101,11 @@ internal sealed partial class GatewaySettingsPublisher(
             return "";
         }
 
-        var body = new CollabConfigRequest(organizationId, settings.Revision, settings.Organization.Name,
-            [.. settings.Members.Select(m => new MemberAnswer(m.UserId, m.Username, m.Role.ToText()))],
-            [.. settings.Projects.Select(p => new ProjectAnswer(p.ProjectId, p.Name))],
-            settings.Organization.StorageQuotaBytes ?? options.Value.Gateway.OrganizationStorageQuota.Bytes);
+        var body = Config(settings, options.Value.Gateway);
         try
         {
             using var timeout = new CancellationTokenSource(s_callTimeout);
-            using var response = await workers.SendAsync(gateway, HttpMethod.Put, "/collab/config", JsonContent.Create(body, options: s_json), timeout.Token);
+            using var response = await workers.SendAsync(gateway, HttpMethod.Put, GatewayPaths.CollabConfig, ProtocolJson.Content(body), timeout.Token);
             return response.IsSuccessStatusCode ? "" : $"gateway {gateway.GatewayId} answered {(int)response.StatusCode}";
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
@@ -121,11 +114,23 @@ internal sealed partial class GatewaySettingsPublisher(
         }
     }
 
-    private static System.Text.Json.JsonSerializerOptions CreateJsonOptions()
+    /// <summary>
+    /// The organization's config as its gateway serves it: the one shape of both the handshake's
+    /// <see cref="GatewayConfigResponse"/> and <see cref="GatewayPaths.CollabConfig"/>.
+    /// </summary>
+    public static OrganizationConfig Config(OrganizationSettings settings, GatewayOptions gateway)
     {
-        var options = new System.Text.Json.JsonSerializerOptions();
-        Hosting.ApiExtensions.ConfigureJson(options);
-        return options;
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(gateway);
+        return new OrganizationConfig
+        {
+            OrganizationId = settings.Organization.OrganizationId,
+            SettingsRevision = settings.Revision,
+            OrganizationName = settings.Organization.Name,
+            Members = [.. settings.Members.Select(m => new GatewayMember(m.UserId, m.Username, m.Role.ToText()))],
+            Projects = [.. settings.Projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
+            StorageQuotaBytes = settings.Organization.StorageQuotaBytes ?? gateway.OrganizationStorageQuota.Bytes,
+        };
     }
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Could not send organization {OrganizationId}'s settings to its gateway; the pings will try again: {Detail}")]

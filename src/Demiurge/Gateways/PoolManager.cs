@@ -182,19 +182,18 @@ internal sealed partial class PoolManager(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             // The ping also tells the worker which control planes it may call (docs/gateway-protocol.md).
-            using var response = await workers.SendAsync(gateway, HttpMethod.Get, "/collab/ping", null, timeout.Token,
-                request => request.Headers.Add(GatewayProcess.ControlPlaneClient.ControlPlanesHeader, string.Join(", ", directory.All.Select(url => url.AbsoluteUri))));
+            using var response = await workers.SendAsync(gateway, HttpMethod.Get, Protocol.GatewayPaths.Ping, null, timeout.Token,
+                request => request.Headers.Add(Protocol.GatewayHeaders.ControlPlanes, string.Join(", ", directory.All.Select(url => url.AbsoluteUri))));
             response.EnsureSuccessStatusCode();
             _missedPings.TryRemove(gateway.GatewayId, out _);
             // A serving worker says which revision of its organization's settings it holds: an update it missed is sent again.
-            var ping = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(timeout.Token);
-            if (ping.TryGetProperty("organization_id", out var organization) && organization.GetString() is { } organizationId
-                && ping.TryGetProperty("settings_revision", out var revision) && revision.TryGetInt64(out var held))
+            var ping = await response.Content.ReadFromJsonAsync<Protocol.PingResponse>(Protocol.ProtocolJson.Options, timeout.Token);
+            if (ping is { OrganizationId: { } organizationId, SettingsRevision: { } held })
             {
                 await settings.CatchUpAsync(organizationId, held, cancellationToken);
             }
         }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is HttpRequestException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var missed = _missedPings.AddOrUpdate(gateway.GatewayId, 1, (_, count) => count + 1);
             if (missed >= MaxMissedPings)

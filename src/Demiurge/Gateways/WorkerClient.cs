@@ -1,8 +1,8 @@
 namespace Demiurge.Gateways;
 
 /// <summary>
-/// The control plane's calls to its workers (<c>/collab/start</c>, <c>/collab/release</c>,
-/// <c>/collab/ping</c>, <c>/collab/config</c>): the one place that signs them with the key ring's
+/// The control plane's calls to its workers (<see cref="Protocol.GatewayPaths.Start"/>, <see cref="Protocol.GatewayPaths.Release"/>,
+/// <see cref="Protocol.GatewayPaths.Ping"/>, <see cref="Protocol.GatewayPaths.CollabConfig"/>): the one place that signs them with the key ring's
 /// signing key (<see cref="Security.ControlPlaneSignature"/>), over the worker, the method, the
 /// path, the body and the control-plane list a ping hands over.
 /// </summary>
@@ -21,8 +21,8 @@ internal sealed class WorkerClient(Security.KeyRing ring, IHttpClientFactory htt
 
         // Small bodies only (a handshake token, the organization's settings): buffering them to hash is cheap.
         var body = content is null ? [] : await content.ReadAsByteArrayAsync(cancellationToken);
-        var controlPlanes = request.Headers.TryGetValues(GatewayProcess.ControlPlaneClient.ControlPlanesHeader, out var values) ? string.Join(", ", values) : null;
-        request.Headers.TryAddWithoutValidation(Security.ControlPlaneSignature.Header,
+        var controlPlanes = request.Headers.TryGetValues(Protocol.GatewayHeaders.ControlPlanes, out var values) ? string.Join(", ", values) : null;
+        request.Headers.TryAddWithoutValidation(Protocol.GatewayHeaders.Signature,
             ring.SignWorkerCall(gateway.GatewayId, method.Method, request.RequestUri!.PathAndQuery, body, controlPlanes));
         return await httpClients.CreateClient(GatewayAllocator.HttpClientName).SendAsync(request, cancellationToken);
     }

@@ -1,7 +1,9 @@
+using Demiurge.Protocol;
+
 namespace Demiurge.Runtime;
 
 /// <summary>Everything a runtime needs to start one gateway worker.</summary>
-/// <remarks><see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="Security.ControlPlaneKeys.Variable"/>): the worker trusts only calls they verify.</remarks>
+/// <remarks><see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="WorkerEnvironment.ControlPlaneKeys"/>): the worker trusts only calls they verify.</remarks>
 internal sealed record GatewayLaunch(
     string GatewayId, int Port, string Token, string ControlPlaneKeys, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval,
     string ContainerPorts)
@@ -13,19 +15,19 @@ internal sealed record GatewayLaunch(
     public IReadOnlyList<string> Arguments =>
     [
         "gateway",
-        "--control-plane", ControlPlane.ToString(),
-        "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        "--gateway-id", GatewayId,
-        "--inactivity-timeout", InactivityTimeout,
-        "--autosave-interval", AutosaveInterval,
-        "--oauth-cleanup-interval", OAuthCleanupInterval,
-        "--container-ports", ContainerPorts,
+        WorkerFlags.ControlPlane, ControlPlane.ToString(),
+        WorkerFlags.Port, Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        WorkerFlags.GatewayId, GatewayId,
+        WorkerFlags.InactivityTimeout, InactivityTimeout,
+        WorkerFlags.AutosaveInterval, AutosaveInterval,
+        WorkerFlags.OAuthCleanupInterval, OAuthCleanupInterval,
+        WorkerFlags.ContainerPorts, ContainerPorts,
     ];
 
     /// <summary>The worker's environment: its token, and the keys of the control planes it obeys.</summary>
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
-        [GatewayProcess.GatewayProcessOptions.TokenVariable] = Token,
-        [Security.ControlPlaneKeys.Variable] = ControlPlaneKeys,
+        [WorkerEnvironment.GatewayToken] = Token,
+        [WorkerEnvironment.ControlPlaneKeys] = ControlPlaneKeys,
     };
 }

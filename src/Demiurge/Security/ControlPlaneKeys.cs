@@ -4,13 +4,11 @@ namespace Demiurge.Security;
 
 /// <summary>
 /// The public halves of the key ring's signing keys, as a worker receives them at start in
-/// <see cref="Variable"/>: <c>{key id}:{base64 SubjectPublicKeyInfo}</c>, separated by commas.
+/// <see cref="Protocol.WorkerEnvironment.ControlPlaneKeys"/>: <c>{key id}:{base64 SubjectPublicKeyInfo}</c>, separated by commas.
 /// Public: nothing in them lets anyone sign.
 /// </summary>
 internal static class ControlPlaneKeys
 {
-    public const string Variable = "DEMIURGE_CONTROL_PLANE_KEYS";
-
     private const int MaxKeys = 16;
 
     public static string Format(IEnumerable<(string KeyId, byte[] PublicKey)> keys) =>
@@ -32,7 +30,7 @@ internal static class ControlPlaneKeys
             catch (Exception exception) when (exception is FormatException or CryptographicException)
             {
                 key.Dispose();
-                error = $"{Variable}: '{entry[..Math.Min(entry.Length, 40)]}' is not {{key id}}:{{base64 public key}}.";
+                error = $"{Protocol.WorkerEnvironment.ControlPlaneKeys}: '{entry[..Math.Min(entry.Length, 40)]}' is not {{key id}}:{{base64 public key}}.";
                 break;
             }
 
@@ -44,7 +42,7 @@ internal static class ControlPlaneKeys
 
         if (error is null && (keys.Count == 0 || keys.Count > MaxKeys))
         {
-            error = $"{Variable} must list 1 to {MaxKeys} control-plane public keys; the control plane sets it when it starts a worker.";
+            error = $"{Protocol.WorkerEnvironment.ControlPlaneKeys} must list 1 to {MaxKeys} control-plane public keys; the control plane sets it when it starts a worker.";
         }
 
         if (error is not null)

@@ -19,9 +19,6 @@ namespace Demiurge.Security;
 /// </remarks>
 internal static class ControlPlaneSignature
 {
-    /// <summary>The request header: <c>key={key id},ts={unix ms},sig={base64url ECDSA P-256 SHA-256}</c>.</summary>
-    public const string Header = "Demiurge-Signature";
-
     /// <summary>How far a signature's time may be from the worker's clock, either way.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(60);
 

@@ -25,7 +25,7 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOpti
     /// <summary>The id of the key that signs calls to workers.</summary>
     public string SigningKeyId { get; private set; } = string.Empty;
 
-    /// <summary>The signing keys' public halves, as workers get them at start (<see cref="ControlPlaneKeys.Variable"/>).</summary>
+    /// <summary>The signing keys' public halves, as workers get them at start (<see cref="Protocol.WorkerEnvironment.ControlPlaneKeys"/>).</summary>
     public string PublicKeys { get; private set; } = string.Empty;
 
     /// <summary>The data key new secrets are sealed with.</summary>

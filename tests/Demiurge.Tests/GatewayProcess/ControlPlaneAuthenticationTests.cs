@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Demiurge.Protocol;
 using Demiurge.Security;
 using Demiurge.Tests.Infrastructure;
 
@@ -22,7 +23,7 @@ public sealed class ControlPlaneAuthenticationTests
         using var response = await gateway.Http.PostAsJsonAsync("/collab/start", new { handshake_token = grant.HandshakeToken });
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Empty(gateway.ControlPlane.Calls(FakeControlPlane.ConfigPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Config));
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
         using var signed = await gateway.StartAsync(grant.HandshakeToken);
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
@@ -50,12 +51,12 @@ public sealed class ControlPlaneAuthenticationTests
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add(ControlPlaneSignature.Header, signature);
+        request.Headers.Add(Demiurge.Protocol.GatewayHeaders.Signature, signature);
 
         using var response = await gateway.Http.SendAsync(request);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Empty(gateway.ControlPlane.Calls(FakeControlPlane.ConfigPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Config));
     }
 
     [Theory]
@@ -68,7 +69,7 @@ public sealed class ControlPlaneAuthenticationTests
     {
         await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/collab/release");
-        request.Headers.TryAddWithoutValidation(ControlPlaneSignature.Header, header);
+        request.Headers.TryAddWithoutValidation(Demiurge.Protocol.GatewayHeaders.Signature, header);
 
         using var response = await gateway.Http.SendAsync(request);
 

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Demiurge.GatewayProcess;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 
@@ -32,7 +32,7 @@ public sealed class ControlPlaneFailoverTests
         // The handshake's /gateway/config cannot connect to the first, so the second serves it.
         await gateway.ServeAsync(Organization);
 
-        Assert.Single(gateway.ControlPlane.Calls(ConfigPath));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Config));
         using var after = await gateway.PingAsync(controlPlanes: null);
         Assert.Equal([alive, dead], ControlPlanes(await after.Content.ReadFromJsonAsync<JsonElement>()));
     }
@@ -50,7 +50,7 @@ public sealed class ControlPlaneFailoverTests
 
         using (var anonymous = new HttpRequestMessage(HttpMethod.Get, "/collab/ping"))
         {
-            anonymous.Headers.Add(ControlPlaneClient.ControlPlanesHeader, elsewhere);
+            anonymous.Headers.Add(Demiurge.Protocol.GatewayHeaders.ControlPlanes, elsewhere);
             using var response = await gateway.Http.SendAsync(anonymous);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
@@ -107,7 +107,7 @@ public sealed class ControlPlaneFailoverTests
 
         // The silent one may have redeemed the handshake token: asking the next would be a second redemption.
         Assert.Equal(HttpStatusCode.BadGateway, start.StatusCode);
-        Assert.Empty(gateway.ControlPlane.Calls(ConfigPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Config));
     }
 
     private static List<string> ControlPlanes(JsonElement ping) =>

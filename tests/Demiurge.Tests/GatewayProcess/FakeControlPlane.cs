@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Demiurge.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +13,8 @@ namespace Demiurge.Tests.GatewayProcess;
 
 /// <summary>
 /// A stand-in for the control plane's five <c>/gateway/*</c> endpoints (docs/gateway-protocol.md)
-/// and <c>GET /users/me</c>, on Kestrel on a loopback port. It keeps the real rules that the
+/// and <c>GET /users/me</c>, on Kestrel on a loopback port, speaking the protocol's own records
+/// (<see cref="Demiurge.Protocol"/>). It keeps the real rules that the
 /// gateway relies on (single-use handshake tokens, allocation tokens revoked at stop, a push
 /// fenced by its version and merged per project, refused whole over the body limit, for a
 /// project that is not the organization's or over its quota, user tokens that are someone's or
@@ -20,14 +22,10 @@ namespace Demiurge.Tests.GatewayProcess;
 /// </summary>
 public sealed class FakeControlPlane : IAsyncDisposable
 {
-    public const string ReadyPath = "/gateway/ready";
-    public const string ConfigPath = "/gateway/config";
-    public const string PullPath = "/gateway/data/pull";
-    public const string PushPath = "/gateway/data/push";
-    public const string StopPath = "/gateway/stop";
-    public const string MePath = "/users/me";
-
     private static readonly TimeSpan s_waitTimeout = TimeSpan.FromSeconds(20);
+
+    // Answers are written as the control plane's API writes them, nulls included.
+    private static readonly JsonSerializerOptions s_answers = CreateAnswerOptions();
 
     private readonly Lock _lock = new();
     private readonly List<RecordedCall> _calls = [];
@@ -43,6 +41,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
     private readonly TimeProvider _time;
     private WebApplication _app = null!;
     private readonly Dictionary<string, TaskCompletionSource> _gates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _arrivals = new(StringComparer.Ordinal);
 
     private FakeControlPlane(string gatewayToken, TimeProvider time)
     {
@@ -64,12 +63,12 @@ public sealed class FakeControlPlane : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        foreach (var path in (string[])[ReadyPath, ConfigPath, PullPath, PushPath, StopPath])
+        foreach (var path in (string[])[GatewayPaths.Ready, GatewayPaths.Config, GatewayPaths.DataPull, GatewayPaths.DataPush, GatewayPaths.Stop])
         {
             app.MapPost(path, fake.HandleAsync);
         }
 
-        app.MapGet(MePath, fake.HandleMeAsync);
+        app.MapGet(GatewayPaths.Me, fake.HandleMeAsync);
 
         await app.StartAsync();
         fake._app = app;
@@ -205,7 +204,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
     }
 
     /// <summary>Holds <c>/gateway/config</c> answers until the returned source is completed.</summary>
-    public TaskCompletionSource HoldConfig() => Hold(ConfigPath);
+    public TaskCompletionSource HoldConfig() => Hold(GatewayPaths.Config);
 
     /// <summary>Holds the answers to <paramref name="path"/> until the returned source is completed; faults are injected after it.</summary>
     public TaskCompletionSource Hold(string path)
@@ -217,6 +216,15 @@ public sealed class FakeControlPlane : IAsyncDisposable
         }
 
         return gate;
+    }
+
+    /// <summary>How many calls to <paramref name="path"/> arrived, answered or still held (<see cref="Hold"/>).</summary>
+    public int Arrivals(string path)
+    {
+        lock (_lock)
+        {
+            return _arrivals.GetValueOrDefault(path);
+        }
     }
 
     public IReadOnlyList<RecordedCall> Calls(string? path = null)
@@ -263,6 +271,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
         TaskCompletionSource? gate;
         lock (_lock)
         {
+            _arrivals[path] = _arrivals.GetValueOrDefault(path) + 1;
             gate = _gates.GetValueOrDefault(path);
         }
 
@@ -279,11 +288,11 @@ public sealed class FakeControlPlane : IAsyncDisposable
                 ? (fault, Problem(fault, "injected fault"))
                 : path switch
                 {
-                    ReadyPath => Ready(bearer, body),
-                    ConfigPath => Config(body),
-                    PullPath => Pull(bearer, body),
-                    PushPath => Push(bearer, body, buffer.Length),
-                    _ => Stop(bearer, body),
+                    GatewayPaths.Ready => Ready(bearer, Read<GatewayReadyRequest>(body)),
+                    GatewayPaths.Config => Config(Read<GatewayConfigRequest>(body)),
+                    GatewayPaths.DataPull => Pull(bearer, Read<OrganizationRequest>(body)),
+                    GatewayPaths.DataPush => Push(bearer, body, buffer.Length),
+                    _ => Stop(bearer, Read<OrganizationRequest>(body)),
                 };
             _calls.Add(new RecordedCall(path, bearer, body, status, _time.GetUtcNow()));
         }
@@ -292,7 +301,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
         if (answer is not null)
         {
             context.Response.ContentType = status < 400 ? "application/json" : "application/problem+json";
-            await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
+            await context.Response.WriteAsync(JsonSerializer.Serialize(answer, s_answers));
         }
     }
 
@@ -304,12 +313,12 @@ public sealed class FakeControlPlane : IAsyncDisposable
         object? answer;
         lock (_lock)
         {
-            (status, answer) = InjectedFault(MePath) is { } fault
+            (status, answer) = InjectedFault(GatewayPaths.Me) is { } fault
                 ? (fault, Problem(fault, "injected fault"))
                 : bearer is not null && _usersByToken.TryGetValue(bearer, out var user)
                     ? (200, new Dictionary<string, object?> { ["user_id"] = user.UserId, ["username"] = user.Username, ["is_admin"] = false, ["created_at"] = DateTimeOffset.UnixEpoch })
                     : (401, Problem(401, "The bearer token is not valid."));
-            _calls.Add(new RecordedCall(MePath, bearer, default, status, _time.GetUtcNow()));
+            _calls.Add(new RecordedCall(GatewayPaths.Me, bearer, default, status, _time.GetUtcNow()));
         }
 
         context.Response.StatusCode = status;
@@ -327,70 +336,70 @@ public sealed class FakeControlPlane : IAsyncDisposable
         return _alwaysFaults.TryGetValue(path, out var always) ? always : null;
     }
 
-    private (int, object?) Ready(string? bearer, JsonElement body) =>
+    private (int, object?) Ready(string? bearer, GatewayReadyRequest request) =>
         bearer == GatewayToken
-            ? (200, new Dictionary<string, object?> { ["gateway_id"] = body.GetProperty("gateway_id").GetString(), ["state"] = "ready" })
+            ? (200, new GatewayReadyResponse(request.GatewayId!, "ready"))
             : (401, Problem(401, "wrong gateway token"));
 
-    private (int, object?) Config(JsonElement body)
+    private (int, object?) Config(GatewayConfigRequest request)
     {
-        var token = body.GetProperty("handshake_token").GetString()!;
-        if (!_byHandshake.TryGetValue(token, out var grant) || !_redeemed.Add(token))
+        if (!_byHandshake.TryGetValue(request.HandshakeToken!, out var grant) || !_redeemed.Add(request.HandshakeToken!))
         {
             return (401, Problem(401, "The handshake token is unknown, already used or expired."));
         }
 
-        var answer = new Dictionary<string, object?>
+        var settings = new OrganizationConfig
         {
-            ["allocation_id"] = grant.AllocationId,
-            ["organization_id"] = grant.OrganizationId,
-            ["gateway_id"] = grant.GatewayId,
-            ["gateway_hostname"] = $"org-{grant.OrganizationId}.demiurge.localhost",
-            ["allocation_token"] = grant.AllocationToken,
-            ["organization_name"] = "Organization " + grant.OrganizationId[..8],
-            ["projects"] = grant.ProjectIds.Select(id => new Dictionary<string, object?> { ["project_id"] = id, ["name"] = "Project " + id[^4..] }).ToList(),
-            ["storage_quota_bytes"] = grant.StorageQuotaBytes,
-            ["members"] = new[] { new Dictionary<string, object?> { ["user_id"] = DefaultMember.UserId, ["username"] = DefaultMember.Username, ["role"] = "owner" } },
+            OrganizationId = grant.OrganizationId,
+            SettingsRevision = 0,
+            OrganizationName = "Organization " + grant.OrganizationId[..8],
+            Members = [new GatewayMember(DefaultMember.UserId, DefaultMember.Username, "owner")],
+            Projects = [.. grant.ProjectIds.Select(id => new GatewayProject(id, "Project " + id[^4..]))],
+            StorageQuotaBytes = grant.StorageQuotaBytes,
         };
+        // Without nulls, so without durations: the worker's own flags hold unless the extras name them.
+        var answer = JsonSerializer.SerializeToNode(new GatewayConfigResponse(settings)
+        {
+            AllocationId = grant.AllocationId,
+            GatewayId = grant.GatewayId,
+            GatewayHostname = $"org-{grant.OrganizationId}.demiurge.localhost",
+            AllocationToken = grant.AllocationToken,
+        }, ProtocolJson.Options)!.AsObject();
         foreach (var (key, value) in grant.ConfigExtras)
         {
-            answer[key] = value;
+            answer[key] = JsonSerializer.SerializeToNode(value);
         }
 
         return (200, answer);
     }
 
-    private (int, object?) Pull(string? bearer, JsonElement body)
+    private (int, object?) Pull(string? bearer, OrganizationRequest request)
     {
-        if (Live(bearer, body) is not { } grant)
+        if (Live(bearer, request.OrganizationId) is not { } grant)
         {
             return (401, Problem(401, "allocation token not valid"));
         }
 
         var data = _data.GetValueOrDefault(grant.OrganizationId);
-        return (200, new Dictionary<string, object?>
-        {
-            ["organization_id"] = grant.OrganizationId,
-            ["version"] = data?.Version ?? 0,
-            ["stored_at"] = data is null ? null : DateTimeOffset.UnixEpoch,
-            ["data"] = data is null ? null : new Dictionary<string, object?> { ["yjs_state"] = data.Projects, ["gateway_state"] = data.GatewayState },
-        });
+        return (200, new DataPullResponse(grant.OrganizationId, data?.Version ?? 0, data is null ? null : DateTimeOffset.UnixEpoch,
+            data is null ? null : new OrganizationDataPayload { YjsState = data.Projects, GatewayState = data.GatewayState }));
     }
 
     private (int, object?) Push(string? bearer, JsonElement body, long bodyBytes)
     {
-        if (bodyBytes > Demiurge.Gateways.DataPushRequest.MaxBytes)
+        if (bodyBytes > DataPushRequest.MaxBytes)
         {
             return (413, Problem(413, $"The request body is {bodyBytes} bytes, over the limit."));
         }
 
-        if (Live(bearer, body) is not { } grant)
+        var request = Read<DataPushRequest>(body);
+        if (Live(bearer, request.OrganizationId) is not { } grant)
         {
             return (401, Problem(401, "allocation released"));
         }
 
         var current = _data.GetValueOrDefault(grant.OrganizationId) ?? new FakeOrganizationData(0, [], null);
-        var version = body.GetProperty("version").GetInt64();
+        var version = request.Version!.Value;
         if (version != current.Version)
         {
             var conflict = Problem(409, $"The data is at version {current.Version}, not {version}.");
@@ -398,15 +407,14 @@ public sealed class FakeControlPlane : IAsyncDisposable
             return (409, conflict);
         }
 
-        var data = body.GetProperty("data");
         var projects = new Dictionary<string, string>(current.Projects);
         var unknown = new List<string>();
-        foreach (var project in data.GetProperty("yjs_state").EnumerateObject())
+        foreach (var (projectId, document) in request.Data!.YjsState!)
         {
-            projects[project.Name] = project.Value.GetString()!;
-            if (!grant.ProjectIds.Contains(project.Name) || _refusedProjects.Contains(project.Name))
+            projects[projectId] = document;
+            if (!grant.ProjectIds.Contains(projectId) || _refusedProjects.Contains(projectId))
             {
-                unknown.Add(project.Name);
+                unknown.Add(projectId);
             }
         }
 
@@ -417,7 +425,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
             return (422, problem);
         }
 
-        var gatewayState = data.TryGetProperty("gateway_state", out var state) && state.ValueKind == JsonValueKind.Object ? state.Clone() : current.GatewayState;
+        var gatewayState = request.Data.GatewayState is { ValueKind: JsonValueKind.Object } state ? state.Clone() : current.GatewayState;
         static long Size(IReadOnlyDictionary<string, string> documents, JsonElement? stateJson) => documents.Values.Sum(d => (long)d.Length) + (stateJson?.GetRawText().Length ?? 0);
         var (used, after) = (Size(current.Projects, current.GatewayState), Size(projects, gatewayState));
         if (after > grant.StorageQuotaBytes && after > used)
@@ -428,12 +436,12 @@ public sealed class FakeControlPlane : IAsyncDisposable
         }
 
         _data[grant.OrganizationId] = new FakeOrganizationData(current.Version + 1, projects, gatewayState);
-        return (200, new Dictionary<string, object?> { ["version"] = current.Version + 1, ["stored_at"] = DateTimeOffset.UnixEpoch, ["size_bytes"] = 1 });
+        return (200, new DataPushResponse(current.Version + 1, DateTimeOffset.UnixEpoch, 1));
     }
 
-    private (int, object?) Stop(string? bearer, JsonElement body)
+    private (int, object?) Stop(string? bearer, OrganizationRequest request)
     {
-        if (bearer is null || !_byAllocationToken.TryGetValue(bearer, out var grant) || grant.OrganizationId != body.GetProperty("organization_id").GetString())
+        if (bearer is null || !_byAllocationToken.TryGetValue(bearer, out var grant) || grant.OrganizationId != request.OrganizationId)
         {
             return (401, Problem(401, "allocation token never valid"));
         }
@@ -442,11 +450,19 @@ public sealed class FakeControlPlane : IAsyncDisposable
         return (200, null);
     }
 
-    private FakeGrant? Live(string? bearer, JsonElement body) =>
-        bearer is not null && _byAllocationToken.TryGetValue(bearer, out var grant) && !_revoked.Contains(bearer)
-        && grant.OrganizationId == body.GetProperty("organization_id").GetString()
+    private FakeGrant? Live(string? bearer, string? organizationId) =>
+        bearer is not null && _byAllocationToken.TryGetValue(bearer, out var grant) && !_revoked.Contains(bearer) && grant.OrganizationId == organizationId
             ? grant
             : null;
+
+    private static T Read<T>(JsonElement body) => body.Deserialize<T>(ProtocolJson.Options)!;
+
+    private static JsonSerializerOptions CreateAnswerOptions()
+    {
+        var options = new JsonSerializerOptions();
+        Demiurge.Hosting.ApiExtensions.ConfigureJson(options);
+        return options;
+    }
 
     private static Dictionary<string, object?> Problem(int status, string detail) => new()
     {

@@ -109,7 +109,7 @@ public sealed class GatewayCommandTests
             new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s"), Environment("secret with spaces")));
 
         var error = Assert.Single(exception.Errors);
-        Assert.StartsWith("DEMIURGE_GATEWAY_TOKEN", error, StringComparison.Ordinal);
+        Assert.StartsWith(Demiurge.Protocol.WorkerEnvironment.GatewayToken, error, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
     }
 
@@ -133,5 +133,5 @@ public sealed class GatewayCommandTests
     }
 
     private static Dictionary<string, string?> Environment(string? token) =>
-        new() { [GatewayProcessOptions.TokenVariable] = token, [Demiurge.Security.ControlPlaneKeys.Variable] = TestSigningKey.Variable };
+        new() { [Demiurge.Protocol.WorkerEnvironment.GatewayToken] = token, [Demiurge.Protocol.WorkerEnvironment.ControlPlaneKeys] = TestSigningKey.Variable };
 }

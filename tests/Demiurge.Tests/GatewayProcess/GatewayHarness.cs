@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Demiurge.GatewayProcess;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -84,10 +85,10 @@ internal sealed class GatewayHarness : IAsyncDisposable
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);
-        var readyBefore = controlPlane.Calls(FakeControlPlane.ReadyPath).Count;
+        var readyBefore = controlPlane.Calls(GatewayPaths.Ready).Count;
         var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.Url };
         var harness = new GatewayHarness(controlPlane, ownsControlPlane, host, time, http);
-        await controlPlane.WaitForCallAsync(FakeControlPlane.ReadyPath, readyBefore + 1);
+        await controlPlane.WaitForCallAsync(GatewayPaths.Ready, readyBefore + 1);
         return harness;
     }
 
@@ -129,11 +130,11 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     /// <summary>The control plane's <c>POST /collab/start</c>, signed as the control plane signs it.</summary>
     public async Task<HttpResponseMessage> StartAsync(string handshakeToken) =>
-        await Http.SendAsync(await SignedAsync(new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = JsonContent.Create(new { handshake_token = handshakeToken }) }));
+        await Http.SendAsync(await SignedAsync(new HttpRequestMessage(HttpMethod.Post, GatewayPaths.Start) { Content = ProtocolJson.Content(new CollabStartRequest(handshakeToken)) }));
 
     /// <summary>The control plane's <c>POST /collab/release</c>, signed.</summary>
     public async Task<HttpResponseMessage> ReleaseAsync() =>
-        await Http.SendAsync(await SignedAsync(new HttpRequestMessage(HttpMethod.Post, "/collab/release")));
+        await Http.SendAsync(await SignedAsync(new HttpRequestMessage(HttpMethod.Post, GatewayPaths.Release)));
 
     /// <summary>A request signed as the control plane signs its calls to this gateway.</summary>
     public Task<HttpRequestMessage> AsControlPlaneAsync(HttpMethod method, string path, HttpContent? content = null) =>
@@ -169,15 +170,15 @@ internal sealed class GatewayHarness : IAsyncDisposable
         return state.ValueKind == JsonValueKind.Null ? null : state.GetString();
     }
 
-    public Task<JsonElement> PingAsync() => Http.GetFromJsonAsync<JsonElement>("/collab/ping");
+    public Task<JsonElement> PingAsync() => Http.GetFromJsonAsync<JsonElement>(GatewayPaths.Ping);
 
     /// <summary>The leader's ping with the control planes to call: signed, unless <paramref name="signature"/> replaces the signature.</summary>
     public async Task<HttpResponseMessage> PingAsync(string? controlPlanes, string? signature = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/collab/ping");
+        var request = new HttpRequestMessage(HttpMethod.Get, GatewayPaths.Ping);
         if (controlPlanes is not null)
         {
-            request.Headers.Add(ControlPlaneClient.ControlPlanesHeader, controlPlanes);
+            request.Headers.Add(Demiurge.Protocol.GatewayHeaders.ControlPlanes, controlPlanes);
         }
 
         if (signature is null)
@@ -186,13 +187,13 @@ internal sealed class GatewayHarness : IAsyncDisposable
         }
         else
         {
-            request.Headers.Add(Demiurge.Security.ControlPlaneSignature.Header, signature);
+            request.Headers.Add(Demiurge.Protocol.GatewayHeaders.Signature, signature);
         }
 
         return await Http.SendAsync(request);
     }
 
-    public Task<JsonElement> ActivityAsync() => Http.GetFromJsonAsync<JsonElement>("/gateway/activity");
+    public Task<JsonElement> ActivityAsync() => Http.GetFromJsonAsync<JsonElement>(GatewayPaths.Activity);
 
     public static async Task WaitUntilAsync(Func<bool> condition, string what)
     {

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 
@@ -23,10 +23,10 @@ public sealed class GatewayProcessTests
         var port = FreePorts.Tcp();
         await using var process = DemiurgeProcess.Start(
             ["gateway", "--control-plane", controlPlane.Url.ToString(), "--port", port.ToString(CultureInfo.InvariantCulture), "--gateway-id", "gw-proc-1"],
-            new Dictionary<string, string> { ["DEMIURGE_GATEWAY_TOKEN"] = token, [Demiurge.Security.ControlPlaneKeys.Variable] = TestSigningKey.Variable });
+            new Dictionary<string, string> { [Demiurge.Protocol.WorkerEnvironment.GatewayToken] = token, [Demiurge.Protocol.WorkerEnvironment.ControlPlaneKeys] = TestSigningKey.Variable });
 
         var url = new Uri(await process.WaitForOutputAsync("Listening:"));
-        var ready = await controlPlane.WaitForCallAsync(ReadyPath);
+        var ready = await controlPlane.WaitForCallAsync(GatewayPaths.Ready);
 
         Assert.Equal(IPAddress.Loopback.ToString(), url.Host);
         Assert.Equal(port, url.Port);
@@ -52,7 +52,7 @@ public sealed class GatewayProcessTests
         process.Signal(signal);
 
         Assert.Equal(0, await process.WaitForExitAsync());
-        var push = Assert.Single(controlPlane.Calls(PushPath));
+        var push = Assert.Single(controlPlane.Calls(GatewayPaths.DataPush));
         Assert.Equal(grant.AllocationToken, push.Bearer);
         Assert.Equal(document, controlPlane.Data(grant.OrganizationId)!.Projects[ProjectA]);
         Assert.Contains("Demiurge gateway gw-proc-1 stopped.", process.StandardOutput);

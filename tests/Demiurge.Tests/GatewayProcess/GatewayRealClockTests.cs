@@ -1,5 +1,5 @@
 using System.Text;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
+using Demiurge.Protocol;
 
 namespace Demiurge.Tests.GatewayProcess;
 
@@ -19,16 +19,16 @@ public sealed class GatewayRealClockTests
         {
         }
 
-        var push = await gateway.ControlPlane.WaitForCallAsync(PushPath);
-        var stop = await gateway.ControlPlane.WaitForCallAsync(StopPath);
-        await gateway.ControlPlane.WaitForCallAsync(ReadyPath, count: 2);
+        var push = await gateway.ControlPlane.WaitForCallAsync(GatewayPaths.DataPush);
+        var stop = await gateway.ControlPlane.WaitForCallAsync(GatewayPaths.Stop);
+        await gateway.ControlPlane.WaitForCallAsync(GatewayPaths.Ready, count: 2);
 
         Assert.Equal(200, push.Status);
         Assert.True(push.At < stop.At);
         // Autosave ticks ran in between; the deadline still counts from the write.
         Assert.True(stop.At >= beforeWrite + TimeSpan.FromSeconds(1), $"released {stop.At - beforeWrite} after the write");
         Assert.Equal(grant.AllocationToken, stop.Bearer);
-        Assert.Single(gateway.ControlPlane.Calls(PushPath));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush));
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 
@@ -34,7 +34,7 @@ public sealed class GatewayWorkerSavingTests
 
         await gateway.TickAsync(2);
 
-        var pushes = gateway.ControlPlane.Calls(PushPath);
+        var pushes = gateway.ControlPlane.Calls(GatewayPaths.DataPush);
         Assert.All(pushes, p => Assert.Equal(200, p.Status));
         Assert.InRange(pushes.Count, 2, 3);
         var stored = gateway.ControlPlane.Data(grant.OrganizationId)!;
@@ -56,7 +56,7 @@ public sealed class GatewayWorkerSavingTests
         }
 
         await gateway.JumpAsync(TimeSpan.FromSeconds(11));
-        await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(StopPath).Count == 1, "the release's stop");
+        await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(GatewayPaths.Stop).Count == 1, "the release's stop");
 
         var stored = gateway.ControlPlane.Data(grant.OrganizationId)!;
         Assert.Equal("a2VwdA==", stored.Projects[GatewayHarness.ProjectA]);
@@ -76,12 +76,12 @@ public sealed class GatewayWorkerSavingTests
         }
 
         await gateway.TickAsync(2);
-        var pushes = gateway.ControlPlane.Calls(PushPath).Count;
+        var pushes = gateway.ControlPlane.Calls(GatewayPaths.DataPush).Count;
         await gateway.TickAsync(3);
 
         Assert.Equal("a2VwdA==", gateway.ControlPlane.Data(grant.OrganizationId)!.Projects[GatewayHarness.ProjectA]);
         Assert.False((await gateway.ActivityAsync()).GetProperty("dirty").GetBoolean());
-        Assert.Equal(pushes, gateway.ControlPlane.Calls(PushPath).Count); // no retry of what can never be saved
+        Assert.Equal(pushes, gateway.ControlPlane.Calls(GatewayPaths.DataPush).Count); // no retry of what can never be saved
     }
 
     [Fact]

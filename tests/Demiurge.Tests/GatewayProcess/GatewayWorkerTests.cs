@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
-using static Demiurge.Tests.GatewayProcess.FakeControlPlane;
 
 namespace Demiurge.Tests.GatewayProcess;
 
@@ -22,7 +22,7 @@ public sealed class GatewayWorkerTests
     {
         await using var gateway = await GatewayHarness.StartAsync();
 
-        var ready = Assert.Single(gateway.ControlPlane.Calls(ReadyPath));
+        var ready = Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Ready));
         Assert.Equal(gateway.ControlPlane.GatewayToken, ready.Bearer);
         Assert.Equal(GatewayHarness.GatewayId, ready.Body.GetProperty("gateway_id").GetString());
         Assert.Equal(200, ready.Status);
@@ -36,12 +36,12 @@ public sealed class GatewayWorkerTests
     [Fact]
     public async Task Ready_ControlPlaneFailing_RetriesWithDoublingBackoffUntilAccepted()
     {
-        await using var gateway = await GatewayHarness.StartAsync(arrange: cp => cp.FailNext(ReadyPath, 503, times: 2));
+        await using var gateway = await GatewayHarness.StartAsync(arrange: cp => cp.FailNext(GatewayPaths.Ready, 503, times: 2));
 
-        await PumpClockUntilAsync(gateway, () => gateway.ControlPlane.Calls(ReadyPath).Count >= 3);
+        await PumpClockUntilAsync(gateway, () => gateway.ControlPlane.Calls(GatewayPaths.Ready).Count >= 3);
         await PumpClockAsync(gateway, TimeSpan.FromSeconds(10));
 
-        var calls = gateway.ControlPlane.Calls(ReadyPath);
+        var calls = gateway.ControlPlane.Calls(GatewayPaths.Ready);
         Assert.Equal([503, 503, 200], calls.Select(c => c.Status));
         Assert.True(calls[1].At - calls[0].At >= TimeSpan.FromMilliseconds(200), $"first retry after {calls[1].At - calls[0].At}");
         Assert.True(calls[2].At - calls[1].At >= TimeSpan.FromMilliseconds(400), $"second retry after {calls[2].At - calls[1].At}");
@@ -50,14 +50,14 @@ public sealed class GatewayWorkerTests
     [Fact]
     public async Task Ready_ShutdownWhileRetrying_StopsRetrying()
     {
-        await using var gateway = await GatewayHarness.StartAsync(arrange: cp => cp.FailAlways(ReadyPath, 503));
-        await PumpClockUntilAsync(gateway, () => gateway.ControlPlane.Calls(ReadyPath).Count >= 2);
+        await using var gateway = await GatewayHarness.StartAsync(arrange: cp => cp.FailAlways(GatewayPaths.Ready, 503));
+        await PumpClockUntilAsync(gateway, () => gateway.ControlPlane.Calls(GatewayPaths.Ready).Count >= 2);
 
         await gateway.Host.StopAsync(CancellationToken.None);
-        var count = gateway.ControlPlane.Calls(ReadyPath).Count;
+        var count = gateway.ControlPlane.Calls(GatewayPaths.Ready).Count;
         await PumpClockAsync(gateway, TimeSpan.FromSeconds(20));
 
-        Assert.Equal(count, gateway.ControlPlane.Calls(ReadyPath).Count);
+        Assert.Equal(count, gateway.ControlPlane.Calls(GatewayPaths.Ready).Count);
     }
 
     [Fact]
@@ -75,11 +75,11 @@ public sealed class GatewayWorkerTests
         Assert.Equal(grant.AllocationId, body.GetProperty("allocation_id").GetString());
         Assert.Equal(organizationId, body.GetProperty("organization_id").GetString());
         var calls = gateway.ControlPlane.Calls().Select(c => c.Path).ToList();
-        Assert.Equal([ReadyPath, ConfigPath, PullPath], calls);
-        var config = Assert.Single(gateway.ControlPlane.Calls(ConfigPath));
+        Assert.Equal([GatewayPaths.Ready, GatewayPaths.Config, GatewayPaths.DataPull], calls);
+        var config = Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Config));
         Assert.Equal(grant.HandshakeToken, config.Body.GetProperty("handshake_token").GetString());
         Assert.Null(config.Bearer);
-        var pull = Assert.Single(gateway.ControlPlane.Calls(PullPath));
+        var pull = Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPull));
         Assert.Equal(grant.AllocationToken, pull.Bearer);
         Assert.Equal(organizationId, pull.Body.GetProperty("organization_id").GetString());
 
@@ -120,8 +120,8 @@ public sealed class GatewayWorkerTests
 
         Assert.Single(answers.Distinct());
         Assert.Contains(grant.AllocationId, answers[0], StringComparison.Ordinal);
-        Assert.Single(gateway.ControlPlane.Calls(ConfigPath));
-        Assert.Single(gateway.ControlPlane.Calls(PullPath));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Config));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPull));
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class GatewayWorkerTests
         using var served = await firstStart;
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.Equal(first.OrganizationId, (await gateway.PingAsync()).GetProperty("organization_id").GetString());
-        var config = Assert.Single(gateway.ControlPlane.Calls(ConfigPath));
+        var config = Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Config));
         Assert.Equal(first.HandshakeToken, config.Body.GetProperty("handshake_token").GetString());
     }
 
@@ -161,7 +161,7 @@ public sealed class GatewayWorkerTests
         var ping = await gateway.PingAsync();
         Assert.Equal("serving", ping.GetProperty("state").GetString());
         Assert.Equal(first.OrganizationId, ping.GetProperty("organization_id").GetString());
-        Assert.Single(gateway.ControlPlane.Calls(ConfigPath));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Config));
     }
 
     [Theory]
@@ -171,7 +171,7 @@ public sealed class GatewayWorkerTests
     {
         await using var gateway = await GatewayHarness.StartAsync();
         var refused = gateway.ControlPlane.Grant(NewOrganization(), GatewayHarness.GatewayId);
-        gateway.ControlPlane.FailNext(ConfigPath, status);
+        gateway.ControlPlane.FailNext(GatewayPaths.Config, status);
 
         using (var response = await gateway.StartAsync(refused.HandshakeToken))
         {
@@ -180,9 +180,9 @@ public sealed class GatewayWorkerTests
         }
 
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
-        Assert.Empty(gateway.ControlPlane.Calls(PullPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.DataPull));
         // Idle for real: back in the pool, and the next organization is served.
-        await gateway.ControlPlane.WaitForCallAsync(ReadyPath, count: 2);
+        await gateway.ControlPlane.WaitForCallAsync(GatewayPaths.Ready, count: 2);
         var next = await gateway.ServeAsync(NewOrganization());
         Assert.Equal(next.OrganizationId, (await gateway.PingAsync()).GetProperty("organization_id").GetString());
     }
@@ -195,7 +195,7 @@ public sealed class GatewayWorkerTests
         using var response = await gateway.StartAsync("hs_never-issued");
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, "handshake-failed");
-        Assert.Equal(401, Assert.Single(gateway.ControlPlane.Calls(ConfigPath)).Status);
+        Assert.Equal(401, Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Config)).Status);
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
     }
 
@@ -204,7 +204,7 @@ public sealed class GatewayWorkerTests
     {
         await using var gateway = await GatewayHarness.StartAsync();
         var grant = gateway.ControlPlane.Grant(NewOrganization(), GatewayHarness.GatewayId);
-        gateway.ControlPlane.FailNext(PullPath, 500);
+        gateway.ControlPlane.FailNext(GatewayPaths.DataPull, 500);
 
         using var response = await gateway.StartAsync(grant.HandshakeToken);
 
@@ -222,7 +222,7 @@ public sealed class GatewayWorkerTests
         using var response = await gateway.Http.SendAsync(await gateway.SignedAsync(new HttpRequestMessage(HttpMethod.Post, "/collab/start") { Content = JsonContent.Create(new { }) }));
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
-        Assert.Empty(gateway.ControlPlane.Calls(ConfigPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Config));
     }
 
     [Theory]
@@ -241,7 +241,7 @@ public sealed class GatewayWorkerTests
         using var response = await gateway.Http.SendAsync(request);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Empty(gateway.ControlPlane.Calls(ConfigPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Config));
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
     }
 
@@ -405,7 +405,7 @@ public sealed class GatewayWorkerTests
         Assert.True((await gateway.ActivityAsync()).GetProperty("dirty").GetBoolean());
         await gateway.TickAsync();
 
-        var push = Assert.Single(gateway.ControlPlane.Calls(PushPath));
+        var push = Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush));
         Assert.Equal(grant.AllocationToken, push.Bearer);
         Assert.Equal(organizationId, push.Body.GetProperty("organization_id").GetString());
         Assert.Equal(3, push.Body.GetProperty("version").GetInt64());
@@ -423,14 +423,14 @@ public sealed class GatewayWorkerTests
         }
 
         await gateway.TickAsync();
-        var second = gateway.ControlPlane.Calls(PushPath)[1];
+        var second = gateway.ControlPlane.Calls(GatewayPaths.DataPush)[1];
         Assert.Equal(200, second.Status);
         Assert.Equal(4, second.Body.GetProperty("version").GetInt64());
         Assert.Equal([ProjectA], Projects(second));
 
         // Nothing unsaved, nothing pushed.
         await gateway.TickAsync(3);
-        Assert.Equal(2, gateway.ControlPlane.Calls(PushPath).Count);
+        Assert.Equal(2, gateway.ControlPlane.Calls(GatewayPaths.DataPush).Count);
     }
 
     [Fact]
@@ -445,7 +445,7 @@ public sealed class GatewayWorkerTests
         var releaseAt = (await gateway.ActivityAsync()).GetProperty("release_at").GetDateTimeOffset();
         Assert.Equal(gateway.Time.GetUtcNow() + TimeSpan.FromSeconds(10), releaseAt);
         // Autosave fails three times, so it pushes on four ticks; none of that is user activity.
-        gateway.ControlPlane.FailNext(PushPath, 503, times: 3);
+        gateway.ControlPlane.FailNext(GatewayPaths.DataPush, 503, times: 3);
 
         for (var second = 1; second < 10; second++)
         {
@@ -456,16 +456,16 @@ public sealed class GatewayWorkerTests
             Assert.Equal(releaseAt, activity.GetProperty("release_at").GetDateTimeOffset());
         }
 
-        Assert.Equal([503, 503, 503, 200], gateway.ControlPlane.Calls(PushPath).Select(c => c.Status));
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Equal([503, 503, 503, 200], gateway.ControlPlane.Calls(GatewayPaths.DataPush).Select(c => c.Status));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
 
         await gateway.TickAsync();
 
-        var stop = Assert.Single(gateway.ControlPlane.Calls(StopPath));
+        var stop = Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Stop));
         Assert.Equal(releaseAt, stop.At);
         Assert.Equal(grant.AllocationToken, stop.Bearer);
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
-        Assert.Equal(4, gateway.ControlPlane.Calls(PushPath).Count); // clean: no final push needed
+        Assert.Equal(4, gateway.ControlPlane.Calls(GatewayPaths.DataPush).Count); // clean: no final push needed
     }
 
     [Fact]
@@ -480,11 +480,11 @@ public sealed class GatewayWorkerTests
         Assert.Equal(servedAt + TimeSpan.FromSeconds(15), (await gateway.ActivityAsync()).GetProperty("release_at").GetDateTimeOffset());
         await gateway.TickAsync(5);
         Assert.Equal("serving", (await gateway.PingAsync()).GetProperty("state").GetString());
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
 
         await gateway.TickAsync(5);
 
-        Assert.Equal(servedAt + TimeSpan.FromSeconds(15), Assert.Single(gateway.ControlPlane.Calls(StopPath)).At);
+        Assert.Equal(servedAt + TimeSpan.FromSeconds(15), Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Stop)).At);
     }
 
     [Fact]
@@ -500,10 +500,10 @@ public sealed class GatewayWorkerTests
 
         var callsBefore = gateway.ControlPlane.Calls().Count;
         await gateway.TickAsync(3);
-        await gateway.ControlPlane.WaitForCallAsync(ReadyPath, count: 2);
+        await gateway.ControlPlane.WaitForCallAsync(GatewayPaths.Ready, count: 2);
 
         var release = gateway.ControlPlane.Calls().Skip(callsBefore).ToList();
-        Assert.Equal([PushPath, StopPath, ReadyPath], release.Select(c => c.Path));
+        Assert.Equal([GatewayPaths.DataPush, GatewayPaths.Stop, GatewayPaths.Ready], release.Select(c => c.Path));
         Assert.All(release, c => Assert.Equal(200, c.Status));
         Assert.Equal(firstGrant.AllocationToken, release[0].Bearer);
         Assert.Equal(2, release[0].Body.GetProperty("version").GetInt64());
@@ -533,12 +533,12 @@ public sealed class GatewayWorkerTests
 
         await gateway.TickAsync(3);
 
-        var secondPush = gateway.ControlPlane.Calls(PushPath)[1];
+        var secondPush = gateway.ControlPlane.Calls(GatewayPaths.DataPush)[1];
         Assert.Equal(secondGrant.AllocationToken, secondPush.Bearer);
         Assert.Equal(second, secondPush.Body.GetProperty("organization_id").GetString());
         Assert.Equal(7, secondPush.Body.GetProperty("version").GetInt64());
         Assert.Equal([ProjectC], Projects(secondPush));
-        Assert.Equal(secondGrant.AllocationToken, gateway.ControlPlane.Calls(StopPath)[1].Bearer);
+        Assert.Equal(secondGrant.AllocationToken, gateway.ControlPlane.Calls(GatewayPaths.Stop)[1].Bearer);
         Assert.Equal([ProjectA, ProjectB], gateway.ControlPlane.Data(first)!.Projects.Keys.Order());
         Assert.Equal([ProjectC], gateway.ControlPlane.Data(second)!.Projects.Keys);
     }
@@ -555,9 +555,9 @@ public sealed class GatewayWorkerTests
         gateway.ControlPlane.Revoke(grant.AllocationToken);
         await gateway.TickAsync();
 
-        Assert.Equal(401, Assert.Single(gateway.ControlPlane.Calls(PushPath)).Status);
+        Assert.Equal(401, Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush)).Status);
         Assert.Equal("idle", (await gateway.PingAsync()).GetProperty("state").GetString());
-        await gateway.ControlPlane.WaitForCallAsync(ReadyPath, count: 2);
+        await gateway.ControlPlane.WaitForCallAsync(GatewayPaths.Ready, count: 2);
         using (var write = await gateway.PutStateAsync(ProjectA, Doc("after")))
         {
             Assert.Equal(HttpStatusCode.Conflict, write.StatusCode);
@@ -565,8 +565,8 @@ public sealed class GatewayWorkerTests
 
         // Past the old inactivity deadline too: no final push, no stop.
         await gateway.TickAsync(10);
-        Assert.Single(gateway.ControlPlane.Calls(PushPath));
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
     }
 
     [Fact]
@@ -576,25 +576,25 @@ public sealed class GatewayWorkerTests
         var organizationId = NewOrganization();
         gateway.ControlPlane.SetData(organizationId, 3, new Dictionary<string, string> { [ProjectA] = Doc("stored") });
         await gateway.ServeAsync(organizationId);
-        gateway.ControlPlane.FailAlways(PushPath, 409);
+        gateway.ControlPlane.FailAlways(GatewayPaths.DataPush, 409);
         using (await gateway.PutStateAsync(ProjectA, Doc("mine")))
         {
         }
 
         await gateway.TickAsync(2);
 
-        Assert.Equal([409, 409], gateway.ControlPlane.Calls(PushPath).Select(c => c.Status));
-        Assert.All(gateway.ControlPlane.Calls(PushPath), c => Assert.Equal(3, c.Body.GetProperty("version").GetInt64()));
+        Assert.Equal([409, 409], gateway.ControlPlane.Calls(GatewayPaths.DataPush).Select(c => c.Status));
+        Assert.All(gateway.ControlPlane.Calls(GatewayPaths.DataPush), c => Assert.Equal(3, c.Body.GetProperty("version").GetInt64()));
         var activity = await gateway.ActivityAsync();
         Assert.Equal("serving", activity.GetProperty("state").GetString());
         Assert.True(activity.GetProperty("dirty").GetBoolean());
         Assert.Equal(3, activity.GetProperty("data_version").GetInt64());
         Assert.Equal(Doc("mine"), await gateway.GetStateAsync(ProjectA));
         Assert.Equal(Doc("stored"), gateway.ControlPlane.Data(organizationId)!.Projects[ProjectA]);
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
 
         // Kept, not lost: once the control plane accepts, the same changes are saved.
-        gateway.ControlPlane.FailAlways(PushPath, null);
+        gateway.ControlPlane.FailAlways(GatewayPaths.DataPush, null);
         await gateway.TickAsync();
         Assert.Equal(Doc("mine"), gateway.ControlPlane.Data(organizationId)!.Projects[ProjectA]);
         Assert.False((await gateway.ActivityAsync()).GetProperty("dirty").GetBoolean());
@@ -611,7 +611,7 @@ public sealed class GatewayWorkerTests
         await gateway.JumpAsync(TimeSpan.FromHours(1));
 
         Assert.Equal("serving", (await gateway.PingAsync()).GetProperty("state").GetString());
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
     }
 
     [Fact]
@@ -623,7 +623,7 @@ public sealed class GatewayWorkerTests
         await gateway.JumpAsync(TimeSpan.FromHours(1));
 
         Assert.Equal("serving", (await gateway.PingAsync()).GetProperty("state").GetString());
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
     }
 
     [Fact]
@@ -640,13 +640,13 @@ public sealed class GatewayWorkerTests
         }
 
         await gateway.TickAsync(2);
-        Assert.Empty(gateway.ControlPlane.Calls(PushPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.DataPush));
         await gateway.TickAsync();
-        Assert.Single(gateway.ControlPlane.Calls(PushPath));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush));
         await gateway.TickAsync(2);
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
         await gateway.TickAsync();
-        Assert.Single(gateway.ControlPlane.Calls(StopPath));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Stop));
     }
 
     [Fact]
@@ -662,8 +662,8 @@ public sealed class GatewayWorkerTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("idle", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
-        Assert.Equal(grant.AllocationToken, Assert.Single(gateway.ControlPlane.Calls(PushPath)).Bearer);
-        Assert.Equal(grant.AllocationToken, Assert.Single(gateway.ControlPlane.Calls(StopPath)).Bearer);
+        Assert.Equal(grant.AllocationToken, Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush)).Bearer);
+        Assert.Equal(grant.AllocationToken, Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Stop)).Bearer);
         using var again = await gateway.ReleaseAsync();
         await Problems.AssertProblemAsync(again, HttpStatusCode.Conflict, "conflict");
     }
@@ -677,18 +677,18 @@ public sealed class GatewayWorkerTests
         {
         }
 
-        gateway.ControlPlane.FailNext(PushPath, 503);
+        gateway.ControlPlane.FailNext(GatewayPaths.DataPush, 503);
         await gateway.TickAsync(2);
 
-        Assert.Equal(503, Assert.Single(gateway.ControlPlane.Calls(PushPath)).Status);
-        Assert.Empty(gateway.ControlPlane.Calls(StopPath));
+        Assert.Equal(503, Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush)).Status);
+        Assert.Empty(gateway.ControlPlane.Calls(GatewayPaths.Stop));
         var activity = await gateway.ActivityAsync();
         Assert.Equal("serving", activity.GetProperty("state").GetString());
         Assert.True(activity.GetProperty("dirty").GetBoolean());
 
         await gateway.TickAsync(5); // the release retry delay
-        Assert.Equal([503, 200], gateway.ControlPlane.Calls(PushPath).Select(c => c.Status));
-        Assert.Single(gateway.ControlPlane.Calls(StopPath));
+        Assert.Equal([503, 200], gateway.ControlPlane.Calls(GatewayPaths.DataPush).Select(c => c.Status));
+        Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.Stop));
     }
 
     [Fact]
@@ -702,7 +702,7 @@ public sealed class GatewayWorkerTests
 
         await gateway.Host.StopAsync(CancellationToken.None);
 
-        var push = Assert.Single(gateway.ControlPlane.Calls(PushPath));
+        var push = Assert.Single(gateway.ControlPlane.Calls(GatewayPaths.DataPush));
         Assert.Equal(200, push.Status);
         Assert.Equal(grant.AllocationToken, push.Bearer);
         Assert.Equal(Doc("last words"), gateway.ControlPlane.Data(grant.OrganizationId)!.Projects[ProjectA]);

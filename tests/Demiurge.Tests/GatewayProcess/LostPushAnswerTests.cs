@@ -1,3 +1,5 @@
+using Demiurge.Protocol;
+
 namespace Demiurge.Tests.GatewayProcess;
 
 /// <summary>A push that landed but whose answer was lost must not wedge the writer nor lose later edits.</summary>
@@ -18,7 +20,7 @@ public sealed class LostPushAnswerTests
         // B's push commits on the control plane, but its answer is lost (a timeout, say).
         (await gateway.PutStateAsync(Project, "Qg==")).EnsureSuccessStatusCode();
         gateway.ControlPlane.SetData(organization, 2, new Dictionary<string, string> { [Project] = "Qg==" });
-        gateway.ControlPlane.FailNext(FakeControlPlane.PushPath, 504);
+        gateway.ControlPlane.FailNext(GatewayPaths.DataPush, 504);
         await gateway.JumpAsync(TimeSpan.FromSeconds(2));
 
         // C: the next autosave meets 409 at version 2, takes it, and saves C as version 3.
@@ -31,7 +33,7 @@ public sealed class LostPushAnswerTests
         // And the release goes through without dropping anything.
         (await gateway.PutStateAsync(Project, "RA==")).EnsureSuccessStatusCode();
         await gateway.JumpAsync(TimeSpan.FromSeconds(40));
-        await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(FakeControlPlane.StopPath).Count > 0, "stop");
+        await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(GatewayPaths.Stop).Count > 0, "stop");
         Assert.Equal("RA==", gateway.ControlPlane.Data(organization)!.Projects[Project]);
     }
 
@@ -44,11 +46,11 @@ public sealed class LostPushAnswerTests
         var organization = Guid.CreateVersion7().ToString();
         await gateway.ServeAsync(organization);
         (await gateway.PutStateAsync(Project, "QQ==")).EnsureSuccessStatusCode();
-        gateway.ControlPlane.FailNext(FakeControlPlane.PushPath, status);
+        gateway.ControlPlane.FailNext(GatewayPaths.DataPush, status);
 
         await gateway.JumpAsync(TimeSpan.FromSeconds(40));
 
-        await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(FakeControlPlane.StopPath).Count > 0, "stop");
+        await GatewayHarness.WaitUntilAsync(() => gateway.ControlPlane.Calls(GatewayPaths.Stop).Count > 0, "stop");
         Assert.Null(gateway.ControlPlane.Data(organization));
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Demiurge.Events;
 using Demiurge.Gateways;
 using Demiurge.Identity;
+using Demiurge.Protocol;
 using Demiurge.Store;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,7 +73,7 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         // The saga goes on without its caller and activates.
         var first = await WaitForActiveAsync(organizationId);
         worker.HandshakeDelay = TimeSpan.Zero;
-        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        using (await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId }))
         {
         }
 
@@ -109,7 +110,7 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         }
 
         var stale = (await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None))!;
-        using (await first.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        using (await first.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId }))
         {
         }
 
@@ -164,7 +165,7 @@ public sealed class AllocationSagaTests : IAsyncLifetime
         using var started = await PoolFixture.StartGatewayAsync(owner.Client, organizationId);
         Assert.Equal(HttpStatusCode.OK, started.StatusCode);
 
-        using var replay = await _pool.Api.Client().PostAsJsonAsync("/gateway/config", new { handshake_token = worker.LastHandshakeToken });
+        using var replay = await _pool.Api.Client().PostAsync(GatewayPaths.Config, ProtocolJson.Content(new GatewayConfigRequest { HandshakeToken = worker.LastHandshakeToken }));
 
         await Problems.AssertProblemAsync(replay, HttpStatusCode.Unauthorized, "unauthorized");
     }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Demiurge.Gateways;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Gateways;
@@ -26,7 +27,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
     {
         var (worker, organizationId, _) = await AllocateAsync();
 
-        using var pull = await worker.PostAsync("/gateway/data/pull", new { organization_id = organizationId });
+        using var pull = await worker.PostAsync(GatewayPaths.DataPull, new { organization_id = organizationId });
 
         var body = await pull.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(0, body.GetProperty("version").GetInt64());
@@ -52,7 +53,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
     public async Task Push_GatewayState_IsReplacedOnlyWhenPresent()
     {
         var (worker, organizationId, _) = await AllocateAsync();
-        using (var first = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string>(), gateway_state = new { permissions = new { a = 1 } } } }))
+        using (var first = await worker.PostAsync(GatewayPaths.DataPush, new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string>(), gateway_state = new { permissions = new { a = 1 } } } }))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
@@ -82,7 +83,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
         var (worker, organizationId, owner) = await AllocateAsync();
         await PushAsync(worker, organizationId, 0, new() { [_projectA] = "QQ==" }, HttpStatusCode.OK);
         var revokedToken = worker.AllocationToken;
-        using (var stop = await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        using (var stop = await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId }))
         {
             Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
         }
@@ -93,7 +94,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
 
-        using var late = await worker.PostAsync("/gateway/data/push",
+        using var late = await worker.PostAsync(GatewayPaths.DataPush,
             new { organization_id = organizationId, version = 1, data = new { yjs_state = new Dictionary<string, string> { [_projectA] = "RVZJTA==" } } }, revokedToken);
 
         await Problems.AssertProblemAsync(late, HttpStatusCode.Unauthorized, "unauthorized");
@@ -106,7 +107,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
         var (worker, _, _) = await AllocateAsync();
         var (_, otherOrganization) = await _pool.NewOrganizationAsync();
 
-        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = otherOrganization, version = 0, data = new { yjs_state = new Dictionary<string, string>() } });
+        using var response = await worker.PostAsync(GatewayPaths.DataPush, new { organization_id = otherOrganization, version = 0, data = new { yjs_state = new Dictionary<string, string>() } });
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
     }
@@ -117,7 +118,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
         var (worker, organizationId, _) = await AllocateAsync();
         var huge = Convert.ToBase64String(new byte[DataPushRequest.MaxBytes]);
 
-        using var response = await worker.PostAsync("/gateway/data/push",
+        using var response = await worker.PostAsync(GatewayPaths.DataPush,
             new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [_projectA] = huge } } }, expectContinue: true);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "too-large");
@@ -142,7 +143,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
     {
         var (worker, organizationId, _) = await AllocateAsync();
 
-        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [project] = content } } });
+        using var response = await worker.PostAsync(GatewayPaths.DataPush, new { organization_id = organizationId, version = 0, data = new { yjs_state = new Dictionary<string, string> { [project] = content } } });
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
     }
@@ -199,7 +200,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
     {
         var (worker, organizationId, owner) = await AllocateAsync();
         Assert.Equal(256L * 1024 * 1024, worker.Config!.Value.GetProperty("storage_quota_bytes").GetInt64());
-        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        using (await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId }))
         {
         }
 
@@ -223,9 +224,9 @@ public sealed class GatewayDataTests : IAsyncLifetime
     {
         var (worker, organizationId, _) = await AllocateAsync();
 
-        using var first = await worker.PostAsync("/gateway/stop", new { organization_id = organizationId });
-        using var second = await worker.PostAsync("/gateway/stop", new { organization_id = organizationId });
-        using var pull = await worker.PostAsync("/gateway/data/pull", new { organization_id = organizationId });
+        using var first = await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId });
+        using var second = await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId });
+        using var pull = await worker.PostAsync(GatewayPaths.DataPull, new { organization_id = organizationId });
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
@@ -245,12 +246,12 @@ public sealed class GatewayDataTests : IAsyncLifetime
         {
         }
 
-        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        using (await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId }))
         {
         }
 
         Assert.Equal(GatewayState.Releasing, (await _pool.Store.GatewayGetAsync(gatewayId, CancellationToken.None))!.State);
-        using var ready = await worker.PostAsync("/gateway/ready", new { gateway_id = gatewayId }, token);
+        using var ready = await worker.PostAsync(GatewayPaths.Ready, new { gateway_id = gatewayId }, token);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(GatewayState.Ready, (await _pool.Store.GatewayGetAsync(gatewayId, CancellationToken.None))!.State);
     }
@@ -260,7 +261,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
     {
         var (worker, gatewayId, _) = await _pool.AddReadyWorkerAsync();
 
-        using var response = await worker.PostAsync("/gateway/ready", new { gateway_id = gatewayId }, "dmg_wrong");
+        using var response = await worker.PostAsync(GatewayPaths.Ready, new { gateway_id = gatewayId }, "dmg_wrong");
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
     }
@@ -273,7 +274,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
 
         using var byOwner = await owner.Client.DeleteAsync($"/gateway/data/{organizationId}");
         using var whileAllocated = await _pool.Api.Admin.DeleteAsync($"/gateway/data/{organizationId}");
-        using (await worker.PostAsync("/gateway/stop", new { organization_id = organizationId }))
+        using (await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId }))
         {
         }
 
@@ -322,7 +323,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
 
     private static async Task<JsonElement> PushAsync(TestWorker worker, string organizationId, long version, Dictionary<string, string> projects, HttpStatusCode expected)
     {
-        using var response = await worker.PostAsync("/gateway/data/push", new { organization_id = organizationId, version, data = new { yjs_state = projects } });
+        using var response = await worker.PostAsync(GatewayPaths.DataPush, new { organization_id = organizationId, version, data = new { yjs_state = projects } });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(expected == response.StatusCode, body.ToString());
         return body;
@@ -330,7 +331,7 @@ public sealed class GatewayDataTests : IAsyncLifetime
 
     private static async Task<JsonElement> PullAsync(TestWorker worker, string organizationId)
     {
-        using var response = await worker.PostAsync("/gateway/data/pull", new { organization_id = organizationId });
+        using var response = await worker.PostAsync(GatewayPaths.DataPull, new { organization_id = organizationId });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

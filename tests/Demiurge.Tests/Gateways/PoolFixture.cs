@@ -9,6 +9,7 @@ using Demiurge.Events;
 using Demiurge.Gateways;
 using Demiurge.Hosting;
 using Demiurge.Identity;
+using Demiurge.Protocol;
 using Demiurge.Store;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,7 +65,7 @@ public sealed class PoolFixture : IAsyncLifetime
         await Store.GatewayCreateAsync(
             new Gateway(gatewayId, GatewayState.Starting, "test", worker.Address.ToString().TrimEnd('/'), worker.Port, null, now, now, null),
             token, new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, null, now), CancellationToken.None);
-        using var ready = new HttpRequestMessage(HttpMethod.Post, "/gateway/ready") { Content = JsonContent.Create(new { gateway_id = gatewayId }) };
+        using var ready = new HttpRequestMessage(HttpMethod.Post, GatewayPaths.Ready) { Content = ProtocolJson.Content(new GatewayReadyRequest { GatewayId = gatewayId }) };
         ready.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await Api.Client().SendAsync(ready);
         response.EnsureSuccessStatusCode();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Demiurge.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,8 +53,8 @@ public sealed class TestWorker : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var worker = new TestWorker(app, new HttpClient { BaseAddress = controlPlane });
-        app.MapGet("/collab/ping", () => Results.Ok(new { state = "idle" }));
-        app.MapPost("/collab/start", (Delegate)worker.HandshakeAsync);
+        app.MapGet(GatewayPaths.Ping, () => Results.Json(new PingResponse("test-worker", GatewayWorkerState.Idle, null, null), ProtocolJson.Options));
+        app.MapPost(GatewayPaths.Start, (Delegate)worker.HandshakeAsync);
         await app.StartAsync();
         worker.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return worker;
@@ -68,17 +69,19 @@ public sealed class TestWorker : IAsyncDisposable
             return Results.StatusCode((int)status);
         }
 
-        var body = await context.Request.ReadFromJsonAsync<JsonElement>();
-        LastHandshakeToken = body.GetProperty("handshake_token").GetString();
-        using var config = await _controlPlane.PostAsJsonAsync("/gateway/config", new { handshake_token = LastHandshakeToken });
+        LastHandshakeToken = (await context.Request.ReadFromJsonAsync<CollabStartRequest>(ProtocolJson.Options))!.HandshakeToken;
+        using var config = await _controlPlane.PostAsync(GatewayPaths.Config, ProtocolJson.Content(new GatewayConfigRequest { HandshakeToken = LastHandshakeToken }));
         if (!config.IsSuccessStatusCode)
         {
             return Results.StatusCode(StatusCodes.Status502BadGateway);
         }
 
         Config = await config.Content.ReadFromJsonAsync<JsonElement>();
-        using var pull = await PostAsync("/gateway/data/pull", new { organization_id = Config.Value.GetProperty("organization_id").GetString() });
-        return pull.IsSuccessStatusCode ? Results.Ok(new { allocation_id = Config.Value.GetProperty("allocation_id").GetString() }) : Results.StatusCode(StatusCodes.Status502BadGateway);
+        var organizationId = Config.Value.GetProperty("organization_id").GetString()!;
+        using var pull = await PostAsync(GatewayPaths.DataPull, new OrganizationRequest { OrganizationId = organizationId });
+        return pull.IsSuccessStatusCode
+            ? Results.Json(new CollabStartResponse(Config.Value.GetProperty("allocation_id").GetString()!, organizationId), ProtocolJson.Options)
+            : Results.StatusCode(StatusCodes.Status502BadGateway);
     }
 
     /// <summary>Calls the control plane with the allocation token, as a worker would.</summary>
@@ -89,7 +92,7 @@ public sealed class TestWorker : IAsyncDisposable
     public Task<HttpResponseMessage> PostAsync(string path, object body, string? token = null, bool expectContinue = false)
     {
         // A sized body (Content-Length), so the server can refuse an oversized one before it is sent.
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, ProtocolJson.Options));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? AllocationToken);

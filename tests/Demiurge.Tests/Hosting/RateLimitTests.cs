@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Demiurge.Hosting;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Hosting;
@@ -79,7 +80,7 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, start.StatusCode);
 
         // ...but not on the gateways' own protocol, nor on health and metrics.
-        foreach (var path in new[] { "/gateway/ready", "/gateway/config", "/gateway/data/pull", "/gateway/data/push", "/gateway/stop" })
+        foreach (var path in new[] { GatewayPaths.Ready, GatewayPaths.Config, GatewayPaths.DataPull, GatewayPaths.DataPush, GatewayPaths.Stop })
         {
             for (var i = 0; i < 3; i++)
             {

@@ -19,17 +19,17 @@ internal static class TestSigningKey
     /// <summary>The public half, as <see cref="ControlPlaneKeys.Parse"/> returns it.</summary>
     public static IReadOnlyDictionary<string, ECDsa> Keys { get; } = ControlPlaneKeys.Parse(Variable, out _)!;
 
-    /// <summary>The value of <see cref="ControlPlaneKeys.Variable"/> for a worker process.</summary>
+    /// <summary>The value of <see cref="Demiurge.Protocol.WorkerEnvironment.ControlPlaneKeys"/> for a worker process.</summary>
     public static string Variable => ControlPlaneKeys.Format([(KeyId, s_key.ExportSubjectPublicKeyInfo())]);
 
-    /// <summary>Adds a <see cref="ControlPlaneSignature.Header"/> for worker <paramref name="gatewayId"/> to <paramref name="request"/>, at <paramref name="now"/>.</summary>
+    /// <summary>Adds a <see cref="Demiurge.Protocol.GatewayHeaders.Signature"/> for worker <paramref name="gatewayId"/> to <paramref name="request"/>, at <paramref name="now"/>.</summary>
     public static async Task<HttpRequestMessage> SignAsync(HttpRequestMessage request, string gatewayId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync();
-        var controlPlanes = request.Headers.TryGetValues(Demiurge.GatewayProcess.ControlPlaneClient.ControlPlanesHeader, out var values) ? string.Join(", ", values) : null;
+        var controlPlanes = request.Headers.TryGetValues(Demiurge.Protocol.GatewayHeaders.ControlPlanes, out var values) ? string.Join(", ", values) : null;
         var path = request.RequestUri!.IsAbsoluteUri ? request.RequestUri.PathAndQuery : request.RequestUri.OriginalString;
-        request.Headers.Add(ControlPlaneSignature.Header, ControlPlaneSignature.Sign(s_key, KeyId, gatewayId, request.Method.Method, path, now, body, controlPlanes));
+        request.Headers.Add(Demiurge.Protocol.GatewayHeaders.Signature, ControlPlaneSignature.Sign(s_key, KeyId, gatewayId, request.Method.Method, path, now, body, controlPlanes));
         return request;
     }
 }

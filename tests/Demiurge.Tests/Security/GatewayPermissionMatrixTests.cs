@@ -105,6 +105,7 @@ public sealed partial class GatewayPermissionMatrixTests
             ["PUT /collab/config"] = token => Task.FromResult(Request(HttpMethod.Put, "/collab/config", token, JsonContent.Create(new { organization_id = organizationId }))),
             ["GET /collab/ping"] = token => Task.FromResult(Request(HttpMethod.Get, "/collab/ping", token)),
             ["GET /gateway/activity"] = token => Task.FromResult(Request(HttpMethod.Get, "/gateway/activity", token)),
+            ["GET /openapi/v1.json"] = token => Task.FromResult(Request(HttpMethod.Get, "/openapi/v1.json", token)),
         };
         Assert.Equal(table.Gateway.Keys.Order(), requests.Keys.Order());
 

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using Demiurge.GatewayProcess;
 using Demiurge.Hosting;
+using Demiurge.Protocol;
 
 namespace Demiurge.Cli.Commands;
 
@@ -12,42 +13,34 @@ namespace Demiurge.Cli.Commands;
 /// </summary>
 internal static class GatewayCommand
 {
-    public const string ControlPlaneFlag = "--control-plane";
-    public const string PortFlag = "--port";
-    public const string GatewayIdFlag = "--gateway-id";
-    public const string InactivityTimeoutFlag = "--inactivity-timeout";
-    public const string AutosaveIntervalFlag = "--autosave-interval";
-    public const string OAuthCleanupIntervalFlag = "--oauth-cleanup-interval";
-    public const string ContainerPortsFlag = "--container-ports";
-
     public static Command Create()
     {
         // Every value is read as text and checked here, so that one run lists every problem
         // (with exit code 78) instead of stopping at the parser's first.
-        var controlPlane = new Option<string>(ControlPlaneFlag) { Description = "Control-plane URL, e.g. http://127.0.0.1:5080 (required)" };
-        var port = new Option<string>(PortFlag) { Description = "Loopback port to listen on (required; 0 picks a free one)" };
-        var gatewayId = new Option<string>(GatewayIdFlag) { Description = "This worker's id in the pool (required)" };
-        var inactivityTimeout = new Option<string>(InactivityTimeoutFlag)
+        var controlPlane = new Option<string>(WorkerFlags.ControlPlane) { Description = "Control-plane URL, e.g. http://127.0.0.1:5080 (required)" };
+        var port = new Option<string>(WorkerFlags.Port) { Description = "Loopback port to listen on (required; 0 picks a free one)" };
+        var gatewayId = new Option<string>(WorkerFlags.GatewayId) { Description = "This worker's id in the pool (required)" };
+        var inactivityTimeout = new Option<string>(WorkerFlags.InactivityTimeout)
         {
             Description = "Release an organization after this long without user activity, or off; the organization's own setting wins",
             DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultInactivityTimeout),
         };
-        var autosaveInterval = new Option<string>(AutosaveIntervalFlag)
+        var autosaveInterval = new Option<string>(WorkerFlags.AutosaveInterval)
         {
             Description = "Push unsaved data this often; the organization's own setting wins",
             DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultAutosaveInterval),
         };
-        var oauthCleanupInterval = new Option<string>(OAuthCleanupIntervalFlag)
+        var oauthCleanupInterval = new Option<string>(WorkerFlags.OAuthCleanupInterval)
         {
             Description = "Forget expired OAuth codes and tokens this often",
             DefaultValueFactory = _ => Durations.Format(GatewayProcessOptions.DefaultOAuthCleanupInterval),
         };
-        var containerPorts = new Option<string>(ContainerPortsFlag)
+        var containerPorts = new Option<string>(WorkerFlags.ContainerPorts)
         {
             Description = "Loopback ports user containers may register as their endpoints, first-last",
             DefaultValueFactory = _ => GatewayProcessOptions.DefaultContainerPorts.ToString(),
         };
-        var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {GatewayProcessOptions.TokenVariable}.")
+        var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {Protocol.WorkerEnvironment.GatewayToken}.")
         {
             controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval, containerPorts,
         };
@@ -73,21 +66,21 @@ internal static class GatewayCommand
         Uri? controlPlane = null;
         if (string.IsNullOrEmpty(arguments.ControlPlane))
         {
-            errors.Add($"{ControlPlaneFlag} is required: the control plane's URL.");
+            errors.Add($"{WorkerFlags.ControlPlane} is required: the control plane's URL.");
         }
         else if (!Uri.TryCreate(arguments.ControlPlane, UriKind.Absolute, out controlPlane) || GatewayProcessOptionsValidator.ControlPlaneError(controlPlane) is not null)
         {
-            errors.Add($"{ControlPlaneFlag} '{arguments.ControlPlane}' is not an http(s) URL (such as http://127.0.0.1:5080).");
+            errors.Add($"{WorkerFlags.ControlPlane} '{arguments.ControlPlane}' is not an http(s) URL (such as http://127.0.0.1:5080).");
         }
 
         var port = 0;
         if (string.IsNullOrEmpty(arguments.Port))
         {
-            errors.Add($"{PortFlag} is required: the loopback port to listen on.");
+            errors.Add($"{WorkerFlags.Port} is required: the loopback port to listen on.");
         }
         else if (!int.TryParse(arguments.Port, NumberStyles.None, CultureInfo.InvariantCulture, out port))
         {
-            errors.Add($"{PortFlag} '{arguments.Port}' is not a whole number.");
+            errors.Add($"{WorkerFlags.Port} '{arguments.Port}' is not a whole number.");
         }
         else
         {
@@ -96,20 +89,20 @@ internal static class GatewayCommand
 
         Add(errors, GatewayProcessOptionsValidator.GatewayIdError(arguments.GatewayId));
 
-        var inactivity = ParseDuration(InactivityTimeoutFlag, arguments.InactivityTimeout, allowOff: true, errors);
-        var autosave = ParseDuration(AutosaveIntervalFlag, arguments.AutosaveInterval, allowOff: false, errors);
-        var oauthCleanup = ParseDuration(OAuthCleanupIntervalFlag,
+        var inactivity = ParseDuration(WorkerFlags.InactivityTimeout, arguments.InactivityTimeout, allowOff: true, errors);
+        var autosave = ParseDuration(WorkerFlags.AutosaveInterval, arguments.AutosaveInterval, allowOff: false, errors);
+        var oauthCleanup = ParseDuration(WorkerFlags.OAuthCleanupInterval,
             arguments.OAuthCleanupInterval ?? Durations.Format(GatewayProcessOptions.DefaultOAuthCleanupInterval), allowOff: false, errors);
 
         var containerPorts = GatewayProcessOptions.DefaultContainerPorts;
         if (arguments.ContainerPorts is not null && !Gateways.PortRange.TryParse(arguments.ContainerPorts, out containerPorts))
         {
-            errors.Add($"{ContainerPortsFlag} '{arguments.ContainerPorts}' is not a port range such as {GatewayProcessOptions.DefaultContainerPorts}.");
+            errors.Add($"{WorkerFlags.ContainerPorts} '{arguments.ContainerPorts}' is not a port range such as {GatewayProcessOptions.DefaultContainerPorts}.");
         }
 
-        var token = environment[GatewayProcessOptions.TokenVariable] as string;
+        var token = environment[Protocol.WorkerEnvironment.GatewayToken] as string;
         Add(errors, GatewayProcessOptionsValidator.TokenError(token));
-        var controlPlaneKeys = Security.ControlPlaneKeys.Parse(environment[Security.ControlPlaneKeys.Variable] as string, out var keysError);
+        var controlPlaneKeys = Security.ControlPlaneKeys.Parse(environment[Protocol.WorkerEnvironment.ControlPlaneKeys] as string, out var keysError);
         Add(errors, keysError);
 
         if (errors.Count > 0)

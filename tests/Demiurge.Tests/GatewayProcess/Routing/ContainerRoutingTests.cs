@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Demiurge.Tests.GatewayProcess.Managers;
+using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
 using static Demiurge.Tests.GatewayProcess.Routing.StageTwoCalls;
 
@@ -531,11 +531,11 @@ public sealed class ContainerRoutingTests
         using var timeout = new CancellationTokenSource(s_timeout);
         using var socket = await ConnectAsync(gateway, ContainerHost(org.OrganizationId, container.ContainerId));
         await GatewayHarness.WaitUntilAsync(() => backend.Requests == 1, "the WebSocket to reach the backend");
-        var push = gateway.ControlPlane.Hold(FakeControlPlane.PushPath);
-        gateway.ControlPlane.FailNext(FakeControlPlane.PushPath, 500);
+        var push = gateway.ControlPlane.Hold(GatewayPaths.DataPush);
+        gateway.ControlPlane.FailNext(GatewayPaths.DataPush, 500);
 
         var release = gateway.ReleaseAsync();
-        await GatewayHarness.WaitUntilAsync(() => gateway.Worker.Snapshot().State == Demiurge.GatewayProcess.GatewayWorkerState.Releasing, "the release to begin");
+        await GatewayHarness.WaitUntilAsync(() => gateway.Worker.Snapshot().State == Demiurge.Protocol.GatewayWorkerState.Releasing, "the release to begin");
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token); // ends while the gateway is releasing
         await WaitForReleaseDeadlineAsync(gateway);
         push.SetResult();

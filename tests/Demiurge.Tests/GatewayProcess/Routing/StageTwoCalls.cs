@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using Demiurge.Tests.GatewayProcess.Managers;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.GatewayProcess.Routing;

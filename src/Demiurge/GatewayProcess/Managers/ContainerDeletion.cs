@@ -1,4 +1,0 @@
-namespace Demiurge.GatewayProcess.Managers;
-
-/// <summary>The result of deleting a container, and how many OAuth codes and tokens went with it.</summary>
-internal sealed record ContainerDeletion(ContainerOutcome Outcome, int RevokedTokens = 0);

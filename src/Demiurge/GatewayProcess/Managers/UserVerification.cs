@@ -1,4 +1,0 @@
-namespace Demiurge.GatewayProcess.Managers;
-
-/// <summary>The outcome of verifying a user token; <see cref="User"/> is set when it was verified.</summary>
-internal sealed record UserVerification(UserVerificationStatus Status, UserAnswer? User, string Detail);

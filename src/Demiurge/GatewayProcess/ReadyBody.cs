@@ -1,4 +1,0 @@
-namespace Demiurge.GatewayProcess;
-
-/// <summary>Body of <c>POST /gateway/ready</c>.</summary>
-internal sealed record ReadyBody(string GatewayId);
