@@ -1,4 +1,5 @@
 using Demiurge.Coordination;
+using Demiurge.Reconciliation;
 using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -6,11 +7,14 @@ namespace Demiurge.Gateways;
 
 internal static class GatewayExtensions
 {
-    /// <summary>The pool: the allocation saga, the pool manager, the reconciler of published names, and the directory of control planes the workers call.</summary>
+    /// <summary>
+    /// The pool: the allocation saga, the reconcilers of gateways, of the pool's size and of
+    /// published names, the stop of every worker at shutdown, and the directory of control planes
+    /// the workers call.
+    /// </summary>
     public static IServiceCollection AddGateways(this IServiceCollection services)
     {
         services.TryAddSingleton<IGatewayStore>(provider => (IGatewayStore)provider.GetRequiredService<IStore>());
-        services.TryAddSingleton<PoolSignal>();
         services.TryAddSingleton<WorkerClient>();
         services.TryAddSingleton<GatewaySettingsPublisher>();
         services.TryAddSingleton<GatewayAllocator>();
@@ -18,8 +22,13 @@ internal static class GatewayExtensions
         services.TryAddSingleton<IControlPlaneStore>(provider => (IControlPlaneStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<ControlPlaneDirectory>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControlPlaneDirectory>());
-        services.AddHostedService<PoolManager>();
-        services.AddHostedService<PublishedNamesReconciler>();
+        services.TryAddSingleton<GatewayPortAllocator>();
+        services.TryAddSingleton<GatewayRemover>();
+        services.TryAddSingleton<GatewayLauncher>();
+        services.AddReconciler<GatewayReconciler>();
+        services.AddReconciler<PoolAutoscaler>();
+        services.AddReconciler<PublishedNamesReconciler>();
+        services.AddHostedService<PoolShutdown>();
         return services;
     }
 }
