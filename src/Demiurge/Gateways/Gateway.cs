@@ -10,4 +10,8 @@ internal sealed record Gateway(
     int? Pid,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? ReadyAt);
+    DateTimeOffset? ReadyAt)
+{
+    /// <summary>Whether the worker counts toward the pool's size: neither gone nor on its way out.</summary>
+    public bool IsLive => State is not (GatewayState.Gone or GatewayState.Unhealthy);
+}

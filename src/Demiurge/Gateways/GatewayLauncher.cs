@@ -26,7 +26,17 @@ internal sealed partial class GatewayLauncher(
     // A port is chosen and recorded under this lock, so two launches of this process never share one.
     private readonly SemaphoreSlim _choosing = new(1, 1);
 
-    /// <summary>Starts <paramref name="count"/> workers, and returns those that got a port (a full range stops early).</summary>
+    /// <summary>What bounds the pool, for messages.</summary>
+    public string Limits => $"--pool-max {options.Value.Pool.Max} and --pool-ports {ports.Range}";
+
+    /// <summary>How many more workers fit beside <paramref name="gateways"/>: under <c>--pool-max</c> live ones, each with a free port.</summary>
+    public int Room(IReadOnlyCollection<Gateway> gateways) =>
+        Math.Max(0, Math.Min(options.Value.Pool.Max - gateways.Count(g => g.IsLive), ports.Free(gateways).Count()));
+
+    /// <summary>
+    /// Starts up to <paramref name="count"/> workers, and returns them (one the runtime refused is
+    /// gone already). It stops early when no more fit (<see cref="Room"/>).
+    /// </summary>
     public async Task<IReadOnlyList<Gateway>> LaunchAsync(int count, CancellationToken cancellationToken)
     {
         var launched = new List<Gateway>();
@@ -49,12 +59,14 @@ internal sealed partial class GatewayLauncher(
         await _choosing.WaitAsync(cancellationToken);
         try
         {
-            if (ports.Next(await store.GatewayListAsync(cancellationToken)) is not { } port)
+            var gateways = await store.GatewayListAsync(cancellationToken);
+            if (Room(gateways) == 0)
             {
-                LogNoPort(logger, ports.Range.ToString());
+                LogFull(logger, Limits);
                 return null;
             }
 
+            var port = ports.Free(gateways).First();
             var gatewayId = Ids.New();
             var now = time.GetUtcNowMilliseconds();
             launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval,
@@ -82,8 +94,8 @@ internal sealed partial class GatewayLauncher(
         }
     }
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "No free port for a gateway in {Ports}")]
-    private static partial void LogNoPort(ILogger logger, string ports);
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "No more gateways fit within {Limits}")]
+    private static partial void LogFull(ILogger logger, string limits);
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Could not start gateway {GatewayId}")]
     private static partial void LogLaunchFailed(ILogger logger, Exception exception, string gatewayId);

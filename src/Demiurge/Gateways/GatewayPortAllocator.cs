@@ -13,10 +13,10 @@ internal sealed class GatewayPortAllocator(IOptions<DemiurgeOptions> options)
     /// <summary>The configured range; validation at start-up guarantees it parses.</summary>
     public PortRange Range { get; } = PortRange.TryParse(options.Value.Pool.Ports, out var range) ? range : throw new InvalidOperationException($"--pool-ports '{options.Value.Pool.Ports}' is not a range.");
 
-    /// <summary>The port for one more gateway beside <paramref name="gateways"/>, or null when the range is full.</summary>
-    public int? Next(IEnumerable<Gateway> gateways)
+    /// <summary>The ports of the range that none of <paramref name="gateways"/> holds, lowest first.</summary>
+    public IEnumerable<int> Free(IEnumerable<Gateway> gateways)
     {
         var taken = gateways.Where(g => g.State != GatewayState.Gone).Select(g => g.Port).ToHashSet();
-        return Range.Ports.Where(port => !taken.Contains(port)).Select(port => (int?)port).FirstOrDefault();
+        return Range.Ports.Where(port => !taken.Contains(port));
     }
 }

@@ -47,7 +47,7 @@ internal sealed partial class PoolAutoscaler(
         }
 
         var pool = options.Value.Pool;
-        var live = gateways.Count(g => g.State is not (GatewayState.Gone or GatewayState.Unhealthy));
+        var live = gateways.Count(g => g.IsLive);
         var available = gateways.Count(g => g.State is GatewayState.Ready or GatewayState.Starting);
         var toStart = Math.Max(0, pool.Size - live);
         if (available + toStart < pool.MinReady && live + toStart < pool.Max)
