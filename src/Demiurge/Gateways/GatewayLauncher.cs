@@ -71,7 +71,7 @@ internal sealed partial class GatewayLauncher(
             var now = time.GetUtcNowMilliseconds();
             launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval,
                 gatewayOptions.OAuthCleanupInterval, gatewayOptions.ContainerPorts);
-            gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null);
+            gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null, runtime.Build);
             await store.GatewayCreateAsync(gateway, token,
                 new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, $"port {port}", now), cancellationToken);
         }

@@ -11,10 +11,11 @@ using Microsoft.Extensions.Options;
 namespace Demiurge.Gateways;
 
 /// <summary>
-/// One gateway per pass: a saga it holds whose control plane died is undone; a worker whose
-/// process exited, or that never started, is gone; one that stopped answering (or never became
-/// ready) is stopped and gone; a ready or serving one is pinged. A gateway that goes asks the
-/// <see cref="PoolAutoscaler"/> for a replacement at once.
+/// One gateway per pass: a saga it holds whose control plane died is undone; an idle worker of
+/// an older build (<see cref="IGatewayRuntime.Build"/>) is retired, while a serving one waits for
+/// its release; a worker whose process exited, or that never started, is gone; one that stopped
+/// answering (or never became ready) is stopped and gone; a ready or serving one is pinged. A
+/// gateway that goes asks the <see cref="PoolAutoscaler"/> for a replacement at once.
 /// </summary>
 internal sealed partial class GatewayReconciler(
     IGatewayStore store,
@@ -36,6 +37,7 @@ internal sealed partial class GatewayReconciler(
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_unresponsiveStopGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_retireGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_pingTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, int> _missedPings = new();
@@ -56,6 +58,11 @@ internal sealed partial class GatewayReconciler(
         }
 
         if (await RollBackOrphanAsync(gateway, cancellationToken))
+        {
+            return;
+        }
+
+        if (await RetireOutdatedAsync(gateway, cancellationToken))
         {
             return;
         }
@@ -106,6 +113,27 @@ internal sealed partial class GatewayReconciler(
 
         await allocator.RollBackAsync(orphan, "the control plane stopped during the saga", gatewayAtFault: orphan.Step >= AllocationStep.Handshake, cancellationToken);
         signal.Enqueue(Kind, gateway.GatewayId);
+        return true;
+    }
+
+    /// <summary>
+    /// An idle worker of another build than the runtime's leaves the pool: it is first taken out of
+    /// the claimable set (ready to unhealthy, conditionally, so that no saga can claim it meanwhile),
+    /// then stopped. A serving worker is left alone; its release makes it idle.
+    /// </summary>
+    private async Task<bool> RetireOutdatedAsync(Gateway gateway, CancellationToken cancellationToken)
+    {
+        if (gateway.State != GatewayState.Ready || gateway.Runtime != runtime.Name || gateway.Build == runtime.Build
+            || !await store.GatewayTransitionAsync(gateway.GatewayId, [GatewayState.Ready], GatewayState.Unhealthy,
+                new AuditEvent(Ids.New(), GatewayEventKinds.GatewayOutdated, null, null, gateway.GatewayId, $"build {gateway.Build ?? "unknown"}, now {runtime.Build}", time.GetUtcNowMilliseconds()),
+                cancellationToken))
+        {
+            return false;
+        }
+
+        LogOutdated(logger, gateway.GatewayId, gateway.Build ?? "unknown", runtime.Build);
+        await remover.StopAsync(gateway, s_retireGrace, "its build is outdated", cancellationToken);
+        Replace(gateway);
         return true;
     }
 
@@ -160,6 +188,9 @@ internal sealed partial class GatewayReconciler(
             }
         }
     }
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Information, Message = "Gateway {GatewayId} runs build {Build}, not the current {Current}: retiring it while it is idle")]
+    private static partial void LogOutdated(ILogger logger, string gatewayId, string build, string current);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Gateway {GatewayId} missed {Missed} pings and is unhealthy")]
     private static partial void LogUnhealthy(ILogger logger, string gatewayId, int missed);

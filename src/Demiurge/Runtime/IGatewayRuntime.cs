@@ -6,6 +6,12 @@ internal interface IGatewayRuntime
     /// <summary>The name stored with each gateway ("process", "docker").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The build of the worker a start would run now, recorded with each gateway: a hash of the
+    /// executable (or image). When it changes, the pool replaces the workers of older builds.
+    /// </summary>
+    string Build { get; }
+
     /// <summary>Starts a worker and returns its process id.</summary>
     Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken);
 

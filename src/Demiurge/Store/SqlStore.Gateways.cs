@@ -8,18 +8,18 @@ namespace Demiurge.Store;
 /// <summary>The pool, the allocation journal and organization data, in the same portable SQL.</summary>
 internal abstract partial class SqlStore
 {
-    private const string SelectGateway = "SELECT gateway_id, state, runtime, address, port, pid, created_at, updated_at, ready_at FROM gateways";
+    private const string SelectGateway = "SELECT gateway_id, state, runtime, address, port, pid, created_at, updated_at, ready_at, build FROM gateways";
     private const string SelectAllocation = "SELECT allocation_id, organization_id, gateway_id, step, outcome, created_at, updated_at, ended_at FROM allocations";
 
     public Task GatewayCreateAsync(Gateway gateway, string token, AuditEvent auditEvent, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
             await ExecuteAsync(connection, transaction, """
-                INSERT INTO gateways (gateway_id, state, token_hash, runtime, address, port, pid, created_at, updated_at, ready_at)
-                VALUES (@id, @state, @hash, @runtime, @address, @port, @pid, @at, @at, NULL)
+                INSERT INTO gateways (gateway_id, state, token_hash, runtime, address, port, pid, created_at, updated_at, ready_at, build)
+                VALUES (@id, @state, @hash, @runtime, @address, @port, @pid, @at, @at, NULL, @build)
                 """, cancellationToken,
                 ("@id", gateway.GatewayId), ("@state", Format(gateway.State)), ("@hash", Tokens.Hash(token)), ("@runtime", gateway.Runtime),
-                ("@address", gateway.Address), ("@port", gateway.Port), ("@pid", gateway.Pid), ("@at", Millis(gateway.CreatedAt)));
+                ("@address", gateway.Address), ("@port", gateway.Port), ("@pid", gateway.Pid), ("@at", Millis(gateway.CreatedAt)), ("@build", gateway.Build));
             return true;
         }, auditEvent, cancellationToken);
 
@@ -307,7 +307,7 @@ internal abstract partial class SqlStore
 
     private static Gateway ReadGateway(DbDataReader r) => new(
         r.GetString(0), Enum.Parse<GatewayState>(r.GetString(1), ignoreCase: true), r.GetString(2), r.GetString(3), r.GetInt32(4),
-        r.IsDBNull(5) ? null : r.GetInt32(5), Time(r.GetInt64(6)), Time(r.GetInt64(7)), r.IsDBNull(8) ? null : Time(r.GetInt64(8)));
+        r.IsDBNull(5) ? null : r.GetInt32(5), Time(r.GetInt64(6)), Time(r.GetInt64(7)), r.IsDBNull(8) ? null : Time(r.GetInt64(8)), NullableString(r, 9));
 
     private static Allocation ReadAllocation(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<AllocationStep>(r.GetString(3), ignoreCase: true), NullableString(r, 4),

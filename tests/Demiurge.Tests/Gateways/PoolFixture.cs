@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Demiurge.Dns;
 using Demiurge.Dns.PowerDns;
@@ -28,6 +27,9 @@ public sealed class PoolFixture : IAsyncLifetime
 
     public FaultPlan Faults { get; } = new();
 
+    /// <summary>More service overrides of the test class, applied after the fixture's own.</summary>
+    public Action<IServiceCollection>? Overrides { get; set; }
+
     internal IGatewayStore Store => Api.ControlPlane.Services.GetRequiredService<IGatewayStore>();
 
     /// <summary>The addresses the embedded DNS server answers for <paramref name="name"/> (an A query); none when it does not resolve.</summary>
@@ -49,12 +51,14 @@ public sealed class PoolFixture : IAsyncLifetime
                     : provider.GetRequiredService<EmbeddedDnsProvider>(),
                 Faults));
             services.AddSingleton<IEdgeRouter, FaultyEdgeRouter>();
+            Overrides?.Invoke(services);
         };
         await Api.InitializeAsync();
     }
 
-    /// <summary>Starts a protocol peer and registers it as a ready gateway, the way a worker reports itself.</summary>
-    public async Task<(TestWorker Worker, string GatewayId, string Token)> AddReadyWorkerAsync()
+    /// <summary>Starts a protocol peer and registers it as a ready gateway of runtime <c>test</c>, the way a worker reports itself.</summary>
+    /// <param name="build">The worker's build as the store records it.</param>
+    public async Task<(TestWorker Worker, string GatewayId, string Token)> AddReadyWorkerAsync(string? build = null)
     {
         var worker = await TestWorker.StartAsync(Api.ApiUrl);
         _workers.Add(worker);
@@ -62,11 +66,9 @@ public sealed class PoolFixture : IAsyncLifetime
         var token = Tokens.New();
         var now = DateTimeOffset.UtcNow;
         await Store.GatewayCreateAsync(
-            new Gateway(gatewayId, GatewayState.Starting, "test", worker.Address.ToString().TrimEnd('/'), worker.Port, null, now, now, null),
+            new Gateway(gatewayId, GatewayState.Starting, "test", worker.Address.ToString().TrimEnd('/'), worker.Port, null, now, now, null, build),
             token, new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, null, now), CancellationToken.None);
-        using var ready = new HttpRequestMessage(HttpMethod.Post, "/gateway/ready") { Content = JsonContent.Create(new { gateway_id = gatewayId }) };
-        ready.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await Api.Client().SendAsync(ready);
+        using var response = await worker.PostAsync("/gateway/ready", new { gateway_id = gatewayId }, token);
         response.EnsureSuccessStatusCode();
         return (worker, gatewayId, token);
     }

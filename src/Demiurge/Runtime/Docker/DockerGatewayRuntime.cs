@@ -38,6 +38,9 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
 
     public string Name => RuntimeOptions.DockerProvider;
 
+    /// <summary>The image's content hash: the running control plane's own files, hashed once.</summary>
+    public string Build => GatewayImage.ContentTag;
+
     public static string ContainerName(string gatewayId) => NamePrefix + gatewayId;
 
     public async Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)

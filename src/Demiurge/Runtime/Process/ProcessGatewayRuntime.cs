@@ -16,8 +16,12 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
     private const int SigTerm = 15;
 
     private readonly ConcurrentDictionary<int, System.Diagnostics.Process> _children = new();
+    private readonly FileHash _build = new();
 
     public string Name => "process";
+
+    /// <summary>The hash of the application assembly on disk, which the next worker loads: a build in place changes it.</summary>
+    public string Build => _build.Of(typeof(ProcessGatewayRuntime).Assembly.Location);
 
     public Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
     {
