@@ -10,11 +10,11 @@ namespace Demiurge.Gateways;
 
 /// <summary>
 /// Starts new workers: a port from <see cref="GatewayPortAllocator"/>, a gateway row in
-/// <c>starting</c>, then the worker on the runtime. The worker reports itself ready.
+/// <c>starting</c>, then the worker on the driver. The worker reports itself ready.
 /// </summary>
 internal sealed partial class GatewayLauncher(
     IGatewayStore store,
-    IGatewayRuntime runtime,
+    IInstanceDriver driver,
     GatewayPortAllocator ports,
     GatewayRemover remover,
     IOptions<DemiurgeOptions> options,
@@ -34,7 +34,7 @@ internal sealed partial class GatewayLauncher(
         Math.Max(0, Math.Min(options.Value.Pool.Max - gateways.Count(g => g.IsLive), ports.Free(gateways).Count()));
 
     /// <summary>
-    /// Starts up to <paramref name="count"/> workers, and returns them (one the runtime refused is
+    /// Starts up to <paramref name="count"/> workers, and returns them (one the driver refused is
     /// gone already). It stops early when no more fit (<see cref="Room"/>).
     /// </summary>
     public async Task<IReadOnlyList<Gateway>> LaunchAsync(int count, CancellationToken cancellationToken)
@@ -71,7 +71,7 @@ internal sealed partial class GatewayLauncher(
             var now = time.GetUtcNowMilliseconds();
             launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, gatewayOptions.InactivityTimeout, gatewayOptions.AutosaveInterval,
                 gatewayOptions.OAuthCleanupInterval, gatewayOptions.ContainerPorts);
-            gateway = new Gateway(gatewayId, GatewayState.Starting, runtime.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null, runtime.Build);
+            gateway = new Gateway(gatewayId, GatewayState.Starting, driver.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null, driver.Build);
             await store.GatewayCreateAsync(gateway, token,
                 new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, $"port {port}", now), cancellationToken);
         }
@@ -82,7 +82,9 @@ internal sealed partial class GatewayLauncher(
 
         try
         {
-            var pid = await runtime.StartAsync(launch, cancellationToken);
+            var instance = await driver.StartAsync(launch.Spec, cancellationToken);
+            // The pid column records that the driver started the instance, and finds a process again.
+            var pid = instance.ProcessId ?? throw new InvalidOperationException($"The {driver.Name} driver gave no process id.");
             await store.GatewaySetPidAsync(gateway.GatewayId, pid, cancellationToken);
             return gateway with { Pid = pid };
         }

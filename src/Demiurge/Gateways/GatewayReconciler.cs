@@ -12,14 +12,14 @@ namespace Demiurge.Gateways;
 
 /// <summary>
 /// One gateway per pass: a saga it holds whose control plane died is undone; an idle worker of
-/// an older build (<see cref="IGatewayRuntime.Build"/>) is retired, while a serving one waits for
+/// an older build (<see cref="IInstanceDriver.Build"/>) is retired, while a serving one waits for
 /// its release; a worker whose process exited, or that never started, is gone; one that stopped
 /// answering (or never became ready) is stopped and gone; a ready or serving one is pinged. A
 /// gateway that goes asks the <see cref="PoolAutoscaler"/> for a replacement at once.
 /// </summary>
 internal sealed partial class GatewayReconciler(
     IGatewayStore store,
-    IGatewayRuntime runtime,
+    IInstanceDriver driver,
     GatewayAllocator allocator,
     GatewayRemover remover,
     WorkerClient workers,
@@ -67,7 +67,7 @@ internal sealed partial class GatewayReconciler(
             return;
         }
 
-        if (gateway.Pid is not { } pid)
+        if (gateway.Instance is not { } instance)
         {
             // A launch under way records the pid; one that never does is given up on.
             if (time.GetUtcNow() - gateway.CreatedAt > s_startTimeout)
@@ -78,7 +78,7 @@ internal sealed partial class GatewayReconciler(
             return;
         }
 
-        if (!await runtime.IsRunningAsync(pid, gateway.GatewayId, cancellationToken))
+        if (!await driver.IsRunningAsync(instance, cancellationToken))
         {
             await GoneAsync(gateway, "its process exited", cancellationToken);
             return;
@@ -117,21 +117,21 @@ internal sealed partial class GatewayReconciler(
     }
 
     /// <summary>
-    /// An idle worker of another build than the runtime's leaves the pool: it is first taken out of
+    /// An idle worker of another build than the driver's leaves the pool: it is first taken out of
     /// the claimable set (ready to unhealthy, conditionally, so that no saga can claim it meanwhile),
     /// then stopped. A serving worker is left alone; its release makes it idle.
     /// </summary>
     private async Task<bool> RetireOutdatedAsync(Gateway gateway, CancellationToken cancellationToken)
     {
-        if (gateway.State != GatewayState.Ready || gateway.Runtime != runtime.Name || gateway.Build == runtime.Build
+        if (gateway.State != GatewayState.Ready || gateway.Runtime != driver.Name || gateway.Build == driver.Build
             || !await store.GatewayTransitionAsync(gateway.GatewayId, [GatewayState.Ready], GatewayState.Unhealthy,
-                new AuditEvent(Ids.New(), GatewayEventKinds.GatewayOutdated, null, null, gateway.GatewayId, $"build {gateway.Build ?? "unknown"}, now {runtime.Build}", time.GetUtcNowMilliseconds()),
+                new AuditEvent(Ids.New(), GatewayEventKinds.GatewayOutdated, null, null, gateway.GatewayId, $"build {gateway.Build ?? "unknown"}, now {driver.Build}", time.GetUtcNowMilliseconds()),
                 cancellationToken))
         {
             return false;
         }
 
-        LogOutdated(logger, gateway.GatewayId, gateway.Build ?? "unknown", runtime.Build);
+        LogOutdated(logger, gateway.GatewayId, gateway.Build ?? "unknown", driver.Build);
         await remover.StopAsync(gateway, s_retireGrace, "its build is outdated", cancellationToken);
         Replace(gateway);
         return true;

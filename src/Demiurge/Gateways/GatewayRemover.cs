@@ -11,7 +11,7 @@ namespace Demiurge.Gateways;
 /// </summary>
 internal sealed partial class GatewayRemover(
     IGatewayStore store,
-    IGatewayRuntime runtime,
+    IInstanceDriver driver,
     GatewayAllocator allocator,
     TimeProvider time,
     ILogger<GatewayRemover> logger)
@@ -19,9 +19,9 @@ internal sealed partial class GatewayRemover(
     /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/> (the worker pushes its data meanwhile), then <see cref="MarkGoneAsync"/>.</summary>
     public async Task StopAsync(Gateway gateway, TimeSpan grace, string reason, CancellationToken cancellationToken)
     {
-        if (gateway.Pid is { } pid)
+        if (gateway.Instance is { } instance)
         {
-            await runtime.StopAsync(pid, gateway.GatewayId, grace, cancellationToken);
+            await driver.StopAsync(instance, grace, cancellationToken);
         }
 
         await MarkGoneAsync(gateway, reason, cancellationToken);

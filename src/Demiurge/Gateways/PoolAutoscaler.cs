@@ -11,13 +11,13 @@ namespace Demiurge.Gateways;
 /// Keeps the pool's size, as one entity (<see cref="PoolId"/>): at least <c>--pool-size</c> live
 /// workers, and while fewer than <c>--pool-min-ready</c> are ready or starting,
 /// <c>--pool-scale-step</c> more, never over <c>--pool-max</c>. It also counts the gateways by
-/// state for <c>/metrics</c> and removes what gone workers left on the runtime. It never stops
+/// state for <c>/metrics</c> and removes what gone workers left on the driver. It never stops
 /// a worker: workers leave through <see cref="GatewayReconciler"/>.
 /// </summary>
 internal sealed partial class PoolAutoscaler(
     IGatewayStore store,
     IStore events,
-    IGatewayRuntime runtime,
+    IInstanceDriver driver,
     GatewayLauncher launcher,
     IOptions<DemiurgeOptions> options,
     IHostApplicationLifetime lifetime,
@@ -38,7 +38,7 @@ internal sealed partial class PoolAutoscaler(
     public async Task ReconcileAsync(string id, CancellationToken cancellationToken)
     {
         var gateways = await store.GatewayListAsync(cancellationToken);
-        await runtime.RemoveLeftoversAsync(gateways.Where(g => g.State == GatewayState.Gone && g.Runtime == runtime.Name).Select(g => g.GatewayId).ToHashSet(), cancellationToken);
+        await driver.RemoveLeftoversAsync(gateways.Where(g => g.State == GatewayState.Gone && g.Runtime == driver.Name).Select(g => g.GatewayId).ToHashSet(), cancellationToken);
         DemiurgeMetrics.GatewaysCounted(Enum.GetValues<GatewayState>().ToDictionary(s => SqlStore.Format(s), s => gateways.Count(g => g.State == s)));
         // While shutting down, PoolShutdown marks workers gone: they must not be replaced.
         if (lifetime.ApplicationStopping.IsCancellationRequested)

@@ -9,7 +9,7 @@ namespace Demiurge.Gateways;
 /// to the pool, which only the leader keeps: a follower leaving stops none.
 /// </summary>
 internal sealed class PoolShutdown(
-    IGatewayStore store, IGatewayRuntime runtime, GatewayRemover remover, ILeadership leadership, IHostApplicationLifetime lifetime) : IHostedService
+    IGatewayStore store, IInstanceDriver driver, GatewayRemover remover, ILeadership leadership, IHostApplicationLifetime lifetime) : IHostedService
 {
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(10);
 
@@ -29,7 +29,7 @@ internal sealed class PoolShutdown(
         }
 
         var gateways = store.GatewayListAsync(CancellationToken.None).GetAwaiter().GetResult()
-            .Where(g => g.State != GatewayState.Gone && g.Pid is not null && g.Runtime == runtime.Name).ToList();
+            .Where(g => g.State != GatewayState.Gone && g.Instance is not null && g.Runtime == driver.Name).ToList();
         Task.WhenAll(gateways.Select(gateway => remover.StopAsync(gateway, s_stopGrace, "the control plane stopped", CancellationToken.None))).GetAwaiter().GetResult();
     }
 }

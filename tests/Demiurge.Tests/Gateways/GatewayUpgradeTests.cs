@@ -20,7 +20,7 @@ public sealed class GatewayUpgradeTests : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         _pool.Api.ExtraSettings[Settings.PoolCheckInterval.ConfigurationKey] = "100ms";
-        _pool.Overrides = services => services.AddSingleton<IGatewayRuntime>(_runtime);
+        _pool.Overrides = services => services.AddSingleton<IInstanceDriver>(_runtime);
         return _pool.InitializeAsync();
     }
 
@@ -75,8 +75,8 @@ public sealed class GatewayUpgradeTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The runtime of the fixture's test workers, whose build the test changes: it starts none and finds every worker running.</summary>
-    private sealed class BuildRuntime : IGatewayRuntime
+    /// <summary>The driver of the fixture's test workers, whose build the test changes: it starts none and finds every worker running.</summary>
+    private sealed class BuildRuntime : IInstanceDriver
     {
         public const string Old = "old-build";
         public const string New = "new-build";
@@ -85,12 +85,12 @@ public sealed class GatewayUpgradeTests : IAsyncLifetime
 
         public string Build { get; set; } = Old;
 
-        public Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken) => throw new InvalidOperationException("The test starts its workers itself.");
+        public Task<InstanceHandle> StartAsync(InstanceSpec spec, CancellationToken cancellationToken) => throw new InvalidOperationException("The test starts its workers itself.");
 
-        public ValueTask<bool> IsRunningAsync(int pid, string gatewayId, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+        public ValueTask<bool> IsRunningAsync(InstanceHandle instance, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
-        public Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(InstanceHandle instance, TimeSpan grace, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task RemoveLeftoversAsync(IReadOnlySet<string> goneGatewayIds, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task RemoveLeftoversAsync(IReadOnlySet<string> goneInstanceIds, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
