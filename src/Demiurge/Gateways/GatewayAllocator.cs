@@ -6,6 +6,7 @@ using Demiurge.Edge;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;
+using Demiurge.Reconciliation;
 using Demiurge.Store;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,7 @@ internal sealed partial class GatewayAllocator(
     IEdgeRouter edge,
     WorkerClient workers,
     IOptions<DemiurgeOptions> options,
-    PoolSignal poolSignal,
+    ReconcileSignal reconcile,
     TimeProvider time,
     ILogger<GatewayAllocator> logger)
 {
@@ -92,7 +93,7 @@ internal sealed partial class GatewayAllocator(
         {
             DemiurgeMetrics.PoolExhausted();
             DemiurgeMetrics.AllocationFinished("exhausted", null);
-            poolSignal.Wake();
+            reconcile.Enqueue(PoolAutoscaler.Kind, PoolAutoscaler.PoolId);
             await events.EventAppendAsync(new AuditEvent(Ids.New(), GatewayEventKinds.PoolExhausted, actorUserId, organizationId, null, null, now), CancellationToken.None);
             LogExhausted(logger, organizationId);
             return AllocationResult.Failed(AllocationFailure.PoolExhausted, "No gateway is ready; more are starting.");

@@ -35,9 +35,7 @@ internal static class GatewayEndpoints
 
         var admin = endpoints.MapGroup("").WithTags("Gateways").RequireAuthorization(IdentityExtensions.AdminPolicy);
         admin.MapDelete("/gateway/data/{organization_id}", DeleteDataAsync).WithSummary("Delete an organization's saved data (system admins; audited).");
-        admin.MapGet("/gateways", ListAsync).WithSummary("Every gateway with its state, organization, port, pid and timestamps (system admins).");
-        admin.MapGet("/gateways/stats", StatsAsync).WithSummary("The pool's counts (system admins).");
-        admin.MapPost("/gateways/{gateway_id}/release", ReleaseAsync).WithSummary("Drain and release a gateway now, after a final push (system admins).");
+        admin.MapPoolEndpoints();
     }
 
     private static async Task<Results<Ok<StartGatewayResponse>, ProblemHttpResult>> StartAsync(
@@ -201,66 +199,6 @@ internal static class GatewayEndpoints
         return await gateways.OrganizationDataDeleteAsync(organizationId, auditEvent, cancellationToken)
             ? TypedResults.NoContent()
             : ApiProblems.NotFound("Organization data", organizationId);
-    }
-
-    private static async Task<Ok<GatewayResponse[]>> ListAsync(IGatewayStore store, CancellationToken cancellationToken)
-    {
-        var allocations = (await store.AllocationListCurrentAsync(cancellationToken)).ToDictionary(a => a.GatewayId);
-        var gateways = await store.GatewayListAsync(cancellationToken);
-        return TypedResults.Ok(gateways.Select(g =>
-        {
-            var allocation = allocations.GetValueOrDefault(g.GatewayId);
-            return new GatewayResponse(g.GatewayId, g.State.ToText(), allocation?.OrganizationId, allocation?.AllocationId,
-                g.Runtime, g.Address, g.Port, g.Pid, g.CreatedAt, g.UpdatedAt, g.ReadyAt);
-        }).ToArray());
-    }
-
-    private static async Task<Ok<PoolStatsResponse>> StatsAsync(IGatewayStore store, CancellationToken cancellationToken)
-    {
-        var gateways = await store.GatewayListAsync(cancellationToken);
-        var allocations = await store.AllocationListCurrentAsync(cancellationToken);
-        var byState = Enum.GetValues<GatewayState>().ToDictionary(s => s.ToText(), s => gateways.Count(g => g.State == s));
-        var live = gateways.Count(g => g.State is not (GatewayState.Gone or GatewayState.Unhealthy));
-        return TypedResults.Ok(new PoolStatsResponse(gateways.Count, live, byState, allocations.Count));
-    }
-
-    private static async Task<Results<Ok<GatewayResponse>, ProblemHttpResult>> ReleaseAsync(
-        string gateway_id, ClaimsPrincipal principal, IGatewayStore store, GatewayAllocator allocator, WorkerClient workers, CancellationToken cancellationToken)
-    {
-        if (Ids.Parse(gateway_id) is not { } gatewayId || await store.GatewayGetAsync(gatewayId, cancellationToken) is not { } gateway)
-        {
-            return ApiProblems.NotFound("Gateway", gateway_id);
-        }
-
-        if (await store.AllocationCurrentByGatewayAsync(gatewayId, cancellationToken) is not { Step: AllocationStep.Active } allocation)
-        {
-            return ApiProblems.Conflict($"Gateway {gatewayId} serves no organization.");
-        }
-
-        // Ask the gateway to drain: it pushes, then calls /gateway/stop, which releases.
-        var drained = false;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            using var response = await workers.SendAsync(gateway, HttpMethod.Post, GatewayPaths.Release, null, timeout.Token);
-            drained = response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            drained = false;
-        }
-
-        // Whatever the gateway did, the allocation ends now; a gateway that could not drain is replaced.
-        if (await allocator.ReleaseAsync(allocation, drained ? "released by an admin" : "released by an admin; the gateway did not drain",
-            drained ? GatewayState.Releasing : GatewayState.Unhealthy, Caller.From(principal).UserId, cancellationToken))
-        {
-            DemiurgeMetrics.Released("admin");
-        }
-
-        var released = (await store.GatewayGetAsync(gatewayId, cancellationToken))!;
-        return TypedResults.Ok(new GatewayResponse(released.GatewayId, released.State.ToText(), null, null, released.Runtime, released.Address,
-            released.Port, released.Pid, released.CreatedAt, released.UpdatedAt, released.ReadyAt));
     }
 
     private static async Task<Allocation?> CurrentAllocationAsync(HttpRequest http, IGatewayStore store, string? organizationId, CancellationToken cancellationToken) =>

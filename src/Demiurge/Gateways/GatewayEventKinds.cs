@@ -7,6 +7,7 @@ internal static class GatewayEventKinds
     public const string GatewayReady = "gateway.ready";
     public const string GatewayFailed = "gateway.failed";
     public const string GatewayGone = "gateway.gone";
+    public const string GatewayOutdated = "gateway.outdated";
     public const string PoolScaled = "pool.scaled";
     public const string PoolExhausted = "pool.exhausted";
     public const string AllocationClaimed = "allocation.claimed";

@@ -1,17 +1,17 @@
-using Demiurge.Coordination;
 using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;
 using Demiurge.Hosting;
+using Demiurge.Reconciliation;
 using Demiurge.Store;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
 
 /// <summary>
-/// Keeps the published names (DNS records and edge routes) in line with the allocations, on the
-/// leader only (<see cref="ILeadership"/>): when a term begins and then every
-/// <see cref="PoolOptions.ReconcileInterval"/>. An organization whose allocation is active gets
+/// Keeps the published names (DNS records and edge routes) in line with the allocations, as one
+/// entity (<see cref="AllId"/>) of the <see cref="ReconcileScheduler"/>: when a term begins and
+/// then every <see cref="PoolOptions.ReconcileInterval"/>. An organization whose allocation is active gets
 /// back what it lost (nginx's sites folder wiped, PowerDNS's rows lost); an organization with no
 /// current allocation loses what an undo left behind (its provider was down). Names of an
 /// organization whose saga runs are left to the saga.
@@ -19,46 +19,38 @@ namespace Demiurge.Gateways;
 internal sealed partial class PublishedNamesReconciler(
     IGatewayStore store,
     IEventStore events,
-    ILeadership leadership,
     IDnsProvider dns,
     IEdgeRouter edge,
     IOptions<DemiurgeOptions> options,
     TimeProvider time,
-    ILogger<PublishedNamesReconciler> logger) : BackgroundService
+    ILogger<PublishedNamesReconciler> logger) : IReconciler
 {
+    public const string Kind = "names";
+
+    /// <summary>The one id: each pass compares every published name with every allocation.</summary>
+    public const string AllId = "all";
+
     private readonly Names[] _names =
     [
         new("dns", dns.ListPublishedOrganizationsAsync, (organizationId, _, ct) => dns.SetOrganizationAsync(organizationId, ct), dns.RemoveOrganizationAsync),
         new("route", edge.ListRoutedOrganizationsAsync, edge.SetRouteAsync, edge.RemoveRouteAsync),
     ];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.Pool.ReconcileInterval;
-        await leadership.RunTermsAsync(term => LeadAsync(interval, term), stoppingToken);
-    }
+    // Set when a term begins, cleared by the first pass of the term that succeeds.
+    private volatile bool _republishAll;
 
-    private async Task LeadAsync(TimeSpan interval, CancellationToken cancellationToken)
-    {
-        var termBegins = true;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ReconcileAsync(termBegins, cancellationToken);
-                termBegins = false;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException)
-            {
-                LogPassFailed(logger, exception);
-            }
+    string IReconciler.Kind => Kind;
 
-            await Task.Delay(interval, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+    public TimeSpan ResyncInterval { get; } = options.Value.Pool.ReconcileInterval;
+
+    public Task<IReadOnlyCollection<string>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyCollection<string>>([AllId]);
+
+    public void BeginTerm() => _republishAll = true;
+
+    public async Task ReconcileAsync(string id, CancellationToken cancellationToken)
+    {
+        await PassAsync(_republishAll, cancellationToken);
+        _republishAll = false;
     }
 
     /// <summary>
@@ -66,7 +58,7 @@ internal sealed partial class PublishedNamesReconciler(
     /// logged and leaves the other's pass whole. When a term begins every active allocation is
     /// published again, not only those found missing: the last leader may have stopped halfway.
     /// </summary>
-    private async Task ReconcileAsync(bool republishAll, CancellationToken cancellationToken)
+    private async Task PassAsync(bool republishAll, CancellationToken cancellationToken)
     {
         var current = await store.AllocationListCurrentAsync(cancellationToken);
         var allocatedGateways = (await store.GatewayListAsync(cancellationToken)).Where(g => g.State == GatewayState.Allocated).ToDictionary(g => g.GatewayId);
@@ -185,7 +177,4 @@ internal sealed partial class PublishedNamesReconciler(
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "Could not reconcile the {Names} of organization {OrganizationId}; it is tried again on the next pass")]
     private static partial void LogOrganizationFailed(ILogger logger, Exception exception, string names, string organizationId);
-
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "Reconciling the published names failed")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
 }

@@ -2,7 +2,7 @@ using Demiurge.Protocol;
 
 namespace Demiurge.Runtime;
 
-/// <summary>Everything a runtime needs to start one gateway worker.</summary>
+/// <summary>Everything a driver needs to start one gateway worker (<see cref="Spec"/>).</summary>
 /// <remarks><see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="WorkerEnvironment.ControlPlaneKeys"/>): the worker trusts only calls they verify.</remarks>
 internal sealed record GatewayLaunch(
     string GatewayId, int Port, string Token, string ControlPlaneKeys, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval,
@@ -10,6 +10,9 @@ internal sealed record GatewayLaunch(
 {
     /// <summary>The worker's base address; workers listen on loopback only.</summary>
     public Uri Address => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>The worker as an instance: its id is the gateway's, its health the worker's ping.</summary>
+    public InstanceSpec Spec => new(GatewayId, "gateway", Arguments, Environment, Address, GatewayPaths.Ping);
 
     /// <summary>The <c>demiurge gateway</c> arguments. The token travels in the environment, never on argv.</summary>
     public IReadOnlyList<string> Arguments =>

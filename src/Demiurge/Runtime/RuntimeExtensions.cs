@@ -8,13 +8,13 @@ namespace Demiurge.Runtime;
 
 internal static class RuntimeExtensions
 {
-    /// <summary>The runtime the pool manager starts gateways on, chosen by <c>--runtime</c>.</summary>
+    /// <summary>The instance driver the pool starts gateways with, chosen by <c>--runtime</c>.</summary>
     public static IServiceCollection AddRuntime(this IServiceCollection services)
     {
-        services.TryAddSingleton<IGatewayRuntime>(provider =>
+        services.TryAddSingleton<IInstanceDriver>(provider =>
             provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Runtime.Provider == RuntimeOptions.DockerProvider
-                ? ActivatorUtilities.CreateInstance<DockerGatewayRuntime>(provider)
-                : ActivatorUtilities.CreateInstance<ProcessGatewayRuntime>(provider));
+                ? ActivatorUtilities.CreateInstance<DockerDriver>(provider)
+                : ActivatorUtilities.CreateInstance<ProcessDriver>(provider));
         return services;
     }
 }

@@ -8,18 +8,18 @@ namespace Demiurge.Store;
 /// <summary>The pool, the allocation journal and organization data, in portable SQL.</summary>
 internal sealed class SqlGatewayStore(Database database) : IGatewayStore
 {
-    private const string SelectGateway = "SELECT gateway_id, state, runtime, address, port, pid, created_at, updated_at, ready_at FROM gateways";
+    private const string SelectGateway = "SELECT gateway_id, state, runtime, address, port, pid, created_at, updated_at, ready_at, build FROM gateways";
     private const string SelectAllocation = "SELECT allocation_id, organization_id, gateway_id, step, outcome, created_at, updated_at, ended_at FROM allocations";
 
     public Task GatewayCreateAsync(Gateway gateway, string token, AuditEvent auditEvent, CancellationToken cancellationToken) =>
         database.WriteAsync(async session =>
         {
             await session.ExecuteAsync("""
-                INSERT INTO gateways (gateway_id, state, token_hash, runtime, address, port, pid, created_at, updated_at, ready_at)
-                VALUES (@id, @state, @hash, @runtime, @address, @port, @pid, @at, @at, NULL)
+                INSERT INTO gateways (gateway_id, state, token_hash, runtime, address, port, pid, created_at, updated_at, ready_at, build)
+                VALUES (@id, @state, @hash, @runtime, @address, @port, @pid, @at, @at, NULL, @build)
                 """, cancellationToken,
                 ("@id", gateway.GatewayId), ("@state", gateway.State.ToText()), ("@hash", Tokens.Hash(token)), ("@runtime", gateway.Runtime),
-                ("@address", gateway.Address), ("@port", gateway.Port), ("@pid", gateway.Pid), ("@at", gateway.CreatedAt.ToUnixTimeMilliseconds()));
+                ("@address", gateway.Address), ("@port", gateway.Port), ("@pid", gateway.Pid), ("@at", gateway.CreatedAt.ToUnixTimeMilliseconds()), ("@build", gateway.Build));
             return true;
         }, auditEvent, cancellationToken);
 
@@ -283,7 +283,7 @@ internal sealed class SqlGatewayStore(Database database) : IGatewayStore
 
     private static Gateway ReadGateway(DbDataReader r) => new(
         r.GetString(0), EnumText.Parse<GatewayState>(r.GetString(1)), r.GetString(2), r.GetString(3), r.GetInt32(4),
-        r.IsDBNull(5) ? null : r.GetInt32(5), r.GetTime(6), r.GetTime(7), r.GetNullableTime(8));
+        r.IsDBNull(5) ? null : r.GetInt32(5), r.GetTime(6), r.GetTime(7), r.GetNullableTime(8), r.GetNullableString(9));
 
     private static Allocation ReadAllocation(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), EnumText.Parse<AllocationStep>(r.GetString(3)), r.GetNullableString(4),

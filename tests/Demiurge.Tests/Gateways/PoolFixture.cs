@@ -29,6 +29,9 @@ public sealed class PoolFixture : IAsyncLifetime
 
     public FaultPlan Faults { get; } = new();
 
+    /// <summary>More service overrides of the test class, applied after the fixture's own.</summary>
+    public Action<IServiceCollection>? Overrides { get; set; }
+
     internal IGatewayStore Store => Api.ControlPlane.Services.GetRequiredService<IGatewayStore>();
 
     /// <summary>The addresses the embedded DNS server answers for <paramref name="name"/> (an A query); none when it does not resolve.</summary>
@@ -50,12 +53,14 @@ public sealed class PoolFixture : IAsyncLifetime
                     : provider.GetRequiredService<EmbeddedDnsProvider>(),
                 Faults));
             services.AddSingleton<IEdgeRouter, FaultyEdgeRouter>();
+            Overrides?.Invoke(services);
         };
         await Api.InitializeAsync();
     }
 
-    /// <summary>Starts a protocol peer and registers it as a ready gateway, the way a worker reports itself.</summary>
-    public async Task<(TestWorker Worker, string GatewayId, string Token)> AddReadyWorkerAsync()
+    /// <summary>Starts a protocol peer and registers it as a ready gateway of runtime <c>test</c>, the way a worker reports itself.</summary>
+    /// <param name="build">The worker's build as the store records it.</param>
+    public async Task<(TestWorker Worker, string GatewayId, string Token)> AddReadyWorkerAsync(string? build = null)
     {
         var worker = await TestWorker.StartAsync(Api.ApiUrl);
         _workers.Add(worker);
@@ -63,7 +68,7 @@ public sealed class PoolFixture : IAsyncLifetime
         var token = Tokens.New();
         var now = DateTimeOffset.UtcNow;
         await Store.GatewayCreateAsync(
-            new Gateway(gatewayId, GatewayState.Starting, "test", worker.Address.ToString().TrimEnd('/'), worker.Port, null, now, now, null),
+            new Gateway(gatewayId, GatewayState.Starting, "test", worker.Address.ToString().TrimEnd('/'), worker.Port, null, now, now, null, build),
             token, new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, null, now), CancellationToken.None);
         using var ready = new HttpRequestMessage(HttpMethod.Post, GatewayPaths.Ready) { Content = ProtocolJson.Content(new GatewayReadyRequest { GatewayId = gatewayId }) };
         ready.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -17,6 +17,10 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
     {
         ["POST /gateway/start"] = HttpStatusCode.ServiceUnavailable,
         ["POST /gateways/{gateway_id}/release"] = HttpStatusCode.NotFound,
+        // More workers than --pool-max allows: a matrix run must not start any.
+        ["POST /gateways"] = HttpStatusCode.Conflict,
+        // The fixture's organization has no gateway.
+        ["POST /gateways/release"] = HttpStatusCode.Conflict,
         ["DELETE /gateway/data/{organization_id}"] = HttpStatusCode.NotFound,
     };
 
@@ -38,6 +42,8 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         ["POST /gateway/data/pull"] = () => Task.FromResult<object>(new { organization_id = fixture.OrganizationId }),
         ["POST /gateway/data/push"] = () => Task.FromResult<object>(new { organization_id = fixture.OrganizationId, version = 0, data = new { yjs_state = new Dictionary<string, string>() } }),
         ["POST /gateway/stop"] = () => Task.FromResult<object>(new { organization_id = fixture.OrganizationId }),
+        ["POST /gateways"] = () => Task.FromResult<object>(new { count = 1000 }),
+        ["POST /gateways/release"] = () => Task.FromResult<object>(new { organization_id = fixture.OrganizationId }),
     };
 
     /// <summary>The organization's own objects, made fresh for each request, so that one caller's delete leaves the next caller something to delete.</summary>

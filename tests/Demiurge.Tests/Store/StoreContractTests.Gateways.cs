@@ -55,6 +55,21 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task GatewayCreateAsync_WithAndWithoutBuild_ReadsBackTheBuild()
+    {
+        var at = Tick();
+        var built = new Gateway(Ids.New(), GatewayState.Starting, "process", "http://127.0.0.1", _nextPort++, null, at, at, null, "0123456789abcdef");
+        var unknown = built with { GatewayId = Ids.New(), Port = _nextPort++, Build = null };
+
+        await Gateways.GatewayCreateAsync(built, Tokens.New(), NewEvent(GatewayEventKinds.GatewayStarted, subjectId: built.GatewayId), Ct);
+        await Gateways.GatewayCreateAsync(unknown, Tokens.New(), NewEvent(GatewayEventKinds.GatewayStarted, subjectId: unknown.GatewayId), Ct);
+
+        Assert.Equal("0123456789abcdef", (await Gateways.GatewayGetAsync(built.GatewayId, Ct))!.Build);
+        Assert.Null((await Gateways.GatewayGetAsync(unknown.GatewayId, Ct))!.Build);
+        Assert.Equal(["0123456789abcdef"], (await Gateways.GatewayListAsync(Ct)).Select(g => g.Build).OfType<string>());
+    }
+
+    [Fact]
     public async Task AllocationRedeemHandshakeAsync_TenParallelSameToken_ExactlyOneRedeems()
     {
         var allocation = await ClaimAsync();

@@ -54,12 +54,15 @@ internal static partial class GatewayImage
 
     private static readonly string[] s_openSsl = ["libssl.so.3", "libcrypto.so.3"];
 
+    /// <summary>The image's content hash, as its tag shows it: the build of the workers started from it.</summary>
+    public static string ContentTag => s_content.Value.Hash[..16];
+
     /// <summary>The image's tag, <c>{repository}:{hash}</c>; builds it first when the engine does not have it.</summary>
     /// <exception cref="InvalidOperationException">The build failed.</exception>
     public static async Task<string> EnsureAsync(IDockerClient client, string repository, ILogger logger, CancellationToken cancellationToken)
     {
         var (files, hash) = s_content.Value;
-        var tag = $"{repository}:{hash[..16]}";
+        var tag = $"{repository}:{ContentTag}";
         if (await ExistsAsync(client, tag, cancellationToken))
         {
             return tag;

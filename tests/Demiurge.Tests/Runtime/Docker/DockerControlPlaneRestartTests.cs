@@ -79,7 +79,7 @@ public sealed class DockerControlPlaneRestartTests
         }
     }
 
-    private static string Container(string gatewayId) => DockerGatewayRuntime.ContainerName(gatewayId);
+    private static string Container(string gatewayId) => DockerDriver.ContainerName(gatewayId);
 
     private static string Id(JsonElement gateway) => gateway.GetProperty("gateway_id").GetString()!;
 

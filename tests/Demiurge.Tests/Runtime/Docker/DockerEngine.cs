@@ -20,7 +20,7 @@ internal static class DockerEngine
     {
         try
         {
-            return await client.Containers.InspectContainerAsync(DockerGatewayRuntime.ContainerName(gatewayId));
+            return await client.Containers.InspectContainerAsync(DockerDriver.ContainerName(gatewayId));
         }
         catch (DockerContainerNotFoundException)
         {
@@ -35,7 +35,7 @@ internal static class DockerEngine
         {
             try
             {
-                await client.Containers.RemoveContainerAsync(DockerGatewayRuntime.ContainerName(gatewayId), new ContainerRemoveParameters { Force = true });
+                await client.Containers.RemoveContainerAsync(DockerDriver.ContainerName(gatewayId), new ContainerRemoveParameters { Force = true });
             }
             catch (DockerContainerNotFoundException)
             {

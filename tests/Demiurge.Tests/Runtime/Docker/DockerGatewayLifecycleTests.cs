@@ -39,8 +39,8 @@ public sealed class DockerGatewayLifecycleTests : GatewayLifecycleTests
         Assert.Equal(500_000_000, host.NanoCPUs);
         Assert.Equal("host", host.NetworkMode);
         Assert.True(host.ReadonlyRootfs);
-        Assert.Equal(gatewayId, config.Labels![DockerGatewayRuntime.GatewayIdLabel]);
-        Assert.Equal("gateway", config.Labels[DockerGatewayRuntime.RoleLabel]);
+        Assert.Equal(gatewayId, config.Labels![DockerDriver.GatewayIdLabel]);
+        Assert.Equal("gateway", config.Labels[DockerDriver.RoleLabel]);
         Assert.Equal(["CMD", GatewayImage.Entrypoint, "probe", gateway.GetProperty("address").GetString() + "/collab/ping"], config.Healthcheck!.Test!);
         Assert.Equal("10001:10001", config.User);
         Assert.Equal(gateway.GetProperty("pid").GetInt32(), (int)container.State!.Pid);
@@ -54,7 +54,7 @@ public sealed class DockerGatewayLifecycleTests : GatewayLifecycleTests
         await StartAsync(poolSize: 1, max: 2);
         var victim = (await ReadyGatewayAsync()).GetProperty("gateway_id").GetString()!;
 
-        await _docker.Containers.RemoveContainerAsync(DockerGatewayRuntime.ContainerName(victim), new() { Force = true });
+        await _docker.Containers.RemoveContainerAsync(DockerDriver.ContainerName(victim), new() { Force = true });
 
         var replacement = await WaitForAsync("the removed container to be gone and replaced", async () =>
         {
@@ -80,8 +80,9 @@ public sealed class DockerGatewayLifecycleTests : GatewayLifecycleTests
         await PutStateAsync(gateway.GetProperty("address").GetString()!, project, "pushed on SIGTERM");
         Assert.Equal(0, await DataVersionAsync(organization));
 
-        var runtime = ControlPlane.Services.GetRequiredService<IGatewayRuntime>();
-        await runtime.StopAsync(gateway.GetProperty("pid").GetInt32(), gatewayId, TimeSpan.FromSeconds(20), CancellationToken.None);
+        var driver = ControlPlane.Services.GetRequiredService<IInstanceDriver>();
+        var instance = (await ControlPlane.Services.GetRequiredService<IGatewayStore>().GatewayGetAsync(gatewayId, CancellationToken.None))!.Instance!;
+        await driver.StopAsync(instance, TimeSpan.FromSeconds(20), CancellationToken.None);
 
         Assert.Null(await DockerEngine.InspectAsync(_docker, gatewayId));
         var stored = await ControlPlane.Services.GetRequiredService<IGatewayStore>().OrganizationDataGetAsync(organization, CancellationToken.None);

@@ -7,13 +7,13 @@ using Microsoft.Extensions.Options;
 namespace Demiurge.Runtime.Docker;
 
 /// <summary>
-/// Gateways as containers of the locally built <see cref="GatewayImage"/>, through the Docker
-/// Engine API. Each container is named after its gateway (<c>demiurge-gw-{id}</c>), so the
-/// gateway id alone finds it again after a restart of the control plane; the process id stored
-/// with the gateway is the container's main process as the host sees it. Containers share the
-/// host's network and the worker listens on 127.0.0.1, as a child process would.
+/// Instances as containers of the locally built <see cref="GatewayImage"/>, through the Docker
+/// Engine API. Each container is named after its instance (<c>demiurge-gw-{id}</c>, as gateways
+/// are its only instances yet), so the instance id alone finds it again after a restart of the
+/// control plane; the handle's process id is the container's main process as the host sees it.
+/// Containers share the host's network and listen on 127.0.0.1, as a child process would.
 /// </summary>
-internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisposable
+internal sealed partial class DockerDriver : IInstanceDriver, IAsyncDisposable
 {
     public const string GatewayIdLabel = "demiurge.gateway-id";
     public const string RoleLabel = "demiurge.role";
@@ -23,13 +23,13 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
     private static readonly TimeSpan s_removalTimeout = TimeSpan.FromSeconds(30);
 
     private readonly DockerRuntimeOptions _options;
-    private readonly ILogger<DockerGatewayRuntime> _logger;
+    private readonly ILogger<DockerDriver> _logger;
     private readonly DockerClient _client;
 
-    // Containers this instance created and has not stopped, by gateway id: stopped on disposal.
+    // Containers this driver created and has not stopped, by instance id: stopped on disposal.
     private readonly ConcurrentDictionary<string, string> _created = new();
 
-    public DockerGatewayRuntime(IOptions<DemiurgeOptions> options, ILogger<DockerGatewayRuntime> logger)
+    public DockerDriver(IOptions<DemiurgeOptions> options, ILogger<DockerDriver> logger)
     {
         _options = options.Value.Runtime.Docker;
         _logger = logger;
@@ -38,28 +38,31 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
 
     public string Name => RuntimeOptions.DockerProvider;
 
-    public static string ContainerName(string gatewayId) => NamePrefix + gatewayId;
+    /// <summary>The image's content hash: the running control plane's own files, hashed once.</summary>
+    public string Build => GatewayImage.ContentTag;
 
-    public async Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
+    public static string ContainerName(string instanceId) => NamePrefix + instanceId;
+
+    public async Task<InstanceHandle> StartAsync(InstanceSpec spec, CancellationToken cancellationToken)
     {
-        var name = ContainerName(launch.GatewayId);
+        var name = ContainerName(spec.InstanceId);
         try
         {
             var image = await GatewayImage.EnsureAsync(_client, _options.Image, _logger, cancellationToken);
             var memory = _options.Memory.Bytes;
-            _created[launch.GatewayId] = name;
+            _created[spec.InstanceId] = name;
             await _client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Name = name,
                 Image = image,
-                Cmd = [.. launch.Arguments],
+                Cmd = [.. spec.Arguments],
                 // Visible to whoever may inspect containers, who could read the worker's memory anyway.
-                Env = [.. launch.Environment.Select(variable => $"{variable.Key}={variable.Value}")],
-                Labels = new Dictionary<string, string> { [RoleLabel] = "gateway", [GatewayIdLabel] = launch.GatewayId },
+                Env = [.. spec.Environment.Select(variable => $"{variable.Key}={variable.Value}")],
+                Labels = new Dictionary<string, string> { [RoleLabel] = spec.Role, [GatewayIdLabel] = spec.InstanceId },
                 Healthcheck = new HealthcheckConfig
                 {
-                    // The image has no shell and no curl: demiurge probes its own worker.
-                    Test = ["CMD", GatewayImage.Entrypoint, "probe", new Uri(launch.Address, "/collab/ping").ToString()],
+                    // The image has no shell and no curl: demiurge probes its own instance.
+                    Test = ["CMD", GatewayImage.Entrypoint, "probe", new Uri(spec.Address, spec.HealthPath).ToString()],
                     Interval = s_healthInterval,
                     Timeout = TimeSpan.FromSeconds(5),
                     Retries = 3,
@@ -81,8 +84,8 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
             await _client.Containers.StartContainerAsync(name, new ContainerStartParameters(), cancellationToken);
             var started = await _client.Containers.InspectContainerAsync(name, cancellationToken);
             var pid = (int)started.State!.Pid;
-            LogStarted(_logger, launch.GatewayId, name, pid, launch.Port);
-            return pid;
+            LogStarted(_logger, spec.InstanceId, name, pid, spec.Address.Port);
+            return new InstanceHandle(Name, spec.InstanceId, InstanceHandle.LocalNode, [spec.Address], [spec.Address.Port], pid);
         }
         catch (Exception exception) when (exception is DockerApiException or OperationCanceledException)
         {
@@ -98,12 +101,12 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         }
     }
 
-    /// <summary>Whether the gateway's container runs; the container name, not the pid, identifies it.</summary>
-    public async ValueTask<bool> IsRunningAsync(int pid, string gatewayId, CancellationToken cancellationToken)
+    /// <summary>Whether the instance's container runs; the container name, not the pid, identifies it.</summary>
+    public async ValueTask<bool> IsRunningAsync(InstanceHandle instance, CancellationToken cancellationToken)
     {
         try
         {
-            var container = await _client.Containers.InspectContainerAsync(ContainerName(gatewayId), cancellationToken);
+            var container = await _client.Containers.InspectContainerAsync(ContainerName(instance.InstanceId), cancellationToken);
             return container.State?.Running == true;
         }
         catch (DockerContainerNotFoundException)
@@ -113,35 +116,15 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         catch (DockerApiException exception)
         {
             // Not "gone": an engine in trouble must not get every gateway replaced.
-            throw new InvalidOperationException($"Docker could not inspect {ContainerName(gatewayId)}: {exception.Message}", exception);
+            throw new InvalidOperationException($"Docker could not inspect {ContainerName(instance.InstanceId)}: {exception.Message}", exception);
         }
     }
 
     /// <summary>SIGTERM (the worker pushes its data), SIGKILL after <paramref name="grace"/>, then the container is removed.</summary>
-    public async Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken)
-    {
-        var name = ContainerName(gatewayId);
-        try
-        {
-            await _client.Containers.StopContainerAsync(name,
-                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) }, cancellationToken);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            return;
-        }
-        catch (DockerApiException exception)
-        {
-            throw new InvalidOperationException($"Docker could not stop {name}: {exception.Message}", exception);
-        }
+    public Task StopAsync(InstanceHandle instance, TimeSpan grace, CancellationToken cancellationToken) => StopAsync(instance.InstanceId, grace, cancellationToken);
 
-        await RemoveAsync(name, cancellationToken);
-        _created.TryRemove(gatewayId, out _);
-        LogStopped(_logger, gatewayId, name);
-    }
-
-    /// <summary>Removes the containers of gone gateways: exited ones, and any a crash of the control plane left running.</summary>
-    public async Task RemoveLeftoversAsync(IReadOnlySet<string> goneGatewayIds, CancellationToken cancellationToken)
+    /// <summary>Removes the containers of gone instances: exited ones, and any a crash of the control plane left running.</summary>
+    public async Task RemoveLeftoversAsync(IReadOnlySet<string> goneInstanceIds, CancellationToken cancellationToken)
     {
         IList<ContainerListResponse> containers;
         try
@@ -157,12 +140,34 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
             throw new InvalidOperationException($"Docker could not list containers: {exception.Message}", exception);
         }
 
-        // Containers of gateways this store does not know belong to another control plane on the same engine.
-        foreach (var container in containers.Where(c => c.Labels.TryGetValue(GatewayIdLabel, out var id) && goneGatewayIds.Contains(id)))
+        // Containers of instances this store does not know belong to another control plane on the same engine.
+        foreach (var container in containers.Where(c => c.Labels.TryGetValue(GatewayIdLabel, out var id) && goneInstanceIds.Contains(id)))
         {
             LogRemovedLeftover(_logger, container.Labels[GatewayIdLabel], container.State);
             await RemoveAsync(container.ID, cancellationToken);
         }
+    }
+
+    private async Task StopAsync(string instanceId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var name = ContainerName(instanceId);
+        try
+        {
+            await _client.Containers.StopContainerAsync(name,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return;
+        }
+        catch (DockerApiException exception)
+        {
+            throw new InvalidOperationException($"Docker could not stop {name}: {exception.Message}", exception);
+        }
+
+        await RemoveAsync(name, cancellationToken);
+        _created.TryRemove(instanceId, out _);
+        LogStopped(_logger, instanceId, name);
     }
 
     private async Task RemoveAsync(string container, CancellationToken cancellationToken)
@@ -204,18 +209,18 @@ internal sealed partial class DockerGatewayRuntime : IGatewayRuntime, IAsyncDisp
         }
     }
 
-    /// <summary>Stops, in parallel, every container this instance started and nobody stopped (a crash leaves them to be adopted).</summary>
+    /// <summary>Stops, in parallel, every container this driver started and nobody stopped (a crash leaves them to be adopted).</summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_created.Keys.Select(async gatewayId =>
+        await Task.WhenAll(_created.Keys.Select(async instanceId =>
         {
             try
             {
-                await StopAsync(0, gatewayId, TimeSpan.FromSeconds(10), CancellationToken.None);
+                await StopAsync(instanceId, TimeSpan.FromSeconds(10), CancellationToken.None);
             }
             catch (Exception exception) when (exception is InvalidOperationException or HttpRequestException or IOException)
             {
-                LogStopFailed(_logger, exception, gatewayId);
+                LogStopFailed(_logger, exception, instanceId);
             }
         }));
         _client.Dispose();

@@ -7,19 +7,23 @@ using Microsoft.Extensions.Options;
 namespace Demiurge.Runtime.Process;
 
 /// <summary>
-/// Gateways as child processes of the control plane, running this same executable as
-/// <c>demiurge gateway</c> on a loopback port. Their output goes to
-/// <c>{DataDir}/logs/gateway-{id}.log</c>.
+/// Instances as child processes of the control plane, running this same executable (for a
+/// gateway, <c>demiurge gateway</c> on a loopback port). Their output goes to
+/// <c>{DataDir}/logs/{role}-{id}.log</c>. The handle's process id finds an instance again.
 /// </summary>
-internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> options, ILogger<ProcessGatewayRuntime> logger) : IGatewayRuntime, IAsyncDisposable
+internal sealed partial class ProcessDriver(IOptions<DemiurgeOptions> options, ILogger<ProcessDriver> logger) : IInstanceDriver, IAsyncDisposable
 {
     private const int SigTerm = 15;
 
     private readonly ConcurrentDictionary<int, System.Diagnostics.Process> _children = new();
+    private readonly FileHash _build = new();
 
     public string Name => "process";
 
-    public Task<int> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
+    /// <summary>The hash of the application assembly on disk, which the next worker loads: a build in place changes it.</summary>
+    public string Build => _build.Of(typeof(ProcessDriver).Assembly.Location);
+
+    public Task<InstanceHandle> StartAsync(InstanceSpec spec, CancellationToken cancellationToken)
     {
         var logs = DataDirectory.CreateFolder(Path.Combine(options.Value.DataDir, "logs"));
         var start = new ProcessStartInfo(Executable())
@@ -28,51 +32,50 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in launch.Arguments)
+        foreach (var argument in spec.Arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in launch.Environment)
+        foreach (var (name, value) in spec.Environment)
         {
             start.Environment[name] = value;
         }
 
         var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         _children[process.Id] = process;
-        var log = TextWriter.Synchronized(new StreamWriter(DataDirectory.OpenFile(Path.Combine(logs, $"gateway-{launch.GatewayId}.log"), FileMode.Append, FileAccess.Write)) { AutoFlush = true });
+        var log = TextWriter.Synchronized(new StreamWriter(DataDirectory.OpenFile(Path.Combine(logs, $"{spec.Role}-{spec.InstanceId}.log"), FileMode.Append, FileAccess.Write)) { AutoFlush = true });
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _ = ForgetWhenExitedAsync(process, log);
-        LogStarted(logger, launch.GatewayId, process.Id, launch.Port);
-        return Task.FromResult(process.Id);
+        LogStarted(logger, spec.Role, spec.InstanceId, process.Id, spec.Address.Port);
+        return Task.FromResult(new InstanceHandle(Name, spec.InstanceId, InstanceHandle.LocalNode, [spec.Address], [spec.Address.Port], process.Id));
     }
 
-    public ValueTask<bool> IsRunningAsync(int pid, string gatewayId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(IsRunning(pid, gatewayId));
+    public ValueTask<bool> IsRunningAsync(InstanceHandle instance, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(IsRunning(instance));
 
-    public Task StopAsync(int pid, string gatewayId, TimeSpan grace, CancellationToken cancellationToken) =>
-        IsRunning(pid, gatewayId) ? TerminateAsync(pid, grace, cancellationToken) : Task.CompletedTask;
+    public Task StopAsync(InstanceHandle instance, TimeSpan grace, CancellationToken cancellationToken) =>
+        IsRunning(instance) ? TerminateAsync(instance.ProcessId!.Value, grace, cancellationToken) : Task.CompletedTask;
 
     /// <summary>An exited child leaves nothing behind: its exit watcher already forgot it.</summary>
-    public Task RemoveLeftoversAsync(IReadOnlySet<string> goneGatewayIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task RemoveLeftoversAsync(IReadOnlySet<string> goneInstanceIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private bool IsRunning(int pid, string gatewayId) =>
-        _children.TryGetValue(pid, out var child) ? !child.HasExited : IsWorker(pid, gatewayId);
+    private bool IsRunning(InstanceHandle instance) => instance.ProcessId is { } pid
+        && (_children.TryGetValue(pid, out var child) ? !child.HasExited : IsInstance(pid, instance.InstanceId));
 
     /// <summary>
-    /// A worker from an earlier run of the control plane is trusted only if its command line
-    /// is <c>demiurge gateway … {gatewayId}</c>: a PID may have been reused by another process,
-    /// which must never be signalled. (Linux's /proc; elsewhere such workers are not adopted.)
+    /// An instance from an earlier run of the control plane is trusted only if its command line
+    /// names its id (<c>demiurge gateway … {gatewayId}</c>): a PID may have been reused by another
+    /// process, which must never be signalled. (Linux's /proc; elsewhere such instances are not adopted.)
     /// </summary>
-    private static bool IsWorker(int pid, string gatewayId)
+    private static bool IsInstance(int pid, string instanceId)
     {
         try
         {
-            var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-            return arguments.Contains("gateway") && arguments.Contains(gatewayId);
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Contains(instanceId);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -147,6 +150,6 @@ internal sealed partial class ProcessGatewayRuntime(IOptions<DemiurgeOptions> op
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Started gateway {GatewayId} as process {Pid} on port {Port}")]
-    private static partial void LogStarted(ILogger logger, string gatewayId, int pid, int port);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Started {Role} {InstanceId} as process {Pid} on port {Port}")]
+    private static partial void LogStarted(ILogger logger, string role, string instanceId, int pid, int port);
 }
