@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using Demiurge.Edge;
 using Demiurge.Edge.Nginx;
 using Demiurge.Hosting;
+using Demiurge.Store;
 using Demiurge.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -72,8 +73,9 @@ async Task RoutesEmbeddedAsync(int size)
     try
     {
         var databasePath = Path.Combine(dir, "demiurge.db");
-        using var store = new SqliteStore(databasePath);
-        await store.MigrateAsync(CancellationToken.None);
+        await using var database = new Database(new SqliteDialect(databasePath));
+        await database.MigrateAsync(CancellationToken.None);
+        var store = new SqlEdgeStore(database);
         await PreloadStoreAsync(databasePath, size);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -187,8 +189,9 @@ async Task ProxyAsync(string seconds, string connections, int rounds)
     var host = $"org-{id}.{Domain}";
     try
     {
-        using var store = new SqliteStore(Path.Combine(dir, "demiurge.db"));
-        await store.MigrateAsync(CancellationToken.None);
+        await using var database = new Database(new SqliteDialect(Path.Combine(dir, "demiurge.db")));
+        await database.MigrateAsync(CancellationToken.None);
+        var store = new SqlEdgeStore(database);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Demiurge:DataDir"] = dir,

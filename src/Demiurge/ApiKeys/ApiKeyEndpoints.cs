@@ -25,7 +25,7 @@ internal static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Created<ApiKeyCreatedResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateApiKeyRequest request, ClaimsPrincipal principal, IStore store, IApiKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
+        CreateApiKeyRequest request, ClaimsPrincipal principal, IOrganizationStore store, IApiKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (request.Scopes!.FirstOrDefault(s => !ApiKeyScopes.All.Contains(s)) is { } unknown)

@@ -1,4 +1,3 @@
-using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Demiurge.ApiKeys;
@@ -7,7 +6,6 @@ internal static class ApiKeyExtensions
 {
     public static IServiceCollection AddApiKeys(this IServiceCollection services)
     {
-        services.TryAddSingleton<IApiKeyStore>(provider => (IApiKeyStore)provider.GetRequiredService<IStore>());
         return services;
     }
 

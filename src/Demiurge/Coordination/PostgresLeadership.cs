@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Demiurge.Hosting;
 using Demiurge.Store;
-using Demiurge.Store.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -13,7 +12,7 @@ namespace Demiurge.Coordination;
 /// A leader that dies loses its connection and so the lock; one whose connection fails stops
 /// leading at once, before the server can have freed the lock for anyone else.
 /// </summary>
-internal sealed partial class PostgresLeadership(IStore store, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<PostgresLeadership> logger)
+internal sealed partial class PostgresLeadership(Database database, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<PostgresLeadership> logger)
     : BackgroundService, ILeadership
 {
     /// <summary>How often a follower tries for the lock.</summary>
@@ -133,7 +132,7 @@ internal sealed partial class PostgresLeadership(IStore store, IOptions<Demiurge
         {
             await connection.OpenAsync(cancellationToken);
             await ExecuteAsync(connection, ServerKeepalives, cancellationToken);
-            await ExecuteAsync(connection, ((PostgresStore)store).LivenessLockSql, cancellationToken);
+            await ExecuteAsync(connection, database.LivenessLockSql!, cancellationToken);
             return connection;
         }
         catch
@@ -145,7 +144,7 @@ internal sealed partial class PostgresLeadership(IStore store, IOptions<Demiurge
 
     private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({AdvisoryLocks.Leader})", connection);
+        await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockKeys.Leader})", connection);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

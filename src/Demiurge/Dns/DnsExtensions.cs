@@ -1,7 +1,6 @@
 using Demiurge.Dns.PowerDns;
 using Demiurge.Dns.Server;
 using Demiurge.Hosting;
-using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,6 @@ internal static class DnsExtensions
     /// </summary>
     public static IServiceCollection AddDns(this IServiceCollection services)
     {
-        services.TryAddSingleton<IDnsStore>(provider => (IDnsStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<ServedZone>();
         services.TryAddSingleton<EmbeddedDnsProvider>();
         services.TryAddSingleton<PowerDnsProvider>();

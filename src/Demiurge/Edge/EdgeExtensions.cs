@@ -1,6 +1,5 @@
 using Demiurge.Edge.Nginx;
 using Demiurge.Hosting;
-using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +13,6 @@ internal static class EdgeExtensions
     /// </summary>
     public static IServiceCollection AddEdge(this IServiceCollection services)
     {
-        services.AddEdgeStore();
         services.TryAddSingleton<EdgeRouteTable>();
         services.TryAddSingleton<EmbeddedEdgeRouter>();
         services.TryAddSingleton<NginxEdgeRouter>();
@@ -23,13 +21,6 @@ internal static class EdgeExtensions
             : provider.GetRequiredService<EmbeddedEdgeRouter>());
         services.TryAddSingleton<EmbeddedEdgeService>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEdgeService>());
-        return services;
-    }
-
-    /// <summary>The store's versioned routes, as <see cref="IEdgeStore"/>.</summary>
-    public static IServiceCollection AddEdgeStore(this IServiceCollection services)
-    {
-        services.TryAddSingleton(provider => (IEdgeStore)provider.GetRequiredService<IStore>());
         return services;
     }
 }

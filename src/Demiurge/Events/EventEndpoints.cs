@@ -1,6 +1,5 @@
 using Demiurge.Hosting;
 using Demiurge.Identity;
-using Demiurge.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Events;
@@ -18,7 +17,7 @@ internal static class EventEndpoints
     }
 
     private static async Task<Results<Ok<EventResponse[]>, ValidationProblem>> ListAsync(
-        IStore store, CancellationToken cancellationToken, long after = 0, int limit = DefaultLimit)
+        IEventStore store, CancellationToken cancellationToken, long after = 0, int limit = DefaultLimit)
     {
         // Sequence numbers start at 1: a negative cursor is a client's mistake, not "from the start".
         if (after < 0)

@@ -10,7 +10,7 @@ namespace Demiurge.Events;
 /// than in every handler. Handlers refuse before they write, so this event is the refused
 /// request's only write.
 /// </summary>
-internal sealed class RefusedWriteAuditMiddleware(RequestDelegate next, IStore store, TimeProvider time)
+internal sealed class RefusedWriteAuditMiddleware(RequestDelegate next, IEventStore store, TimeProvider time)
 {
     /// <summary>Longer paths are cut in the event's detail: they are the caller's input.</summary>
     public const int MaxPathLength = 512;

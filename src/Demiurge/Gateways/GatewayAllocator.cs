@@ -18,7 +18,7 @@ namespace Demiurge.Gateways;
 /// </summary>
 internal sealed partial class GatewayAllocator(
     IGatewayStore store,
-    IStore events,
+    IEventStore events,
     IDnsProvider dns,
     IEdgeRouter edge,
     WorkerClient workers,

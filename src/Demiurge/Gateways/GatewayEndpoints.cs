@@ -40,7 +40,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<Ok<StartGatewayResponse>, ProblemHttpResult>> StartAsync(
-        StartGatewayRequest request, ClaimsPrincipal principal, IStore store, GatewayAllocator allocator, IOptions<DemiurgeOptions> options, HttpContext context, CancellationToken cancellationToken)
+        StartGatewayRequest request, ClaimsPrincipal principal, IOrganizationStore store, GatewayAllocator allocator, IOptions<DemiurgeOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (await OrganizationAccess.LoadAsync(store, request.OrganizationId, caller, cancellationToken) is not { } access)
@@ -79,11 +79,11 @@ internal static class GatewayEndpoints
             return TypedResults.Ok(new GatewayReadyResponse(gateway.GatewayId, "ready"));
         }
 
-        return ApiProblems.Conflict($"Gateway {gateway.GatewayId} is {SqlStore.Format(gateway.State)} and cannot become ready now.");
+        return ApiProblems.Conflict($"Gateway {gateway.GatewayId} is {gateway.State.ToText()} and cannot become ready now.");
     }
 
     private static async Task<Results<Ok<GatewayConfigResponse>, ProblemHttpResult>> ConfigAsync(
-        GatewayConfigRequest request, IStore store, IGatewayStore gateways, IOptions<DemiurgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        GatewayConfigRequest request, IOrganizationStore store, IGatewayStore gateways, IOptions<DemiurgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var allocationToken = Tokens.New();
         if (await gateways.AllocationRedeemHandshakeAsync(Tokens.Hash(request.HandshakeToken!), Tokens.Hash(allocationToken), time.GetUtcNowMilliseconds(), cancellationToken) is not { } allocation)
@@ -104,7 +104,7 @@ internal static class GatewayEndpoints
             GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
             allocationToken,
             organization.Name,
-            [.. settings.Members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],
+            [.. settings.Members.Select(m => new GatewayMember(m.UserId, m.Username, m.Role.ToText()))],
             [.. settings.Projects.Select(p => new GatewayProject(p.ProjectId, p.Name))],
             settings.Revision,
             organization.GatewayAutoRelease ? options.Value.Gateway.InactivityTimeout?.TotalSeconds : null,
@@ -184,7 +184,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDataAsync(
-        string organization_id, ClaimsPrincipal principal, IStore store, IGatewayStore gateways, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, ClaimsPrincipal principal, IOrganizationStore store, IGatewayStore gateways, TimeProvider time, CancellationToken cancellationToken)
     {
         if (Ids.Parse(organization_id) is not { } organizationId || await store.OrganizationGetAsync(organizationId, cancellationToken) is null)
         {
@@ -209,7 +209,7 @@ internal static class GatewayEndpoints
         return TypedResults.Ok(gateways.Select(g =>
         {
             var allocation = allocations.GetValueOrDefault(g.GatewayId);
-            return new GatewayResponse(g.GatewayId, SqlStore.Format(g.State), allocation?.OrganizationId, allocation?.AllocationId,
+            return new GatewayResponse(g.GatewayId, g.State.ToText(), allocation?.OrganizationId, allocation?.AllocationId,
                 g.Runtime, g.Address, g.Port, g.Pid, g.CreatedAt, g.UpdatedAt, g.ReadyAt);
         }).ToArray());
     }
@@ -218,7 +218,7 @@ internal static class GatewayEndpoints
     {
         var gateways = await store.GatewayListAsync(cancellationToken);
         var allocations = await store.AllocationListCurrentAsync(cancellationToken);
-        var byState = Enum.GetValues<GatewayState>().ToDictionary(s => SqlStore.Format(s), s => gateways.Count(g => g.State == s));
+        var byState = Enum.GetValues<GatewayState>().ToDictionary(s => s.ToText(), s => gateways.Count(g => g.State == s));
         var live = gateways.Count(g => g.State is not (GatewayState.Gone or GatewayState.Unhealthy));
         return TypedResults.Ok(new PoolStatsResponse(gateways.Count, live, byState, allocations.Count));
     }
@@ -258,7 +258,7 @@ internal static class GatewayEndpoints
         }
 
         var released = (await store.GatewayGetAsync(gatewayId, cancellationToken))!;
-        return TypedResults.Ok(new GatewayResponse(released.GatewayId, SqlStore.Format(released.State), null, null, released.Runtime, released.Address,
+        return TypedResults.Ok(new GatewayResponse(released.GatewayId, released.State.ToText(), null, null, released.Runtime, released.Address,
             released.Port, released.Pid, released.CreatedAt, released.UpdatedAt, released.ReadyAt));
     }
 

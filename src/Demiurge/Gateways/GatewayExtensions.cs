@@ -1,5 +1,4 @@
 using Demiurge.Coordination;
-using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Demiurge.Gateways;
@@ -9,13 +8,11 @@ internal static class GatewayExtensions
     /// <summary>The pool: the allocation saga, the pool manager, the reconciler of published names, and the directory of control planes the workers call.</summary>
     public static IServiceCollection AddGateways(this IServiceCollection services)
     {
-        services.TryAddSingleton<IGatewayStore>(provider => (IGatewayStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<PoolSignal>();
         services.TryAddSingleton<WorkerClient>();
         services.TryAddSingleton<GatewaySettingsPublisher>();
         services.TryAddSingleton<GatewayAllocator>();
         services.AddHttpClient(GatewayAllocator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
-        services.TryAddSingleton<IControlPlaneStore>(provider => (IControlPlaneStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<ControlPlaneDirectory>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ControlPlaneDirectory>());
         services.AddHostedService<PoolManager>();

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using Demiurge.GatewayProcess;
-using Demiurge.Store;
+using Demiurge.Organizations;
 
 namespace Demiurge.Gateways;
 
@@ -14,7 +14,7 @@ namespace Demiurge.Gateways;
 /// (<see cref="CatchUpAsync"/>), so a lost update is late, never lost.
 /// </summary>
 internal sealed partial class GatewaySettingsPublisher(
-    IStore store, IGatewayStore gateways, WorkerClient workers, Microsoft.Extensions.Options.IOptions<Hosting.DemiurgeOptions> options, TimeProvider time, ILogger<GatewaySettingsPublisher> logger)
+    IOrganizationStore store, IGatewayStore gateways, WorkerClient workers, Microsoft.Extensions.Options.IOptions<Hosting.DemiurgeOptions> options, TimeProvider time, ILogger<GatewaySettingsPublisher> logger)
 {
     private static readonly TimeSpan[] s_retryDelays =
         [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
@@ -106,7 +106,7 @@ internal sealed partial class GatewaySettingsPublisher(
         }
 
         var body = new CollabConfigRequest(organizationId, settings.Revision, settings.Organization.Name,
-            [.. settings.Members.Select(m => new MemberAnswer(m.UserId, m.Username, SqlStore.FormatRole(m.Role)))],
+            [.. settings.Members.Select(m => new MemberAnswer(m.UserId, m.Username, m.Role.ToText()))],
             [.. settings.Projects.Select(p => new ProjectAnswer(p.ProjectId, p.Name))],
             settings.Organization.StorageQuotaBytes ?? options.Value.Gateway.OrganizationStorageQuota.Bytes);
         try

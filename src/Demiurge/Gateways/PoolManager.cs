@@ -21,7 +21,7 @@ namespace Demiurge.Gateways;
 /// </summary>
 internal sealed partial class PoolManager(
     IGatewayStore store,
-    IStore events,
+    IEventStore events,
     ILeadership leadership,
     IGatewayRuntime runtime,
     GatewayAllocator allocator,
@@ -106,7 +106,7 @@ internal sealed partial class PoolManager(
 
         gateways = await store.GatewayListAsync(cancellationToken);
         await runtime.RemoveLeftoversAsync(gateways.Where(g => g.State == GatewayState.Gone && g.Runtime == runtime.Name).Select(g => g.GatewayId).ToHashSet(), cancellationToken);
-        DemiurgeMetrics.GatewaysCounted(Enum.GetValues<GatewayState>().ToDictionary(s => SqlStore.Format(s), s => gateways.Count(g => g.State == s)));
+        DemiurgeMetrics.GatewaysCounted(Enum.GetValues<GatewayState>().ToDictionary(s => s.ToText(), s => gateways.Count(g => g.State == s)));
         // While shutting down, StopWorkers marks workers gone: they must not be replaced.
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {

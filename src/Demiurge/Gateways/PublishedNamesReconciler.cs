@@ -18,7 +18,7 @@ namespace Demiurge.Gateways;
 /// </summary>
 internal sealed partial class PublishedNamesReconciler(
     IGatewayStore store,
-    IStore events,
+    IEventStore events,
     ILeadership leadership,
     IDnsProvider dns,
     IEdgeRouter edge,

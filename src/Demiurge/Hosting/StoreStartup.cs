@@ -4,11 +4,11 @@ using Microsoft.Extensions.Options;
 namespace Demiurge.Hosting;
 
 /// <summary>Creates the data directory with its owner-only modes, then brings the store's schema up to date.</summary>
-internal sealed class StoreStartup(IOptions<DemiurgeOptions> options, IStore store) : IStartupStep
+internal sealed class StoreStartup(IOptions<DemiurgeOptions> options, Database database) : IStartupStep
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         DataDirectory.Prepare(options.Value);
-        await store.MigrateAsync(cancellationToken);
+        await database.MigrateAsync(cancellationToken);
     }
 }

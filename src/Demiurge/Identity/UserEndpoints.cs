@@ -22,7 +22,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<Results<Created<UserCreatedResponse>, ProblemHttpResult>> CreateUserAsync(
-        CreateUserRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
+        CreateUserRequest request, ClaimsPrincipal principal, IUserStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         var user = new User(Ids.New(), request.Username!, IsAdmin: false, time.GetUtcNowMilliseconds());
@@ -37,7 +37,7 @@ internal static class UserEndpoints
         return TypedResults.Created($"/users/{user.UserId}", new UserCreatedResponse(user.UserId, user.Username, token));
     }
 
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMeAsync(ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMeAsync(ClaimsPrincipal principal, IUserStore store, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         var user = await store.UserGetAsync(caller.UserId, cancellationToken);

@@ -20,7 +20,7 @@ internal sealed record OrganizationAccess(Organization Organization, Organizatio
     /// <summary>Only owners (and system admins) make owners; admins grant admin, member or viewer.</summary>
     public bool CanGrant(OrganizationRole role) => CanChangeOwners || (Role == OrganizationRole.Admin && role != OrganizationRole.Owner);
 
-    public static async Task<OrganizationAccess?> LoadAsync(IStore store, string? rawOrganizationId, Caller caller, CancellationToken cancellationToken)
+    public static async Task<OrganizationAccess?> LoadAsync(IOrganizationStore store, string? rawOrganizationId, Caller caller, CancellationToken cancellationToken)
     {
         if (Ids.Parse(rawOrganizationId) is not { } organizationId
             || await store.OrganizationGetAsync(organizationId, cancellationToken) is not { } organization)

@@ -28,7 +28,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Created<OrganizationResponse>> CreateAsync(
-        CreateOrganizationRequest request, ClaimsPrincipal principal, IStore store, TimeProvider time, CancellationToken cancellationToken)
+        CreateOrganizationRequest request, ClaimsPrincipal principal, IOrganizationStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         var organization = new Organization(Ids.New(), request.Name!, time.GetUtcNowMilliseconds());
@@ -38,7 +38,7 @@ internal static class OrganizationEndpoints
         return TypedResults.Created($"/orgs/{organization.OrganizationId}", OrganizationResponse.From(organization));
     }
 
-    private static async Task<Ok<OrganizationResponse[]>> ListAsync(ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+    private static async Task<Ok<OrganizationResponse[]>> ListAsync(ClaimsPrincipal principal, IOrganizationStore store, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         var organizations = await store.OrganizationListAsync(caller.IsAdmin ? null : caller.UserId, cancellationToken);
@@ -47,7 +47,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetAsync(
-        string organization_id, ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+        string organization_id, ClaimsPrincipal principal, IOrganizationStore store, CancellationToken cancellationToken)
     {
         var access = await OrganizationAccess.LoadAsync(store, organization_id, Caller.From(principal), cancellationToken);
         return access is null
@@ -56,7 +56,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string organization_id, UpdateOrganizationRequest request, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time,
+        string organization_id, UpdateOrganizationRequest request, ClaimsPrincipal principal, IOrganizationStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
@@ -103,7 +103,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Created<MemberResponse>, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
-        string organization_id, AddMemberRequest request, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, AddMemberRequest request, ClaimsPrincipal principal, IOrganizationStore store, IUserStore users, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         var access = await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken);
@@ -128,14 +128,14 @@ internal static class OrganizationEndpoints
             return ApiProblems.Invalid("user_id", "The user_id must be a UUID.");
         }
 
-        if (await store.UserGetAsync(userId, cancellationToken) is not { } user)
+        if (await users.UserGetAsync(userId, cancellationToken) is not { } user)
         {
             return ApiProblems.NotFound("User", userId);
         }
 
         var organizationId = access.Organization.OrganizationId;
         var now = time.GetUtcNowMilliseconds();
-        var auditEvent = new AuditEvent(Ids.New(), EventKinds.MemberAdded, caller.UserId, organizationId, userId, SqlStore.FormatRole(role), now);
+        var auditEvent = new AuditEvent(Ids.New(), EventKinds.MemberAdded, caller.UserId, organizationId, userId, role.ToText(), now);
         if (!await store.MembershipAddAsync(organizationId, userId, role, now, auditEvent, cancellationToken))
         {
             return ApiProblems.Conflict($"User '{user.Username}' is already a member of this organization.");
@@ -147,7 +147,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Ok<MemberResponse[]>, ProblemHttpResult>> ListMembersAsync(
-        string organization_id, ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+        string organization_id, ClaimsPrincipal principal, IOrganizationStore store, CancellationToken cancellationToken)
     {
         var access = await OrganizationAccess.LoadAsync(store, organization_id, Caller.From(principal), cancellationToken);
         if (access is null)
@@ -160,7 +160,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> UpdateMemberAsync(
-        string organization_id, string user_id, UpdateMemberRequest request, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings,
+        string organization_id, string user_id, UpdateMemberRequest request, ClaimsPrincipal principal, IOrganizationStore store, Gateways.GatewaySettingsPublisher settings,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
@@ -186,7 +186,7 @@ internal static class OrganizationEndpoints
         }
 
         var organizationId = access.Organization.OrganizationId;
-        var auditEvent = new AuditEvent(Ids.New(), EventKinds.MemberRoleChanged, caller.UserId, organizationId, userId, SqlStore.FormatRole(role), time.GetUtcNowMilliseconds());
+        var auditEvent = new AuditEvent(Ids.New(), EventKinds.MemberRoleChanged, caller.UserId, organizationId, userId, role.ToText(), time.GetUtcNowMilliseconds());
         var change = await store.MembershipSetRoleAsync(organizationId, userId, role, access.CanChangeOwners, auditEvent, cancellationToken);
         if (MembershipRefusal(change, userId, "demote") is { } refusal)
         {
@@ -199,7 +199,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
-        string organization_id, string user_id, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, string user_id, ClaimsPrincipal principal, IOrganizationStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)

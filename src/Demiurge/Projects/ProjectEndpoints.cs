@@ -20,7 +20,7 @@ internal static class ProjectEndpoints
     }
 
     private static async Task<Results<Created<ProjectResponse>, ProblemHttpResult>> CreateAsync(
-        string organization_id, CreateProjectRequest request, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, CreateProjectRequest request, ClaimsPrincipal principal, IOrganizationStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         var access = await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken);
@@ -47,7 +47,7 @@ internal static class ProjectEndpoints
     }
 
     private static async Task<Results<Ok<ProjectResponse[]>, ProblemHttpResult>> ListAsync(
-        string organization_id, ClaimsPrincipal principal, IStore store, CancellationToken cancellationToken)
+        string organization_id, ClaimsPrincipal principal, IOrganizationStore store, CancellationToken cancellationToken)
     {
         var access = await OrganizationAccess.LoadAsync(store, organization_id, Caller.From(principal), cancellationToken);
         if (access is null)
@@ -60,7 +60,7 @@ internal static class ProjectEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string organization_id, string project_id, ClaimsPrincipal principal, IStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, string project_id, ClaimsPrincipal principal, IOrganizationStore store, Gateways.GatewaySettingsPublisher settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)

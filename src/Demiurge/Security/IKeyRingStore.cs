@@ -33,12 +33,6 @@ internal interface IKeyRingStore
     /// <summary>Up to <paramref name="limit"/> secrets still sealed by <paramref name="keyId"/>.</summary>
     Task<IReadOnlyList<StoredSecret>> SecretListByKeyAsync(string keyId, int limit, CancellationToken cancellationToken);
 
-    /// <summary>ASP.NET Data Protection's keys, sealed by the master key (migration 0010).</summary>
-    Task<IReadOnlyList<(string Name, string Sealed)>> DataProtectionKeyListAsync(CancellationToken cancellationToken);
-
-    /// <summary>Adds one; a name already stored is kept as it is.</summary>
-    Task DataProtectionKeyAddAsync(string name, string sealedXml, DateTimeOffset now, CancellationToken cancellationToken);
-
     /// <summary>Replaces a secret's ciphertext and key (not its value, nor updated_at), only if it is still sealed by <paramref name="fromKeyId"/>; one transaction per secret.</summary>
     Task<bool> SecretResealAsync(string secretId, string fromKeyId, string toKeyId, string ciphertext, CancellationToken cancellationToken);
 }

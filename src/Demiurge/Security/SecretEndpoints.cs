@@ -25,7 +25,7 @@ internal static class SecretEndpoints
     }
 
     private static async Task<Results<Created<SecretResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string organization_id, CreateSecretRequest request, ClaimsPrincipal principal, IStore store, SecretService secrets, CancellationToken cancellationToken)
+        string organization_id, CreateSecretRequest request, ClaimsPrincipal principal, IOrganizationStore store, SecretService secrets, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)
@@ -50,7 +50,7 @@ internal static class SecretEndpoints
     }
 
     private static async Task<Results<Ok<SecretResponse[]>, ProblemHttpResult>> ListAsync(
-        string organization_id, ClaimsPrincipal principal, IStore store, IKeyRingStore ring, CancellationToken cancellationToken)
+        string organization_id, ClaimsPrincipal principal, IOrganizationStore store, IKeyRingStore ring, CancellationToken cancellationToken)
     {
         if (await OrganizationAccess.LoadAsync(store, organization_id, Caller.From(principal), cancellationToken) is not { } access)
         {
@@ -66,7 +66,7 @@ internal static class SecretEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string organization_id, string secret_id, ClaimsPrincipal principal, IStore store, IKeyRingStore ring, TimeProvider time, CancellationToken cancellationToken)
+        string organization_id, string secret_id, ClaimsPrincipal principal, IOrganizationStore store, IKeyRingStore ring, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)
@@ -96,7 +96,7 @@ internal static class SecretEndpoints
         return TypedResults.Ok(new KeyRingResponse(
             keys.FirstOrDefault(k => k.Purpose == KeyPurpose.Data && k.State == KeyState.Active)?.KeyId ?? string.Empty,
             keys.Any(k => k.Purpose == KeyPurpose.Data && k.State == KeyState.Retiring),
-            [.. keys.Select(k => new KeyResponse(k.KeyId, SqlStore.Format(k.Purpose), SqlStore.Format(k.State), k.CreatedAt, counts.GetValueOrDefault(k.KeyId)))]));
+            [.. keys.Select(k => new KeyResponse(k.KeyId, k.Purpose.ToText(), k.State.ToText(), k.CreatedAt, counts.GetValueOrDefault(k.KeyId)))]));
     }
 
     private static async Task<Accepted<KeyRingResponse>> RotateAsync(

@@ -1,4 +1,3 @@
-using Demiurge.Store;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Demiurge.Security;
@@ -8,7 +7,6 @@ internal static class SecurityExtensions
     /// <summary>The key ring, the secret service, and the leader's key rotation.</summary>
     public static IServiceCollection AddSecurity(this IServiceCollection services)
     {
-        services.TryAddSingleton<IKeyRingStore>(provider => (IKeyRingStore)provider.GetRequiredService<IStore>());
         services.TryAddSingleton<KeyRing>();
         services.TryAddSingleton<SecretService>();
         services.TryAddSingleton<KeyRotation>();

@@ -13,7 +13,7 @@ namespace Demiurge.Security;
 /// <see cref="IXmlRepository"/> is synchronous; Data Protection calls it when it first needs its
 /// keys and when it rolls one (every 90 days by default), never per request.
 /// </remarks>
-internal sealed class StoreXmlRepository(IKeyRingStore store, KeyRing ring, TimeProvider time) : IXmlRepository
+internal sealed class StoreXmlRepository(IDataProtectionKeyStore store, KeyRing ring, TimeProvider time) : IXmlRepository
 {
     public IReadOnlyCollection<XElement> GetAllElements() =>
         [.. store.DataProtectionKeyListAsync(CancellationToken.None).GetAwaiter().GetResult()

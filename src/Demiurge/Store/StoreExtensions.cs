@@ -1,5 +1,13 @@
+using Demiurge.ApiKeys;
 using Demiurge.Coordination;
+using Demiurge.Dns;
+using Demiurge.Edge;
+using Demiurge.Events;
+using Demiurge.Gateways;
 using Demiurge.Hosting;
+using Demiurge.Identity;
+using Demiurge.Organizations;
+using Demiurge.Security;
 using Demiurge.Store.Postgres;
 using Demiurge.Store.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,15 +20,26 @@ internal static class StoreExtensions
 {
     public const string DatabaseFileName = "demiurge.db";
 
+    /// <summary>The database on the configured engine, and each feature's store over it.</summary>
     public static IServiceCollection AddStore(this IServiceCollection services)
     {
-        services.TryAddSingleton<IStore>(provider =>
+        services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value;
-            return options.Store.Provider == StoreOptions.Postgres
-                ? new PostgresStore(options.Store.PostgresConnectionString!)
-                : new SqliteStore(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName));
+            return new Database(options.Store.Provider == StoreOptions.Postgres
+                ? new PostgresDialect(options.Store.PostgresConnectionString!)
+                : new SqliteDialect(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName)));
         });
+        services.TryAddSingleton<IUserStore, SqlUserStore>();
+        services.TryAddSingleton<IOrganizationStore, SqlOrganizationStore>();
+        services.TryAddSingleton<IEventStore, SqlEventStore>();
+        services.TryAddSingleton<IApiKeyStore, SqlApiKeyStore>();
+        services.TryAddSingleton<IKeyRingStore, SqlKeyRingStore>();
+        services.TryAddSingleton<IDataProtectionKeyStore, SqlDataProtectionKeyStore>();
+        services.TryAddSingleton<IGatewayStore, SqlGatewayStore>();
+        services.TryAddSingleton<IEdgeStore, SqlEdgeStore>();
+        services.TryAddSingleton<IDnsStore, SqlDnsStore>();
+        services.TryAddSingleton<IControlPlaneStore, SqlControlPlaneStore>();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [OperationsEndpoints.ReadyTag]);
 
         // Who leads is decided where the state is: by a lock in PostgreSQL, by the single process on SQLite.
@@ -30,13 +49,13 @@ internal static class StoreExtensions
 }
 
 /// <summary>Ready means the store answers.</summary>
-internal sealed class StoreHealthCheck(IStore store) : IHealthCheck
+internal sealed class StoreHealthCheck(Database database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await store.PingAsync(cancellationToken);
+            await database.PingAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
         catch (Exception exception) when (exception is System.Data.Common.DbException or IOException or InvalidOperationException)

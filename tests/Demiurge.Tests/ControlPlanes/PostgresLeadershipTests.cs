@@ -15,7 +15,7 @@ public sealed class PostgresLeadershipTests(PostgresClusterFixture cluster) : IA
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
     private readonly string _connectionString = cluster.Server.CreateDatabase();
-    private readonly List<(PostgresLeadership Leadership, PostgresStore Store)> _instances = [];
+    private readonly List<(PostgresLeadership Leadership, Database Database)> _instances = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -69,22 +69,22 @@ public sealed class PostgresLeadershipTests(PostgresClusterFixture cluster) : IA
 
     private async Task<PostgresLeadership> StartAsync()
     {
-        var store = new PostgresStore(_connectionString);
-        await store.MigrateAsync(Ct);
+        var database = new Database(new PostgresDialect(_connectionString));
+        await database.MigrateAsync(Ct);
         var options = Options.Create(new DemiurgeOptions { Store = new StoreOptions { Provider = StoreOptions.Postgres, PostgresConnectionString = _connectionString } });
-        var leadership = new PostgresLeadership(store, options, TimeProvider.System, NullLogger<PostgresLeadership>.Instance);
-        _instances.Add((leadership, store));
+        var leadership = new PostgresLeadership(database, options, TimeProvider.System, NullLogger<PostgresLeadership>.Instance);
+        _instances.Add((leadership, database));
         await leadership.StartAsync(Ct);
         return leadership;
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (leadership, store) in _instances)
+        foreach (var (leadership, database) in _instances)
         {
             await leadership.StopAsync(CancellationToken.None);
             leadership.Dispose();
-            await store.DisposeAsync();
+            await database.DisposeAsync();
         }
     }
 }

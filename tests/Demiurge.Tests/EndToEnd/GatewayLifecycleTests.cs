@@ -6,6 +6,7 @@ using System.Text.Json;
 using Demiurge.Gateways;
 using Demiurge.Hosting;
 using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Demiurge.Tests.EndToEnd;
 
@@ -88,7 +89,7 @@ public class GatewayLifecycleTests : IAsyncLifetime
 
         await WaitForReleaseAsync(organizationB);
         Assert.True(await DataVersionAsync(organizationB) > 0, "B's last write was not pushed before the release.");
-        var stored = await ((IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!).OrganizationDataGetAsync(organizationB, CancellationToken.None);
+        var stored = await _controlPlane.Services.GetRequiredService<IGatewayStore>().OrganizationDataGetAsync(organizationB, CancellationToken.None);
         Assert.Equal("hello from B", Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[projectB])));
 
         // A again: its data comes back from the control plane.
@@ -179,7 +180,7 @@ public class GatewayLifecycleTests : IAsyncLifetime
 
         await WaitForReleaseAsync(organization);
 
-        var stored = await ((IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!).OrganizationDataGetAsync(organization, CancellationToken.None);
+        var stored = await _controlPlane.Services.GetRequiredService<IGatewayStore>().OrganizationDataGetAsync(organization, CancellationToken.None);
         Assert.Equal("a colleague's small edit", Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[edited])));
         Assert.All(large.Select((project, i) => (project, i)), p => Assert.Equal(new string((char)('a' + p.i), 2_900_000), Encoding.UTF8.GetString(Convert.FromBase64String(stored.Projects[p.project]))));
         Assert.True(stored.Version >= 2, $"Everything went in one push (version {stored.Version}), over the push limit.");
@@ -227,7 +228,7 @@ public class GatewayLifecycleTests : IAsyncLifetime
 
     protected async Task<long> DataVersionAsync(string organizationId)
     {
-        var store = (IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!;
+        var store = _controlPlane.Services.GetRequiredService<IGatewayStore>();
         return (await store.OrganizationDataGetAsync(organizationId, CancellationToken.None)).Version;
     }
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Demiurge.Gateways;
 using Demiurge.Hosting;
 using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Demiurge.Tests.EndToEnd;
 
@@ -93,7 +94,7 @@ public sealed class GatewaySettingsPushTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, release.StatusCode);
         }
 
-        var stored = await ((IGatewayStore)_controlPlane.Services.GetService(typeof(IGatewayStore))!).OrganizationDataGetAsync(organizationId, CancellationToken.None);
+        var stored = await _controlPlane.Services.GetRequiredService<IGatewayStore>().OrganizationDataGetAsync(organizationId, CancellationToken.None);
         Assert.DoesNotContain(projectId, stored.Projects.Keys);
     }
 

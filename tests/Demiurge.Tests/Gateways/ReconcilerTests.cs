@@ -30,9 +30,8 @@ public sealed class ReconcilerTests
         await using (var first = ControlPlane.Create(ControlPlaneFixture.QuietSettings(dataDir.Path), new Dictionary<string, string>()))
         {
             await first.StartAsync(CancellationToken.None);
-            var store = first.Services.GetRequiredService<IStore>();
             var gateways = first.Services.GetRequiredService<IGatewayStore>();
-            (organizationId, allocationId, gatewayId) = await LeaveSagaAtAsync(store, gateways, step);
+            (organizationId, allocationId, gatewayId) = await LeaveSagaAtAsync(first.Services, gateways, step);
             await first.StopAsync(CancellationToken.None);
         }
 
@@ -62,7 +61,7 @@ public sealed class ReconcilerTests
             // Active in the journal, but no record or route was ever published: the last leader
             // stopped after the journal and before the providers, or the providers lost them.
             string gatewayId;
-            (organizationId, _, gatewayId) = await LeaveSagaAtAsync(first.Services.GetRequiredService<IStore>(), gateways, AllocationStep.Active, worker.Address);
+            (organizationId, _, gatewayId) = await LeaveSagaAtAsync(first.Services, gateways, AllocationStep.Active, worker.Address);
             Assert.True(await gateways.GatewayTransitionAsync(gatewayId, [GatewayState.Allocating], GatewayState.Allocated, null, CancellationToken.None));
             await first.StopAsync(CancellationToken.None);
         }
@@ -77,13 +76,13 @@ public sealed class ReconcilerTests
     }
 
     /// <summary>Claims a gateway for a new organization and journals the saga up to <paramref name="step"/>, as a crash would leave it.</summary>
-    private static async Task<(string OrganizationId, string AllocationId, string GatewayId)> LeaveSagaAtAsync(IStore store, IGatewayStore gateways, AllocationStep step, Uri? gatewayAddress = null)
+    private static async Task<(string OrganizationId, string AllocationId, string GatewayId)> LeaveSagaAtAsync(IServiceProvider services, IGatewayStore gateways, AllocationStep step, Uri? gatewayAddress = null)
     {
         var now = DateTimeOffset.UtcNow;
         var owner = new User(Ids.New(), "owner", false, now);
-        await store.UserCreateAsync(owner, Tokens.Hash(Tokens.New()), Event("test"), CancellationToken.None);
+        await services.GetRequiredService<IUserStore>().UserCreateAsync(owner, Tokens.Hash(Tokens.New()), Event("test"), CancellationToken.None);
         var organizationId = Ids.New();
-        await store.OrganizationCreateAsync(new Demiurge.Organizations.Organization(organizationId, "Crashed", now), owner.UserId, Event("test"), CancellationToken.None);
+        await services.GetRequiredService<Demiurge.Organizations.IOrganizationStore>().OrganizationCreateAsync(new Demiurge.Organizations.Organization(organizationId, "Crashed", now), owner.UserId, Event("test"), CancellationToken.None);
         var gatewayId = Ids.New();
         var address = gatewayAddress ?? new Uri("http://127.0.0.1:1");
         await gateways.GatewayCreateAsync(new Gateway(gatewayId, GatewayState.Starting, "test", address.ToString().TrimEnd('/'), address.Port, null, now, now, null), Tokens.New(), Event("test"), CancellationToken.None);

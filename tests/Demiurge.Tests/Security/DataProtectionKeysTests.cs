@@ -27,7 +27,7 @@ public sealed class DataProtectionKeysTests(PostgresClusterFixture cluster) : IC
         var cookie = first.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("session").Protect("alice's session");
 
         Assert.Equal("alice's session", second.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("session").Unprotect(cookie));
-        var stored = await first.Services.GetRequiredService<IKeyRingStore>().DataProtectionKeyListAsync(CancellationToken.None);
+        var stored = await first.Services.GetRequiredService<IDataProtectionKeyStore>().DataProtectionKeyListAsync(CancellationToken.None);
         Assert.NotEmpty(stored);
         Assert.All(stored, key => Assert.DoesNotContain("masterKey", key.Sealed, StringComparison.OrdinalIgnoreCase));
         Assert.All(stored, key => Assert.DoesNotContain("<key", key.Sealed, StringComparison.Ordinal));

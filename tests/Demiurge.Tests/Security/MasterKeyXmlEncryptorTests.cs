@@ -25,7 +25,7 @@ public sealed class MasterKeyXmlEncryptorTests
 
         Assert.Equal("alice's session", protector.Unprotect(cookie));
         var ring = services.GetRequiredService<KeyRing>();
-        var stored = await services.GetRequiredService<IKeyRingStore>().DataProtectionKeyListAsync(CancellationToken.None);
+        var stored = await services.GetRequiredService<IDataProtectionKeyStore>().DataProtectionKeyListAsync(CancellationToken.None);
         var key = XElement.Parse(Encoding.UTF8.GetString(ring.UnwrapWithMasterKey(stored[0].Name, stored[0].Sealed)));
         var secret = Assert.Single(key.Descendants(), e => e.Name.LocalName == "encryptedSecret");
         Assert.Contains(nameof(MasterKeyXmlDecryptor), secret.Attribute("decryptorType")?.Value, StringComparison.Ordinal);

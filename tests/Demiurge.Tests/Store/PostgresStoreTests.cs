@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Demiurge.Store;
-using Demiurge.Store.Postgres;
 using Demiurge.Tests.Infrastructure;
 using Npgsql;
 
@@ -14,17 +13,17 @@ public sealed class PostgresStoreTests(PostgresClusterFixture cluster) : StoreCo
 {
     private readonly string _connectionString = cluster.Server.CreateDatabase();
 
-    private protected override async Task<IStore> CreateStoreAsync()
+    private protected override async Task<Stores> CreateStoreAsync()
     {
-        var store = new PostgresStore(_connectionString);
-        await store.MigrateAsync(Ct);
+        var store = Stores.Postgres(_connectionString);
+        await store.Database.MigrateAsync(Ct);
         return store;
     }
 
-    private protected override Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count)
+    private protected override Task<IReadOnlyList<Stores>> CreateStoresOnFreshDatabaseAsync(int count)
     {
         var connectionString = cluster.Server.CreateDatabase();
-        return Task.FromResult<IReadOnlyList<IStore>>([.. Enumerable.Range(0, count).Select(_ => new PostgresStore(connectionString))]);
+        return Task.FromResult<IReadOnlyList<Stores>>([.. Enumerable.Range(0, count).Select(_ => Stores.Postgres(connectionString))]);
     }
 
     protected override async Task<DbConnection> OpenConnectionAsync()
@@ -38,18 +37,18 @@ public sealed class PostgresStoreTests(PostgresClusterFixture cluster) : StoreCo
     public async Task PingAsync_ServerNotListening_ThrowsNpgsqlException()
     {
         var port = FreePorts.Tcp();
-        var store = Own(new PostgresStore($"Host=127.0.0.1;Port={port};Username=postgres;Timeout=5"));
+        var store = Own(Stores.Postgres($"Host=127.0.0.1;Port={port};Username=postgres;Timeout=5"));
 
         // The readiness check turns a DbException into "unhealthy".
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => store.PingAsync(Ct));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => store.Database.PingAsync(Ct));
     }
 
     [Fact]
     public async Task MigrateAsync_SecondStore_HoldsNoAdvisoryLockAfterwards()
     {
-        var second = Own(new PostgresStore(_connectionString));
+        var second = Own(Stores.Postgres(_connectionString));
 
-        await second.MigrateAsync(Ct);
+        await second.Database.MigrateAsync(Ct);
 
         // The migration lock is a session lock on a pooled connection: it must be released, or
         // the next control plane to start would wait for ever.
@@ -62,21 +61,21 @@ public sealed class PostgresStoreTests(PostgresClusterFixture cluster) : StoreCo
     [Fact]
     public async Task AllocationListOrphanedAsync_OwnerHoldsItsLivenessLock_NotOrphanedUntilItLetsGo()
     {
-        var owner = (PostgresStore)Store;
-        var leader = Own(new PostgresStore(_connectionString));
+        var owner = Store;
+        var leader = Own(Stores.Postgres(_connectionString));
         await using (var liveness = await OpenConnectionAsync())
         {
             await using (var take = liveness.CreateCommand())
             {
-                take.CommandText = owner.LivenessLockSql;
+                take.CommandText = owner.Database.LivenessLockSql;
                 await take.ExecuteNonQueryAsync(Ct);
             }
 
             var saga = await ClaimAsync();
 
             // The owner lives: the leader leaves its saga alone; the owner never sees its own as orphaned.
-            Assert.Empty(await leader.AllocationListOrphanedAsync(Ct));
-            Assert.Empty(await owner.AllocationListOrphanedAsync(Ct));
+            Assert.Empty(await leader.Gateways.AllocationListOrphanedAsync(Ct));
+            Assert.Empty(await owner.Gateways.AllocationListOrphanedAsync(Ct));
 
             // The owner lets go, as the server does for it when its connection drops (which
             // the server notices a moment later, so the test releases it outright).
@@ -86,8 +85,8 @@ public sealed class PostgresStoreTests(PostgresClusterFixture cluster) : StoreCo
                 await release.ExecuteNonQueryAsync(Ct);
             }
 
-            Assert.Equal([saga.AllocationId], (await leader.AllocationListOrphanedAsync(Ct)).Select(a => a.AllocationId));
-            Assert.Empty(await owner.AllocationListOrphanedAsync(Ct));
+            Assert.Equal([saga.AllocationId], (await leader.Gateways.AllocationListOrphanedAsync(Ct)).Select(a => a.AllocationId));
+            Assert.Empty(await owner.Gateways.AllocationListOrphanedAsync(Ct));
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Demiurge.Store;
-using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -16,18 +15,18 @@ public sealed class SqliteStoreTests : StoreContractTests
 
     private string DatabasePath => Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName);
 
-    private protected override async Task<IStore> CreateStoreAsync()
+    private protected override async Task<Stores> CreateStoreAsync()
     {
-        var store = new SqliteStore(DatabasePath);
-        await store.MigrateAsync(Ct);
+        var store = Stores.Sqlite(DatabasePath);
+        await store.Database.MigrateAsync(Ct);
         return store;
     }
 
-    private protected override Task<IReadOnlyList<IStore>> CreateStoresOnFreshDatabaseAsync(int count)
+    private protected override Task<IReadOnlyList<Stores>> CreateStoresOnFreshDatabaseAsync(int count)
     {
         var path = Path.Combine(_directory.Path, $"shared-{_sharedPaths.Count}.db");
         _sharedPaths.Add(path);
-        return Task.FromResult<IReadOnlyList<IStore>>([.. Enumerable.Range(0, count).Select(_ => new SqliteStore(path))]);
+        return Task.FromResult<IReadOnlyList<Stores>>([.. Enumerable.Range(0, count).Select(_ => Stores.Sqlite(path))]);
     }
 
     protected override async Task<DbConnection> OpenConnectionAsync()
@@ -53,7 +52,7 @@ public sealed class SqliteStoreTests : StoreContractTests
         _directory.Dispose();
     }
 
-    /// <summary>Pools are keyed by connection string; this must match the one SqliteStore builds.</summary>
+    /// <summary>Pools are keyed by connection string; this must match the one SqliteDialect builds.</summary>
     private static void ClearStorePool(string path)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -87,22 +86,22 @@ public sealed class SqliteStoreTests : StoreContractTests
     public async Task UserCreateAsync_SecondStoreOnSameFile_SeesTheData()
     {
         var user = await CreateUserAsync("alice");
-        var reopened = Own(new SqliteStore(DatabasePath));
+        var reopened = Own(Stores.Sqlite(DatabasePath));
 
-        await reopened.MigrateAsync(Ct);
+        await reopened.Database.MigrateAsync(Ct);
 
-        Assert.Equal(user, await reopened.UserGetAsync(user.UserId, Ct));
+        Assert.Equal(user, await reopened.Users.UserGetAsync(user.UserId, Ct));
         // Seqs included: they are stored, not counted by the instance that reads them.
-        Assert.Equal(await ListedEventsAsync(), await reopened.EventListAsync(0, 100, Ct));
+        Assert.Equal(await ListedEventsAsync(), await reopened.Events.EventListAsync(0, 100, Ct));
     }
 
     [Fact]
     public async Task PingAsync_DirectoryMissing_ThrowsSqliteException()
     {
-        var store = Own(new SqliteStore(Path.Combine(_directory.Path, "missing", StoreExtensions.DatabaseFileName)));
+        var store = Own(Stores.Sqlite(Path.Combine(_directory.Path, "missing", StoreExtensions.DatabaseFileName)));
 
         // The readiness check turns a DbException into "unhealthy".
-        await Assert.ThrowsAsync<SqliteException>(() => store.PingAsync(Ct));
+        await Assert.ThrowsAsync<SqliteException>(() => store.Database.PingAsync(Ct));
         Assert.False(Directory.Exists(Path.Combine(_directory.Path, "missing")));
     }
 }

@@ -77,7 +77,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(before, await AllEventsAsync());
     }
 
-    private IApiKeyStore Keys => (IApiKeyStore)Store;
+    private IApiKeyStore Keys => Store.ApiKeys;
 
     private ApiKey NewKey(string userId, string? organizationId = null, params string[] scopes)
     {

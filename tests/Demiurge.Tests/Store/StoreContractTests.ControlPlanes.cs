@@ -50,7 +50,7 @@ public abstract partial class StoreContractTests
     private async Task<List<IControlPlaneStore>> ControlPlaneStoresAsync(int count)
     {
         var stores = await StoresOnFreshDatabaseAsync(count);
-        await stores[0].MigrateAsync(Ct);
-        return [.. stores.Cast<IControlPlaneStore>()];
+        await stores[0].Database.MigrateAsync(Ct);
+        return [.. stores.Select(s => s.ControlPlanes)];
     }
 }

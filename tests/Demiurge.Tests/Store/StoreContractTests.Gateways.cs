@@ -17,7 +17,7 @@ public abstract partial class StoreContractTests
     // Live gateways need distinct ports, and owners distinct names, across one test's helpers.
     private int _nextPort = 7000;
 
-    private IGatewayStore Gateways => (IGatewayStore)Store;
+    private IGatewayStore Gateways => Store.Gateways;
 
     [Fact]
     public async Task AllocationClaimAsync_TenParallelForTenOrganizations_EachGetsADistinctGateway()
@@ -152,7 +152,7 @@ public abstract partial class StoreContractTests
 
         var unknown = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "1", [other] = "2" }, null, 10, Tick(), Ct);
         var over = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
-        Assert.True(await Store.OrganizationSetStorageQuotaAsync(organization, 11, NewEvent(EventKinds.OrganizationUpdated, organizationId: organization), Ct));
+        Assert.True(await Store.Organizations.OrganizationSetStorageQuotaAsync(organization, 11, NewEvent(EventKinds.OrganizationUpdated, organizationId: organization), Ct));
         var raised = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
 
         Assert.Equal((PushOutcome.UnknownProjects, 1L), (unknown.Outcome, unknown.Version));
@@ -160,7 +160,7 @@ public abstract partial class StoreContractTests
         Assert.Equal((PushOutcome.QuotaExceeded, 10L, 7L), (over.Outcome, over.QuotaBytes, over.UsedBytes));
         Assert.Equal((PushOutcome.Stored, 2L), (raised.Outcome, raised.Version));
         Assert.Equal("123456789", (await Gateways.OrganizationDataGetAsync(organization, Ct)).Projects[mine]);
-        Assert.Equal(11, (await Store.OrganizationGetAsync(organization, Ct))!.StorageQuotaBytes);
+        Assert.Equal(11, (await Store.Organizations.OrganizationGetAsync(organization, Ct))!.StorageQuotaBytes);
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public abstract partial class StoreContractTests
         var active = await ClaimAsync();
         Assert.True(await Gateways.AllocationAdvanceAsync(active.AllocationId, AllocationStep.Active, Ct));
         Assert.Empty(await Gateways.AllocationListOrphanedAsync(Ct));
-        var successor = (IGatewayStore)Own(await CreateStoreAsync());
+        var successor = Own(await CreateStoreAsync()).Gateways;
 
         var orphans = await successor.AllocationListOrphanedAsync(Ct);
 
@@ -222,7 +222,7 @@ public abstract partial class StoreContractTests
     private protected async Task<string> ProjectAsync(string organizationId)
     {
         var project = new Demiurge.Projects.Project(Ids.New(), organizationId, "project-" + _nextPort++, Tick());
-        Assert.True(await Store.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated, organizationId: organizationId, subjectId: project.ProjectId), Ct));
+        Assert.True(await Store.Organizations.ProjectCreateAsync(project, NewEvent(EventKinds.ProjectCreated, organizationId: organizationId, subjectId: project.ProjectId), Ct));
         return project.ProjectId;
     }
 

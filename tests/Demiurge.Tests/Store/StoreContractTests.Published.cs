@@ -6,9 +6,9 @@ namespace Demiurge.Tests.Store;
 /// <summary>The contract of the versioned DNS record sets and edge routes.</summary>
 public abstract partial class StoreContractTests
 {
-    private IDnsStore Dns => (IDnsStore)Store;
+    private IDnsStore Dns => Store.Dns;
 
-    private IEdgeStore Edge => (IEdgeStore)Store;
+    private IEdgeStore Edge => Store.Edge;
 
     [Fact]
     public async Task DnsRecordSetsChangedAsync_FreshStore_VersionOneAndNoSets()

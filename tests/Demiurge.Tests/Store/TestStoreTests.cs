@@ -12,9 +12,9 @@ public sealed class TestStoreTests(ControlPlaneFixture fixture) : IClassFixture<
     [Fact]
     public void ControlPlaneFixture_UnderTheSwitch_UsesTheRunsStore()
     {
-        var store = fixture.ControlPlane.Services.GetRequiredService<IStore>();
+        var database = fixture.ControlPlane.Services.GetRequiredService<Database>();
 
-        Assert.IsType(TestStore.IsPostgres ? typeof(PostgresStore) : typeof(SqliteStore), store);
+        Assert.IsType(TestStore.IsPostgres ? typeof(PostgresDialect) : typeof(SqliteDialect), database.Dialect);
     }
 
     [Fact]

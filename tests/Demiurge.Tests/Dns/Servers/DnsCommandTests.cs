@@ -1,7 +1,6 @@
 using System.Net;
 using Demiurge.Dns;
 using Demiurge.Store;
-using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Dns.Servers;
@@ -16,10 +15,10 @@ public sealed class DnsCommandTests
         await using var process = DemiurgeProcess.Start(["dns", "--data-dir", dataDir.Path, "--domain", "cmd.test", "--dns-port", "0"]);
         var endPoint = ParseEndPoint(await process.WaitForOutputAsync("DNS:"));
         await process.WaitForOutputAsync("Press Ctrl-C");
-        using var store = new SqliteStore(Path.Combine(dataDir.Path, StoreExtensions.DatabaseFileName));
+        await using var store = Stores.Sqlite(Path.Combine(dataDir.Path, StoreExtensions.DatabaseFileName));
 
         var before = await Dig.QueryAsync(endPoint, "org-other.cmd.test", "A");
-        await store.DnsRecordSetsApplyAsync([new DnsRecordSet("org-other.cmd.test", "A", 60, ["127.0.0.9"])], CancellationToken.None);
+        await store.Dns.DnsRecordSetsApplyAsync([new DnsRecordSet("org-other.cmd.test", "A", 60, ["127.0.0.9"])], CancellationToken.None);
         var after = await PollAsync(() => Dig.QueryAsync(endPoint, "org-other.cmd.test", "A"), r => r.Status == "NOERROR");
         process.Signal(DemiurgeProcess.SigInt);
 

@@ -3,7 +3,6 @@ using Demiurge.Dns;
 using Demiurge.Dns.Server;
 using Demiurge.Hosting;
 using Demiurge.Store;
-using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
     public const string Zone = "zone.test";
 
     private readonly TempDirectory _directory = new();
-    private SqliteStore _store = null!;
+    private Stores _store = null!;
     private DnsServer _server = null!;
 
     internal DemiurgeOptions Options { get; } = new() { Domain = Zone, Dns = { EdgeAddresses = "127.0.0.1, ::1", Port = 0 } };
@@ -32,10 +31,10 @@ public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _store = new SqliteStore(Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName));
-        await _store.MigrateAsync(CancellationToken.None);
-        Served = new ServedZone(_store, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<ServedZone>.Instance);
-        Provider = new EmbeddedDnsProvider(_store, Served, Microsoft.Extensions.Options.Options.Create(Options));
+        _store = Stores.Sqlite(Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName));
+        await _store.Database.MigrateAsync(CancellationToken.None);
+        Served = new ServedZone(_store.Dns, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<ServedZone>.Instance);
+        Provider = new EmbeddedDnsProvider(_store.Dns, Served, Microsoft.Extensions.Options.Options.Create(Options));
         await Served.SyncAsync(CancellationToken.None);
         _server = DnsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), () => Served.Current, DnsTcpLimits.Default, NullLogger.Instance);
     }
@@ -43,7 +42,7 @@ public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
     /// <summary>Writes record sets to the store the way another process would, then lets the zone catch up.</summary>
     internal async Task ApplyAsync(params DnsRecordSet[] sets)
     {
-        await _store.DnsRecordSetsApplyAsync(sets, CancellationToken.None);
+        await _store.Dns.DnsRecordSetsApplyAsync(sets, CancellationToken.None);
         await Served.SyncAsync(CancellationToken.None);
     }
 
@@ -51,7 +50,7 @@ public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
     {
         await _server.DisposeAsync();
         Served.Dispose();
-        _store.Dispose();
+        await _store.DisposeAsync();
         _directory.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Edge.Servers;
@@ -15,13 +14,13 @@ public sealed class EdgeCommandProcessTests
         await using var edge = DemiurgeProcess.Start(["edge", "--data-dir", dataDir.Path, "--domain", EdgeContractTests.TestDomain, "--edge-http-port", "0", "--edge-https-port", "0"]);
         var port = new Uri((await edge.WaitForOutputAsync("HTTP:")).Replace("{id}", "x", StringComparison.Ordinal)).Port;
         Assert.True(File.Exists(await edge.WaitForOutputAsync("CA:")));
-        using var store = new SqliteStore(Path.Combine(dataDir.Path, Demiurge.Store.StoreExtensions.DatabaseFileName));
+        await using var store = Stores.Sqlite(Path.Combine(dataDir.Path, Demiurge.Store.StoreExtensions.DatabaseFileName));
         var host = $"org-{Guid.NewGuid()}.{EdgeContractTests.TestDomain}";
         using var client = new EdgeClient();
 
-        await store.EdgeRouteSetAsync(host, backend.Url, TestContext.Current.CancellationToken);
+        await store.Edge.EdgeRouteSetAsync(host, backend.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(new Uri($"http://uc-1.{host}:{port}/"), backend.Name);
-        await store.EdgeRouteSetAsync(host, null, TestContext.Current.CancellationToken);
+        await store.Edge.EdgeRouteSetAsync(host, null, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(new Uri($"http://{host}:{port}/"), null);
 
         edge.Signal(DemiurgeProcess.SigTerm);

@@ -1,6 +1,5 @@
 using Demiurge.Edge;
 using Demiurge.Hosting;
-using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,7 @@ public sealed class EmbeddedEdgeFixture : IAsyncLifetime
 {
     public TempDirectory DataDir { get; } = new();
 
-    internal SqliteStore Store { get; private set; } = null!;
+    internal Stores Store { get; private set; } = null!;
 
     internal EdgeHost Edge { get; private set; } = null!;
 
@@ -30,14 +29,14 @@ public sealed class EmbeddedEdgeFixture : IAsyncLifetime
     {
         BackendA = await TestBackend.StartAsync("a");
         BackendB = await TestBackend.StartAsync("b");
-        Store = new SqliteStore(DatabasePath);
-        await Store.MigrateAsync(CancellationToken.None);
+        Store = Stores.Sqlite(DatabasePath);
+        await Store.Database.MigrateAsync(CancellationToken.None);
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(Flags(DataDir.Path)).Build();
         var options = Options.Create(Configuration.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>()!);
         var table = new EdgeRouteTable(options);
-        Edge = EdgeHost.Create(Configuration, Store, table);
+        Edge = EdgeHost.Create(Configuration, Store.Edge, table);
         await Edge.StartAsync(CancellationToken.None);
-        Router = new EmbeddedEdgeRouter(Store, table, options);
+        Router = new EmbeddedEdgeRouter(Store.Edge, table, options);
     }
 
     /// <summary>Settings for a test edge: free ports, the test domain, warnings only.</summary>
@@ -54,7 +53,7 @@ public sealed class EmbeddedEdgeFixture : IAsyncLifetime
     {
         await Edge.StopAsync(CancellationToken.None);
         await Edge.DisposeAsync();
-        Store.Dispose();
+        await Store.DisposeAsync();
         await BackendA.DisposeAsync();
         await BackendB.DisposeAsync();
         DataDir.Dispose();

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Demiurge.Edge;
-using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -146,7 +145,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         using var ca = X509Certificate2.CreateFromPem(before);
 
         // A second edge on the same data directory, as after a restart.
-        await using var restarted = EdgeHost.Create(fixture.Configuration, fixture.Store, new EdgeRouteTable(Microsoft.Extensions.Options.Options.Create(fixture.Edge.Options)));
+        await using var restarted = EdgeHost.Create(fixture.Configuration, fixture.Store.Edge, new EdgeRouteTable(Microsoft.Extensions.Options.Options.Create(fixture.Edge.Options)));
         await restarted.StartAsync(TestContext.Current.CancellationToken);
         using var client = new EdgeClient(ca);
         var (status, _) = await client.GetAsync(new Uri($"https://{Hostname(organization)}:{restarted.HttpsUrl.Port}/"));
@@ -189,16 +188,16 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         await using var role = Demiurge.Hosting.Roles.Edge(EmbeddedEdgeFixture.Flags(dataDir.Path), new Dictionary<string, string>());
         await role.StartAsync(TestContext.Current.CancellationToken);
         var edge = role.Services.GetRequiredService<EmbeddedEdgeService>().Host!;
-        using var writer = new SqliteStore(Path.Combine(dataDir.Path, Demiurge.Store.StoreExtensions.DatabaseFileName));
+        await using var writer = Stores.Sqlite(Path.Combine(dataDir.Path, Demiurge.Store.StoreExtensions.DatabaseFileName));
         var organization = NewOrganization();
         using var client = new EdgeClient();
         var url = new Uri($"http://uc-1.{Hostname(organization)}:{edge.HttpUrl.Port}/");
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(url)).Status);
 
-        await writer.EdgeRouteSetAsync(Hostname(organization), BackendB.Url, TestContext.Current.CancellationToken);
+        await writer.Edge.EdgeRouteSetAsync(Hostname(organization), BackendB.Url, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, BackendB.Name);
 
-        await writer.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);
+        await writer.Edge.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, null);
         await role.StopAsync(TestContext.Current.CancellationToken);
     }

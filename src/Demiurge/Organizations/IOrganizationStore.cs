@@ -1,35 +1,15 @@
 using Demiurge.Events;
-using Demiurge.Identity;
-using Demiurge.Organizations;
 using Demiurge.Projects;
 
-namespace Demiurge.Store;
+namespace Demiurge.Organizations;
 
 /// <summary>
-/// The control plane's state. Every write that changes the domain also appends its audit
-/// event in the same transaction, so a change and its record never disagree.
-/// Methods that can lose a race on a unique constraint return false instead of throwing.
+/// Organizations, their members and projects, and the settings revision their gateway follows.
+/// Writes append their audit event in the same transaction; a write that loses a race on a
+/// unique constraint returns false instead of throwing.
 /// </summary>
-internal interface IStore
+internal interface IOrganizationStore
 {
-    /// <summary>Applies the versioned migrations that have not run yet.</summary>
-    Task MigrateAsync(CancellationToken cancellationToken);
-
-    /// <summary>Round-trips a trivial query; used by the readiness check.</summary>
-    Task PingAsync(CancellationToken cancellationToken);
-
-    /// <summary>Creates a user; false when the username is taken.</summary>
-    Task<bool> UserCreateAsync(User user, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken);
-
-    Task<User?> UserGetAsync(string userId, CancellationToken cancellationToken);
-
-    Task<User?> UserGetByUsernameAsync(string username, CancellationToken cancellationToken);
-
-    Task<User?> UserFindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken);
-
-    /// <summary>Replaces a user's token; false when the user does not exist.</summary>
-    Task<bool> UserSetTokenHashAsync(string userId, string tokenHash, AuditEvent auditEvent, CancellationToken cancellationToken);
-
     /// <summary>Creates the organization and its first owner atomically.</summary>
     Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken);
 
@@ -76,10 +56,4 @@ internal interface IStore
 
     /// <summary>Only the revision of <see cref="OrganizationSettingsGetAsync"/>; null for an unknown organization.</summary>
     Task<long?> OrganizationSettingsRevisionAsync(string organizationId, CancellationToken cancellationToken);
-
-    /// <summary>Appends an event that records no change of its own (a scale decision, an exhausted pool).</summary>
-    Task EventAppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
-
-    /// <summary>Events in commit order whose <see cref="AuditEvent.Seq"/> is greater than <paramref name="afterSeq"/>.</summary>
-    Task<IReadOnlyList<AuditEvent>> EventListAsync(long afterSeq, int limit, CancellationToken cancellationToken);
 }

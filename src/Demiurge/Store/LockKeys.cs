@@ -1,10 +1,11 @@
-namespace Demiurge.Store.Postgres;
+namespace Demiurge.Store;
 
 /// <summary>
-/// Keys of the PostgreSQL advisory locks Demiurge takes. Advisory locks are per database, so
-/// control planes share them exactly when they share a database.
+/// Keys of the database locks Demiurge takes (advisory locks on PostgreSQL), in one place so
+/// that no two uses meet. Locks are per database, so control planes share them exactly when
+/// they share a database.
 /// </summary>
-internal static class AdvisoryLocks
+internal static class LockKeys
 {
     // "demiurge" in ASCII, plus a small number per lock: unlikely to meet another application's keys.
     private const long Base = 0x64656D6975726700;
@@ -26,7 +27,7 @@ internal static class AdvisoryLocks
 
     /// <summary>
     /// First key of the instance liveness locks (session locks); the second is a hash of the
-    /// store's instance id. Each control plane holds its own while it lives.
+    /// database object's instance id. Each control plane holds its own while it lives.
     /// </summary>
     public const int InstanceSpace = ClaimSpace + 1;
 }

@@ -4,8 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace Demiurge.Store.Sqlite;
 
-/// <summary>The embedded default: one SQLite file in the data directory, in WAL mode.</summary>
-internal sealed class SqliteStore(string databasePath) : SqlStore, IDisposable
+/// <summary>The embedded default: one SQLite file in the data directory, in WAL mode, with a single writer.</summary>
+internal sealed class SqliteDialect(string databasePath) : SqlDialect
 {
     private const int SqliteConstraint = 19;
 
@@ -25,15 +25,15 @@ internal sealed class SqliteStore(string databasePath) : SqlStore, IDisposable
 
     private volatile bool _fileCreated;
 
-    protected override string PrepareDatabaseSql => "PRAGMA journal_mode = WAL";
+    public override string PrepareDatabaseSql => "PRAGMA journal_mode = WAL";
 
-    protected override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
+    public override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
         return new Release(_writeGate);
     }
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (!_fileCreated)
         {
@@ -65,18 +65,19 @@ internal sealed class SqliteStore(string databasePath) : SqlStore, IDisposable
         return connection;
     }
 
-    public void Dispose()
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    public override ValueTask DisposeAsync()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         _writeGate.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private sealed class Release(SemaphoreSlim gate) : IDisposable
     {
         public void Dispose() => gate.Release();
     }
-
-    protected override bool IsUniqueViolation(DbException exception) =>
-        exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: 2067 or 1555 };
 }

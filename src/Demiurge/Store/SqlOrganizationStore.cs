@@ -5,54 +5,40 @@ using Demiurge.Projects;
 
 namespace Demiurge.Store;
 
-/// <summary>Organizations, their memberships, projects and the settings revision their gateway follows.</summary>
-internal abstract partial class SqlStore
+/// <summary>Organizations, their memberships, projects and the settings revision their gateway follows, in portable SQL.</summary>
+internal sealed class SqlOrganizationStore(Database database) : IOrganizationStore
 {
+    private const string SelectOrganization = "SELECT organization_id, name, created_at, gateway_auto_release, storage_quota_bytes FROM organizations";
+
     public Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        database.WriteAsync(async session =>
         {
-            await ExecuteAsync(connection, transaction,
+            await session.ExecuteAsync(
                 "INSERT INTO organizations (organization_id, name, created_at) VALUES (@id, @name, @at)",
-                cancellationToken, ("@id", organization.OrganizationId), ("@name", organization.Name), ("@at", Millis(organization.CreatedAt)));
-            await InsertMembershipAsync(connection, transaction, organization.OrganizationId, ownerUserId, OrganizationRole.Owner, organization.CreatedAt, cancellationToken);
+                cancellationToken, ("@id", organization.OrganizationId), ("@name", organization.Name), ("@at", organization.CreatedAt.ToUnixTimeMilliseconds()));
+            await InsertMembershipAsync(session, organization.OrganizationId, ownerUserId, OrganizationRole.Owner, organization.CreatedAt, cancellationToken);
             return true;
         }, auditEvent, cancellationToken);
 
-    public async Task<bool> OrganizationSetGatewayAutoReleaseAsync(string organizationId, bool autoRelease, AuditEvent auditEvent, CancellationToken cancellationToken)
-    {
-        var updated = false;
-        await WriteAsync(async (connection, transaction) =>
-        {
-            updated = await ExecuteAsync(connection, transaction, "UPDATE organizations SET gateway_auto_release = @value WHERE organization_id = @id",
-                cancellationToken, ("@value", autoRelease), ("@id", organizationId)) == 1;
-            return updated;
-        }, auditEvent, cancellationToken);
-        return updated;
-    }
+    public Task<bool> OrganizationSetGatewayAutoReleaseAsync(string organizationId, bool autoRelease, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        database.WriteAsync(async session => await session.ExecuteAsync("UPDATE organizations SET gateway_auto_release = @value WHERE organization_id = @id",
+            cancellationToken, ("@value", autoRelease), ("@id", organizationId)) == 1, auditEvent, cancellationToken);
 
-    public async Task<bool> OrganizationSetStorageQuotaAsync(string organizationId, long quotaBytes, AuditEvent auditEvent, CancellationToken cancellationToken)
-    {
-        var updated = false;
-        await WriteAsync(async (connection, transaction) =>
-        {
-            // The serving gateway enforces the quota too: it is part of the settings pushed to it.
-            updated = await ExecuteAsync(connection, transaction,
-                "UPDATE organizations SET storage_quota_bytes = @value, settings_revision = settings_revision + 1 WHERE organization_id = @id",
-                cancellationToken, ("@value", quotaBytes), ("@id", organizationId)) == 1;
-            return updated;
-        }, auditEvent, cancellationToken);
-        return updated;
-    }
+    // The serving gateway enforces the quota too: it is part of the settings pushed to it.
+    public Task<bool> OrganizationSetStorageQuotaAsync(string organizationId, long quotaBytes, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        database.WriteAsync(async session => await session.ExecuteAsync(
+            "UPDATE organizations SET storage_quota_bytes = @value, settings_revision = settings_revision + 1 WHERE organization_id = @id",
+            cancellationToken, ("@value", quotaBytes), ("@id", organizationId)) == 1, auditEvent, cancellationToken);
 
     public Task<Organization?> OrganizationGetAsync(string organizationId, CancellationToken cancellationToken) =>
-        SingleAsync("SELECT organization_id, name, created_at, gateway_auto_release, storage_quota_bytes FROM organizations WHERE organization_id = @id",
+        database.SingleAsync($"{SelectOrganization} WHERE organization_id = @id",
             ReadOrganization, cancellationToken, ("@id", organizationId));
 
     public Task<IReadOnlyList<Organization>> OrganizationListAsync(string? memberUserId, CancellationToken cancellationToken) =>
         memberUserId is null
-            ? ListAsync("SELECT organization_id, name, created_at, gateway_auto_release, storage_quota_bytes FROM organizations ORDER BY created_at, organization_id",
+            ? database.ListAsync($"{SelectOrganization} ORDER BY created_at, organization_id",
                 ReadOrganization, cancellationToken)
-            : ListAsync("""
+            : database.ListAsync("""
                 SELECT o.organization_id, o.name, o.created_at, o.gateway_auto_release, o.storage_quota_bytes
                 FROM organizations o JOIN memberships m ON m.organization_id = o.organization_id
                 WHERE m.user_id = @user
@@ -61,16 +47,16 @@ internal abstract partial class SqlStore
 
     public async Task<OrganizationRole?> MembershipRoleAsync(string organizationId, string userId, CancellationToken cancellationToken)
     {
-        var role = await SingleAsync("SELECT role FROM memberships WHERE organization_id = @org AND user_id = @user",
+        var role = await database.SingleAsync("SELECT role FROM memberships WHERE organization_id = @org AND user_id = @user",
             r => r.GetString(0), cancellationToken, ("@org", organizationId), ("@user", userId));
-        return role is null ? null : ParseRole(role);
+        return role is null ? null : EnumText.Parse<OrganizationRole>(role);
     }
 
     public Task<bool> MembershipAddAsync(string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        TryWriteAsync(async (connection, transaction) =>
+        database.TryWriteAsync(async session =>
         {
-            await InsertMembershipAsync(connection, transaction, organizationId, userId, role, createdAt, cancellationToken);
-            await BumpSettingsRevisionAsync(connection, transaction, organizationId, cancellationToken);
+            await InsertMembershipAsync(session, organizationId, userId, role, createdAt, cancellationToken);
+            await BumpSettingsRevisionAsync(session, organizationId, cancellationToken);
         }, auditEvent, cancellationToken);
 
     public Task<MembershipChange> MembershipSetRoleAsync(string organizationId, string userId, OrganizationRole role, bool mayChangeOwners, AuditEvent auditEvent, CancellationToken cancellationToken) =>
@@ -84,18 +70,18 @@ internal abstract partial class SqlStore
         string organizationId, string userId, OrganizationRole? role, bool mayChangeOwners, AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         var outcome = MembershipChange.NotFound;
-        await WriteAsync(async (connection, transaction) =>
+        await database.WriteAsync(async session =>
         {
             // First, so that on concurrent writers changes of one organization's members follow
             // one another (the row stays locked until commit) and the owners counted below are current.
-            if (await SingleAsync(connection, transaction, $"SELECT organization_id FROM organizations WHERE organization_id = @org{RowLockClause}",
+            if (await session.SingleAsync($"SELECT organization_id FROM organizations WHERE organization_id = @org{database.Dialect.RowLockClause}",
                 r => r.GetString(0), cancellationToken, ("@org", organizationId)) is null)
             {
                 return false;
             }
 
-            var current = await SingleAsync(connection, transaction, "SELECT role FROM memberships WHERE organization_id = @org AND user_id = @user",
-                r => (OrganizationRole?)ParseRole(r.GetString(0)), cancellationToken, ("@org", organizationId), ("@user", userId));
+            var current = await session.SingleAsync("SELECT role FROM memberships WHERE organization_id = @org AND user_id = @user",
+                r => (OrganizationRole?)EnumText.Parse<OrganizationRole>(r.GetString(0)), cancellationToken, ("@org", organizationId), ("@user", userId));
             if (current is not { } currentRole)
             {
                 outcome = MembershipChange.NotFound;
@@ -104,7 +90,7 @@ internal abstract partial class SqlStore
 
             if (currentRole == OrganizationRole.Owner && role != OrganizationRole.Owner)
             {
-                var owners = await ScalarAsync<long>(connection, transaction, "SELECT COUNT(*) FROM memberships WHERE organization_id = @org AND role = 'owner'",
+                var owners = await session.ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE organization_id = @org AND role = 'owner'",
                     cancellationToken, ("@org", organizationId));
                 outcome = !mayChangeOwners ? MembershipChange.OwnerProtected : owners <= 1 ? MembershipChange.LastOwner : MembershipChange.Changed;
                 if (outcome != MembershipChange.Changed)
@@ -113,11 +99,11 @@ internal abstract partial class SqlStore
                 }
             }
 
-            await ExecuteAsync(connection, transaction, role is not null
+            await session.ExecuteAsync(role is not null
                 ? "UPDATE memberships SET role = @role WHERE organization_id = @org AND user_id = @user"
                 : "DELETE FROM memberships WHERE organization_id = @org AND user_id = @user",
-                cancellationToken, ("@role", role is { } r ? FormatRole(r) : null), ("@org", organizationId), ("@user", userId));
-            await BumpSettingsRevisionAsync(connection, transaction, organizationId, cancellationToken);
+                cancellationToken, ("@role", role is { } r ? r.ToText() : null), ("@org", organizationId), ("@user", userId));
+            await BumpSettingsRevisionAsync(session, organizationId, cancellationToken);
             outcome = MembershipChange.Changed;
             return true;
         }, auditEvent, cancellationToken);
@@ -125,42 +111,38 @@ internal abstract partial class SqlStore
     }
 
     public Task<IReadOnlyList<Membership>> MembershipListAsync(string organizationId, CancellationToken cancellationToken) =>
-        ListAsync("""
+        database.ListAsync("""
             SELECT m.organization_id, m.user_id, u.username, m.role, m.created_at
             FROM memberships m JOIN users u ON u.user_id = m.user_id
             WHERE m.organization_id = @org
             ORDER BY m.created_at, u.username
             """,
-            r => new Membership(r.GetString(0), r.GetString(1), r.GetString(2), ParseRole(r.GetString(3)), Time(r.GetInt64(4))),
+            r => new Membership(r.GetString(0), r.GetString(1), r.GetString(2), EnumText.Parse<OrganizationRole>(r.GetString(3)), r.GetTime(4)),
             cancellationToken, ("@org", organizationId));
 
     public Task<bool> ProjectCreateAsync(Project project, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        TryWriteAsync(async (connection, transaction) =>
+        database.TryWriteAsync(async session =>
         {
-            await ExecuteAsync(connection, transaction,
+            await session.ExecuteAsync(
                 "INSERT INTO projects (project_id, organization_id, name, created_at) VALUES (@id, @org, @name, @at)",
-                cancellationToken, ("@id", project.ProjectId), ("@org", project.OrganizationId), ("@name", project.Name), ("@at", Millis(project.CreatedAt)));
-            await BumpSettingsRevisionAsync(connection, transaction, project.OrganizationId, cancellationToken);
+                cancellationToken, ("@id", project.ProjectId), ("@org", project.OrganizationId), ("@name", project.Name), ("@at", project.CreatedAt.ToUnixTimeMilliseconds()));
+            await BumpSettingsRevisionAsync(session, project.OrganizationId, cancellationToken);
         }, auditEvent, cancellationToken);
 
-    public async Task<bool> ProjectDeleteAsync(string organizationId, string projectId, AuditEvent auditEvent, CancellationToken cancellationToken)
-    {
-        var deleted = false;
-        await WriteAsync(async (connection, transaction) =>
+    public Task<bool> ProjectDeleteAsync(string organizationId, string projectId, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        database.WriteAsync(async session =>
         {
-            deleted = await ExecuteAsync(connection, transaction, "DELETE FROM projects WHERE organization_id = @org AND project_id = @id",
+            var deleted = await session.ExecuteAsync("DELETE FROM projects WHERE organization_id = @org AND project_id = @id",
                 cancellationToken, ("@org", organizationId), ("@id", projectId)) == 1;
             if (deleted)
             {
-                await ExecuteAsync(connection, transaction, "DELETE FROM project_data WHERE organization_id = @org AND project_id = @id",
+                await session.ExecuteAsync("DELETE FROM project_data WHERE organization_id = @org AND project_id = @id",
                     cancellationToken, ("@org", organizationId), ("@id", projectId));
-                await BumpSettingsRevisionAsync(connection, transaction, organizationId, cancellationToken);
+                await BumpSettingsRevisionAsync(session, organizationId, cancellationToken);
             }
 
             return deleted;
         }, auditEvent, cancellationToken);
-        return deleted;
-    }
 
     public async Task<OrganizationSettings?> OrganizationSettingsGetAsync(string organizationId, CancellationToken cancellationToken)
     {
@@ -176,15 +158,22 @@ internal abstract partial class SqlStore
     }
 
     public Task<long?> OrganizationSettingsRevisionAsync(string organizationId, CancellationToken cancellationToken) =>
-        SingleAsync("SELECT settings_revision FROM organizations WHERE organization_id = @id", r => (long?)r.GetInt64(0), cancellationToken, ("@id", organizationId));
+        database.SingleAsync("SELECT settings_revision FROM organizations WHERE organization_id = @id", r => (long?)r.GetInt64(0), cancellationToken, ("@id", organizationId));
 
     /// <summary>Moves the organization's settings revision (see <see cref="OrganizationSettings"/>); false for an unknown organization.</summary>
-    private static async Task<bool> BumpSettingsRevisionAsync(DbConnection connection, DbTransaction transaction, string organizationId, CancellationToken cancellationToken) =>
-        await ExecuteAsync(connection, transaction, "UPDATE organizations SET settings_revision = settings_revision + 1 WHERE organization_id = @id",
+    private static async Task<bool> BumpSettingsRevisionAsync(DbSession session, string organizationId, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync("UPDATE organizations SET settings_revision = settings_revision + 1 WHERE organization_id = @id",
             cancellationToken, ("@id", organizationId)) == 1;
 
     public Task<IReadOnlyList<Project>> ProjectListAsync(string organizationId, CancellationToken cancellationToken) =>
-        ListAsync("SELECT project_id, organization_id, name, created_at FROM projects WHERE organization_id = @org ORDER BY created_at, name",
-            r => new Project(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetInt64(3))),
+        database.ListAsync("SELECT project_id, organization_id, name, created_at FROM projects WHERE organization_id = @org ORDER BY created_at, name",
+            r => new Project(r.GetString(0), r.GetString(1), r.GetString(2), r.GetTime(3)),
             cancellationToken, ("@org", organizationId));
+
+    private static Organization ReadOrganization(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetInt64(4));
+
+    private static Task<int> InsertMembershipAsync(DbSession session, string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES (@org, @user, @role, @at)",
+            cancellationToken, ("@org", organizationId), ("@user", userId), ("@role", role.ToText()), ("@at", createdAt.ToUnixTimeMilliseconds()));
 }

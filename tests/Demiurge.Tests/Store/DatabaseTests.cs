@@ -4,12 +4,12 @@ using Demiurge.Store;
 namespace Demiurge.Tests.Store;
 
 /// <summary>What the shared SQL store does without a database: finding its migrations.</summary>
-public sealed class SqlStoreTests
+public sealed class DatabaseTests
 {
     [Fact]
     public void LoadMigrations_Embedded_StrictlyAscendingVersionsMatchingTheirNames()
     {
-        var migrations = SqlStore.LoadMigrations();
+        var migrations = Database.LoadMigrations();
 
         Assert.NotEmpty(migrations);
         Assert.Equal((1, "0001_initial"), (migrations[0].Version, migrations[0].Name));
@@ -31,7 +31,7 @@ public sealed class SqlStoreTests
     [Fact]
     public void LoadMigrations_Initial_CreatesEveryTableTheStoreUses()
     {
-        var initial = SqlStore.LoadMigrations()[0].Sql;
+        var initial = Database.LoadMigrations()[0].Sql;
 
         foreach (var table in new[] { "users", "organizations", "memberships", "projects", "events" })
         {
