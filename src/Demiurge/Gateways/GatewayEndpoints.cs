@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;
@@ -53,7 +54,7 @@ internal static class GatewayEndpoints
         switch (result.Failure)
         {
             case AllocationFailure.None:
-                return TypedResults.Ok(new StartGatewayResponse(result.Gateway!.GatewayId, GatewayNames.Hostname(organizationId, options.Value.Domain), result.Allocation!.AllocationId));
+                return TypedResults.Ok(new StartGatewayResponse(result.Gateway!.GatewayId, HostNames.Organization(organizationId, options.Value.Domain), result.Allocation!.AllocationId));
             case AllocationFailure.RolledBack:
                 return ApiProblems.Problem(StatusCodes.Status502BadGateway, "Allocation failed", result.Detail!, "allocation-failed");
             default:
@@ -102,7 +103,7 @@ internal static class GatewayEndpoints
             allocation.AllocationId,
             allocation.OrganizationId,
             allocation.GatewayId,
-            GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
+            HostNames.Organization(allocation.OrganizationId, options.Value.Domain),
             allocationToken,
             organization.Name,
             [.. settings.Members.Select(m => new GatewayMember(m.UserId, m.Username, SqlStore.Format(m.Role)))],

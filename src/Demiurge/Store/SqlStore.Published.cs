@@ -9,6 +9,9 @@ namespace Demiurge.Store;
 /// <summary>DNS record sets and edge routes, each table versioned so that watchers read only what changed.</summary>
 internal abstract partial class SqlStore : IDnsStore, IEdgeStore
 {
+    // A route's destinations, as [{"address": "http://…", "weight": 1, "draining": false}].
+    private static readonly JsonSerializerOptions s_routeJson = new(JsonSerializerDefaults.Web);
+
     public async Task<long> DnsRecordSetsApplyAsync(IReadOnlyList<DnsRecordSet> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -36,24 +39,30 @@ internal abstract partial class SqlStore : IDnsStore, IEdgeStore
             r => new DnsRecordSet(r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? [] : JsonSerializer.Deserialize<string[]>(r.GetString(3))!),
             cancellationToken);
 
-    public async Task<long> EdgeRouteSetAsync(string host, Uri? destination, CancellationToken cancellationToken)
+    public async Task<long> EdgeRoutesSetAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(routes);
         long version = 0;
         await WriteAsync(async (connection, transaction) =>
         {
             version = await NextVersionAsync(connection, transaction, "edge", cancellationToken);
-            await ExecuteAsync(connection, transaction, """
-                INSERT INTO edge_routes (host, destination, version) VALUES (@host, @destination, @version)
-                ON CONFLICT (host) DO UPDATE SET destination = excluded.destination, version = excluded.version
-                """, cancellationToken, ("@host", host), ("@destination", destination?.ToString()), ("@version", version));
+            foreach (var route in routes)
+            {
+                await ExecuteAsync(connection, transaction, """
+                    INSERT INTO edge_routes (host, destinations, version) VALUES (@host, @destinations, @version)
+                    ON CONFLICT (host) DO UPDATE SET destinations = excluded.destinations, version = excluded.version
+                    """, cancellationToken,
+                    ("@host", route.Host), ("@destinations", route.IsRemoved ? null : JsonSerializer.Serialize(route.Destinations, s_routeJson)), ("@version", version));
+            }
+
             return false;
         }, null, cancellationToken);
         return version;
     }
 
     public Task<(long Version, IReadOnlyList<EdgeRoute> Changes)> EdgeRoutesChangedAsync(long afterVersion, CancellationToken cancellationToken) =>
-        ChangedAsync("edge", "SELECT host, destination FROM edge_routes WHERE version > @after ORDER BY version", afterVersion,
-            r => new EdgeRoute(r.GetString(0), r.IsDBNull(1) ? null : new Uri(r.GetString(1))),
+        ChangedAsync("edge", "SELECT host, destinations FROM edge_routes WHERE version > @after ORDER BY version", afterVersion,
+            r => new EdgeRoute(r.GetString(0), r.IsDBNull(1) ? [] : JsonSerializer.Deserialize<EdgeDestination[]>(r.GetString(1), s_routeJson)!),
             cancellationToken);
 
     // The row lock taken by the UPDATE holds until commit, so versions commit in order and a

@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.GatewayProcess.Managers;
 using Demiurge.Hosting;
 using Demiurge.Identity;
@@ -92,7 +93,7 @@ internal static class ContainerRouteEndpoints
         }
 
         session.Routes.Set(new ContainerRoute(containerId, destination));
-        return (RegistrationOutcome.Registered, OrganizationHosts.Container(containerId, session.Managers.GatewayHostname));
+        return (RegistrationOutcome.Registered, HostNames.Container(containerId, session.Managers.GatewayHostname));
     }
 
     private static RegistrationOutcome RemoveRoute(OrganizationSession session, string token, string containerId) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using Demiurge.Dns;
+using Demiurge.Gateways;
 
 namespace Demiurge.Tests.Dns.Servers;
 
@@ -22,7 +23,7 @@ public abstract class DnsContractTests
     {
         var organization = NewOrganization();
 
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var name = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
         var below = await Dig.QueryAsync(Server, $"anything.org-{organization}.{Zone}", "A");
         var belowV6 = await Dig.QueryAsync(Server, $"uc-1.org-{organization}.{Zone}", "AAAA", "+tcp");
@@ -37,9 +38,9 @@ public abstract class DnsContractTests
     public async Task RemoveOrganization_AfterSet_NxDomainWithSoa()
     {
         var organization = NewOrganization();
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
-        await Provider.RemoveOrganizationAsync(organization, CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var name = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
         var below = await Dig.QueryAsync(Server, $"anything.org-{organization}.{Zone}", "A");
 
@@ -53,8 +54,8 @@ public abstract class DnsContractTests
     {
         var organization = NewOrganization();
 
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var result = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
 
         Assert.Equal(["127.0.0.1"], result.Values("A"));
@@ -64,10 +65,10 @@ public abstract class DnsContractTests
     public async Task RemoveOrganization_Unknown_SucceedsAndLeavesOthers()
     {
         var kept = NewOrganization();
-        await Provider.SetOrganizationAsync(kept, CancellationToken.None);
+        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
-        await Provider.RemoveOrganizationAsync(NewOrganization(), CancellationToken.None);
-        await Provider.RemoveOrganizationAsync(NewOrganization(), CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var result = await Dig.QueryAsync(Server, $"x.org-{kept}.{Zone}", "A");
 
         Assert.Equal(["127.0.0.1"], result.Values("A"));
@@ -78,12 +79,12 @@ public abstract class DnsContractTests
     {
         var kept = NewOrganization();
         var removed = NewOrganization();
-        await Provider.SetOrganizationAsync(kept, CancellationToken.None);
-        await Provider.SetOrganizationAsync(removed, CancellationToken.None);
-        var before = await Provider.ListPublishedOrganizationsAsync(CancellationToken.None);
+        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(removed, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        var before = await Provider.ListPublishedOrganizationsAsync(EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
-        await Provider.RemoveOrganizationAsync(removed, CancellationToken.None);
-        var after = await Provider.ListPublishedOrganizationsAsync(CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(removed, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        var after = await Provider.ListPublishedOrganizationsAsync(EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
         Assert.Contains(kept, before);
         Assert.Contains(removed, before);
@@ -95,7 +96,7 @@ public abstract class DnsContractTests
     [Fact]
     public async Task Zone_Apex_SoaAndNsAnswered()
     {
-        await Provider.SetOrganizationAsync(NewOrganization(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
         var soa = await Dig.QueryAsync(Server, Zone, "SOA");
         var ns = await Dig.QueryAsync(Server, Zone, "NS");

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Demiurge.Edge;
+using Demiurge.Gateways;
+using Demiurge.Hosting;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Edge.Servers;
@@ -12,6 +14,9 @@ public abstract class EdgeContractTests
     internal const string TestDomain = "edge.test.localhost";
 
     protected const string Domain = TestDomain;
+
+    /// <summary>Settings with the test domain, for an organization's names.</summary>
+    private protected static DemiurgeOptions TestOptions { get; } = new() { Domain = TestDomain };
 
     internal abstract IEdgeRouter Router { get; }
 
@@ -51,7 +56,7 @@ public abstract class EdgeContractTests
         var organization = NewOrganization();
         using var client = new EdgeClient();
 
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
 
         var body = (await client.EventuallyAsync(Url(Hostname(organization), "/some/path?q=1"), BackendA.Name))!.Value;
         var host = $"{Hostname(organization)}:{HttpUrl.Port}";
@@ -69,8 +74,8 @@ public abstract class EdgeContractTests
         var other = NewOrganization();
         using var client = new EdgeClient();
 
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
-        await Router.SetRouteAsync(other, BackendB.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(other, BackendB.Url, TestOptions, TestContext.Current.CancellationToken);
 
         var container = $"uc-{Guid.NewGuid():N}.{Hostname(organization)}";
         var body = (await client.EventuallyAsync(Url(container), BackendA.Name))!.Value;
@@ -93,10 +98,10 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
-        await Router.RemoveRouteAsync(organization, TestContext.Current.CancellationToken);
+        await Router.RemoveRouteAsync(organization, TestOptions, TestContext.Current.CancellationToken);
 
         await client.EventuallyAsync(Url(Hostname(organization)), null);
         await client.EventuallyAsync(Url($"uc-1.{Hostname(organization)}"), null);
@@ -107,12 +112,12 @@ public abstract class EdgeContractTests
     {
         var kept = NewOrganization();
         var removed = NewOrganization();
-        await Router.SetRouteAsync(kept, BackendA.Url, TestContext.Current.CancellationToken);
-        await Router.SetRouteAsync(removed, BackendB.Url, TestContext.Current.CancellationToken);
-        var before = await Router.ListRoutedOrganizationsAsync(TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(kept, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(removed, BackendB.Url, TestOptions, TestContext.Current.CancellationToken);
+        var before = await Router.ListRoutedOrganizationsAsync(TestOptions, TestContext.Current.CancellationToken);
 
-        await Router.RemoveRouteAsync(removed, TestContext.Current.CancellationToken);
-        var after = await Router.ListRoutedOrganizationsAsync(TestContext.Current.CancellationToken);
+        await Router.RemoveRouteAsync(removed, TestOptions, TestContext.Current.CancellationToken);
+        var after = await Router.ListRoutedOrganizationsAsync(TestOptions, TestContext.Current.CancellationToken);
 
         Assert.Contains(kept, before);
         Assert.Contains(removed, before);
@@ -126,10 +131,10 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
-        await Router.SetRouteAsync(organization, BackendB.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendB.Url, TestOptions, TestContext.Current.CancellationToken);
 
         await client.EventuallyAsync(Url(Hostname(organization)), BackendB.Name);
     }
@@ -139,7 +144,7 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
         using var socket = new ClientWebSocket();
@@ -163,7 +168,7 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
         // From here on every configuration routes the organization, to one backend or the other.
         await RoutesSettledAsync();
@@ -221,7 +226,7 @@ public abstract class EdgeContractTests
         for (var flip = 0; flip < Flips; flip++)
         {
             var next = flip % 2 == 0 ? BackendB : BackendA;
-            await Router.SetRouteAsync(organization, next.Url, TestContext.Current.CancellationToken);
+            await Router.SetRouteAsync(organization, next.Url, TestOptions, TestContext.Current.CancellationToken);
             await client.EventuallyAsync(Url(Hostname(organization)), next.Name);
         }
 

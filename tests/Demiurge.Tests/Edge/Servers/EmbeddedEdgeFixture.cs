@@ -34,7 +34,7 @@ public sealed class EmbeddedEdgeFixture : IAsyncLifetime
         await Store.MigrateAsync(CancellationToken.None);
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(Flags(DataDir.Path)).Build();
         var options = Options.Create(Configuration.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>()!);
-        var table = new EdgeRouteTable(options);
+        var table = new EdgeRouteTable();
         Edge = EdgeHost.Create(Configuration, Store, table);
         await Edge.StartAsync(CancellationToken.None);
         Router = new EmbeddedEdgeRouter(Store, table, options);

@@ -1,4 +1,5 @@
 using Demiurge.Edge;
+using Demiurge.Gateways;
 using Demiurge.Edge.Nginx;
 using Demiurge.Tests.Infrastructure;
 
@@ -29,14 +30,14 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
-        var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(organization));
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(organization)));
         var good = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
 
-        var exception = await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestContext.Current.CancellationToken));
+        var exception = await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestOptions, TestContext.Current.CancellationToken));
 
         Assert.Contains("invalid port in upstream", exception.Message, StringComparison.Ordinal);
-        Assert.Contains(NginxSite.FileName(organization), exception.Message, StringComparison.Ordinal);
+        Assert.Contains(NginxSite.FileName(Hostname(organization)), exception.Message, StringComparison.Ordinal);
         Assert.Equal(good, await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
     }
@@ -46,9 +47,9 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var organization = NewOrganization();
 
-        await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestOptions, TestContext.Current.CancellationToken));
 
-        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(organization))));
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(organization)))));
         Assert.Empty(Directory.GetFiles(fixture.SitesDir, "*.tmp"));
     }
 
@@ -60,7 +61,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         using var client = new EdgeClient();
         var reloadsBefore = fixture.Reloads;
 
-        await Task.WhenAll(organizations.Select((o, i) => Router.SetRouteAsync(o, i % 2 == 0 ? BackendA.Url : BackendB.Url, TestContext.Current.CancellationToken)));
+        await Task.WhenAll(organizations.Select((o, i) => Router.SetRouteAsync(o, i % 2 == 0 ? BackendA.Url : BackendB.Url, TestOptions, TestContext.Current.CancellationToken)));
 
         var reloads = fixture.Reloads - reloadsBefore;
         Assert.InRange(reloads, 1, Changes / 8);
@@ -77,13 +78,13 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         var bad = NewOrganization();
         using var client = new EdgeClient();
 
-        var goodTasks = good.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestContext.Current.CancellationToken)).ToList();
-        var badTask = Router.SetRouteAsync(bad, s_refused, TestContext.Current.CancellationToken);
-        goodTasks.AddRange(good.Select(o => Router.SetRouteAsync($"{o[..8]}-x", BackendB.Url, TestContext.Current.CancellationToken)));
+        var goodTasks = good.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestOptions, TestContext.Current.CancellationToken)).ToList();
+        var badTask = Router.SetRouteAsync(bad, s_refused, TestOptions, TestContext.Current.CancellationToken);
+        goodTasks.AddRange(good.Select(o => Router.SetRouteAsync($"{o[..8]}-x", BackendB.Url, TestOptions, TestContext.Current.CancellationToken)));
 
         await Assert.ThrowsAsync<NginxException>(() => badTask);
         await Task.WhenAll(goodTasks);
-        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(bad))));
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(bad)))));
         foreach (var organization in good)
         {
             await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
@@ -100,7 +101,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         {
             var organizations = new[] { NewOrganization(), NewOrganization(), NewOrganization() };
 
-            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestContext.Current.CancellationToken)).ToList();
+            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestOptions, TestContext.Current.CancellationToken)).ToList();
 
             foreach (var change in changes)
             {
@@ -108,7 +109,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
                 Assert.Contains("zz-operator.conf", exception.Message, StringComparison.Ordinal);
             }
 
-            Assert.All(organizations, o => Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(o)))));
+            Assert.All(organizations, o => Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(o))))));
         }
         finally
         {
@@ -125,7 +126,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var before = Directory.GetFiles(fixture.SitesDir).Length;
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRouteAsync(organizationId, BackendA.Url, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRouteAsync(organizationId, BackendA.Url, TestOptions, TestContext.Current.CancellationToken));
 
         Assert.Equal(before, Directory.GetFiles(fixture.SitesDir).Length);
     }

@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using Demiurge.Edge;
 using Demiurge.Edge.Nginx;
 using Demiurge.Hosting;
+using Demiurge.Store;
+using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -14,7 +16,7 @@ namespace Demiurge.Tests.Edge.Servers;
 /// <summary>
 /// A real nginx master (<c>nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'</c>) on a free
 /// loopback port, its pid file, temp paths and sites folder in a temporary folder, and the
-/// router pointed at it through a wrapper script that records every nginx invocation.
+/// router pointed at it through a wrapper script that records every nginx invocation, following a SQLite store.
 /// </summary>
 public sealed partial class NginxFixture : IAsyncLifetime
 {
@@ -30,6 +32,9 @@ public sealed partial class NginxFixture : IAsyncLifetime
     public string SitesDir => Path.Combine(Directory.Path, "sites");
 
     internal NginxEdgeRouter Router { get; private set; } = null!;
+
+    /// <summary>The store the router writes to and follows, as every control plane's does.</summary>
+    internal SqliteStore Store { get; private set; } = null!;
 
     public TestBackend BackendA { get; private set; } = null!;
 
@@ -136,7 +141,10 @@ public sealed partial class NginxFixture : IAsyncLifetime
                 NginxSitesDir = SitesDir,
             },
         };
-        Router = new NginxEdgeRouter(Options.Create(options), NullLogger<NginxEdgeRouter>.Instance);
+        Store = new SqliteStore(Path.Combine(dir, StoreExtensions.DatabaseFileName));
+        await Store.MigrateAsync(CancellationToken.None);
+        Router = new NginxEdgeRouter(Store, Options.Create(options), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
+        await Router.StartAsync(CancellationToken.None);
     }
 
     private async Task WaitForListenerAsync()
@@ -164,6 +172,9 @@ public sealed partial class NginxFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        await Router.StopAsync(CancellationToken.None);
+        Router.Dispose();
+        Store.Dispose();
         // A graceful quit of the master stops its workers too; killing the master would orphan them.
         if (!_nginx.HasExited)
         {
