@@ -5,10 +5,10 @@ using Microsoft.Extensions.Options;
 namespace Demiurge.Edge.Nginx;
 
 /// <summary>
-/// The nginx edge, following the store like every embedded edge: a change is written into this
-/// host's nginx first (so that a route nginx refuses fails the caller and is never stored), then
-/// into the store; and every control plane with <c>--edge nginx</c> writes the store's changes,
-/// whoever made them, into its own nginx. So every nginx converges to the same routes.
+/// The nginx edge, following the store like every embedded edge: a change is written into the
+/// store, then into this host's nginx; if nginx refuses it, the store gets back what nginx runs
+/// and the caller hears why. Every control plane with <c>--edge nginx</c> writes the store's
+/// changes, whoever made them, into its own nginx, so every nginx converges to the same routes.
 /// </summary>
 internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
 {
@@ -32,10 +32,20 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
         foreach (var route in routes)
         {
             route.Validate(_options.Value.Domain);
+            _ = NginxSite.Render(route.Host, [route], _options.Value.Edge);
         }
 
-        await _sites.ApplyAsync(routes, cancellationToken);
-        await _store.EdgeRoutesSetAsync(routes, cancellationToken);
+        var version = await _store.EdgeRoutesSetAsync(routes, cancellationToken);
+        try
+        {
+            await _sites.ApplyAsync(routes, version, cancellationToken);
+        }
+        catch (NginxException)
+        {
+            // Other hosts may try the refused routes meanwhile; they log nginx's refusal too.
+            await _store.EdgeRoutesSetAsync([.. routes.Select(r => _sites.Applied(r.Host))], CancellationToken.None);
+            throw;
+        }
     }
 
     public Task<IReadOnlyList<EdgeRoute>> ListRoutesAsync(CancellationToken cancellationToken) => _store.EdgeRoutesListAsync(cancellationToken);
@@ -56,7 +66,7 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
             : changes;
         try
         {
-            await _sites.ApplyAsync(routes, cancellationToken);
+            await _sites.ApplyAsync(routes, version, cancellationToken);
         }
         catch (NginxException exception)
         {

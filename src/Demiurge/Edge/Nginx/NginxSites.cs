@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Demiurge.Common;
 
 namespace Demiurge.Edge.Nginx;
@@ -15,15 +16,25 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
     private readonly Lock _pendingLock = new();
     private readonly NginxProcess _nginx = new(edge);
 
-    // The routes nginx runs with, by host; only the drainer touches them.
-    private readonly Dictionary<string, EdgeRoute> _applied = new(StringComparer.Ordinal);
+    // The routes nginx runs with, by host, with the store version they are as of; removed ones
+    // stay (with no destinations) so that older news cannot revive them. Only the drainer writes.
+    private readonly ConcurrentDictionary<string, (long Version, EdgeRoute Route)> _applied = new(StringComparer.Ordinal);
+
+    // What nginx refused, by host: the same route at the same version (the router's change, then
+    // the store's echo of it, or the other way round) fails again at once, never written twice.
+    private readonly Dictionary<string, (long Version, Exception Refusal)> _refused = new(StringComparer.Ordinal);
     private List<Change> _pending = [];
     private bool _draining;
 
-    /// <summary>Sets (or, with no destinations, removes) each route in nginx; fails with an <see cref="NginxException"/> that quotes nginx if it refuses a site of them.</summary>
-    public async Task ApplyAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets (or, with no destinations, removes) each route in nginx as of store version
+    /// <paramref name="version"/>; a host nginx runs at a later version is left alone, so the
+    /// router's own change and the store's echo of it may arrive in either order. Fails with an
+    /// <see cref="NginxException"/> that quotes nginx if it refuses a site of them.
+    /// </summary>
+    public async Task ApplyAsync(IReadOnlyList<EdgeRoute> routes, long version, CancellationToken cancellationToken)
     {
-        var change = new Change(routes, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var change = new Change(routes, version, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool drain;
         lock (_pendingLock)
         {
@@ -39,6 +50,9 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
 
         await change.Done.Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>The route nginx runs for <paramref name="host"/> (removed when none).</summary>
+    public EdgeRoute Applied(string host) => _applied.TryGetValue(host, out var applied) ? applied.Route : EdgeRoute.Removed(host);
 
     /// <summary>The sites with a file of Demiurge's in the sites folder.</summary>
     public IEnumerable<string> FileSites() => Directory.Exists(edge.NginxSitesDir)
@@ -96,7 +110,7 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
         var sites = new List<Site>();
         foreach (var group in batch.SelectMany(c => c.Routes.Select(r => (Change: c, Route: r))).GroupBy(x => NginxSite.SiteOf(x.Route.Host)))
         {
-            var routes = new Dictionary<string, EdgeRoute>(StringComparer.Ordinal);
+            var routes = new Dictionary<string, (long Version, EdgeRoute Route)>(StringComparer.Ordinal);
             foreach (var host in new[] { group.Key, HostNames.Wildcard(group.Key) })
             {
                 if (_applied.TryGetValue(host, out var applied))
@@ -105,27 +119,31 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
                 }
             }
 
-            foreach (var (_, route) in group)
+            foreach (var (change, route) in group)
             {
-                routes[route.Host] = route;
+                if (_refused.TryGetValue(route.Host, out var refusal) && refusal.Version >= change.Version)
+                {
+                    change.Fail(refusal.Refusal);
+                }
+                else if (!routes.TryGetValue(route.Host, out var current) || current.Version <= change.Version)
+                {
+                    routes[route.Host] = (change.Version, route);
+                }
             }
 
-            var changes = group.Select(x => x.Change).Distinct().ToArray();
             var path = Path.Combine(edge.NginxSitesDir, NginxSite.FileName(group.Key));
-            string? content;
+            var site = new Site(path, File.Exists(path) ? await File.ReadAllTextAsync(path) : null, [.. routes.Values], [.. group.Select(x => x.Change).Distinct()]);
             try
             {
-                content = NginxSite.Render(group.Key, [.. routes.Values], edge);
+                site.Content = NginxSite.Render(group.Key, [.. routes.Values.Select(r => r.Route)], edge);
             }
             catch (ArgumentException exception)
             {
-                Array.ForEach(changes, c => c.Fail(exception));
+                Refuse(site, exception);
                 continue;
             }
 
-            var lastGood = File.Exists(path) ? await File.ReadAllTextAsync(path) : null;
-            var site = new Site(path, content, lastGood, [.. routes.Values], changes);
-            if (content == lastGood)
+            if (site.Content == site.LastGood)
             {
                 Commit(site);
                 continue;
@@ -163,7 +181,7 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
                 await WriteAsync(culprit.Path, culprit.LastGood);
                 sites.Remove(culprit);
                 LogRefused(logger, Path.GetFileName(culprit.Path), refusal);
-                culprit.Fail(new NginxException($"nginx refused the configuration for '{Path.GetFileName(culprit.Path)}'; the last good file is restored. nginx -t said: {refusal}"));
+                Refuse(culprit, new NginxException($"nginx refused the configuration for '{Path.GetFileName(culprit.Path)}'; the last good file is restored. nginx -t said: {refusal}"));
             }
         }
 
@@ -182,7 +200,7 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
             foreach (var site in sites)
             {
                 await WriteAsync(site.Path, site.LastGood);
-                site.Fail(new NginxException($"nginx did not reload; the last good '{Path.GetFileName(site.Path)}' is restored. nginx said: {reloadError}"));
+                Refuse(site, new NginxException($"nginx did not reload; the last good '{Path.GetFileName(site.Path)}' is restored. nginx said: {reloadError}"));
             }
 
             return;
@@ -192,18 +210,21 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
         sites.ForEach(Commit);
     }
 
+    private void Refuse(Site site, Exception refusal)
+    {
+        foreach (var (version, route) in site.Routes)
+        {
+            _refused[route.Host] = (version, refusal);
+        }
+
+        Array.ForEach(site.Changes, c => c.Fail(refusal));
+    }
+
     private void Commit(Site site)
     {
-        foreach (var route in site.Routes)
+        foreach (var (version, route) in site.Routes)
         {
-            if (route.IsRemoved)
-            {
-                _applied.Remove(route.Host);
-            }
-            else
-            {
-                _applied[route.Host] = route;
-            }
+            _applied[route.Host] = (version, route);
         }
     }
 
@@ -257,11 +278,13 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
     private static partial void LogRefused(ILogger logger, string file, string refusal);
 
     /// <summary>One caller's routes; it hears of the first failure among their sites, or of success once the batch is done.</summary>
-    private sealed class Change(IReadOnlyList<EdgeRoute> routes, TaskCompletionSource done)
+    private sealed class Change(IReadOnlyList<EdgeRoute> routes, long version, TaskCompletionSource done)
     {
         private Exception? _failure;
 
         public IReadOnlyList<EdgeRoute> Routes { get; } = routes;
+
+        public long Version { get; } = version;
 
         public TaskCompletionSource Done { get; } = done;
 
@@ -280,17 +303,18 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
         }
     }
 
-    private sealed class Site(string path, string? content, string? lastGood, EdgeRoute[] routes, Change[] changes)
+    private sealed class Site(string path, string? lastGood, (long Version, EdgeRoute Route)[] routes, Change[] changes)
     {
         public string Path { get; } = path;
 
-        public string? Content { get; } = content;
+        /// <summary>The file as the site's routes render it; null when it has none.</summary>
+        public string? Content { get; set; }
 
         public string? LastGood { get; } = lastGood;
 
-        /// <summary>The site's routes as they stand once it lands, removed ones included.</summary>
-        public EdgeRoute[] Routes { get; } = routes;
+        /// <summary>The site's routes as they stand once it lands, removed ones included, each with its version.</summary>
+        public (long Version, EdgeRoute Route)[] Routes { get; } = routes;
 
-        public void Fail(Exception exception) => Array.ForEach(changes, c => c.Fail(exception));
+        public Change[] Changes { get; } = changes;
     }
 }

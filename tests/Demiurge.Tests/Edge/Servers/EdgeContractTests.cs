@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using Demiurge.Common;
 using Demiurge.Edge;
 using Demiurge.Gateways;
 using Demiurge.Hosting;
@@ -161,6 +162,71 @@ public abstract class EdgeContractTests
 
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+    }
+
+    [Fact]
+    public async Task SetRoutes_TwoWeightedDestinations_SplitNewRequestsByWeight()
+    {
+        // Any name under the domain routes, an app's as well as an organization's.
+        var host = HostNames.App("shop", "acme-" + NewOrganization()[..8], Domain);
+        using var client = new EdgeClient();
+
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 3), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendB.Name);
+        await RoutesSettledAsync();
+
+        var served = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            served.Add((await client.GetAsync(Url(host))).Body!.Value.GetProperty("backend").GetString()!);
+        }
+
+        Assert.InRange(served.Count(b => b == BackendA.Name), 130, 170);
+        Assert.Equal(200, served.Count(b => b == BackendA.Name || b == BackendB.Name));
+        var listed = Assert.Single(await Router.ListRoutesAsync(TestContext.Current.CancellationToken), r => r.Host == host);
+        Assert.Equal([new EdgeDestination(BackendA.Url, 3), new EdgeDestination(BackendB.Url, 1)], listed.Destinations);
+    }
+
+    [Fact]
+    public async Task SetRoutes_DrainedDestination_GetsNoNewRequestsWhileItsOpenWebSocketFinishes()
+    {
+        var host = $"drain-{NewOrganization()[..8]}.{Domain}";
+        using var client = new EdgeClient();
+        await Router.SetRoutesAsync([EdgeRoute.To(host, BackendA.Url)], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendA.Name);
+        await RoutesSettledAsync();
+        using var socket = new ClientWebSocket();
+        using var invoker = client.Invoker;
+        await socket.ConnectAsync(new Uri($"ws://{host}:{HttpUrl.Port}/ws"), invoker, TestContext.Current.CancellationToken);
+
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 1, Draining: true), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendB.Name);
+        await RoutesSettledAsync();
+
+        for (var i = 0; i < 50; i++)
+        {
+            using var fresh = new EdgeClient();
+            Assert.Equal(BackendB.Name, (await fresh.GetAsync(Url(host))).Body!.Value.GetProperty("backend").GetString());
+        }
+
+        var buffer = new byte[64];
+        await socket.SendAsync("still here"u8.ToArray(), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+        var received = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+        Assert.Equal("still here", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+    }
+
+    [Fact]
+    public async Task SetRoutes_InvalidRoute_RefusedBeforeAnythingChanges()
+    {
+        var host = $"bad-{NewOrganization()[..8]}.{Domain}";
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRoutesAsync([EdgeRoute.To(host, BackendA.Url), EdgeRoute.To("elsewhere.example.com", BackendA.Url)], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 0)])], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRoutesAsync([EdgeRoute.To($"*.*.{Domain}", BackendA.Url)], TestContext.Current.CancellationToken));
+
+        Assert.DoesNotContain(await Router.ListRoutesAsync(TestContext.Current.CancellationToken), r => r.Host == host);
     }
 
     [Fact]

@@ -117,6 +117,40 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         }
     }
 
+    [Fact]
+    public async Task Store_RouteWrittenByAnotherControlPlane_ReachesThisNginx()
+    {
+        var host = $"elsewhere-{NewOrganization()[..8]}.{Domain}";
+        using var client = new EdgeClient();
+
+        await fixture.Store.EdgeRoutesSetAsync([EdgeRoute.To(host, BackendB.Url)], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendB.Name);
+
+        await fixture.Store.EdgeRoutesSetAsync([EdgeRoute.Removed(host)], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), null);
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(host))));
+    }
+
+    [Fact]
+    public async Task SetRoutes_UpstreamOnlyWhenMoreThanOneDestinationTakesRequests()
+    {
+        var host = $"up-{NewOrganization()[..8]}.{Domain}";
+        var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(host));
+
+        await Router.SetRoutesAsync([EdgeRoute.To(host, BackendA.Url)], TestContext.Current.CancellationToken);
+        var single = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 3), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        var weighted = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 3, Draining: true), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        var draining = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain("upstream", single, StringComparison.Ordinal);
+        Assert.Contains($"server {BackendA.Url.Authority} weight=3;", weighted, StringComparison.Ordinal);
+        Assert.Contains($"server {BackendB.Url.Authority} weight=1;", weighted, StringComparison.Ordinal);
+        Assert.DoesNotContain("upstream", draining, StringComparison.Ordinal);
+        Assert.DoesNotContain(BackendA.Url.Authority, draining, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Upper")]
     [InlineData("a b")]
