@@ -25,6 +25,7 @@ using Microsoft.Extensions.Options;
 //                       router's call until the new host answers through the edge.
 //   weighted [sizes...] the same with every route, the new ones too, to two weighted destinations
 //                       (nginx: an upstream block per route).
+//   Either takes "embedded" or "nginx" before the sizes to measure one edge only.
 //   proxy [seconds] [connections] [rounds]
 //                       wrk through the embedded edge and through nginx to the same backend,
 //                       alternating rounds in one run; medians of requests/s and latency.
@@ -47,13 +48,22 @@ using var http = new HttpClient(new SocketsHttpHandler
 if (mode is "routes" or "weighted")
 {
     var weighted = mode == "weighted";
-    var sizes = args.Length > 1 ? args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1000, 10000, 100000];
+    var edges = args.Length > 1 && args[1] is "embedded" or "nginx" ? [args[1]] : new[] { "embedded", "nginx" };
+    var sizeArgs = args.Skip(edges.Length == 1 ? 2 : 1).ToArray();
+    var sizes = sizeArgs.Length > 0 ? sizeArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1000, 10000, 100000];
     Console.WriteLine($"Route update until the new host answers, {(weighted ? "two weighted destinations" : "one destination")} per route, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     Console.WriteLine($"{"edge",-9} {"routes",8} {"updates",8} {"median ms",10} {"p90 ms",8} {"start s",8} {"resets",7}");
     foreach (var size in sizes)
     {
-        await RoutesEmbeddedAsync(size, weighted);
-        await RoutesNginxAsync(size, weighted);
+        if (edges.Contains("embedded"))
+        {
+            await RoutesEmbeddedAsync(size, weighted);
+        }
+
+        if (edges.Contains("nginx"))
+        {
+            await RoutesNginxAsync(size, weighted);
+        }
     }
 }
 else if (mode == "proxy")
