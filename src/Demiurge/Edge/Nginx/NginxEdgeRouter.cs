@@ -23,7 +23,9 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
         _store = store;
         _options = options;
         _logger = logger;
-        _sites = new NginxSites(options.Value.Edge, options.Value.Domain.TrimEnd('.').ToLowerInvariant(), logger);
+        var edge = options.Value.Edge;
+        var certificates = new NginxCertificates(edge, () => LocalCertificateAuthority.LoadOrCreate(EdgeHost.Folder(options.Value), time));
+        _sites = new NginxSites(edge, options.Value.Domain.TrimEnd('.').ToLowerInvariant(), certificates, time, logger);
     }
 
     public async Task SetRoutesAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)

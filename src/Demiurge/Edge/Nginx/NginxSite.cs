@@ -62,7 +62,8 @@ internal static class NginxSite
     /// gives them no new requests, while the old workers finish the requests and WebSockets they have.
     /// </summary>
     /// <exception cref="ArgumentException">The destinations of a route mix http and https, which one nginx upstream cannot.</exception>
-    public static string? Render(string site, IReadOnlyList<EdgeRoute> routes, EdgeOptions edge)
+    /// <remarks>With <paramref name="tls"/>, each block also listens with TLS on the HTTPS port, with the certificate of the site's level.</remarks>
+    public static string? Render(string site, IReadOnlyList<EdgeRoute> routes, EdgeOptions edge, (string Certificate, string Key)? tls = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(edge);
@@ -106,9 +107,12 @@ internal static class NginxSite
                 1 => $"proxy_pass {active[0].Address.Scheme}://{active[0].Address.Authority};",
                 _ => $"proxy_pass {active[0].Address.Scheme}://{upstream};",
             };
+            var https = tls is { } files
+                ? $"\n    listen {listen}:{edge.HttpsPort} ssl;\n    ssl_certificate {files.Certificate};\n    ssl_certificate_key {files.Key};"
+                : "";
             text.Append(CultureInfo.InvariantCulture, $$"""
                 server {
-                    listen {{listen}}:{{edge.HttpPort}};
+                    listen {{listen}}:{{edge.HttpPort}};{{https}}
                     server_name {{string.Join(' ', hosts)}};
 
                     location / {

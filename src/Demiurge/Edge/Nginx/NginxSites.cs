@@ -11,7 +11,7 @@ namespace Demiurge.Edge.Nginx;
 /// restored) without holding back the good sites of its batch. A change whose files are all as
 /// they should be already (the store echoing this host's own change) costs no reload.
 /// </summary>
-internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogger logger)
+internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxCertificates certificates, TimeProvider time, ILogger logger)
 {
     private readonly Lock _pendingLock = new();
     private readonly NginxProcess _nginx = new(edge);
@@ -133,9 +133,12 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
 
             var path = Path.Combine(edge.NginxSitesDir, NginxSite.FileName(group.Key));
             var site = new Site(path, File.Exists(path) ? await File.ReadAllTextAsync(path) : null, [.. routes.Values], [.. group.Select(x => x.Change).Distinct()]);
+            // With TLS (an HTTPS port), the site's level has a certificate; one just issued needs a reload too.
+            var certificate = HostNames.CertificateNameOf(group.Key, domain);
+            var tls = edge.HttpsPort == 0 ? ((string, string)?)null : certificates.Paths(certificate);
             try
             {
-                site.Content = NginxSite.Render(group.Key, [.. routes.Values.Select(r => r.Route)], edge);
+                site.Content = NginxSite.Render(group.Key, [.. routes.Values.Select(r => r.Route)], edge, tls);
             }
             catch (ArgumentException exception)
             {
@@ -143,7 +146,8 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, ILogge
                 continue;
             }
 
-            if (site.Content == site.LastGood)
+            var issued = tls is not null && site.Content is not null && await certificates.EnsureAsync(certificate, time.GetUtcNow());
+            if (site.Content == site.LastGood && !issued)
             {
                 Commit(site);
                 continue;

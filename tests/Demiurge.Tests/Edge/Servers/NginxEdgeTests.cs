@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Demiurge.Edge;
 using Demiurge.Gateways;
 using Demiurge.Edge.Nginx;
@@ -149,6 +150,27 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         Assert.Contains($"server {BackendB.Url.Authority} weight=1;", weighted, StringComparison.Ordinal);
         Assert.DoesNotContain("upstream", draining, StringComparison.Ordinal);
         Assert.DoesNotContain(BackendA.Url.Authority, draining, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Https_OrganizationAndContainerNames_OneWildcardOfTheLocalAuthority()
+    {
+        var organization = NewOrganization();
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(fixture.CertificateAuthorityPath, TestContext.Current.CancellationToken));
+
+        var thumbprints = new List<string>();
+        foreach (var host in new[] { Hostname(organization), $"uc-{Guid.NewGuid():N}.{Hostname(organization)}" })
+        {
+            using var client = new EdgeClient(ca);
+            var body = await client.EventuallyAsync(new Uri($"https://{host}:{fixture.HttpsPort}/"), BackendA.Name);
+
+            Assert.Equal("https", body!.Value.GetProperty("headers").GetProperty("x-forwarded-proto").GetString());
+            Assert.Equal($"*.{Hostname(organization)}", client.LastCertificate!.GetNameInfo(X509NameType.DnsName, forIssuer: false));
+            thumbprints.Add(client.LastCertificate.Thumbprint);
+        }
+
+        Assert.Single(thumbprints.Distinct());
     }
 
     [Theory]

@@ -29,6 +29,12 @@ public sealed partial class NginxFixture : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The TLS port the sites listen on too, with certificates of the local authority in the fixture's data folder.</summary>
+    public int HttpsPort { get; private set; }
+
+    /// <summary>The local certificate authority's certificate, once a site has been written.</summary>
+    public string CertificateAuthorityPath => Path.Combine(EdgeHost.Folder(new DemiurgeOptions { DataDir = Directory.Path }), LocalCertificateAuthority.CertificateFileName);
+
     public string SitesDir => Path.Combine(Directory.Path, "sites");
 
     internal NginxEdgeRouter Router { get; private set; } = null!;
@@ -88,11 +94,8 @@ public sealed partial class NginxFixture : IAsyncLifetime
         var dir = Directory.Path;
         System.IO.Directory.CreateDirectory(SitesDir);
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "logs"));
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        Port = FreePorts.Tcp();
+        HttpsPort = FreePorts.Tcp();
 
         // As root the master would hand workers to 'nobody', who cannot enter the temporary folder.
         var user = Environment.UserName == "root" ? "user root;" : "";
@@ -131,10 +134,12 @@ public sealed partial class NginxFixture : IAsyncLifetime
         var options = new DemiurgeOptions
         {
             Domain = EdgeContractTests.TestDomain,
+            DataDir = dir,
             Edge = new EdgeOptions
             {
                 Provider = EdgeOptions.Nginx,
                 HttpPort = Port,
+                HttpsPort = HttpsPort,
                 NginxBinary = wrapper,
                 NginxPrefix = dir,
                 NginxConfig = Path.Combine(dir, "nginx.conf"),
