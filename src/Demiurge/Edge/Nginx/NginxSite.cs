@@ -89,7 +89,7 @@ internal static class NginxSite
             // connections: nginx looks upstreams up by a linear search, so 10,000 of them took a
             // configuration test from 0.6 s to 5.4 s, and every route change pays that twice.
             // Only a choice by weight needs one.
-            var upstream = "demiurge_" + string.Join('_', hosts.Select(SiteOfWildcard));
+            var upstream = "demiurge_" + string.Join('_', hosts.Select(UpstreamLabel));
             if (active.Count > 1)
             {
                 text.Append(CultureInfo.InvariantCulture, $"upstream {upstream} {{\n");
@@ -142,5 +142,5 @@ internal static class NginxSite
         string.Join(' ', destinations.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Address.GetLeftPart(UriPartial.Authority)}/{d.Weight}/{d.Draining}")));
 
     // An upstream's name: the host, "wildcard.{name}" for "*.{name}" (nginx reads no '*' there).
-    private static string SiteOfWildcard(string host) => host.StartsWith("*.", StringComparison.Ordinal) ? "wildcard." + host[2..] : host;
+    private static string UpstreamLabel(string host) => host.StartsWith("*.", StringComparison.Ordinal) ? "wildcard." + host[2..] : host;
 }
