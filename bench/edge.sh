@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Edge benchmarks, embedded edge against nginx, on loopback in throwaway folders:
-#   bench/edge.sh [sizes]               route update time until the new host answers, with
-#                                       N organizations already routed (default 1000 10000 100000)
+#   bench/edge.sh [routes|weighted] [embedded|nginx] [sizes]
+#                                       route update time until the new host answers, with
+#                                       N routes already set (default 1000 10000 100000); "weighted":
+#                                       every route to two weighted destinations (nginx upstreams)
 #   bench/edge.sh proxy [s] [c] [rounds] wrk through each edge to the same backend, alternating
 #                                       rounds in one run (default 10 s, 32 connections, 3 rounds)
 # Needs nginx and wrk (apt-get install nginx wrk). Prints one summary table.
@@ -16,5 +18,6 @@ if [ "${1:-}" = proxy ]; then
   shift
   exec dotnet "$bench" proxy "${1:-10}" "${2:-32}" "${3:-3}"
 fi
-[ $# -gt 0 ] || set -- 1000 10000 100000
-exec dotnet "$bench" routes "$@"
+mode=routes
+if [ "${1:-}" = routes ] || [ "${1:-}" = weighted ]; then mode=$1; shift; fi
+exec dotnet "$bench" "$mode" "$@"

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using Demiurge.Edge;
 using Demiurge.Edge.Nginx;
 using Demiurge.Hosting;
@@ -21,8 +22,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 // Edge benchmark, on loopback only, in throwaway folders:
-//   routes [sizes...]   route update time with N organizations routed already, embedded edge and nginx:
-//                       from the router's call until the new host answers through the edge.
+//   routes [sizes...]   route update time with N routes already, embedded edge and nginx: from the
+//                       router's call until the new host answers through the edge.
+//   weighted [sizes...] the same with every route, the new ones too, to two weighted destinations
+//                       (nginx: an upstream block per route).
+//   Either takes "embedded" or "nginx" before the sizes to measure one edge only.
 //   proxy [seconds] [connections] [rounds]
 //                       wrk through the embedded edge and through nginx to the same backend,
 //                       alternating rounds in one run; medians of requests/s and latency.
@@ -31,6 +35,7 @@ const string Domain = "bench.localhost";
 var mode = args.Length > 0 ? args[0] : "routes";
 var nginxBinary = File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 await using var backend = await Backend.StartAsync();
+await using var second = await Backend.StartAsync();
 using var http = new HttpClient(new SocketsHttpHandler
 {
     ConnectCallback = async (context, cancellationToken) =>
@@ -41,15 +46,25 @@ using var http = new HttpClient(new SocketsHttpHandler
     },
 });
 
-if (mode == "routes")
+if (mode is "routes" or "weighted")
 {
-    var sizes = args.Length > 1 ? args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1000, 10000, 100000];
-    Console.WriteLine($"Route update until the new host answers, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    var weighted = mode == "weighted";
+    var edges = args.Length > 1 && args[1] is "embedded" or "nginx" ? [args[1]] : new[] { "embedded", "nginx" };
+    var sizeArgs = args.Skip(edges.Length == 1 ? 2 : 1).ToArray();
+    var sizes = sizeArgs.Length > 0 ? sizeArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1000, 10000, 100000];
+    Console.WriteLine($"Route update until the new host answers, {(weighted ? "two weighted destinations" : "one destination")} per route, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
     Console.WriteLine($"{"edge",-9} {"routes",8} {"updates",8} {"median ms",10} {"p90 ms",8} {"start s",8} {"resets",7}");
     foreach (var size in sizes)
     {
-        await RoutesEmbeddedAsync(size);
-        await RoutesNginxAsync(size);
+        if (edges.Contains("embedded"))
+        {
+            await RoutesEmbeddedAsync(size, weighted);
+        }
+
+        if (edges.Contains("nginx"))
+        {
+            await RoutesNginxAsync(size, weighted);
+        }
     }
 }
 else if (mode == "proxy")
@@ -61,13 +76,18 @@ else if (mode == "proxy")
 }
 else
 {
-    Console.Error.WriteLine("usage: routes [sizes...] | proxy [seconds] [connections] [rounds]");
+    Console.Error.WriteLine("usage: routes [sizes...] | weighted [sizes...] | proxy [seconds] [connections] [rounds]");
     return 2;
 }
 
 return 0;
 
-async Task RoutesEmbeddedAsync(int size)
+// A new route: to the backend, or to it and the second backend, weighed 3 to 1.
+EdgeRoute NewRoute(string host, bool weighted) => weighted
+    ? new EdgeRoute(host, [new EdgeDestination(backend.Address, 3), new EdgeDestination(second.Address, 1)])
+    : EdgeRoute.To(host, backend.Address);
+
+async Task RoutesEmbeddedAsync(int size, bool weighted)
 {
     var dir = Directory.CreateTempSubdirectory("demiurge-edgebench-").FullName;
     try
@@ -76,7 +96,7 @@ async Task RoutesEmbeddedAsync(int size)
         await using var database = new Database(new SqliteDialect(databasePath));
         await database.MigrateAsync(CancellationToken.None);
         var store = new SqlEdgeStore(database);
-        await PreloadStoreAsync(databasePath, size);
+        await PreloadStoreAsync(databasePath, size, weighted);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Demiurge:DataDir"] = dir,
@@ -86,13 +106,13 @@ async Task RoutesEmbeddedAsync(int size)
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
         var options = Options.Create(configuration.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>()!);
-        var table = new EdgeRouteTable(options);
+        var table = new EdgeRouteTable();
         var started = Stopwatch.StartNew();
         await using var edge = EdgeHost.Create(configuration, store, table);
         await edge.StartAsync(CancellationToken.None);
         var startSeconds = started.Elapsed.TotalSeconds;
         var router = new EmbeddedEdgeRouter(store, table, options);
-        var (times, resets) = await MeasureUpdatesAsync(router, edge.HttpUrl.Port, 200);
+        var (times, resets) = await MeasureUpdatesAsync(router, edge.HttpUrl.Port, 200, weighted);
         Report("embedded", size, times, startSeconds, resets);
         await edge.StopAsync(CancellationToken.None);
     }
@@ -119,15 +139,15 @@ async Task<EdgeOptions> NginxSitesAsync(string dir, int port)
     return edgeOptions;
 }
 
-async Task RoutesNginxAsync(int size)
+async Task RoutesNginxAsync(int size, bool weighted)
 {
     var dir = Directory.CreateTempSubdirectory("demiurge-edgebench-").FullName;
     var port = FreePort();
     var edgeOptions = await NginxSitesAsync(dir, port);
     for (var i = 0; i < size; i++)
     {
-        var id = Guid.NewGuid().ToString();
-        await File.WriteAllTextAsync(Path.Combine(edgeOptions.NginxSitesDir, NginxSite.FileName(id)), NginxSite.Render(id, backend.Address, edgeOptions, Domain));
+        var host = $"r-{Guid.NewGuid()}.{Domain}";
+        await File.WriteAllTextAsync(Path.Combine(edgeOptions.NginxSitesDir, NginxSite.FileName(host)), NginxSite.Render(host, [NewRoute(host, weighted)], edgeOptions));
     }
 
     var started = Stopwatch.StartNew();
@@ -136,8 +156,12 @@ async Task RoutesNginxAsync(int size)
     {
         await WaitForPortAsync(port, nginx);
         var startSeconds = started.Elapsed.TotalSeconds;
-        var router = new NginxEdgeRouter(Options.Create(new DemiurgeOptions { Domain = Domain, Edge = edgeOptions }), NullLogger<NginxEdgeRouter>.Instance);
-        var (times, resets) = await MeasureUpdatesAsync(router, port, size >= 100000 ? 3 : size >= 10000 ? 5 : 20);
+        // The router writes this host's nginx, then the store (the sites above are not in it, and
+        // nothing here follows it).
+        await using var database = new Database(new SqliteDialect(Path.Combine(dir, "demiurge.db")));
+        await database.MigrateAsync(CancellationToken.None);
+        using var router = new NginxEdgeRouter(new SqlEdgeStore(database), Options.Create(new DemiurgeOptions { Domain = Domain, Edge = edgeOptions }), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
+        var (times, resets) = await MeasureUpdatesAsync(router, port, size >= 100000 ? 3 : size >= 10000 ? 5 : 20, weighted);
         Report("nginx", size, times, startSeconds, resets);
     }
     finally
@@ -147,16 +171,16 @@ async Task RoutesNginxAsync(int size)
     }
 }
 
-async Task<(List<double> Times, int Resets)> MeasureUpdatesAsync(IEdgeRouter router, int port, int updates)
+async Task<(List<double> Times, int Resets)> MeasureUpdatesAsync(IEdgeRouter router, int port, int updates, bool weighted)
 {
     var times = new List<double>();
     var resets = 0;
     for (var i = 0; i < updates; i++)
     {
-        var id = Guid.NewGuid().ToString();
-        var url = new Uri($"http://org-{id}.{Domain}:{port}/");
+        var host = $"r-{Guid.NewGuid()}.{Domain}";
+        var url = new Uri($"http://{host}:{port}/");
         var watch = Stopwatch.StartNew();
-        await router.SetRouteAsync(id, backend.Address, CancellationToken.None);
+        await router.SetRoutesAsync([NewRoute(host, weighted)], CancellationToken.None);
         while (true)
         {
             try
@@ -185,8 +209,7 @@ async Task<(List<double> Times, int Resets)> MeasureUpdatesAsync(IEdgeRouter rou
 async Task ProxyAsync(string seconds, string connections, int rounds)
 {
     var dir = Directory.CreateTempSubdirectory("demiurge-edgebench-").FullName;
-    var id = Guid.NewGuid().ToString();
-    var host = $"org-{id}.{Domain}";
+    var host = $"r-{Guid.NewGuid()}.{Domain}";
     try
     {
         await using var database = new Database(new SqliteDialect(Path.Combine(dir, "demiurge.db")));
@@ -201,14 +224,14 @@ async Task ProxyAsync(string seconds, string connections, int rounds)
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
         var options = Options.Create(configuration.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>()!);
-        var table = new EdgeRouteTable(options);
+        var table = new EdgeRouteTable();
         await using var edge = EdgeHost.Create(configuration, store, table);
         await edge.StartAsync(CancellationToken.None);
-        await new EmbeddedEdgeRouter(store, table, options).SetRouteAsync(id, backend.Address, CancellationToken.None);
+        await new EmbeddedEdgeRouter(store, table, options).SetRoutesAsync([NewRoute(host, weighted: false)], CancellationToken.None);
 
         var port = FreePort();
         var edgeOptions = await NginxSitesAsync(dir, port);
-        await File.WriteAllTextAsync(Path.Combine(edgeOptions.NginxSitesDir, NginxSite.FileName(id)), NginxSite.Render(id, backend.Address, edgeOptions, Domain));
+        await File.WriteAllTextAsync(Path.Combine(edgeOptions.NginxSitesDir, NginxSite.FileName(host)), NginxSite.Render(host, [NewRoute(host, weighted: false)], edgeOptions));
         using var nginx = StartNginx(dir, edgeOptions.NginxSitesDir, port);
         try
         {
@@ -280,21 +303,21 @@ static double Median(IEnumerable<double> values)
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
-// The store's routes written in one transaction, as if 'size' organizations had been allocated.
-async Task PreloadStoreAsync(string databasePath, int size)
+// The store's routes written in one transaction, as if 'size' routes had been set.
+async Task PreloadStoreAsync(string databasePath, int size, bool weighted)
 {
     await using var connection = new SqliteConnection($"Data Source={databasePath}");
     await connection.OpenAsync();
     await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
     var insert = connection.CreateCommand();
     insert.Transaction = transaction;
-    insert.CommandText = "INSERT INTO edge_routes (host, destination, version) VALUES ($host, $destination, $version)";
+    insert.CommandText = "INSERT INTO edge_routes (host, destinations, version) VALUES ($host, $destinations, $version)";
     var hostParameter = insert.Parameters.Add("$host", SqliteType.Text);
-    insert.Parameters.AddWithValue("$destination", backend.Address.ToString());
+    insert.Parameters.AddWithValue("$destinations", JsonSerializer.Serialize(NewRoute("x", weighted).Destinations, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
     var versionParameter = insert.Parameters.Add("$version", SqliteType.Integer);
     for (var i = 1; i <= size; i++)
     {
-        hostParameter.Value = $"org-{Guid.NewGuid()}.{Domain}";
+        hostParameter.Value = $"r-{Guid.NewGuid()}.{Domain}";
         versionParameter.Value = i;
         await insert.ExecuteNonQueryAsync();
     }

@@ -1,19 +1,20 @@
 using System.Net;
 using System.Net.Sockets;
+using Demiurge.Common;
 using Demiurge.Hosting;
 
 namespace Demiurge.Dns;
 
 /// <summary>
 /// The zone's layout, the same for the embedded server and PowerDNS: the records every zone has
-/// (from the settings) and those each allocated organization gets.
+/// (from the settings).
 /// </summary>
 internal static class DnsZoneRecords
 {
     /// <summary>Seconds resolvers may cache an answer.</summary>
     public const int Ttl = 60;
 
-    public static string Nameserver(string origin) => "ns." + origin;
+    public static string Nameserver(string origin) => $"{HostNames.NameserverLabel}.{origin}";
 
     public static string Hostmaster(string origin) => "hostmaster." + origin;
 
@@ -31,25 +32,13 @@ internal static class DnsZoneRecords
         [
             new DnsRecordSet(origin, "NS", Ttl, [Nameserver(origin)]),
             .. Addresses(origin, edge),
-            .. Addresses($"{GatewayNames.ApiLabel}.{origin}", edge),
+            .. Addresses($"{HostNames.ApiLabel}.{origin}", edge),
             .. Addresses(Nameserver(origin), nameserver),
         ];
     }
 
-    /// <summary><c>org-{id}.{domain}</c> and <c>*.org-{id}.{domain}</c> at the edge; with <paramref name="remove"/>, their deletion.</summary>
-    public static IReadOnlyList<DnsRecordSet> Organization(string organizationId, DemiurgeOptions options, bool remove = false)
-    {
-        var name = GatewayNames.Hostname(organizationId, options.Domain).ToLowerInvariant();
-        IReadOnlyList<IPAddress> edge = remove ? [] : options.Dns.EdgeAddressList();
-        return
-        [
-            .. Addresses(name, edge, always: remove),
-            .. Addresses("*." + name, edge, always: remove),
-        ];
-    }
-
-    // One A and one AAAA set for the addresses of each family; with always, empty (deleted) sets too.
-    private static IEnumerable<DnsRecordSet> Addresses(string name, IReadOnlyList<IPAddress> addresses, bool always = false)
+    /// <summary>One A and one AAAA set for the addresses of each family; with <paramref name="always"/>, empty (deleted) sets too.</summary>
+    public static IEnumerable<DnsRecordSet> Addresses(string name, IReadOnlyList<IPAddress> addresses, bool always = false)
     {
         foreach (var (type, family) in new[] { ("A", AddressFamily.InterNetwork), ("AAAA", AddressFamily.InterNetworkV6) })
         {

@@ -1,15 +1,21 @@
 namespace Demiurge.Dns;
 
 /// <summary>
-/// Publishes an organization's names: <c>org-{id}.{domain}</c> and <c>*.org-{id}.{domain}</c>
-/// pointing at the edge. Both operations are idempotent, so undo and reconcile can repeat them.
+/// Publishes record sets (A, AAAA, CNAME, TXT) for any name in the zone: an organization's
+/// names, an app's, a verification TXT. Idempotent, so undo and reconcile can repeat a call.
 /// </summary>
 internal interface IDnsProvider
 {
-    Task SetOrganizationAsync(string organizationId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces each set (name and type) with its values; a set with no values is deleted. The
+    /// sets land together or not at all (one store transaction, one PowerDNS PATCH).
+    /// </summary>
+    /// <exception cref="ArgumentException">A set is not valid (<see cref="DnsRecordSet.Validate"/>); none is published.</exception>
+    Task SetRecordSetsAsync(IReadOnlyList<DnsRecordSet> sets, CancellationToken cancellationToken);
 
-    Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken);
-
-    /// <summary>The organizations whose names are published now, whether or not they still hold a gateway; for the reconciler.</summary>
-    Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The sets published now, those set here among them; PowerDNS also lists the zone's own
+    /// (SOA, NS, the apex, <c>ganymede</c>, <c>ns</c>). For the reconciler.
+    /// </summary>
+    Task<IReadOnlyList<DnsRecordSet>> ListRecordSetsAsync(CancellationToken cancellationToken);
 }

@@ -1,16 +1,18 @@
 using System.Security.Cryptography.X509Certificates;
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.Edge;
 
 /// <summary>
-/// Chooses the certificate of a TLS handshake from its server name (SNI). Every name of an
-/// organization that routes shares one wildcard certificate, <c>*.org-{id}.{domain}</c> (which
-/// also names <c>org-{id}.{domain}</c>, and covers <c>uc-{container}.org-{id}.{domain}</c> since
-/// a wildcard covers one label); the API's name has its own; anything else, inside the domain
-/// or not, gets the domain's certificate. So the names a client can make the edge sign are the
-/// routed organizations plus two, whatever it sends, and the authority's cache bounds the keys held.
+/// Chooses the certificate of a TLS handshake from its server name (SNI). A name that routes gets
+/// the wildcard of its organization's level (<see cref="HostNames.CertificateNameOf"/>): every
+/// name of an organization shares <c>*.org-{id}.{domain}</c> (which also names
+/// <c>org-{id}.{domain}</c>, and covers <c>uc-{container}.org-{id}.{domain}</c> since a wildcard
+/// covers one label); the API's name has its own; anything else, inside the domain or not, gets
+/// the domain's certificate. So the names a client can make the edge sign are the routed ones
+/// plus two, whatever it sends, and the authority's cache bounds the keys held.
 /// </summary>
 internal sealed class EdgeCertificateSelector
 {
@@ -24,7 +26,7 @@ internal sealed class EdgeCertificateSelector
         _authority = authority;
         _table = table;
         _domain = options.Value.Domain.TrimEnd('.').ToLowerInvariant();
-        _api = $"{GatewayNames.ApiLabel}.{_domain}";
+        _api = $"{HostNames.ApiLabel}.{_domain}";
     }
 
     public X509Certificate2 Select(string? serverName) => _authority.CertificateFor(CertificateName(serverName));
@@ -42,8 +44,7 @@ internal sealed class EdgeCertificateSelector
             return _api;
         }
 
-        // Only a routed organization: a random org-… name must not make the edge sign anything.
-        var organization = GatewayNames.OrganizationHostnameOf(serverName, _domain);
-        return organization is not null && _table.Find(organization) is not null ? "*." + organization.ToLowerInvariant() : _domain;
+        // Only a routed name: a random one must not make the edge sign anything.
+        return _table.Find(serverName) is not null ? HostNames.CertificateNameOf(serverName, _domain) : _domain;
     }
 }

@@ -8,8 +8,8 @@ namespace Demiurge.Edge;
 internal static class EdgeExtensions
 {
     /// <summary>
-    /// The stage-1 edge the allocation saga publishes routes to: the embedded edge (the store and
-    /// this process's table, served in process when the role says so) or nginx.
+    /// The stage-1 edge routes are published to: the embedded edge (the store and this process's
+    /// table, served in process when the role says so) or nginx (this host's, and following the store).
     /// </summary>
     public static IServiceCollection AddEdge(this IServiceCollection services)
     {
@@ -21,6 +21,7 @@ internal static class EdgeExtensions
             : provider.GetRequiredService<EmbeddedEdgeRouter>());
         services.TryAddSingleton<EmbeddedEdgeService>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEdgeService>());
+        services.AddHostedService(provider => provider.GetRequiredService<NginxEdgeRouter>());
         return services;
     }
 }

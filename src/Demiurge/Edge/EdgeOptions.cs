@@ -15,7 +15,7 @@ public sealed class EdgeOptions
     /// <summary>Port of the edge's plain HTTP listener (both providers); 0 picks a free one for the embedded edge.</summary>
     public int HttpPort { get; set; } = 8080;
 
-    /// <summary>Port of the embedded edge's TLS listener; 0 picks a free one.</summary>
+    /// <summary>Port of the edge's TLS listener; 0 picks a free one for the embedded edge, and turns TLS off for nginx.</summary>
     public int HttpsPort { get; set; } = 8443;
 
     /// <summary>The nginx executable, a path or a name looked up on PATH.</summary>
@@ -27,6 +27,13 @@ public sealed class EdgeOptions
     /// <summary>nginx's main configuration file (<c>-c</c>), which must include <see cref="NginxSitesDir"/>/*.conf in its http block.</summary>
     public string NginxConfig { get; set; } = "/etc/nginx/nginx.conf";
 
-    /// <summary>Folder that holds one file per organization; Demiurge owns the <c>org-*.conf</c> files in it.</summary>
+    /// <summary>Folder that holds one file per site (a name under the domain and its wildcard); Demiurge owns the files named after names in the domain.</summary>
     public string NginxSitesDir { get; set; } = "/etc/nginx/demiurge";
+
+    /// <summary>
+    /// Folder of certificates you provide for nginx, one per organization and level, named after
+    /// the certificate's name with <c>*</c> as <c>_</c> (<c>_.org-{id}.{domain}.crt</c> and
+    /// <c>.key</c>); when unset, the local certificate authority issues them.
+    /// </summary>
+    public string? NginxCertificatesDir { get; set; }
 }

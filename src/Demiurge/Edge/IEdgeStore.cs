@@ -6,9 +6,9 @@ namespace Demiurge.Edge;
 /// </summary>
 internal interface IEdgeStore
 {
-    /// <summary>Sets (or, with a null destination, removes) the route for <paramref name="host"/>; returns the new version.</summary>
-    Task<long> EdgeRouteSetAsync(string host, Uri? destination, CancellationToken cancellationToken);
+    /// <summary>Sets (or, with no destinations, removes) each route in one transaction; returns the new version.</summary>
+    Task<long> EdgeRoutesSetAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken);
 
-    /// <summary>Routes changed after <paramref name="afterVersion"/>, removed ones with no destination, and the current version.</summary>
+    /// <summary>Routes changed after <paramref name="afterVersion"/>, removed ones with no destinations, and the current version.</summary>
     Task<(long Version, IReadOnlyList<EdgeRoute> Changes)> EdgeRoutesChangedAsync(long afterVersion, CancellationToken cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Demiurge.Common;
 using Demiurge.GatewayProcess.Permissions;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Protocol;
@@ -37,10 +38,10 @@ internal static class ControlPlaneAnswers
         }
 
         // Stage 2 and the redirect URIs are checked against this name: it must be the organization's.
-        if (!config.GatewayHostname.StartsWith($"{OrganizationHosts.OrganizationPrefix}{config.OrganizationId}.", StringComparison.OrdinalIgnoreCase)
+        if (!HostNames.IsUnderOrganization(config.GatewayHostname, config.OrganizationId)
             || Uri.CheckHostName(config.GatewayHostname) != UriHostNameType.Dns)
         {
-            return $"gateway_hostname must be the organization's name, org-{config.OrganizationId}.{{domain}}, not '{config.GatewayHostname}'.";
+            return $"gateway_hostname must be the organization's name, {HostNames.Organization(config.OrganizationId, "{domain}")}, not '{config.GatewayHostname}'.";
         }
 
         return SecondsError(config.InactivityTimeoutSeconds, "inactivity_timeout_seconds")

@@ -220,7 +220,7 @@ internal static class GatewayProcessEndpoints
     /// the worker's own loopback address.
     /// </summary>
     private static bool IsPublicName(HttpContext context) =>
-        Routing.OrganizationHosts.Classify(context.Request.Host.Host, out _, out _) != Routing.HostKind.Gateway;
+        Common.HostNames.Classify(context.Request.Host.Host, out _, out _) != Common.HostKind.Gateway;
 
     private static ProblemHttpResult OperatorsOnly() =>
         ApiProblems.Problem(StatusCodes.Status404NotFound, "Not found",

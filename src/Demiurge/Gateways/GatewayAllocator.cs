@@ -110,11 +110,11 @@ internal sealed partial class GatewayAllocator(
         try
         {
             using var timeout = new CancellationTokenSource(options.Value.Gateway.HandshakeTimeout);
-            await dns.SetOrganizationAsync(organizationId, timeout.Token);
+            await dns.SetOrganizationAsync(organizationId, options.Value, timeout.Token);
             await JournalAsync(allocation, AllocationStep.Dns);
 
             step = "route";
-            await edge.SetRouteAsync(organizationId, new Uri(gateway.Address), timeout.Token);
+            await edge.SetRouteAsync(organizationId, new Uri(gateway.Address), options.Value, timeout.Token);
             await JournalAsync(allocation, AllocationStep.Route);
 
             step = "handshake";
@@ -196,8 +196,8 @@ internal sealed partial class GatewayAllocator(
     {
         foreach (var (step, undo) in new (string, Func<Task>)[]
         {
-            ("route", () => edge.RemoveRouteAsync(organizationId, cancellationToken)),
-            ("dns", () => dns.RemoveOrganizationAsync(organizationId, cancellationToken)),
+            ("route", () => edge.RemoveRouteAsync(organizationId, options.Value, cancellationToken)),
+            ("dns", () => dns.RemoveOrganizationAsync(organizationId, options.Value, cancellationToken)),
         })
         {
             try

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;
@@ -52,7 +53,7 @@ internal static class GatewayEndpoints
         switch (result.Failure)
         {
             case AllocationFailure.None:
-                return TypedResults.Ok(new StartGatewayResponse(result.Gateway!.GatewayId, GatewayNames.Hostname(organizationId, options.Value.Domain), result.Allocation!.AllocationId));
+                return TypedResults.Ok(new StartGatewayResponse(result.Gateway!.GatewayId, HostNames.Organization(organizationId, options.Value.Domain), result.Allocation!.AllocationId));
             case AllocationFailure.RolledBack:
                 return ApiProblems.Problem(StatusCodes.Status502BadGateway, "Allocation failed", result.Detail!, "allocation-failed");
             default:
@@ -100,7 +101,7 @@ internal static class GatewayEndpoints
         {
             AllocationId = allocation.AllocationId,
             GatewayId = allocation.GatewayId,
-            GatewayHostname = GatewayNames.Hostname(allocation.OrganizationId, options.Value.Domain),
+            GatewayHostname = HostNames.Organization(allocation.OrganizationId, options.Value.Domain),
             AllocationToken = allocationToken,
             InactivityTimeoutSeconds = organization.GatewayAutoRelease ? options.Value.Gateway.InactivityTimeout?.TotalSeconds : null,
             AutosaveIntervalSeconds = options.Value.Gateway.AutosaveInterval.TotalSeconds,

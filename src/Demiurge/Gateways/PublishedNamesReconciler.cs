@@ -32,8 +32,8 @@ internal sealed partial class PublishedNamesReconciler(
 
     private readonly Names[] _names =
     [
-        new("dns", dns.ListPublishedOrganizationsAsync, (organizationId, _, ct) => dns.SetOrganizationAsync(organizationId, ct), dns.RemoveOrganizationAsync),
-        new("route", edge.ListRoutedOrganizationsAsync, edge.SetRouteAsync, edge.RemoveRouteAsync),
+        new("dns", ct => dns.ListPublishedOrganizationsAsync(options.Value, ct), (organizationId, _, ct) => dns.SetOrganizationAsync(organizationId, options.Value, ct), (organizationId, ct) => dns.RemoveOrganizationAsync(organizationId, options.Value, ct)),
+        new("route", ct => edge.ListRoutedOrganizationsAsync(options.Value, ct), (organizationId, gateway, ct) => edge.SetRouteAsync(organizationId, gateway, options.Value, ct), (organizationId, ct) => edge.RemoveRouteAsync(organizationId, options.Value, ct)),
     ];
 
     // Set when a term begins, cleared by the first pass of the term that succeeds.

@@ -84,6 +84,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapProjectEndpoints();
         app.MapEventEndpoints();
         app.MapGatewayEndpoints();
+        app.MapEdgeEndpoints();
         app.MapControlPlaneEndpoints();
         app.MapSecretEndpoints();
         return new ControlPlane(new RoleHost(app));

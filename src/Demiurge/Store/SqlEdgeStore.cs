@@ -1,29 +1,39 @@
+using System.Text.Json;
 using Demiurge.Edge;
 
 namespace Demiurge.Store;
 
-/// <summary>Edge routes (migration 0003), a <see cref="ChangeFeed"/> that every edge follows.</summary>
+/// <summary>Edge routes (migrations 0003, 0011), a <see cref="ChangeFeed"/> that every edge follows.</summary>
 internal sealed class SqlEdgeStore(Database database) : IEdgeStore
 {
     private const string Feed = "edge";
 
-    public async Task<long> EdgeRouteSetAsync(string host, Uri? destination, CancellationToken cancellationToken)
+    // A route's destinations, as [{"address": "http://…", "weight": 1, "draining": false}].
+    private static readonly JsonSerializerOptions s_routeJson = new(JsonSerializerDefaults.Web);
+
+    public async Task<long> EdgeRoutesSetAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(routes);
         long version = 0;
         await database.WriteAsync(async session =>
         {
             version = await ChangeFeed.NextVersionAsync(session, Feed, cancellationToken);
-            await session.ExecuteAsync("""
-                INSERT INTO edge_routes (host, destination, version) VALUES (@host, @destination, @version)
-                ON CONFLICT (host) DO UPDATE SET destination = excluded.destination, version = excluded.version
-                """, cancellationToken, ("@host", host), ("@destination", destination?.ToString()), ("@version", version));
+            foreach (var route in routes)
+            {
+                await session.ExecuteAsync("""
+                    INSERT INTO edge_routes (host, destinations, version) VALUES (@host, @destinations, @version)
+                    ON CONFLICT (host) DO UPDATE SET destinations = excluded.destinations, version = excluded.version
+                    """, cancellationToken,
+                    ("@host", route.Host), ("@destinations", route.IsRemoved ? null : JsonSerializer.Serialize(route.Destinations, s_routeJson)), ("@version", version));
+            }
+
             return true;
         }, null, cancellationToken);
         return version;
     }
 
     public Task<(long Version, IReadOnlyList<EdgeRoute> Changes)> EdgeRoutesChangedAsync(long afterVersion, CancellationToken cancellationToken) =>
-        ChangeFeed.ChangedAsync(database, Feed, "SELECT host, destination FROM edge_routes WHERE version > @after ORDER BY version", afterVersion,
-            r => new EdgeRoute(r.GetString(0), r.IsDBNull(1) ? null : new Uri(r.GetString(1))),
+        ChangeFeed.ChangedAsync(database, Feed, "SELECT host, destinations FROM edge_routes WHERE version > @after ORDER BY version", afterVersion,
+            r => new EdgeRoute(r.GetString(0), r.IsDBNull(1) ? [] : JsonSerializer.Deserialize<EdgeDestination[]>(r.GetString(1), s_routeJson)!),
             cancellationToken);
 }

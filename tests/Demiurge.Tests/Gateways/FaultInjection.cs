@@ -15,22 +15,18 @@ public sealed class FaultPlan
 /// <summary>The configured real DNS provider, failing on demand.</summary>
 internal sealed class FaultyDnsProvider(IDnsProvider inner, FaultPlan plan) : IDnsProvider
 {
-    public Task SetOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
-        plan.FailDns ? throw new IOException("injected DNS failure") : inner.SetOrganizationAsync(organizationId, cancellationToken);
+    public Task SetRecordSetsAsync(IReadOnlyList<DnsRecordSet> sets, CancellationToken cancellationToken) =>
+        plan.FailDns && sets.Any(s => !s.IsDeleted) ? throw new IOException("injected DNS failure") : inner.SetRecordSetsAsync(sets, cancellationToken);
 
-    public Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken) => inner.RemoveOrganizationAsync(organizationId, cancellationToken);
-
-    public Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(CancellationToken cancellationToken) =>
-        plan.FailDns ? throw new IOException("injected DNS failure") : inner.ListPublishedOrganizationsAsync(cancellationToken);
+    public Task<IReadOnlyList<DnsRecordSet>> ListRecordSetsAsync(CancellationToken cancellationToken) =>
+        plan.FailDns ? throw new IOException("injected DNS failure") : inner.ListRecordSetsAsync(cancellationToken);
 }
 
-/// <summary>The real embedded edge router, failing on demand.</summary>
+/// <summary>The real embedded edge router, failing on demand: setting fails, removing still works.</summary>
 internal sealed class FaultyEdgeRouter(EmbeddedEdgeRouter inner, FaultPlan plan) : IEdgeRouter
 {
-    public Task SetRouteAsync(string organizationId, Uri gateway, CancellationToken cancellationToken) =>
-        plan.FailRoute ? throw new IOException("injected route failure") : inner.SetRouteAsync(organizationId, gateway, cancellationToken);
+    public Task SetRoutesAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken) =>
+        plan.FailRoute && routes.Any(r => !r.IsRemoved) ? throw new IOException("injected route failure") : inner.SetRoutesAsync(routes, cancellationToken);
 
-    public Task RemoveRouteAsync(string organizationId, CancellationToken cancellationToken) => inner.RemoveRouteAsync(organizationId, cancellationToken);
-
-    public Task<IReadOnlyCollection<string>> ListRoutedOrganizationsAsync(CancellationToken cancellationToken) => inner.ListRoutedOrganizationsAsync(cancellationToken);
+    public Task<IReadOnlyList<EdgeRoute>> ListRoutesAsync(CancellationToken cancellationToken) => inner.ListRoutesAsync(cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Demiurge.Common;
 using Demiurge.Dns;
 using Demiurge.Dns.PowerDns;
 using Demiurge.Dns.Server;
@@ -78,7 +79,7 @@ public sealed class PoolFixture : IAsyncLifetime
     }
 
     /// <summary>The gateway the embedded edge routes <paramref name="organizationId"/>'s names to, or null.</summary>
-    internal Uri? EdgeRoute(string organizationId) => Edge.Find(GatewayNames.Hostname(organizationId, Api.ControlPlane.Options.Domain));
+    internal Uri? EdgeRoute(string organizationId) => Edge.Find(HostNames.Organization(organizationId, Api.ControlPlane.Options.Domain))?.Pick();
 
     /// <summary>A member with an organization of their own.</summary>
     public async Task<(TestUser Owner, string OrganizationId)> NewOrganizationAsync()

@@ -24,6 +24,8 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
 
     private IEdgeRouter Edge => _pool.Api.ControlPlane.Services.GetRequiredService<IEdgeRouter>();
 
+    private DemiurgeOptions Options => _pool.Api.ControlPlane.Options;
+
     public ValueTask InitializeAsync()
     {
         _pool.Api.ExtraSettings[Settings.PoolReconcileInterval.ConfigurationKey] = "100ms";
@@ -38,8 +40,8 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
         var (_, organizationId) = await _pool.NewOrganizationAsync();
 
         // As an undo leaves them when its provider is down.
-        await Dns.SetOrganizationAsync(organizationId, CancellationToken.None);
-        await Edge.SetRouteAsync(organizationId, s_nowhere, CancellationToken.None);
+        await Dns.SetOrganizationAsync(organizationId, Options, CancellationToken.None);
+        await Edge.SetRouteAsync(organizationId, s_nowhere, Options, CancellationToken.None);
 
         await EventuallyAsync(() => Unresolved(organizationId) && _pool.EdgeRoute(organizationId) is null);
         var events = await EventsAsync(GatewayEventKinds.NamesRemoved, organizationId);
@@ -55,8 +57,8 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         // Behind its back: PowerDNS lost its rows, someone wiped nginx's sites folder.
-        await Dns.RemoveOrganizationAsync(organizationId, CancellationToken.None);
-        await Edge.RemoveRouteAsync(organizationId, CancellationToken.None);
+        await Dns.RemoveOrganizationAsync(organizationId, Options, CancellationToken.None);
+        await Edge.RemoveRouteAsync(organizationId, Options, CancellationToken.None);
 
         await EventuallyAsync(() => Resolves(organizationId) && _pool.EdgeRoute(organizationId) == worker.Address);
         var allocation = await _pool.Store.AllocationCurrentByOrganizationAsync(organizationId, CancellationToken.None);
@@ -76,8 +78,8 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
 
         // Once these leftovers are gone, a pass has listed the saga's names too, and kept them.
         var (_, stale) = await _pool.NewOrganizationAsync();
-        await Dns.SetOrganizationAsync(stale, CancellationToken.None);
-        await Edge.SetRouteAsync(stale, s_nowhere, CancellationToken.None);
+        await Dns.SetOrganizationAsync(stale, Options, CancellationToken.None);
+        await Edge.SetRouteAsync(stale, s_nowhere, Options, CancellationToken.None);
         await EventuallyAsync(() => Unresolved(stale) && _pool.EdgeRoute(stale) is null);
 
         Assert.True(Resolves(organizationId));
@@ -92,8 +94,8 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
     {
         var (_, organizationId) = await _pool.NewOrganizationAsync();
         _pool.Faults.FailDns = true;
-        await _pool.Api.ControlPlane.Services.GetRequiredService<EmbeddedDnsProvider>().SetOrganizationAsync(organizationId, CancellationToken.None);
-        await Edge.SetRouteAsync(organizationId, s_nowhere, CancellationToken.None);
+        await _pool.Api.ControlPlane.Services.GetRequiredService<EmbeddedDnsProvider>().SetOrganizationAsync(organizationId, Options, CancellationToken.None);
+        await Edge.SetRouteAsync(organizationId, s_nowhere, Options, CancellationToken.None);
 
         await EventuallyAsync(() => _pool.EdgeRoute(organizationId) is null);
         Assert.True(Resolves(organizationId));

@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Dns.Server;
 using Demiurge.Edge;
 using Demiurge.Events;
@@ -68,11 +69,11 @@ public sealed class ReconcilerTests
 
         await using var second = ControlPlane.Create(settings, new Dictionary<string, string>());
         await second.StartAsync(CancellationToken.None);
-        var host = GatewayNames.Hostname(organizationId, second.Options.Domain);
+        var host = HostNames.Organization(organizationId, second.Options.Domain);
         var table = second.Services.GetRequiredService<EdgeRouteTable>();
         var zone = second.Services.GetRequiredService<ServedZone>();
 
-        await WaitAsync(() => Task.FromResult(table.Find(host) == worker.Address && zone.Current.Lookup(host, DnsType.A).Answers.Any() ? host : null));
+        await WaitAsync(() => Task.FromResult(table.Find(host)?.Pick() == worker.Address && zone.Current.Lookup(host, DnsType.A).Answers.Any() ? host : null));
     }
 
     /// <summary>Claims a gateway for a new organization and journals the saga up to <paramref name="step"/>, as a crash would leave it.</summary>

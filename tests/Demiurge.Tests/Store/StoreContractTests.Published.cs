@@ -55,28 +55,32 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
-    public async Task EdgeRouteSetAsync_SetMoveRemove_ChangesComeBackInVersionOrder()
+    public async Task EdgeRoutesSetAsync_SetMoveRemove_ChangesComeBackInVersionOrder()
     {
-        var first = await Edge.EdgeRouteSetAsync("org-1.example.test", new Uri("http://127.0.0.1:7101/"), Ct);
-        var second = await Edge.EdgeRouteSetAsync("org-2.example.test", new Uri("http://127.0.0.1:7102/"), Ct);
-        var moved = await Edge.EdgeRouteSetAsync("org-1.example.test", new Uri("http://127.0.0.1:7103/"), Ct);
-        var removed = await Edge.EdgeRouteSetAsync("org-2.example.test", null, Ct);
+        EdgeDestination[] weighted = [new(new Uri("http://127.0.0.1:7103/"), 3), new(new Uri("http://127.0.0.1:7104/"), 1, Draining: true)];
+        var first = await Edge.EdgeRoutesSetAsync([EdgeRoute.To("org-1.example.test", new Uri("http://127.0.0.1:7101/"))], Ct);
+        var second = await Edge.EdgeRoutesSetAsync([EdgeRoute.To("org-2.example.test", new Uri("http://127.0.0.1:7102/")), EdgeRoute.To("*.org-2.example.test", new Uri("http://127.0.0.1:7102/"))], Ct);
+        var moved = await Edge.EdgeRoutesSetAsync([new EdgeRoute("org-1.example.test", weighted)], Ct);
+        var removed = await Edge.EdgeRoutesSetAsync([EdgeRoute.Removed("org-2.example.test"), EdgeRoute.Removed("*.org-2.example.test")], Ct);
 
         var (version, all) = await Edge.EdgeRoutesChangedAsync(0, Ct);
         var (_, later) = await Edge.EdgeRoutesChangedAsync(moved, Ct);
 
         Assert.True(first < second && second < moved && moved < removed);
         Assert.Equal(removed, version);
-        Assert.Equal([new EdgeRoute("org-1.example.test", new Uri("http://127.0.0.1:7103/")), new EdgeRoute("org-2.example.test", null)], all);
-        Assert.Equal([new EdgeRoute("org-2.example.test", null)], later);
+        Assert.Equal("org-1.example.test", all[0].Host);
+        Assert.Equal(["*.org-2.example.test", "org-2.example.test"], all.Skip(1).Select(r => r.Host).Order(StringComparer.Ordinal));
+        Assert.Equal(weighted, all[0].Destinations);
+        Assert.All(all.Skip(1), r => Assert.True(r.IsRemoved));
+        Assert.Equal(["*.org-2.example.test", "org-2.example.test"], later.Select(r => r.Host).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public async Task EdgeRouteSetAsync_TwentyParallelWriters_EachGetsADistinctVersion()
+    public async Task EdgeRoutesSetAsync_TwentyParallelWriters_EachGetsADistinctVersion()
     {
         var hosts = Enumerable.Range(0, 20).Select(i => $"org-{i}.example.test").ToArray();
 
-        var versions = await RunTogetherAsync(hosts, host => Edge.EdgeRouteSetAsync(host, new Uri("http://127.0.0.1:7101/"), Ct));
+        var versions = await RunTogetherAsync(hosts, host => Edge.EdgeRoutesSetAsync([EdgeRoute.To(host, new Uri("http://127.0.0.1:7101/"))], Ct));
 
         Assert.Equal(20, versions.Distinct().Count());
         var (version, changes) = await Edge.EdgeRoutesChangedAsync(0, Ct);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Demiurge.Common;
 using Demiurge.Dns.Server;
 using Demiurge.Edge;
 using Demiurge.Hosting;
@@ -44,7 +45,7 @@ internal static class ServeCommand
     }
 
     /// <summary>How an organization's names look through an edge listener, e.g. <c>http://org-{id}.demiurge.localhost:8080</c>.</summary>
-    public static string EdgeUrl(Uri listener, string domain) => $"{listener.Scheme}://{GatewayNames.Hostname("{id}", domain)}:{listener.Port}";
+    public static string EdgeUrl(Uri listener, string domain) => $"{listener.Scheme}://{HostNames.Organization("{id}", domain)}:{listener.Port}";
 
     private static string EdgeLines(RoleHost host, DemiurgeOptions options)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Demiurge.Hosting;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -9,9 +10,9 @@ using Polly;
 namespace Demiurge.Dns.PowerDns;
 
 /// <summary>
-/// Publishes organizations' names to PowerDNS Authoritative through its REST API: the zone is
-/// created on first use (SOA, NS and the static records), then each change is one
-/// <c>PATCH</c> of rrsets with REPLACE or DELETE, which PowerDNS applies atomically.
+/// Publishes record sets to PowerDNS Authoritative through its REST API: the zone is created on
+/// first use (SOA, NS and the static records), then each change is one <c>PATCH</c> of rrsets
+/// with REPLACE or DELETE, which PowerDNS applies atomically.
 /// </summary>
 internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<DemiurgeOptions> options) : IDnsProvider
 {
@@ -26,14 +27,19 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
 
     private string ZonesPath => $"api/v1/servers/{Uri.EscapeDataString(options.Value.Dns.PowerDnsServerId)}/zones";
 
-    public Task SetOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
-        PatchAsync(DnsZoneRecords.Organization(organizationId, options.Value), cancellationToken);
+    public Task SetRecordSetsAsync(IReadOnlyList<DnsRecordSet> sets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        foreach (var set in sets)
+        {
+            set.Validate(options.Value.Domain);
+        }
 
-    public Task RemoveOrganizationAsync(string organizationId, CancellationToken cancellationToken) =>
-        PatchAsync(DnsZoneRecords.Organization(organizationId, options.Value, remove: true), cancellationToken);
+        return PatchAsync(sets, cancellationToken);
+    }
 
-    /// <summary>The organizations with an rrset in the zone (none before the zone exists).</summary>
-    public async Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(CancellationToken cancellationToken)
+    /// <summary>The zone's rrsets, SOA and NS included (none before the zone exists).</summary>
+    public async Task<IReadOnlyList<DnsRecordSet>> ListRecordSetsAsync(CancellationToken cancellationToken)
     {
         // PowerDNS answers 404 alike for a zone not created yet and for an unknown server id, so
         // ask the zone list first: it is empty only for the former, and the latter stays an error.
@@ -47,8 +53,12 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
 
         using var response = await SendAsync(HttpMethod.Get, $"{ZonesPath}/{Zone}", null, [HttpStatusCode.OK], cancellationToken);
         var zone = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        return zone.GetProperty("rrsets").EnumerateArray()
-            .Select(r => GatewayNames.OrganizationOf(r.GetProperty("name").GetString()!, options.Value.Domain)).OfType<string>().ToHashSet();
+        return [.. zone.GetProperty("rrsets").EnumerateArray().Select(r =>
+        {
+            var type = r.GetProperty("type").GetString()!;
+            return new DnsRecordSet(r.GetProperty("name").GetString()!.TrimEnd('.'), type, r.GetProperty("ttl").GetInt32(),
+                [.. r.GetProperty("records").EnumerateArray().Select(v => Value(type, v.GetProperty("content").GetString()!))]);
+        })];
     }
 
     private async Task PatchAsync(IReadOnlyList<DnsRecordSet> changes, CancellationToken cancellationToken)
@@ -116,11 +126,19 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
         Records = set.Values.Select(v => new { Content = Content(set.Type, v), Disabled = false }),
     };
 
-    // PowerDNS takes record content in zone-file form: names absolute, texts quoted.
+    // PowerDNS takes record content in zone-file form: names absolute, texts quoted; and gives it back so.
     private static string Content(string type, string value) => type switch
     {
         "CNAME" or "NS" => value.TrimEnd('.') + ".",
         "TXT" => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
         _ => value,
+    };
+
+    private static string Value(string type, string content) => type switch
+    {
+        "CNAME" or "NS" => content.TrimEnd('.'),
+        "TXT" when content.Length >= 2 && content[0] == '"' && content[^1] == '"' =>
+            Regex.Replace(content[1..^1], @"\\(.)", "$1"),
+        _ => content,
     };
 }

@@ -1,244 +1,81 @@
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Demiurge.Edge.Nginx;
 
 /// <summary>
-/// The nginx edge (seed 002, GWNGINXERROR): one file per organization in the sites folder, then
-/// <c>nginx -t</c> and a reload. Changes are coalesced: while one test and reload runs, the
-/// changes that arrive wait and share the next, so a burst costs a handful of reloads rather
-/// than one per request. A change nginx refuses is isolated and undone (its last good file is
-/// restored) without holding back the good changes of its batch.
+/// The nginx edge, following the store like every embedded edge: a change is written into the
+/// store, then into this host's nginx; if nginx refuses it, the store gets back what nginx runs
+/// and the caller hears why. Every control plane with <c>--edge nginx</c> writes the store's
+/// changes, whoever made them, into its own nginx, so every nginx converges to the same routes.
 /// </summary>
-internal sealed partial class NginxEdgeRouter(IOptions<DemiurgeOptions> options, ILogger<NginxEdgeRouter> logger) : IEdgeRouter
+internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
 {
-    private readonly Lock _pendingLock = new();
-    private readonly NginxProcess _nginx = new(options.Value.Edge);
-    private List<Change> _pending = [];
-    private bool _draining;
+    private readonly IEdgeStore _store;
+    private readonly IOptions<DemiurgeOptions> _options;
+    private readonly ILogger<NginxEdgeRouter> _logger;
+    private readonly NginxSites _sites;
 
-    private EdgeOptions Edge => options.Value.Edge;
-
-    public Task SetRouteAsync(string organizationId, Uri gateway, CancellationToken cancellationToken) =>
-        EnqueueAsync(organizationId, NginxSite.Render(organizationId, gateway, Edge, options.Value.Domain), cancellationToken);
-
-    public Task RemoveRouteAsync(string organizationId, CancellationToken cancellationToken)
+    public NginxEdgeRouter(IEdgeStore store, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<NginxEdgeRouter> logger)
+        : base(store, time, logger)
     {
-        NginxSite.CheckId(organizationId);
-        return EnqueueAsync(organizationId, null, cancellationToken);
+        _store = store;
+        _options = options;
+        _logger = logger;
+        var edge = options.Value.Edge;
+        var certificates = new NginxCertificates(edge, () => LocalCertificateAuthority.LoadOrCreate(EdgeHost.Folder(options.Value), time));
+        _sites = new NginxSites(edge, options.Value.Domain.TrimEnd('.').ToLowerInvariant(), certificates, time, logger);
     }
 
-    /// <summary>The organizations with an <c>org-{id}.conf</c> in the sites folder.</summary>
-    public Task<IReadOnlyCollection<string>> ListRoutedOrganizationsAsync(CancellationToken cancellationToken)
+    public async Task SetRoutesAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)
     {
-        IReadOnlyCollection<string> organizations = Directory.Exists(Edge.NginxSitesDir)
-            ? Directory.EnumerateFiles(Edge.NginxSitesDir, NginxSite.FileName("*")).Select(p => NginxSite.OrganizationOf(Path.GetFileName(p))).OfType<string>().ToHashSet()
-            : [];
-        return Task.FromResult(organizations);
-    }
-
-    private async Task EnqueueAsync(string organizationId, string? content, CancellationToken cancellationToken)
-    {
-        var change = new Change(organizationId, content, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        bool drain;
-        lock (_pendingLock)
+        ArgumentNullException.ThrowIfNull(routes);
+        foreach (var route in routes)
         {
-            _pending.Add(change);
-            drain = !_draining;
-            _draining = true;
+            route.Validate(_options.Value.Domain);
+            _ = NginxSite.Render(route.Host, [route], _options.Value.Edge);
         }
 
-        if (drain)
+        var version = await _store.EdgeRoutesSetAsync(routes, cancellationToken);
+        try
         {
-            _ = Task.Run(DrainAsync, CancellationToken.None);
+            await _sites.ApplyAsync(routes, version, cancellationToken);
         }
-
-        await change.Done.Task.WaitAsync(cancellationToken);
-    }
-
-    // One drainer at a time; each pass takes everything that queued up meanwhile.
-    private async Task DrainAsync()
-    {
-        while (true)
+        catch (NginxException)
         {
-            List<Change> batch;
-            lock (_pendingLock)
-            {
-                if (_pending.Count == 0)
-                {
-                    _draining = false;
-                    return;
-                }
-
-                batch = _pending;
-                _pending = [];
-            }
-
-            try
-            {
-                await ApplyAsync(batch);
-            }
-            catch (Exception exception)
-            {
-                // Whatever went wrong, every waiting caller hears of it and the drainer goes on.
-                foreach (var change in batch)
-                {
-                    change.Done.TrySetException(new NginxException($"Cannot apply nginx sites in '{Edge.NginxSitesDir}': {exception.Message}"));
-                }
-            }
+            // Other hosts may try the refused routes meanwhile; they log nginx's refusal too.
+            await _store.EdgeRoutesSetAsync([.. routes.Select(r => _sites.Applied(r.Host))], CancellationToken.None);
+            throw;
         }
     }
 
-    private async Task ApplyAsync(List<Change> batch)
+    public Task<IReadOnlyList<EdgeRoute>> ListRoutesAsync(CancellationToken cancellationToken) => _store.EdgeRoutesListAsync(cancellationToken);
+
+    /// <summary>Follows the store when nginx is the edge; otherwise there is nothing to follow.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _options.Value.Edge.Provider == EdgeOptions.Nginx ? base.ExecuteAsync(stoppingToken) : Task.CompletedTask;
+
+    /// <remarks>
+    /// The first pass also removes the files of sites the store does not route (a route removed
+    /// while this control plane was down, files of an older layout). A site nginx refuses is
+    /// logged and left at its last good file; the store's next change of it is tried again.
+    /// </remarks>
+    protected override async Task ApplyAsync(IReadOnlyList<EdgeRoute> changes, long version, bool first, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Edge.NginxSitesDir);
-        var shared = Path.Combine(Edge.NginxSitesDir, NginxSite.SharedFileName);
-        if (!File.Exists(shared))
+        IReadOnlyList<EdgeRoute> routes = first
+            ? [.. changes, .. _sites.FileSites().Except(changes.Where(c => !c.IsRemoved).Select(c => NginxSite.SiteOf(c.Host))).SelectMany(s => new[] { EdgeRoute.Removed(s), EdgeRoute.Removed(HostNames.Wildcard(s)) })]
+            : changes;
+        try
         {
-            await File.WriteAllTextAsync(shared, NginxSite.SharedContent);
+            await _sites.ApplyAsync(routes, version, cancellationToken);
         }
-
-        // The last change of an organization decides its file; every change of it shares the outcome.
-        var sites = batch.GroupBy(c => c.OrganizationId).Select(g => new Site(Path.Combine(Edge.NginxSitesDir, NginxSite.FileName(g.Key)), g.Last().Content, [.. g])).ToList();
-        foreach (var site in sites)
+        catch (NginxException exception)
         {
-            site.LastGood = File.Exists(site.Path) ? await File.ReadAllTextAsync(site.Path) : null;
-            await WriteAsync(site.Path, site.Content);
-        }
-
-        var refused = false;
-        while (sites.Count > 0)
-        {
-            var refusal = await _nginx.TestAsync(CancellationToken.None);
-            if (refusal is null)
-            {
-                break;
-            }
-
-            // nginx names the file and line it stopped at; without a name, test one by one. If
-            // that finds nothing either, nginx refuses more than these changes: refuse them all.
-            var culprits = sites.Where(s => refusal.Contains(s.Path, StringComparison.Ordinal)).ToList();
-            if (culprits.Count == 0 && sites.Count > 1)
-            {
-                culprits = await FindCulpritsOneByOneAsync(sites);
-            }
-
-            if (culprits.Count == 0)
-            {
-                culprits = [.. sites];
-            }
-
-            refused = true;
-            foreach (var culprit in culprits)
-            {
-                await WriteAsync(culprit.Path, culprit.LastGood);
-                sites.Remove(culprit);
-                LogRefused(logger, Path.GetFileName(culprit.Path), refusal);
-                culprit.Fail(new NginxException($"nginx refused the configuration for '{Path.GetFileName(culprit.Path)}'; the last good file is restored. nginx -t said: {refusal}"));
-            }
-        }
-
-        // nginx applies a reload after the signal, at its own pace, and gives up if it reads a
-        // refused file in that moment. So once a refused file has been on disk, reload again even
-        // with nothing new: the restored configuration is the last good one, and this makes sure
-        // nginx runs it.
-        if (sites.Count == 0 && !refused)
-        {
-            return;
-        }
-
-        var reloadError = await _nginx.ReloadAsync(CancellationToken.None);
-        if (reloadError is not null)
-        {
-            foreach (var site in sites)
-            {
-                await WriteAsync(site.Path, site.LastGood);
-                site.Fail(new NginxException($"nginx did not reload; the last good '{Path.GetFileName(site.Path)}' is restored. nginx said: {reloadError}"));
-            }
-
-            return;
-        }
-
-        LogReloaded(logger, sites.Count, batch.Count);
-        foreach (var site in sites)
-        {
-            site.Succeed();
+            LogNotFollowed(_logger, version, exception.Message);
         }
     }
 
-    // Rare path: nginx refused without naming one of our files (e.g. two files clash). Start
-    // from the last good state and add the changes back one at a time.
-    private async Task<List<Site>> FindCulpritsOneByOneAsync(List<Site> sites)
-    {
-        foreach (var site in sites)
-        {
-            await WriteAsync(site.Path, site.LastGood);
-        }
-
-        var culprits = new List<Site>();
-        foreach (var site in sites)
-        {
-            await WriteAsync(site.Path, site.Content);
-            if (await _nginx.TestAsync(CancellationToken.None) is not null)
-            {
-                await WriteAsync(site.Path, site.LastGood);
-                culprits.Add(site);
-            }
-        }
-
-        // Restored culprits are still in 'sites'; the caller writes their last good file again.
-        foreach (var culprit in culprits)
-        {
-            await WriteAsync(culprit.Path, culprit.Content);
-        }
-
-        return culprits;
-    }
-
-    private static async Task WriteAsync(string path, string? content)
-    {
-        if (content is null)
-        {
-            File.Delete(path);
-            return;
-        }
-
-        // Write and rename, so nginx never reads half a file.
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, content);
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "nginx reloaded with {Sites} changed sites from {Changes} route changes")]
-    private static partial void LogReloaded(ILogger logger, int sites, int changes);
-
-    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "nginx refused {File}; restored its last good version: {Refusal}")]
-    private static partial void LogRefused(ILogger logger, string file, string refusal);
-
-    private sealed record Change(string OrganizationId, string? Content, TaskCompletionSource Done);
-
-    private sealed class Site(string path, string? content, Change[] changes)
-    {
-        public string Path { get; } = path;
-
-        public string? Content { get; } = content;
-
-        public string? LastGood { get; set; }
-
-        public void Succeed()
-        {
-            foreach (var change in changes)
-            {
-                change.Done.TrySetResult();
-            }
-        }
-
-        public void Fail(Exception exception)
-        {
-            foreach (var change in changes)
-            {
-                change.Done.TrySetException(exception);
-            }
-        }
-    }
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Error, Message = "nginx did not take every route of store version {Version}: {Reason}")]
+    private static partial void LogNotFollowed(ILogger logger, long version, string reason);
 }

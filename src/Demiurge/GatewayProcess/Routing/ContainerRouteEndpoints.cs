@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Store;
@@ -92,7 +93,7 @@ internal static class ContainerRouteEndpoints
         }
 
         session.Routes.Set(new ContainerRoute(containerId, destination));
-        return (RegistrationOutcome.Registered, OrganizationHosts.Container(containerId, session.Managers.GatewayHostname));
+        return (RegistrationOutcome.Registered, HostNames.Container(containerId, session.Managers.GatewayHostname));
     }
 
     private static RegistrationOutcome RemoveRoute(OrganizationSession session, string token, string containerId) =>

@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -23,7 +24,7 @@ internal sealed partial class ContainerRoutingMiddleware(
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return OrganizationHosts.Classify(context.Request.Host.Host, out var containerLabel, out var organizationHost) switch
+        return HostNames.Classify(context.Request.Host.Host, out var containerLabel, out var organizationHost) switch
         {
             HostKind.Container => ForwardAsync(context, containerLabel, organizationHost),
             HostKind.Organization when !IsServed(organizationHost) => MisdirectedAsync(context, organizationHost),

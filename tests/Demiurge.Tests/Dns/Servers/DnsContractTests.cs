@@ -1,5 +1,6 @@
 using System.Net;
 using Demiurge.Dns;
+using Demiurge.Gateways;
 
 namespace Demiurge.Tests.Dns.Servers;
 
@@ -22,7 +23,7 @@ public abstract class DnsContractTests
     {
         var organization = NewOrganization();
 
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var name = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
         var below = await Dig.QueryAsync(Server, $"anything.org-{organization}.{Zone}", "A");
         var belowV6 = await Dig.QueryAsync(Server, $"uc-1.org-{organization}.{Zone}", "AAAA", "+tcp");
@@ -37,9 +38,9 @@ public abstract class DnsContractTests
     public async Task RemoveOrganization_AfterSet_NxDomainWithSoa()
     {
         var organization = NewOrganization();
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
-        await Provider.RemoveOrganizationAsync(organization, CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var name = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
         var below = await Dig.QueryAsync(Server, $"anything.org-{organization}.{Zone}", "A");
 
@@ -53,8 +54,8 @@ public abstract class DnsContractTests
     {
         var organization = NewOrganization();
 
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
-        await Provider.SetOrganizationAsync(organization, CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var result = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
 
         Assert.Equal(["127.0.0.1"], result.Values("A"));
@@ -64,10 +65,10 @@ public abstract class DnsContractTests
     public async Task RemoveOrganization_Unknown_SucceedsAndLeavesOthers()
     {
         var kept = NewOrganization();
-        await Provider.SetOrganizationAsync(kept, CancellationToken.None);
+        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
-        await Provider.RemoveOrganizationAsync(NewOrganization(), CancellationToken.None);
-        await Provider.RemoveOrganizationAsync(NewOrganization(), CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var result = await Dig.QueryAsync(Server, $"x.org-{kept}.{Zone}", "A");
 
         Assert.Equal(["127.0.0.1"], result.Values("A"));
@@ -78,12 +79,12 @@ public abstract class DnsContractTests
     {
         var kept = NewOrganization();
         var removed = NewOrganization();
-        await Provider.SetOrganizationAsync(kept, CancellationToken.None);
-        await Provider.SetOrganizationAsync(removed, CancellationToken.None);
-        var before = await Provider.ListPublishedOrganizationsAsync(CancellationToken.None);
+        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(removed, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        var before = await Provider.ListPublishedOrganizationsAsync(EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
-        await Provider.RemoveOrganizationAsync(removed, CancellationToken.None);
-        var after = await Provider.ListPublishedOrganizationsAsync(CancellationToken.None);
+        await Provider.RemoveOrganizationAsync(removed, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        var after = await Provider.ListPublishedOrganizationsAsync(EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
         Assert.Contains(kept, before);
         Assert.Contains(removed, before);
@@ -93,9 +94,68 @@ public abstract class DnsContractTests
     }
 
     [Fact]
+    public async Task SetRecordSets_AnyNameEachType_Answered()
+    {
+        var app = $"shop-{NewOrganization()}.acme.apps.{Zone}";
+        var alias = $"www-{NewOrganization()}.{Zone}";
+        var verification = $"_verify-{NewOrganization()}.{Zone}";
+
+        await Provider.SetRecordSetsAsync(
+        [
+            new DnsRecordSet(app, "A", 60, ["127.0.0.2", "127.0.0.3"]),
+            new DnsRecordSet(app, "AAAA", 60, ["::2"]),
+            new DnsRecordSet(alias, "CNAME", 60, [app]),
+            new DnsRecordSet(verification, "TXT", 60, ["token=abc \"quoted\""]),
+        ], CancellationToken.None);
+        var a = await Dig.QueryAsync(Server, app, "A");
+        var aaaa = await Dig.QueryAsync(Server, app, "AAAA");
+        var cname = await Dig.QueryAsync(Server, alias, "A");
+        var txt = await Dig.QueryAsync(Server, verification, "TXT");
+        var listed = await Provider.ListRecordSetsAsync(CancellationToken.None);
+
+        Assert.Equal(["127.0.0.2", "127.0.0.3"], a.Values("A").Order(StringComparer.Ordinal));
+        Assert.Equal(["::2"], aaaa.Values("AAAA"));
+        Assert.Equal([$"{app}."], cname.Values("CNAME"));
+        Assert.Equal(["127.0.0.2", "127.0.0.3"], cname.Values("A").Order(StringComparer.Ordinal));
+        Assert.Equal(["\"token=abc \\\"quoted\\\"\""], txt.Values("TXT"));
+        Assert.Equal([app], Assert.Single(listed, s => s.Name == alias && s.Type == "CNAME").Values);
+        Assert.Equal(["token=abc \"quoted\""], Assert.Single(listed, s => s.Name == verification).Values);
+    }
+
+    [Fact]
+    public async Task SetRecordSets_NoValues_DeletesTheSetOnly()
+    {
+        var name = $"app-{NewOrganization()}.{Zone}";
+        await Provider.SetRecordSetsAsync([new DnsRecordSet(name, "A", 60, ["127.0.0.2"]), new DnsRecordSet(name, "TXT", 60, ["kept"])], CancellationToken.None);
+
+        await Provider.SetRecordSetsAsync([new DnsRecordSet(name, "A", 60, [])], CancellationToken.None);
+        var a = await Dig.QueryAsync(Server, name, "A");
+        var txt = await Dig.QueryAsync(Server, name, "TXT");
+
+        Assert.Equal(("NOERROR", 0), (a.Status, a.Answer.Count));
+        Assert.Equal(["\"kept\""], txt.Values("TXT"));
+        Assert.DoesNotContain(await Provider.ListRecordSetsAsync(CancellationToken.None), s => s.Name == name && s.Type == "A");
+    }
+
+    [Theory]
+    [InlineData("elsewhere.example.com", "A", "127.0.0.2")]
+    [InlineData("UPPER.zone.test", "A", "127.0.0.2")]
+    [InlineData("app.zone.test", "A", "::2")]
+    [InlineData("app.zone.test", "MX", "10 mail.zone.test")]
+    [InlineData("app.zone.test", "CNAME", "not a name")]
+    public async Task SetRecordSets_InvalidSet_RefusedAndNothingPublished(string name, string type, string value)
+    {
+        var good = $"good-{NewOrganization()}.{Zone}";
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Provider.SetRecordSetsAsync([new DnsRecordSet(good, "A", 60, ["127.0.0.2"]), new DnsRecordSet(name, type, 60, [value])], CancellationToken.None));
+
+        Assert.Equal("NXDOMAIN", (await Dig.QueryAsync(Server, good, "A")).Status);
+    }
+
+    [Fact]
     public async Task Zone_Apex_SoaAndNsAnswered()
     {
-        await Provider.SetOrganizationAsync(NewOrganization(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
         var soa = await Dig.QueryAsync(Server, Zone, "SOA");
         var ns = await Dig.QueryAsync(Server, Zone, "NS");

@@ -21,7 +21,10 @@ public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
     private Stores _store = null!;
     private DnsServer _server = null!;
 
-    internal DemiurgeOptions Options { get; } = new() { Domain = Zone, Dns = { EdgeAddresses = "127.0.0.1, ::1", Port = 0 } };
+    internal DemiurgeOptions Options { get; } = ZoneOptions();
+
+    /// <summary>Settings of the test zone: its domain, and the edge at 127.0.0.1 and ::1.</summary>
+    internal static DemiurgeOptions ZoneOptions() => new() { Domain = Zone, Dns = { EdgeAddresses = "127.0.0.1, ::1", Port = 0 } };
 
     internal ServedZone Served { get; private set; } = null!;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Demiurge.Dns;
+using Demiurge.Gateways;
 using Demiurge.Dns.Server;
 
 namespace Demiurge.Tests.Dns.Servers;
@@ -75,10 +76,10 @@ public sealed class EmbeddedDnsServerTests(EmbeddedDnsServerFixture server) : IC
     [Fact]
     public async Task Organization_SetThenRemove_AnswersThenNxDomain()
     {
-        await server.Provider.SetOrganizationAsync("acme", CancellationToken.None);
+        await server.Provider.SetOrganizationAsync("acme", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var apex = await Dig.QueryAsync(server.EndPoint, $"org-acme.{Zone}", "A");
         var below = await Dig.QueryAsync(server.EndPoint, $"uc-1.org-acme.{Zone}", "AAAA");
-        await server.Provider.RemoveOrganizationAsync("acme", CancellationToken.None);
+        await server.Provider.RemoveOrganizationAsync("acme", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var gone = await Dig.QueryAsync(server.EndPoint, $"uc-1.org-acme.{Zone}", "A");
 
         Assert.Equal(["127.0.0.1"], apex.Values("A"));

@@ -1,4 +1,5 @@
 using System.Net;
+using Demiurge.Edge;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Edge.Servers;
@@ -18,9 +19,9 @@ public sealed class EdgeCommandProcessTests
         var host = $"org-{Guid.NewGuid()}.{EdgeContractTests.TestDomain}";
         using var client = new EdgeClient();
 
-        await store.Edge.EdgeRouteSetAsync(host, backend.Url, TestContext.Current.CancellationToken);
+        await store.Edge.EdgeRoutesSetAsync([EdgeRoute.To(host, backend.Url), EdgeRoute.To($"*.{host}", backend.Url)], TestContext.Current.CancellationToken);
         await client.EventuallyAsync(new Uri($"http://uc-1.{host}:{port}/"), backend.Name);
-        await store.Edge.EdgeRouteSetAsync(host, null, TestContext.Current.CancellationToken);
+        await store.Edge.EdgeRoutesSetAsync([EdgeRoute.Removed(host), EdgeRoute.Removed($"*.{host}")], TestContext.Current.CancellationToken);
         await client.EventuallyAsync(new Uri($"http://{host}:{port}/"), null);
 
         edge.Signal(DemiurgeProcess.SigTerm);

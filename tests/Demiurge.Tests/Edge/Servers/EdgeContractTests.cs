@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using Demiurge.Common;
 using Demiurge.Edge;
+using Demiurge.Gateways;
+using Demiurge.Hosting;
 using Demiurge.Tests.Infrastructure;
 
 namespace Demiurge.Tests.Edge.Servers;
@@ -12,6 +15,9 @@ public abstract class EdgeContractTests
     internal const string TestDomain = "edge.test.localhost";
 
     protected const string Domain = TestDomain;
+
+    /// <summary>Settings with the test domain, for an organization's names.</summary>
+    private protected static DemiurgeOptions TestOptions { get; } = new() { Domain = TestDomain };
 
     internal abstract IEdgeRouter Router { get; }
 
@@ -51,7 +57,7 @@ public abstract class EdgeContractTests
         var organization = NewOrganization();
         using var client = new EdgeClient();
 
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
 
         var body = (await client.EventuallyAsync(Url(Hostname(organization), "/some/path?q=1"), BackendA.Name))!.Value;
         var host = $"{Hostname(organization)}:{HttpUrl.Port}";
@@ -69,8 +75,8 @@ public abstract class EdgeContractTests
         var other = NewOrganization();
         using var client = new EdgeClient();
 
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
-        await Router.SetRouteAsync(other, BackendB.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(other, BackendB.Url, TestOptions, TestContext.Current.CancellationToken);
 
         var container = $"uc-{Guid.NewGuid():N}.{Hostname(organization)}";
         var body = (await client.EventuallyAsync(Url(container), BackendA.Name))!.Value;
@@ -93,10 +99,10 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
-        await Router.RemoveRouteAsync(organization, TestContext.Current.CancellationToken);
+        await Router.RemoveRouteAsync(organization, TestOptions, TestContext.Current.CancellationToken);
 
         await client.EventuallyAsync(Url(Hostname(organization)), null);
         await client.EventuallyAsync(Url($"uc-1.{Hostname(organization)}"), null);
@@ -107,12 +113,12 @@ public abstract class EdgeContractTests
     {
         var kept = NewOrganization();
         var removed = NewOrganization();
-        await Router.SetRouteAsync(kept, BackendA.Url, TestContext.Current.CancellationToken);
-        await Router.SetRouteAsync(removed, BackendB.Url, TestContext.Current.CancellationToken);
-        var before = await Router.ListRoutedOrganizationsAsync(TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(kept, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(removed, BackendB.Url, TestOptions, TestContext.Current.CancellationToken);
+        var before = await Router.ListRoutedOrganizationsAsync(TestOptions, TestContext.Current.CancellationToken);
 
-        await Router.RemoveRouteAsync(removed, TestContext.Current.CancellationToken);
-        var after = await Router.ListRoutedOrganizationsAsync(TestContext.Current.CancellationToken);
+        await Router.RemoveRouteAsync(removed, TestOptions, TestContext.Current.CancellationToken);
+        var after = await Router.ListRoutedOrganizationsAsync(TestOptions, TestContext.Current.CancellationToken);
 
         Assert.Contains(kept, before);
         Assert.Contains(removed, before);
@@ -126,10 +132,10 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
-        await Router.SetRouteAsync(organization, BackendB.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendB.Url, TestOptions, TestContext.Current.CancellationToken);
 
         await client.EventuallyAsync(Url(Hostname(organization)), BackendB.Name);
     }
@@ -139,7 +145,7 @@ public abstract class EdgeContractTests
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
 
         using var socket = new ClientWebSocket();
@@ -159,11 +165,76 @@ public abstract class EdgeContractTests
     }
 
     [Fact]
+    public async Task SetRoutes_TwoWeightedDestinations_SplitNewRequestsByWeight()
+    {
+        // Any name under the domain routes, an app's as well as an organization's.
+        var host = HostNames.App("shop", "acme-" + NewOrganization()[..8], Domain);
+        using var client = new EdgeClient();
+
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 3), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendB.Name);
+        await RoutesSettledAsync();
+
+        var served = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            served.Add((await client.GetAsync(Url(host))).Body!.Value.GetProperty("backend").GetString()!);
+        }
+
+        Assert.InRange(served.Count(b => b == BackendA.Name), 130, 170);
+        Assert.Equal(200, served.Count(b => b == BackendA.Name || b == BackendB.Name));
+        var listed = Assert.Single(await Router.ListRoutesAsync(TestContext.Current.CancellationToken), r => r.Host == host);
+        Assert.Equal([new EdgeDestination(BackendA.Url, 3), new EdgeDestination(BackendB.Url, 1)], listed.Destinations);
+    }
+
+    [Fact]
+    public async Task SetRoutes_DrainedDestination_GetsNoNewRequestsWhileItsOpenWebSocketFinishes()
+    {
+        var host = $"drain-{NewOrganization()[..8]}.{Domain}";
+        using var client = new EdgeClient();
+        await Router.SetRoutesAsync([EdgeRoute.To(host, BackendA.Url)], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendA.Name);
+        await RoutesSettledAsync();
+        using var socket = new ClientWebSocket();
+        using var invoker = client.Invoker;
+        await socket.ConnectAsync(new Uri($"ws://{host}:{HttpUrl.Port}/ws"), invoker, TestContext.Current.CancellationToken);
+
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 1, Draining: true), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendB.Name);
+        await RoutesSettledAsync();
+
+        for (var i = 0; i < 50; i++)
+        {
+            using var fresh = new EdgeClient();
+            Assert.Equal(BackendB.Name, (await fresh.GetAsync(Url(host))).Body!.Value.GetProperty("backend").GetString());
+        }
+
+        var buffer = new byte[64];
+        await socket.SendAsync("still here"u8.ToArray(), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+        var received = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+        Assert.Equal("still here", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+    }
+
+    [Fact]
+    public async Task SetRoutes_InvalidRoute_RefusedBeforeAnythingChanges()
+    {
+        var host = $"bad-{NewOrganization()[..8]}.{Domain}";
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRoutesAsync([EdgeRoute.To(host, BackendA.Url), EdgeRoute.To("elsewhere.example.com", BackendA.Url)], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 0)])], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRoutesAsync([EdgeRoute.To($"*.*.{Domain}", BackendA.Url)], TestContext.Current.CancellationToken));
+
+        Assert.DoesNotContain(await Router.ListRoutesAsync(TestContext.Current.CancellationToken), r => r.Host == host);
+    }
+
+    [Fact]
     public async Task SetRoute_FlippingUnderConstantLoad_FailsNoRequest()
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
         // From here on every configuration routes the organization, to one backend or the other.
         await RoutesSettledAsync();
@@ -221,7 +292,7 @@ public abstract class EdgeContractTests
         for (var flip = 0; flip < Flips; flip++)
         {
             var next = flip % 2 == 0 ? BackendB : BackendA;
-            await Router.SetRouteAsync(organization, next.Url, TestContext.Current.CancellationToken);
+            await Router.SetRouteAsync(organization, next.Url, TestOptions, TestContext.Current.CancellationToken);
             await client.EventuallyAsync(Url(Hostname(organization)), next.Name);
         }
 

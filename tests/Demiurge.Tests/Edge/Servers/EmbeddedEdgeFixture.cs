@@ -33,7 +33,7 @@ public sealed class EmbeddedEdgeFixture : IAsyncLifetime
         await Store.Database.MigrateAsync(CancellationToken.None);
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(Flags(DataDir.Path)).Build();
         var options = Options.Create(Configuration.GetSection(DemiurgeOptions.SectionName).Get<DemiurgeOptions>()!);
-        var table = new EdgeRouteTable(options);
+        var table = new EdgeRouteTable();
         Edge = EdgeHost.Create(Configuration, Store.Edge, table);
         await Edge.StartAsync(CancellationToken.None);
         Router = new EmbeddedEdgeRouter(Store.Edge, table, options);

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Demiurge.Edge;
+using Demiurge.Gateways;
 using Demiurge.Store.Sqlite;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         var organization = NewOrganization();
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
         using var client = new EdgeClient(ca);
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, HttpsUrl(Hostname(organization), "/over/tls"))
         {
@@ -58,7 +59,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     {
         var organization = NewOrganization();
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken));
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
 
         var thumbprints = new List<string>();
         foreach (var host in new[] { Hostname(organization), $"uc-{Guid.NewGuid():N}.{Hostname(organization)}" })
@@ -82,7 +83,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     public async Task Https_ManyNamesOfOneOrganization_OneCertificateIssued()
     {
         var organization = NewOrganization();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         var authority = fixture.Edge.Services.GetRequiredService<LocalCertificateAuthority>();
         var issuedBefore = authority.IssuedTotal;
 
@@ -140,13 +141,13 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     public async Task LocalAuthority_KeyIsPrivateAndTheAuthoritySurvivesARestart()
     {
         var organization = NewOrganization();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
         var keyPath = Path.Combine(fixture.DataDir.Path, EdgeHost.FolderName, LocalCertificateAuthority.KeyFileName);
         var before = await File.ReadAllTextAsync(CaPath, TestContext.Current.CancellationToken);
         using var ca = X509Certificate2.CreateFromPem(before);
 
         // A second edge on the same data directory, as after a restart.
-        await using var restarted = EdgeHost.Create(fixture.Configuration, fixture.Store.Edge, new EdgeRouteTable(Microsoft.Extensions.Options.Options.Create(fixture.Edge.Options)));
+        await using var restarted = EdgeHost.Create(fixture.Configuration, fixture.Store.Edge, new EdgeRouteTable());
         await restarted.StartAsync(TestContext.Current.CancellationToken);
         using var client = new EdgeClient(ca);
         var (status, _) = await client.GetAsync(new Uri($"https://{Hostname(organization)}:{restarted.HttpsUrl.Port}/"));
@@ -174,7 +175,7 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, new Uri($"http://127.0.0.1:{FreePorts.Tcp()}/"), TestContext.Current.CancellationToken);
+        await Router.SetRouteAsync(organization, new Uri($"http://127.0.0.1:{FreePorts.Tcp()}/"), TestOptions, TestContext.Current.CancellationToken);
 
         using var response = await client.Http.GetAsync(Url(Hostname(organization)), TestContext.Current.CancellationToken);
 
@@ -195,10 +196,11 @@ public sealed class EmbeddedEdgeTests(EmbeddedEdgeFixture fixture) : EdgeContrac
         var url = new Uri($"http://uc-1.{Hostname(organization)}:{edge.HttpUrl.Port}/");
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(url)).Status);
 
-        await writer.Edge.EdgeRouteSetAsync(Hostname(organization), BackendB.Url, TestContext.Current.CancellationToken);
+        var wildcard = $"*.{Hostname(organization)}";
+        await writer.Edge.EdgeRoutesSetAsync([EdgeRoute.To(wildcard, BackendB.Url)], TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, BackendB.Name);
 
-        await writer.Edge.EdgeRouteSetAsync(Hostname(organization), null, TestContext.Current.CancellationToken);
+        await writer.Edge.EdgeRoutesSetAsync([EdgeRoute.Removed(wildcard)], TestContext.Current.CancellationToken);
         await client.EventuallyAsync(url, null);
         await role.StopAsync(TestContext.Current.CancellationToken);
     }

@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using Demiurge.Edge;
+using Demiurge.Gateways;
 using Demiurge.Edge.Nginx;
 using Demiurge.Tests.Infrastructure;
 
@@ -29,14 +31,14 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var organization = NewOrganization();
         using var client = new EdgeClient();
-        await Router.SetRouteAsync(organization, BackendA.Url, TestContext.Current.CancellationToken);
-        var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(organization));
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(organization)));
         var good = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
 
-        var exception = await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestContext.Current.CancellationToken));
+        var exception = await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestOptions, TestContext.Current.CancellationToken));
 
         Assert.Contains("invalid port in upstream", exception.Message, StringComparison.Ordinal);
-        Assert.Contains(NginxSite.FileName(organization), exception.Message, StringComparison.Ordinal);
+        Assert.Contains(NginxSite.FileName(Hostname(organization)), exception.Message, StringComparison.Ordinal);
         Assert.Equal(good, await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
         await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
     }
@@ -46,9 +48,9 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var organization = NewOrganization();
 
-        await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<NginxException>(() => Router.SetRouteAsync(organization, s_refused, TestOptions, TestContext.Current.CancellationToken));
 
-        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(organization))));
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(organization)))));
         Assert.Empty(Directory.GetFiles(fixture.SitesDir, "*.tmp"));
     }
 
@@ -60,7 +62,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         using var client = new EdgeClient();
         var reloadsBefore = fixture.Reloads;
 
-        await Task.WhenAll(organizations.Select((o, i) => Router.SetRouteAsync(o, i % 2 == 0 ? BackendA.Url : BackendB.Url, TestContext.Current.CancellationToken)));
+        await Task.WhenAll(organizations.Select((o, i) => Router.SetRouteAsync(o, i % 2 == 0 ? BackendA.Url : BackendB.Url, TestOptions, TestContext.Current.CancellationToken)));
 
         var reloads = fixture.Reloads - reloadsBefore;
         Assert.InRange(reloads, 1, Changes / 8);
@@ -77,13 +79,13 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         var bad = NewOrganization();
         using var client = new EdgeClient();
 
-        var goodTasks = good.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestContext.Current.CancellationToken)).ToList();
-        var badTask = Router.SetRouteAsync(bad, s_refused, TestContext.Current.CancellationToken);
-        goodTasks.AddRange(good.Select(o => Router.SetRouteAsync($"{o[..8]}-x", BackendB.Url, TestContext.Current.CancellationToken)));
+        var goodTasks = good.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestOptions, TestContext.Current.CancellationToken)).ToList();
+        var badTask = Router.SetRouteAsync(bad, s_refused, TestOptions, TestContext.Current.CancellationToken);
+        goodTasks.AddRange(good.Select(o => Router.SetRouteAsync($"{o[..8]}-x", BackendB.Url, TestOptions, TestContext.Current.CancellationToken)));
 
         await Assert.ThrowsAsync<NginxException>(() => badTask);
         await Task.WhenAll(goodTasks);
-        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(bad))));
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(bad)))));
         foreach (var organization in good)
         {
             await client.EventuallyAsync(Url(Hostname(organization)), BackendA.Name);
@@ -100,7 +102,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
         {
             var organizations = new[] { NewOrganization(), NewOrganization(), NewOrganization() };
 
-            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestContext.Current.CancellationToken)).ToList();
+            var changes = organizations.Select(o => Router.SetRouteAsync(o, BackendA.Url, TestOptions, TestContext.Current.CancellationToken)).ToList();
 
             foreach (var change in changes)
             {
@@ -108,12 +110,67 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
                 Assert.Contains("zz-operator.conf", exception.Message, StringComparison.Ordinal);
             }
 
-            Assert.All(organizations, o => Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(o)))));
+            Assert.All(organizations, o => Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(Hostname(o))))));
         }
         finally
         {
             File.Delete(broken);
         }
+    }
+
+    [Fact]
+    public async Task Store_RouteWrittenByAnotherControlPlane_ReachesThisNginx()
+    {
+        var host = $"elsewhere-{NewOrganization()[..8]}.{Domain}";
+        using var client = new EdgeClient();
+
+        await fixture.Store.Edge.EdgeRoutesSetAsync([EdgeRoute.To(host, BackendB.Url)], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), BackendB.Name);
+
+        await fixture.Store.Edge.EdgeRoutesSetAsync([EdgeRoute.Removed(host)], TestContext.Current.CancellationToken);
+        await client.EventuallyAsync(Url(host), null);
+        Assert.False(File.Exists(Path.Combine(fixture.SitesDir, NginxSite.FileName(host))));
+    }
+
+    [Fact]
+    public async Task SetRoutes_UpstreamOnlyWhenMoreThanOneDestinationTakesRequests()
+    {
+        var host = $"up-{NewOrganization()[..8]}.{Domain}";
+        var file = Path.Combine(fixture.SitesDir, NginxSite.FileName(host));
+
+        await Router.SetRoutesAsync([EdgeRoute.To(host, BackendA.Url)], TestContext.Current.CancellationToken);
+        var single = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 3), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        var weighted = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
+        await Router.SetRoutesAsync([new EdgeRoute(host, [new(BackendA.Url, 3, Draining: true), new(BackendB.Url, 1)])], TestContext.Current.CancellationToken);
+        var draining = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain("upstream", single, StringComparison.Ordinal);
+        Assert.Contains($"server {BackendA.Url.Authority} weight=3;", weighted, StringComparison.Ordinal);
+        Assert.Contains($"server {BackendB.Url.Authority} weight=1;", weighted, StringComparison.Ordinal);
+        Assert.DoesNotContain("upstream", draining, StringComparison.Ordinal);
+        Assert.DoesNotContain(BackendA.Url.Authority, draining, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Https_OrganizationAndContainerNames_OneWildcardOfTheLocalAuthority()
+    {
+        var organization = NewOrganization();
+        await Router.SetRouteAsync(organization, BackendA.Url, TestOptions, TestContext.Current.CancellationToken);
+        using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(fixture.CertificateAuthorityPath, TestContext.Current.CancellationToken));
+
+        var thumbprints = new List<string>();
+        foreach (var host in new[] { Hostname(organization), $"uc-{Guid.NewGuid():N}.{Hostname(organization)}" })
+        {
+            using var client = new EdgeClient(ca);
+            var body = await client.EventuallyAsync(new Uri($"https://{host}:{fixture.HttpsPort}/"), BackendA.Name);
+
+            Assert.Equal("https", body!.Value.GetProperty("headers").GetProperty("x-forwarded-proto").GetString());
+            Assert.Equal($"*.{Hostname(organization)}", client.LastCertificate!.GetNameInfo(X509NameType.DnsName, forIssuer: false));
+            thumbprints.Add(client.LastCertificate.Thumbprint);
+        }
+
+        Assert.Single(thumbprints.Distinct());
     }
 
     [Theory]
@@ -125,7 +182,7 @@ public sealed class NginxEdgeTests(NginxFixture fixture) : EdgeContractTests, IC
     {
         var before = Directory.GetFiles(fixture.SitesDir).Length;
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRouteAsync(organizationId, BackendA.Url, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => Router.SetRouteAsync(organizationId, BackendA.Url, TestOptions, TestContext.Current.CancellationToken));
 
         Assert.Equal(before, Directory.GetFiles(fixture.SitesDir).Length);
     }

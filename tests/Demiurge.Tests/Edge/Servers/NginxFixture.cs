@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Demiurge.Edge;
 using Demiurge.Edge.Nginx;
 using Demiurge.Hosting;
+using Demiurge.Store;
 using Demiurge.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Demiurge.Tests.Edge.Servers;
 /// <summary>
 /// A real nginx master (<c>nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'</c>) on a free
 /// loopback port, its pid file, temp paths and sites folder in a temporary folder, and the
-/// router pointed at it through a wrapper script that records every nginx invocation.
+/// router pointed at it through a wrapper script that records every nginx invocation, following a SQLite store.
 /// </summary>
 public sealed partial class NginxFixture : IAsyncLifetime
 {
@@ -27,9 +28,18 @@ public sealed partial class NginxFixture : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The TLS port the sites listen on too, with certificates of the local authority in the fixture's data folder.</summary>
+    public int HttpsPort { get; private set; }
+
+    /// <summary>The local certificate authority's certificate, once a site has been written.</summary>
+    public string CertificateAuthorityPath => Path.Combine(EdgeHost.Folder(new DemiurgeOptions { DataDir = Directory.Path }), LocalCertificateAuthority.CertificateFileName);
+
     public string SitesDir => Path.Combine(Directory.Path, "sites");
 
     internal NginxEdgeRouter Router { get; private set; } = null!;
+
+    /// <summary>The store the router writes to and follows, as every control plane's does.</summary>
+    internal Stores Store { get; private set; } = null!;
 
     public TestBackend BackendA { get; private set; } = null!;
 
@@ -83,11 +93,8 @@ public sealed partial class NginxFixture : IAsyncLifetime
         var dir = Directory.Path;
         System.IO.Directory.CreateDirectory(SitesDir);
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "logs"));
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        Port = FreePorts.Tcp();
+        HttpsPort = FreePorts.Tcp();
 
         // As root the master would hand workers to 'nobody', who cannot enter the temporary folder.
         var user = Environment.UserName == "root" ? "user root;" : "";
@@ -126,17 +133,22 @@ public sealed partial class NginxFixture : IAsyncLifetime
         var options = new DemiurgeOptions
         {
             Domain = EdgeContractTests.TestDomain,
+            DataDir = dir,
             Edge = new EdgeOptions
             {
                 Provider = EdgeOptions.Nginx,
                 HttpPort = Port,
+                HttpsPort = HttpsPort,
                 NginxBinary = wrapper,
                 NginxPrefix = dir,
                 NginxConfig = Path.Combine(dir, "nginx.conf"),
                 NginxSitesDir = SitesDir,
             },
         };
-        Router = new NginxEdgeRouter(Options.Create(options), NullLogger<NginxEdgeRouter>.Instance);
+        Store = Stores.Sqlite(Path.Combine(dir, StoreExtensions.DatabaseFileName));
+        await Store.Database.MigrateAsync(CancellationToken.None);
+        Router = new NginxEdgeRouter(Store.Edge, Options.Create(options), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
+        await Router.StartAsync(CancellationToken.None);
     }
 
     private async Task WaitForListenerAsync()
@@ -164,6 +176,9 @@ public sealed partial class NginxFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        await Router.StopAsync(CancellationToken.None);
+        Router.Dispose();
+        await Store.DisposeAsync();
         // A graceful quit of the master stops its workers too; killing the master would orphan them.
         if (!_nginx.HasExited)
         {

@@ -1,4 +1,4 @@
-namespace Demiurge.GatewayProcess.Routing;
+namespace Demiurge.Common;
 
 /// <summary>What a request's Host names, as far as a gateway is concerned.</summary>
 internal enum HostKind
