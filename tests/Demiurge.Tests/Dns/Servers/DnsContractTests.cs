@@ -146,6 +146,8 @@ public abstract class DnsContractTests
     public async Task SetRecordSets_InvalidSet_RefusedAndNothingPublished(string name, string type, string value)
     {
         var good = $"good-{NewOrganization()}.{Zone}";
+        // Something published first, so the zone exists: PowerDNS refuses names of a zone it does not have.
+        await Provider.SetRecordSetsAsync([new DnsRecordSet($"other-{NewOrganization()}.{Zone}", "A", 60, ["127.0.0.3"])], CancellationToken.None);
 
         await Assert.ThrowsAsync<ArgumentException>(() => Provider.SetRecordSetsAsync([new DnsRecordSet(good, "A", 60, ["127.0.0.2"]), new DnsRecordSet(name, type, 60, [value])], CancellationToken.None));
 
