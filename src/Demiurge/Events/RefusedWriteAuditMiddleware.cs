@@ -1,4 +1,5 @@
 using Demiurge.ApiKeys;
+using Demiurge.Common;
 using Demiurge.Identity;
 using Demiurge.Store;
 

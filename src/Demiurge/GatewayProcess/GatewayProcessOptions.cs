@@ -1,3 +1,5 @@
+using Demiurge.Common;
+
 namespace Demiurge.GatewayProcess;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal sealed class GatewayProcessOptions
     public static readonly TimeSpan DefaultOAuthCleanupInterval = TimeSpan.FromHours(1);
 
     /// <summary>Ports that none of the platform's own listeners use by default (API 5080, edge 8080/8443, DNS 8053, pool 7100-7199).</summary>
-    public static readonly Gateways.PortRange DefaultContainerPorts = new(20000, 29999);
+    public static readonly PortRange DefaultContainerPorts = new(20000, 29999);
 
     /// <summary>Longest period of the background tick; shorter intervals tick faster.</summary>
     public static readonly TimeSpan MaxTickInterval = TimeSpan.FromSeconds(1);
@@ -53,7 +55,7 @@ internal sealed class GatewayProcessOptions
     public TimeSpan OAuthCleanupInterval { get; init; } = DefaultOAuthCleanupInterval;
 
     /// <summary>The loopback ports a container may register as its endpoint (<c>--container-ports</c>).</summary>
-    public Gateways.PortRange ContainerPorts { get; init; } = DefaultContainerPorts;
+    public PortRange ContainerPorts { get; init; } = DefaultContainerPorts;
 
     /// <summary>Time allowed for each call to the control plane.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);

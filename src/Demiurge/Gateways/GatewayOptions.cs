@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Hosting;
 
 namespace Demiurge.Gateways;

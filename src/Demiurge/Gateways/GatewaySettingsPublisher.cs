@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Demiurge.Common;
 using Demiurge.Organizations;
 using Demiurge.Protocol;
 

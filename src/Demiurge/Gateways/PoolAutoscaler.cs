@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Reconciliation;

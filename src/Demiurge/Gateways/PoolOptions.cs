@@ -1,3 +1,5 @@
+using Demiurge.Common;
+
 namespace Demiurge.Gateways;
 
 /// <summary>The gateway pool (section <c>Demiurge:Pool</c>). Defaults follow seed 000.</summary>

@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;

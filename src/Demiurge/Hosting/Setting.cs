@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Demiurge.Common;
 
 namespace Demiurge.Hosting;
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using Demiurge.Common;
 using Microsoft.Extensions.Configuration;
 
 namespace Demiurge.Hosting;
@@ -18,13 +19,13 @@ internal static class Settings
     public static readonly Setting PoolMinReady = new("Pool:MinReady", typeof(int), "Autoscale keeps at least this many workers ready.");
     public static readonly Setting PoolScaleStep = new("Pool:ScaleStep", typeof(int), "Workers added per scale event.");
     public static readonly Setting PoolMax = new("Pool:Max", typeof(int), "Most live workers.");
-    public static readonly Setting PoolPorts = new("Pool:Ports", typeof(Gateways.PortRange), "Loopback port range for workers, first-last.");
+    public static readonly Setting PoolPorts = new("Pool:Ports", typeof(PortRange), "Loopback port range for workers, first-last.");
     public static readonly Setting PoolCheckInterval = new("Pool:CheckInterval", typeof(TimeSpan), "How often the pool is checked (e.g. 2s).");
     public static readonly Setting PoolReconcileInterval = new("Pool:ReconcileInterval", typeof(TimeSpan), "How often published DNS records and routes are checked against the allocations (e.g. 30s).");
     public static readonly Setting GatewayInactivityTimeout = new("Gateway:InactivityTimeout", typeof(TimeSpan?), "Release an organization after this long without activity (e.g. 5m, or off).");
     public static readonly Setting GatewayAutosaveInterval = new("Gateway:AutosaveInterval", typeof(TimeSpan), "How often workers save dirty data (e.g. 30s).");
     public static readonly Setting GatewayHandshakeTimeout = new("Gateway:HandshakeTimeout", typeof(TimeSpan), "Time an allocation's handshake (the worker's config and pull) may take (e.g. 30s).");
-    public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(Gateways.PortRange),
+    public static readonly Setting GatewayContainerPorts = new("Gateway:ContainerPorts", typeof(PortRange),
         "Loopback ports that user containers may register as their endpoints, first-last; none of the platform's own.", Name: "ContainerPorts");
     public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(TimeSpan), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
     public static readonly Setting GatewayOrganizationStorageQuota = new("Gateway:OrganizationStorageQuota", typeof(ByteSize),

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;

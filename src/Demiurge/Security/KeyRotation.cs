@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Coordination;
 using Demiurge.Events;
 using Demiurge.Store;

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Reflection;
+using Demiurge.Common;
 using Demiurge.Events;
 
 namespace Demiurge.Store;

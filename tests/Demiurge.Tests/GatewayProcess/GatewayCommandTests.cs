@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Tests.Infrastructure;
 using Demiurge.Cli.Commands;
 using Demiurge.GatewayProcess;
@@ -52,8 +53,8 @@ public sealed class GatewayCommandTests
         var exception = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(
             new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s", ContainerPorts: "9-1"), Environment(Token)));
 
-        Assert.Equal(new Demiurge.Gateways.PortRange(21000, 21009), given.ContainerPorts);
-        Assert.Equal(new Demiurge.Gateways.PortRange(20000, 29999), defaulted.ContainerPorts);
+        Assert.Equal(new Demiurge.Common.PortRange(21000, 21009), given.ContainerPorts);
+        Assert.Equal(new Demiurge.Common.PortRange(20000, 29999), defaulted.ContainerPorts);
         Assert.StartsWith("--container-ports '9-1' is not a port range", Assert.Single(exception.Errors), StringComparison.Ordinal);
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Demiurge.Common;
 using Demiurge.GatewayProcess;
 using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;
@@ -62,7 +63,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public static async Task<GatewayHarness> StartAsync(
         TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null,
         TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId, TimeSpan? requestTimeout = null,
-        Demiurge.Gateways.PortRange? containerPorts = null)
+        Demiurge.Common.PortRange? containerPorts = null)
     {
         time ??= new FakeTimeProvider();
         var ownsControlPlane = controlPlane is null;
@@ -81,7 +82,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             ReadyRetryMaxDelay = TimeSpan.FromSeconds(2),
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
-            ContainerPorts = containerPorts ?? new Demiurge.Gateways.PortRange(1, 65535),
+            ContainerPorts = containerPorts ?? new Demiurge.Common.PortRange(1, 65535),
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);

@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Hosting;
 
 namespace Demiurge.Tests.Hosting;
@@ -87,7 +88,7 @@ public sealed class SettingTests
         var options = controlPlane.Options;
         Assert.Equal(TimeSpan.FromMilliseconds(300), options.Pool.CheckInterval);
         Assert.Null(options.Gateway.InactivityTimeout);
-        Assert.Equal(new Demiurge.Gateways.PortRange(7300, 7399), options.Pool.Ports);
+        Assert.Equal(new Demiurge.Common.PortRange(7300, 7399), options.Pool.Ports);
         Assert.Equal(1L << 30, options.Gateway.OrganizationStorageQuota.Bytes);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Gateway.AutosaveInterval);
     }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Store;
 
 namespace Demiurge.Tests.Store;

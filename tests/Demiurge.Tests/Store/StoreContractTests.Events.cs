@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Identity;
 using Demiurge.Organizations;

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.CommandLine;
 using System.Globalization;
+using Demiurge.Common;
 using Demiurge.GatewayProcess;
 using Demiurge.Hosting;
 using Demiurge.Protocol;
@@ -95,7 +96,7 @@ internal static class GatewayCommand
             arguments.OAuthCleanupInterval ?? Durations.Format(GatewayProcessOptions.DefaultOAuthCleanupInterval), allowOff: false, errors);
 
         var containerPorts = GatewayProcessOptions.DefaultContainerPorts;
-        if (arguments.ContainerPorts is not null && !Gateways.PortRange.TryParse(arguments.ContainerPorts, out containerPorts))
+        if (arguments.ContainerPorts is not null && !PortRange.TryParse(arguments.ContainerPorts, out containerPorts))
         {
             errors.Add($"{WorkerFlags.ContainerPorts} '{arguments.ContainerPorts}' is not a port range such as {GatewayProcessOptions.DefaultContainerPorts}.");
         }

@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Store;
 using Demiurge.GatewayProcess.Permissions;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Demiurge.Common;
 
 namespace Demiurge.GatewayProcess.Routing;
 
@@ -19,7 +20,7 @@ internal static class ContainerDestination
     public const int MaxLength = 2048;
 
     /// <summary>Why <paramref name="url"/> cannot be registered, or null when it can; then <paramref name="destination"/> is its normal form.</summary>
-    public static string? Error(string? url, Gateways.PortRange allowedPorts, out string? destination)
+    public static string? Error(string? url, PortRange allowedPorts, out string? destination)
     {
         destination = null;
         if (string.IsNullOrEmpty(url))

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Demiurge.Common;
 using Demiurge.Hosting;
 
 namespace Demiurge.Runtime.Docker;

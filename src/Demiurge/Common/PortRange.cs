@@ -1,8 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
-using Demiurge.Hosting;
 
-namespace Demiurge.Gateways;
+namespace Demiurge.Common;
 
 /// <summary>An inclusive range of loopback ports, written <c>first-last</c>; parsed once, when the options are bound.</summary>
 [TypeConverter(typeof(SettingValueConverter<PortRange>))]

@@ -1,4 +1,4 @@
-namespace Demiurge.Store;
+namespace Demiurge.Common;
 
 internal static class TimeProviderExtensions
 {

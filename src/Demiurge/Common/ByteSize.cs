@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// A size as operators write it in flags and settings: a whole number and a binary unit

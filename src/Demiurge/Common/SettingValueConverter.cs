@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
-/// <summary>Lets the configuration binder, and <see cref="Setting.TypeError"/>, read an <see cref="ISettingValue{TSelf}"/>.</summary>
+/// <summary>Lets the configuration binder, and the settings table's type check, read an <see cref="ISettingValue{TSelf}"/>.</summary>
 internal sealed class SettingValueConverter<T> : TypeConverter
     where T : ISettingValue<T>
 {

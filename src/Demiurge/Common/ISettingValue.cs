@@ -1,4 +1,4 @@
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// A value operators write as text in flags and settings (a size, a port range), parsed once when

@@ -1,4 +1,4 @@
-namespace Demiurge;
+namespace Demiurge.Common;
 
 /// <summary>
 /// An enum value as text: its name in lower case, the one spelling the API, the audit details

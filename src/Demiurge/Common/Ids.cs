@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Demiurge.Store;
+namespace Demiurge.Common;
 
 /// <summary>
 /// Identifiers are UUIDv7: time-ordered, so indexes stay append-friendly and the event table

@@ -1,4 +1,4 @@
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// Durations as operators write them in flags and settings: a whole number and a unit
