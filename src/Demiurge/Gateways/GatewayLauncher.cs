@@ -67,7 +67,7 @@ internal sealed partial class GatewayLauncher(
                 return null;
             }
 
-            var port = ports.Free(gateways).First();
+            var port = ports.Next(gateways)!.Value;
             var gatewayId = Ids.New();
             var now = time.GetUtcNowMilliseconds();
             launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, Durations.Format(gatewayOptions.InactivityTimeout),
