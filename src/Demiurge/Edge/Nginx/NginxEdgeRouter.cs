@@ -40,7 +40,7 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
         var version = await _store.EdgeRoutesSetAsync(routes, cancellationToken);
         try
         {
-            await _sites.ApplyAsync(routes, version, cancellationToken);
+            await _sites.ApplyAsync(routes, version, retryRefused: true, cancellationToken);
         }
         catch (NginxException)
         {
@@ -68,7 +68,7 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
             : changes;
         try
         {
-            await _sites.ApplyAsync(routes, version, cancellationToken);
+            await _sites.ApplyAsync(routes, version, retryRefused: false, cancellationToken);
         }
         catch (NginxException exception)
         {

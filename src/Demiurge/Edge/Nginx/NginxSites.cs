@@ -20,9 +20,9 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
     // stay (with no destinations) so that older news cannot revive them. Only the drainer writes.
     private readonly ConcurrentDictionary<string, (long Version, EdgeRoute Route)> _applied = new(StringComparer.Ordinal);
 
-    // What nginx refused, by host: the same route at the same version (the router's change, then
-    // the store's echo of it, or the other way round) fails again at once, never written twice.
-    private readonly Dictionary<string, (long Version, Exception Refusal)> _refused = new(StringComparer.Ordinal);
+    // What nginx refused last, by host: the store's echo of a refused change (read before the
+    // router put the store back) fails again at once instead of being written and tested again.
+    private readonly Dictionary<string, (EdgeRoute Route, Exception Refusal)> _refused = new(StringComparer.Ordinal);
     private List<Change> _pending = [];
     private bool _draining;
 
@@ -30,11 +30,13 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
     /// Sets (or, with no destinations, removes) each route in nginx as of store version
     /// <paramref name="version"/>; a host nginx runs at a later version is left alone, so the
     /// router's own change and the store's echo of it may arrive in either order. Fails with an
-    /// <see cref="NginxException"/> that quotes nginx if it refuses a site of them.
+    /// <see cref="NginxException"/> that quotes nginx if it refuses a site of them. Unless
+    /// <paramref name="retryRefused"/> (a caller's new change), a route nginx refused last time
+    /// fails again at once.
     /// </summary>
-    public async Task ApplyAsync(IReadOnlyList<EdgeRoute> routes, long version, CancellationToken cancellationToken)
+    public async Task ApplyAsync(IReadOnlyList<EdgeRoute> routes, long version, bool retryRefused, CancellationToken cancellationToken)
     {
-        var change = new Change(routes, version, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var change = new Change(routes, version, retryRefused, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool drain;
         lock (_pendingLock)
         {
@@ -121,7 +123,7 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
 
             foreach (var (change, route) in group)
             {
-                if (_refused.TryGetValue(route.Host, out var refusal) && refusal.Version >= change.Version)
+                if (!change.RetryRefused && _refused.TryGetValue(route.Host, out var refusal) && refusal.Route.Destinations.SequenceEqual(route.Destinations))
                 {
                     change.Fail(refusal.Refusal);
                 }
@@ -216,9 +218,9 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
 
     private void Refuse(Site site, Exception refusal)
     {
-        foreach (var (version, route) in site.Routes)
+        foreach (var (_, route) in site.Routes)
         {
-            _refused[route.Host] = (version, refusal);
+            _refused[route.Host] = (route, refusal);
         }
 
         Array.ForEach(site.Changes, c => c.Fail(refusal));
@@ -282,13 +284,15 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
     private static partial void LogRefused(ILogger logger, string file, string refusal);
 
     /// <summary>One caller's routes; it hears of the first failure among their sites, or of success once the batch is done.</summary>
-    private sealed class Change(IReadOnlyList<EdgeRoute> routes, long version, TaskCompletionSource done)
+    private sealed class Change(IReadOnlyList<EdgeRoute> routes, long version, bool retryRefused, TaskCompletionSource done)
     {
         private Exception? _failure;
 
         public IReadOnlyList<EdgeRoute> Routes { get; } = routes;
 
         public long Version { get; } = version;
+
+        public bool RetryRefused { get; } = retryRefused;
 
         public TaskCompletionSource Done { get; } = done;
 
