@@ -16,7 +16,8 @@ namespace Demiurge.Tests.EndToEnd;
 /// </summary>
 public class GatewayLifecycleTests : IAsyncLifetime
 {
-    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(45);
+    // Generous: four Docker containers (or workers) starting while the whole suite runs beside them.
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(90);
 
     private readonly TempDirectory _dataDir = new();
     private ControlPlane _controlPlane = null!;
