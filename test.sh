@@ -22,6 +22,14 @@ if ((${#missing[@]})); then
   if ((own_policy)); then rm -f "$policy"; fi
 fi
 
+# The room and codec tests run the real Yjs clients under node (tests/node, pinned by its lock file).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Installing nodejs and npm..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+fi
+npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+
 # The Docker-backed tests need an engine: start one when none answers, and leave it running.
 # No bridge and no iptables rules: gateway containers use the host's network on loopback.
 if ! docker info >/dev/null 2>&1; then

@@ -15,7 +15,8 @@ internal sealed partial class ProcessDriver(IOptions<DemiurgeOptions> options, I
 {
     private const int SigTerm = 15;
 
-    private readonly ConcurrentDictionary<int, System.Diagnostics.Process> _children = new();
+    // A child until its exit watcher forgets (and disposes) it: only the watcher touches the Process after it exits.
+    private readonly ConcurrentDictionary<int, Child> _children = new();
     private readonly FileHash _build = new();
 
     public string Name => "process";
@@ -43,13 +44,16 @@ internal sealed partial class ProcessDriver(IOptions<DemiurgeOptions> options, I
         }
 
         var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
-        _children[process.Id] = process;
         var log = TextWriter.Synchronized(new StreamWriter(DataDirectory.OpenFile(Path.Combine(logs, $"{spec.Role}-{spec.InstanceId}.log"), FileMode.Append, FileAccess.Write)) { AutoFlush = true });
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _ = ForgetWhenExitedAsync(process, log);
+        var exited = process.WaitForExitAsync(CancellationToken.None);
+        var pid = process.Id;
+        var forgotten = new TaskCompletionSource();
+        _children[pid] = new Child(exited, forgotten.Task);
+        _ = ForgetWhenExitedAsync(pid, process, exited, log, forgotten);
         LogStarted(logger, spec.Role, spec.InstanceId, process.Id, spec.Address.Port);
         return Task.FromResult(new InstanceHandle(Name, spec.InstanceId, InstanceHandle.LocalNode, [spec.Address], [spec.Address.Port], process.Id));
     }
@@ -64,7 +68,7 @@ internal sealed partial class ProcessDriver(IOptions<DemiurgeOptions> options, I
     public Task RemoveLeftoversAsync(IReadOnlySet<string> goneInstanceIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private bool IsRunning(InstanceHandle instance) => instance.ProcessId is { } pid
-        && (_children.TryGetValue(pid, out var child) ? !child.HasExited : IsInstance(pid, instance.InstanceId));
+        && (_children.TryGetValue(pid, out var child) ? !child.Exited.IsCompleted : IsInstance(pid, instance.InstanceId));
 
     /// <summary>
     /// An instance from an earlier run of the control plane is trusted only if its command line
@@ -107,14 +111,12 @@ internal sealed partial class ProcessDriver(IOptions<DemiurgeOptions> options, I
         // The exit watcher (ForgetWhenExitedAsync) forgets and disposes a child.
     }
 
-    /// <summary>Stops every worker this runtime started, in parallel.</summary>
+    /// <summary>Stops every worker this runtime started, in parallel, and waits until each is forgotten.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_children.Where(c => !c.Value.HasExited).Select(c => TerminateAsync(c.Key, TimeSpan.FromSeconds(10), CancellationToken.None)));
-        foreach (var child in _children.Values)
-        {
-            child.Dispose();
-        }
+        var children = _children.ToArray();
+        await Task.WhenAll(children.Where(c => !c.Value.Exited.IsCompleted).Select(c => TerminateAsync(c.Key, TimeSpan.FromSeconds(10), CancellationToken.None)));
+        await Task.WhenAll(children.Select(c => c.Value.Forgotten));
     }
 
     /// <summary>This same executable; under a test host, the apphost next to the assembly.</summary>
@@ -136,16 +138,17 @@ internal sealed partial class ProcessDriver(IOptions<DemiurgeOptions> options, I
         }
     }
 
-    private async Task ForgetWhenExitedAsync(System.Diagnostics.Process process, TextWriter log)
+    private async Task ForgetWhenExitedAsync(int pid, System.Diagnostics.Process process, Task exited, TextWriter log, TaskCompletionSource forgotten)
     {
-        await process.WaitForExitAsync(CancellationToken.None);
+        await exited;
         process.WaitForExit(); // the last lines arrive after the exit
         await log.DisposeAsync();
-        if (_children.TryRemove(KeyValuePair.Create(process.Id, process)))
-        {
-            process.Dispose();
-        }
+        _children.TryRemove(pid, out _);
+        process.Dispose();
+        forgotten.SetResult();
     }
+
+    private sealed record Child(Task Exited, Task Forgotten);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

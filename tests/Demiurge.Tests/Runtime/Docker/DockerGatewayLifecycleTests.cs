@@ -16,10 +16,6 @@ public sealed class DockerGatewayLifecycleTests : GatewayLifecycleTests
 {
     private readonly global::Docker.DotNet.DockerClient _docker = DockerEngine.Client();
 
-    // Known gap since the pool moved onto the reconcile scheduler (issue 11): four containers do
-    // not all become ready within the wait in a full ./test.sh run, though they do alone. Open.
-    protected override string? SkipScaleUp => "Docker scale-up to four containers times out in the full suite since the reconcile scheduler; see the session note.";
-
     protected override void ConfigureRuntime(Dictionary<string, string?> settings)
     {
         settings[RuntimeSettings.Provider.ConfigurationKey] = RuntimeOptions.DockerProvider;
