@@ -1,0 +1,200 @@
+namespace Demiurge.Yjs;
+
+/// <summary>
+/// Merges updates as Yjs's <c>mergeUpdates</c> does, struct for struct: higher clients first, overlapping
+/// parts written once, gaps of a client filled with skips, the delete sets joined. Following its order
+/// exactly is what makes the output byte for byte the one Yjs gives.
+/// </summary>
+internal sealed class UpdateMerger
+{
+    private readonly IReadOnlyList<ReadOnlyMemory<byte>> _updates;
+    private readonly List<YBlock>[] _blocks;
+    private readonly int[] _positions;
+    private readonly DeleteSet[] _deletes;
+    private readonly StructWriter _writer = new();
+
+    private UpdateMerger(IReadOnlyList<ReadOnlyMemory<byte>> updates)
+    {
+        _updates = updates;
+        _blocks = new List<YBlock>[updates.Count];
+        _positions = new int[updates.Count];
+        _deletes = new DeleteSet[updates.Count];
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var reader = new UpdateReader(updates[i].Span);
+            var blocks = new List<YBlock>();
+            while (reader.TryRead(out var block))
+            {
+                // Merging ignores the skips of its inputs and computes its own.
+                if (block.Kind != YBlockKind.Skip)
+                {
+                    block.Source = i;
+                    blocks.Add(block);
+                }
+            }
+            _deletes[i] = reader.ReadDeleteSet();
+            _blocks[i] = blocks;
+        }
+    }
+
+    public static byte[] Merge(IReadOnlyList<ReadOnlyMemory<byte>> updates)
+    {
+        var merger = new UpdateMerger(updates);
+        return merger.Run();
+    }
+
+    private byte[] Run()
+    {
+        var order = new List<int>(_blocks.Length);
+        for (var i = 0; i < _blocks.Length; i++)
+        {
+            order.Add(i);
+        }
+        YBlock pending = default;
+        var hasPending = false;
+        while (true)
+        {
+            order.RemoveAll(d => !HasCurrent(d));
+            SortStable(order);
+            if (order.Count == 0)
+            {
+                break;
+            }
+            var decoder = order[0];
+            var firstClient = Current(decoder).Client;
+            if (hasPending)
+            {
+                if (!Step(decoder, firstClient, ref pending))
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                pending = Current(decoder);
+                hasPending = true;
+                _positions[decoder]++;
+            }
+            // Write on from this decoder while it continues the same client without a gap.
+            while (HasCurrent(decoder))
+            {
+                var next = Current(decoder);
+                if (next.Client != firstClient || next.Clock != pending.End)
+                {
+                    break;
+                }
+                Write(pending);
+                pending = next;
+                _positions[decoder]++;
+            }
+        }
+        if (hasPending)
+        {
+            Write(pending);
+        }
+        var output = new Lib0Writer(_updates.Sum(update => update.Length) + 16);
+        _writer.Finish(output);
+        DeleteSet.Merge(_deletes).Write(output);
+        return output.ToArray();
+    }
+
+    /// <summary>One step with a struct pending; false when the decoders must be sorted again first.</summary>
+    private bool Step(int decoder, ulong firstClient, ref YBlock pending)
+    {
+        var iterated = false;
+        // Pass over what has been written already (higher clients are written first).
+        while (HasCurrent(decoder) && Current(decoder).End <= pending.End && Current(decoder).Client >= pending.Client)
+        {
+            _positions[decoder]++;
+            iterated = true;
+        }
+        if (!HasCurrent(decoder))
+        {
+            return false;
+        }
+        var current = Current(decoder);
+        if (current.Client != firstClient || (iterated && current.Clock > pending.End))
+        {
+            return false;
+        }
+        if (firstClient != pending.Client)
+        {
+            Write(pending);
+            pending = current;
+            _positions[decoder]++;
+        }
+        else if (pending.End < current.Clock)
+        {
+            if (pending.Kind == YBlockKind.Skip)
+            {
+                pending.Length = current.End - pending.Clock;
+            }
+            else
+            {
+                Write(pending);
+                pending = YBlock.Filler(YBlockKind.Skip, firstClient, pending.End, current.Clock - pending.End);
+            }
+        }
+        else
+        {
+            var overlap = pending.End - current.Clock;
+            if (overlap > 0)
+            {
+                if (pending.Kind == YBlockKind.Skip)
+                {
+                    // Shorten the skip rather than the struct, which carries more.
+                    pending.Length -= overlap;
+                }
+                else
+                {
+                    current = current.SliceFrom(overlap);
+                }
+            }
+            if (!TryJoin(ref pending, current))
+            {
+                Write(pending);
+                pending = current;
+                _positions[decoder]++;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Yjs joins adjacent GCs and adjacent skips here; items never, as the lazy items have no right neighbour.</summary>
+    private static bool TryJoin(ref YBlock left, in YBlock right)
+    {
+        if (left.Kind == YBlockKind.Item || left.Kind != right.Kind)
+        {
+            return false;
+        }
+        left.Length += right.Length;
+        return true;
+    }
+
+    private void Write(in YBlock block) =>
+        _writer.Write(block, block.Kind == YBlockKind.Item ? _updates[block.Source].Span : default, 0);
+
+    private bool HasCurrent(int decoder) => _positions[decoder] < _blocks[decoder].Count;
+
+    private YBlock Current(int decoder) => _blocks[decoder][_positions[decoder]];
+
+    /// <summary>Higher clients first, then lower clocks; a stable insertion sort, as the order changes little between steps.</summary>
+    private void SortStable(List<int> order)
+    {
+        for (var i = 1; i < order.Count; i++)
+        {
+            var item = order[i];
+            var key = Current(item);
+            var j = i - 1;
+            while (j >= 0 && Compare(Current(order[j]), key) > 0)
+            {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = item;
+        }
+    }
+
+    private static int Compare(in YBlock a, in YBlock b) =>
+        a.Client != b.Client ? b.Client.CompareTo(a.Client) : a.Clock.CompareTo(b.Clock);
+}
