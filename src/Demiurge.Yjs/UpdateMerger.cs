@@ -12,6 +12,7 @@ internal sealed class UpdateMerger
     private readonly int[] _positions;
     private readonly DeleteSet[] _deletes;
     private readonly StructWriter _writer = new();
+    private readonly Func<int, int, int> _compare;
 
     private UpdateMerger(IReadOnlyList<ReadOnlyMemory<byte>> updates)
     {
@@ -19,6 +20,7 @@ internal sealed class UpdateMerger
         _blocks = new List<YBlock>[updates.Count];
         _positions = new int[updates.Count];
         _deletes = new DeleteSet[updates.Count];
+        _compare = CompareDecoders;
         for (var i = 0; i < updates.Count; i++)
         {
             var reader = new UpdateReader(updates[i].Span);
@@ -55,7 +57,7 @@ internal sealed class UpdateMerger
         while (true)
         {
             order.RemoveAll(d => !HasCurrent(d));
-            SortStable(order);
+            JsArraySort.Sort(order, _compare);
             if (order.Count == 0)
             {
                 break;
@@ -178,23 +180,24 @@ internal sealed class UpdateMerger
 
     private YBlock Current(int decoder) => _blocks[decoder][_positions[decoder]];
 
-    /// <summary>Higher clients first, then lower clocks; a stable insertion sort, as the order changes little between steps.</summary>
-    private void SortStable(List<int> order)
+    /// <summary>Higher clients first, then lower clocks, compared exactly as Yjs compares them (see <see cref="JsArraySort"/>).</summary>
+    private int CompareDecoders(int a, int b)
     {
-        for (var i = 1; i < order.Count; i++)
+        var left = Current(a);
+        var right = Current(b);
+        if (left.Client != right.Client)
         {
-            var item = order[i];
-            var key = Current(item);
-            var j = i - 1;
-            while (j >= 0 && Compare(Current(order[j]), key) > 0)
-            {
-                order[j + 1] = order[j];
-                j--;
-            }
-            order[j + 1] = item;
+            return right.Client < left.Client ? -1 : 1;
         }
+        if (left.Clock != right.Clock)
+        {
+            return left.Clock < right.Clock ? -1 : 1;
+        }
+        // Yjs's comparator: equal kinds are equal, a skip goes last, and any other pair answers −1 both ways.
+        if (left.Kind == right.Kind)
+        {
+            return 0;
+        }
+        return left.Kind == YBlockKind.Skip ? 1 : -1;
     }
-
-    private static int Compare(in YBlock a, in YBlock b) =>
-        a.Client != b.Client ? b.Client.CompareTo(a.Client) : a.Clock.CompareTo(b.Clock);
 }
