@@ -98,6 +98,20 @@ internal static class TestUpdates
         return w.ToArray();
     }
 
+    /// <summary>A GC struct of <paramref name="length"/> clocks: deleted content, gone.</summary>
+    public static byte[] Gc(ulong client, ulong clock, ulong length)
+    {
+        var w = new Lib0Writer();
+        w.WriteVarUint(1);
+        w.WriteVarUint(1);
+        w.WriteVarUint(client);
+        w.WriteVarUint(clock);
+        w.WriteUint8(YContentRef.GC);
+        w.WriteVarUint(length);
+        w.WriteVarUint(0);
+        return w.ToArray();
+    }
+
     public static byte[] StateVector(params (ulong Client, ulong Clock)[] entries) =>
         YUpdate.EncodeStateVector(entries.ToDictionary(e => e.Client, e => e.Clock));
 

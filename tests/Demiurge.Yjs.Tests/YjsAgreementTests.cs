@@ -49,6 +49,20 @@ public sealed class YjsAgreementTests
             Add($"text merge at {clock}", "merge", [diff, text, tail], null, YUpdate.Merge([diff, text, tail]));
         }
 
+        // An item in one update and a GC in another at the same clock: Yjs's comparator orders them inconsistently,
+        // so only replaying V8's sort picks the one yjs picks.
+        var random = new Random(5);
+        byte[][] parts =
+        [
+            TestUpdates.Gc(9, 0, 2), TestUpdates.Text(9, 0, "ab"), TestUpdates.Gc(9, 0, 1), TestUpdates.Text(9, 2, "cd"),
+            TestUpdates.Gc(9, 2, 3), TestUpdates.Text(8, 0, "x"), TestUpdates.Gc(8, 0, 1), tail,
+        ];
+        for (var round = 0; round < 40; round++)
+        {
+            var chosen = Enumerable.Range(0, 2 + random.Next(12)).Select(_ => parts[random.Next(parts.Length)]).ToArray();
+            Add($"mixed ties {round}", "merge", chosen, null, YUpdate.Merge(chosen.Select(u => (ReadOnlyMemory<byte>)u).ToList()));
+        }
+
         var directory = Directory.CreateTempSubdirectory("demiurge-yjs-ops-");
         try
         {

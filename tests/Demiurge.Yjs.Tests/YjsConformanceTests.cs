@@ -45,12 +45,13 @@ public sealed class YjsConformanceTests(ITestOutputHelper output)
             Assert.Equal(0, root.GetProperty("failures").GetArrayLength());
             // Byte equality with yjs's own functions, for every session and every update.
             var bytesEqual = root.GetProperty("bytesEqual");
-            foreach (var key in new[] { "merge", "mergeOfMerges", "stateVector", "diff" })
+            foreach (var key in new[] { "merge", "mergeOfMerges", "stateVector", "diff", "cutDiff" })
             {
                 Assert.Equal(SessionCount, bytesEqual.GetProperty(key).GetInt32());
             }
             Assert.Equal(updates, bytesEqual.GetProperty("updateStateVector").GetInt32());
             Assert.Equal(updates, bytesEqual.GetProperty("updateDiff").GetInt32());
+            Assert.Equal(updates, bytesEqual.GetProperty("updateCutDiff").GetInt32());
         }
         finally
         {
@@ -82,6 +83,7 @@ public sealed class YjsConformanceTests(ITestOutputHelper output)
                 .Select(g => (ReadOnlyMemory<byte>)YUpdate.Merge(g.EnumerateArray().Select(i => updates[i.GetInt32()]).ToList()))
                 .ToList();
             var peerStateVector = session.GetProperty("peerSv").GetBytesFromBase64();
+            var cutStateVector = session.GetProperty("cutSv").GetBytesFromBase64();
             var merged = YUpdate.Merge(updates);
 
             json.WriteStartObject();
@@ -89,6 +91,7 @@ public sealed class YjsConformanceTests(ITestOutputHelper output)
             json.WriteBase64String("mergeOfMerges", YUpdate.Merge(groups));
             json.WriteBase64String("stateVector", YUpdate.EncodeStateVector(merged));
             json.WriteBase64String("diff", YUpdate.Diff(merged, peerStateVector));
+            json.WriteBase64String("cutDiff", YUpdate.Diff(merged, cutStateVector));
             json.WriteStartArray("updateStateVectors");
             foreach (var update in updates)
             {
@@ -99,6 +102,12 @@ public sealed class YjsConformanceTests(ITestOutputHelper output)
             foreach (var update in updates)
             {
                 json.WriteBase64StringValue(YUpdate.Diff(update.Span, peerStateVector));
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("updateCutDiffs");
+            foreach (var update in updates)
+            {
+                json.WriteBase64StringValue(YUpdate.Diff(update.Span, cutStateVector));
             }
             json.WriteEndArray();
             json.WriteEndObject();
