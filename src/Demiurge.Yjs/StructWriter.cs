@@ -7,13 +7,13 @@ namespace Demiurge.Yjs;
 internal sealed class StructWriter
 {
     private readonly Lib0Writer _body = new(1024);
-    private readonly List<Group> _groups = [];
+    private readonly List<StructGroup> _groups = [];
 
     public void Write(in YBlock block, ReadOnlySpan<byte> source, ulong offset)
     {
         if (_groups.Count == 0 || _groups[^1].Client != block.Client)
         {
-            _groups.Add(new Group(block.Client, block.Clock + offset, _body.Length));
+            _groups.Add(new StructGroup(block.Client, block.Clock + offset, _body.Length));
         }
         _groups[^1].Count++;
         switch (block.Kind)
@@ -90,16 +90,5 @@ internal sealed class StructWriter
     {
         _body.WriteVarUint(id.Client);
         _body.WriteVarUint(id.Clock);
-    }
-
-    private sealed class Group(ulong client, ulong clock, int start)
-    {
-        public ulong Client { get; } = client;
-
-        public ulong Clock { get; } = clock;
-
-        public int Start { get; } = start;
-
-        public int Count { get; set; }
     }
 }
