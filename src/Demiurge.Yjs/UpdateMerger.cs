@@ -96,7 +96,7 @@ internal sealed class UpdateMerger
         {
             Write(pending);
         }
-        var output = new Lib0Writer(_updates.Sum(update => update.Length) + 16);
+        var output = new Lib0Writer((int)Math.Min(_updates.Sum(update => (long)update.Length) + 16, 1 << 20));
         _writer.Finish(output);
         DeleteSet.Merge(_deletes).Write(output);
         return output.ToArray();

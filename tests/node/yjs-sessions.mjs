@@ -81,7 +81,7 @@ const makeSession = (r, index) => {
       const len = t.length
       if (r() < 0.25 && len > 0) t.delete(int(len), 1)
       else if (t instanceof Y.XmlElement && r() < 0.3) t.setAttribute(pick(['class', 'id']), text())
-      else t.insert(int(len + 1), [r() < 0.5 ? new Y.XmlElement(pick(['p', 'h1'])) : new Y.XmlText(text())])
+      else t.insert(int(len + 1), [pick([() => new Y.XmlElement(pick(['p', 'h1'])), () => new Y.XmlText(text()), () => new Y.XmlHook('hook')])()])
     } else if (t instanceof Y.Map) {
       const key = pick(['a', 'b', 'c', 'd', 'ключ'])
       if (r() < 0.25) t.delete(key)
