@@ -16,6 +16,13 @@ using System.Text.Json;
 //   dotnet run -c Release --project bench/Demiurge.Bench -- dns-fuzz [packets] [seed]
 // HTTP fuzzing of every control-plane operation from its OpenAPI schema, reproducible from its seed.
 //   dotnet run -c Release --project bench/Demiurge.Bench -- http-fuzz [requests] [seed]
+// Demiurge.Yjs merge, state vector and diff on updates written by tests/node/yjs-bench.mjs (bench/yjs.sh runs both).
+//   dotnet run -c Release --project bench/Demiurge.Bench -- yjs <dir> [rounds]
+if (args is ["yjs", _, ..])
+{
+    return Demiurge.Bench.YjsBench.Run(args);
+}
+
 var root = FindRoot();
 var executable = Path.Combine(root, "artifacts", "demiurge", "demiurge");
 if (!File.Exists(executable))
