@@ -46,9 +46,10 @@ sqlite_log="$(mktemp)" postgres_log="$(mktemp)"
 trap 'rm -f "$sqlite_log" "$postgres_log"' EXIT
 status=0
 dotnet test Demiurge.slnx -c Release 2>&1 | tee "$sqlite_log" || status=$?
-# Tests that always use PostgreSQL (its store contract, several control planes) ran already.
+# Tests that always use PostgreSQL (its store contract, several control planes) ran already, and
+# the Yjs codec touches no store.
 DEMIURGE_TEST_STORE=postgres dotnet test Demiurge.slnx -c Release --no-build \
-  --filter 'FullyQualifiedName!~Demiurge.Tests.ControlPlanes&FullyQualifiedName!~Demiurge.Tests.Store.PostgresStoreTests' \
+  --filter 'FullyQualifiedName!~Demiurge.Tests.ControlPlanes&FullyQualifiedName!~Demiurge.Tests.Store.PostgresStoreTests&FullyQualifiedName!~Demiurge.Yjs.Tests' \
   2>&1 | tee "$postgres_log" || status=$?
 
 # One plain summary line over every test assembly and both stores.
