@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Store;

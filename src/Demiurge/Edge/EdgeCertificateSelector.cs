@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Demiurge.Common;
 using Demiurge.Hosting;
 using Microsoft.Extensions.Options;
 

@@ -33,7 +33,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     public Uri HttpsUrl { get; private set; } = null!;
 
     /// <summary>The local certificate authority's certificate, the file operators trust.</summary>
-    public string CertificateAuthorityPath => Path.Combine(Folder(Options), LocalCertificateAuthority.CertificateFileName);
+    public string CertificateAuthorityPath => CertificateAuthorityFile(Options.DataDir);
 
     /// <summary>The edge inside its role's process, with that role's settings, store and route table.</summary>
     public static EdgeHost Create(IConfiguration configuration, IEdgeStore store, EdgeRouteTable table)
@@ -58,7 +58,10 @@ internal sealed class EdgeHost : IAsyncDisposable
     }
 
     /// <summary>The edge's folder under the data directory.</summary>
-    public static string Folder(DemiurgeOptions options) => Path.Combine(Path.GetFullPath(options.DataDir), FolderName);
+    public static string Folder(string dataDir) => Path.Combine(Path.GetFullPath(dataDir), FolderName);
+
+    /// <summary>The local CA's certificate in <paramref name="dataDir"/>: the one file there that others may read.</summary>
+    public static string CertificateAuthorityFile(string dataDir) => Path.Combine(Folder(dataDir), LocalCertificateAuthority.CertificateFileName);
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 
@@ -70,7 +73,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => LocalCertificateAuthority.LoadOrCreate(
-            Folder(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value), provider.GetRequiredService<TimeProvider>()));
+            Folder(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.DataDir), provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<EdgeCertificateSelector>();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>, EdgeCertificateSelector>((kestrel, options, certificates) =>
         {

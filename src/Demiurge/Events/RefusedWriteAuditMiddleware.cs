@@ -1,5 +1,4 @@
 using Demiurge.ApiKeys;
-using Demiurge.Common;
 using Demiurge.Identity;
 using Demiurge.Store;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Text.Json;
-using Demiurge.Common;
 using Demiurge.GatewayProcess.Permissions;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Protocol;

@@ -59,7 +59,7 @@ internal sealed class ControlPlaneAuthentication(IOptions<GatewayProcessOptions>
             return;
         }
 
-        await Hosting.ApiProblems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Authentication required",
+        await ApiProblems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Authentication required",
             "Only the control plane may call this: its calls carry a valid Demiurge-Signature.", "unauthorized");
     }
 }

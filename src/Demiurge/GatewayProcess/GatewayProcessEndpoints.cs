@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Protocol;
 using Demiurge.Store;

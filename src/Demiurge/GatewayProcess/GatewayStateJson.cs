@@ -101,7 +101,7 @@ internal static class GatewayStateJson
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions();
-        ApiExtensions.ConfigureJson(options);
+        Demiurge.Api.ApiJson.Configure(options);
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;

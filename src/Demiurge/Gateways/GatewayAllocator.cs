@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Demiurge.Common;
 using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;

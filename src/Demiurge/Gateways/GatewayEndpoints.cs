@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;

@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Coordination;
 using Demiurge.Events;
 using Demiurge.Hosting;

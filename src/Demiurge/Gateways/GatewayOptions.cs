@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Hosting;
 
 namespace Demiurge.Gateways;

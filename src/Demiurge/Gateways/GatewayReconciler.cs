@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
-using Demiurge.Common;
 using Demiurge.Coordination;
 using Demiurge.Events;
 using Demiurge.Hosting;

@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Reconciliation;

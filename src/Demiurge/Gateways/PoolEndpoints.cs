@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Organizations;

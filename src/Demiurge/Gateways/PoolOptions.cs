@@ -1,4 +1,3 @@
-using Demiurge.Common;
 
 namespace Demiurge.Gateways;
 

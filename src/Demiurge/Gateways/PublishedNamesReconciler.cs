@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Demiurge.Identity;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.OpenApi;
@@ -9,13 +7,10 @@ namespace Demiurge.Hosting;
 
 internal static class ApiExtensions
 {
-    /// <summary>Largest JSON body the API reads; bigger ones get 413 before they are parsed.</summary>
-    public const long MaxRequestBodyBytes = 64 * 1024;
-
     /// <summary>snake_case JSON that refuses unknown fields, problem details for every error, and validation.</summary>
     public static IServiceCollection AddApi(this IServiceCollection services)
     {
-        services.Configure<JsonOptions>(options => ConfigureJson(options.SerializerOptions));
+        services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -36,13 +31,6 @@ internal static class ApiExtensions
             return Task.CompletedTask;
         }));
         return services;
-    }
-
-    public static void ConfigureJson(JsonSerializerOptions options)
-    {
-        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
     }
 
     /// <summary>Prometheus metrics for HTTP and the domain.</summary>

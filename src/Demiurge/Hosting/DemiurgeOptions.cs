@@ -6,7 +6,7 @@ namespace Demiurge.Hosting;
 /// </summary>
 public sealed class DemiurgeOptions
 {
-    public const string SectionName = "Demiurge";
+    public const string SectionName = Setting.SectionName;
 
     /// <summary>Directory that holds the database and every other piece of state.</summary>
     public string DataDir { get; set; } = DefaultDataDir();

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Demiurge.ApiKeys;
-using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Identity;

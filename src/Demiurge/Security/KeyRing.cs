@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
 using Demiurge.Store;

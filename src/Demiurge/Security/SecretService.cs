@@ -1,5 +1,4 @@
 using System.Text;
-using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Store;
 

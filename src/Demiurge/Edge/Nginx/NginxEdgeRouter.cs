@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +23,7 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
         _options = options;
         _logger = logger;
         var edge = options.Value.Edge;
-        var certificates = new NginxCertificates(edge, () => LocalCertificateAuthority.LoadOrCreate(EdgeHost.Folder(options.Value), time));
+        var certificates = new NginxCertificates(edge, () => LocalCertificateAuthority.LoadOrCreate(EdgeHost.Folder(options.Value.DataDir), time));
         _sites = new NginxSites(edge, options.Value.Domain.TrimEnd('.').ToLowerInvariant(), certificates, time, logger);
     }
 

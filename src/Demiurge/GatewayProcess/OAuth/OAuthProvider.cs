@@ -1,4 +1,3 @@
-using Demiurge.Common;
 using Demiurge.Store;
 using Demiurge.GatewayProcess.Permissions;
 

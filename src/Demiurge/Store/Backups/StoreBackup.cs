@@ -103,7 +103,7 @@ internal static class StoreBackup
                 }
             }
 
-            DataDirectory.Prepare(options);
+            DataDirectory.Prepare(options.DataDir, Edge.EdgeHost.CertificateAuthorityFile(options.DataDir));
             if (store == StoreOptions.Postgres)
             {
                 await PostgresBackup.RestoreAsync(options.Store.PostgresConnectionString!, snapshot, schemas, cancellationToken);
