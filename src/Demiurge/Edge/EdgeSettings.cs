@@ -1,5 +1,4 @@
 using System.Net;
-using Demiurge.Hosting;
 
 namespace Demiurge.Edge;
 

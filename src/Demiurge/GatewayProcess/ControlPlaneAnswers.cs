@@ -3,7 +3,6 @@ using System.Text.Json;
 using Demiurge.GatewayProcess.Permissions;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Protocol;
-using Demiurge.Store;
 
 namespace Demiurge.GatewayProcess;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
-using Demiurge.Security;
-using Microsoft.Extensions.Options;
+using Demiurge.Protocol;
 
 namespace Demiurge.GatewayProcess;
 

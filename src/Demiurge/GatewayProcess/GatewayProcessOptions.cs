@@ -1,4 +1,3 @@
-
 namespace Demiurge.GatewayProcess;
 
 /// <summary>

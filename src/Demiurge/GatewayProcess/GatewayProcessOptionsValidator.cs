@@ -1,6 +1,4 @@
-using Demiurge.Hosting;
 using Demiurge.Protocol;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
 

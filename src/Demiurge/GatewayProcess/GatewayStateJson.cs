@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Demiurge.Hosting;
 using Demiurge.GatewayProcess.OAuth;
 
 namespace Demiurge.GatewayProcess;

@@ -1,7 +1,5 @@
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Runtime;
-using Demiurge.Store;
 
 namespace Demiurge.Gateways;
 

@@ -12,7 +12,6 @@ using Demiurge.Projects;
 using Demiurge.Runtime;
 using Demiurge.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 

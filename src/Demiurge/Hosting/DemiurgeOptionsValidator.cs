@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Demiurge.Hosting;
 
 /// <summary>Collects every problem with the settings, so that one failed start lists them all.</summary>

@@ -1,7 +1,5 @@
 using System.Collections;
 using Demiurge.Store;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 
@@ -41,6 +39,16 @@ internal static class RoleExtensions
 
         builder.Services.AddOptions<DemiurgeOptions>().Bind(builder.Configuration.GetSection(DemiurgeOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DemiurgeOptions>, DemiurgeOptionsValidator>();
+        // The parts read the platform's values and their own sections, never DemiurgeOptions:
+        // the composition root depends on the parts, not the reverse.
+        builder.Services
+            .AddSection<PlatformOptions>(builder.Configuration)
+            .AddSection<Gateways.PoolOptions>(builder.Configuration, Gateways.PoolOptions.SectionName)
+            .AddSection<Gateways.GatewayOptions>(builder.Configuration, Gateways.GatewayOptions.SectionName)
+            .AddSection<StoreOptions>(builder.Configuration, StoreOptions.SectionName)
+            .AddSection<Edge.EdgeOptions>(builder.Configuration, Edge.EdgeOptions.SectionName)
+            .AddSection<Dns.DnsOptions>(builder.Configuration, Dns.DnsOptions.SectionName)
+            .AddSection<Runtime.RuntimeOptions>(builder.Configuration, Runtime.RuntimeOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

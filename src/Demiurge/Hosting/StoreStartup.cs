@@ -1,5 +1,4 @@
 using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 

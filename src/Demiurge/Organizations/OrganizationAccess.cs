@@ -1,5 +1,4 @@
 using Demiurge.Identity;
-using Demiurge.Store;
 
 namespace Demiurge.Organizations;
 

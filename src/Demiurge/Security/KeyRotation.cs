@@ -1,6 +1,5 @@
 using Demiurge.Coordination;
 using Demiurge.Events;
-using Demiurge.Store;
 
 namespace Demiurge.Security;
 

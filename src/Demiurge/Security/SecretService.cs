@@ -1,6 +1,5 @@
 using System.Text;
 using Demiurge.Events;
-using Demiurge.Store;
 
 namespace Demiurge.Security;
 

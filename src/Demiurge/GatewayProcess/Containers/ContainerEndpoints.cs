@@ -1,6 +1,3 @@
-using Demiurge.Hosting;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Demiurge.GatewayProcess.OAuth;
 using Demiurge.GatewayProcess.Users;

@@ -1,4 +1,3 @@
-using Demiurge.Store;
 using Demiurge.GatewayProcess.Permissions;
 
 namespace Demiurge.GatewayProcess.OAuth;

@@ -1,7 +1,4 @@
-using Demiurge.Hosting;
 using Demiurge.Identity;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Demiurge.GatewayProcess.Routing;

@@ -1,4 +1,3 @@
-using Demiurge.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 

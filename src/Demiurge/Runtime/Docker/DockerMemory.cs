@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using Demiurge.Hosting;
 
 namespace Demiurge.Runtime.Docker;
 

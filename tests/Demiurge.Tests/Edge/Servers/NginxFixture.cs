@@ -147,7 +147,7 @@ public sealed partial class NginxFixture : IAsyncLifetime
         };
         Store = Stores.Sqlite(Path.Combine(dir, StoreExtensions.DatabaseFileName));
         await Store.Database.MigrateAsync(CancellationToken.None);
-        Router = new NginxEdgeRouter(Store.Edge, Options.Create(options), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
+        Router = new NginxEdgeRouter(Store.Edge, Options.Create(options), Options.Create(options.Edge), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
         await Router.StartAsync(CancellationToken.None);
     }
 

@@ -1,12 +1,14 @@
-using Demiurge.Identity;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.OpenApi;
 using OpenTelemetry.Metrics;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Api;
 
 internal static class ApiExtensions
 {
+    /// <summary>The authentication scheme of every API of ours: a bearer token in <c>Authorization</c>.</summary>
+    public const string BearerScheme = "Bearer";
+
     /// <summary>snake_case JSON that refuses unknown fields, problem details for every error, and validation.</summary>
     public static IServiceCollection AddApi(this IServiceCollection services)
     {
@@ -20,14 +22,14 @@ internal static class ApiExtensions
             document.Info.Title = "Demiurge control plane";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes[BearerAuthenticationHandler.SchemeName] = new OpenApiSecurityScheme
+            document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 Description = "A user token (dmg_..., e.g. the admin token printed by 'demiurge up') or an API key (dmk_..., from POST /tokens).",
             };
             document.Security ??= [];
-            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerAuthenticationHandler.SchemeName, document)] = [] });
+            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] });
             return Task.CompletedTask;
         }));
         return services;
