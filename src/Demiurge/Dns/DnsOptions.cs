@@ -5,9 +5,6 @@ namespace Demiurge.Dns;
 /// <summary>DNS for organizations' names (section <c>Demiurge:Dns</c>).</summary>
 public sealed class DnsOptions
 {
-    /// <summary>The section under <c>Demiurge</c> that holds these options.</summary>
-    public const string SectionName = "Dns";
-
     public const string Embedded = "embedded";
     public const string PowerDns = "powerdns";
 

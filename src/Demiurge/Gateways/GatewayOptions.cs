@@ -3,9 +3,6 @@ namespace Demiurge.Gateways;
 /// <summary>What the control plane tells its gateway workers (section <c>Demiurge:Gateway</c>).</summary>
 public sealed class GatewayOptions
 {
-    /// <summary>The section under <c>Demiurge</c> that holds these options.</summary>
-    public const string SectionName = "Gateway";
-
     /// <summary>Release an organization after this long without user activity (<c>off</c>, null, never releases).</summary>
     public TimeSpan? InactivityTimeout { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultInactivityTimeout;
 

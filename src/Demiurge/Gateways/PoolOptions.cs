@@ -3,9 +3,6 @@ namespace Demiurge.Gateways;
 /// <summary>The gateway pool (section <c>Demiurge:Pool</c>). Defaults follow seed 000.</summary>
 public sealed class PoolOptions
 {
-    /// <summary>The section under <c>Demiurge</c> that holds these options.</summary>
-    public const string SectionName = "Pool";
-
     /// <summary>Workers started at start-up; 0 starts none.</summary>
     public int Size { get; set; } = 3;
 

@@ -43,12 +43,12 @@ internal static class RoleExtensions
         // the composition root depends on the parts, not the reverse.
         builder.Services
             .AddSection<PlatformOptions>(builder.Configuration)
-            .AddSection<Gateways.PoolOptions>(builder.Configuration, Gateways.PoolOptions.SectionName)
-            .AddSection<Gateways.GatewayOptions>(builder.Configuration, Gateways.GatewayOptions.SectionName)
-            .AddSection<StoreOptions>(builder.Configuration, StoreOptions.SectionName)
-            .AddSection<Edge.EdgeOptions>(builder.Configuration, Edge.EdgeOptions.SectionName)
-            .AddSection<Dns.DnsOptions>(builder.Configuration, Dns.DnsOptions.SectionName)
-            .AddSection<Runtime.RuntimeOptions>(builder.Configuration, Runtime.RuntimeOptions.SectionName);
+            .AddSection<Gateways.PoolOptions>(builder.Configuration, nameof(DemiurgeOptions.Pool))
+            .AddSection<Gateways.GatewayOptions>(builder.Configuration, nameof(DemiurgeOptions.Gateway))
+            .AddSection<StoreOptions>(builder.Configuration, nameof(DemiurgeOptions.Store))
+            .AddSection<Edge.EdgeOptions>(builder.Configuration, nameof(DemiurgeOptions.Edge))
+            .AddSection<Dns.DnsOptions>(builder.Configuration, nameof(DemiurgeOptions.Dns))
+            .AddSection<Runtime.RuntimeOptions>(builder.Configuration, nameof(DemiurgeOptions.Runtime));
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

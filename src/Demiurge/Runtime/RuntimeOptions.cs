@@ -5,9 +5,6 @@ namespace Demiurge.Runtime;
 /// <summary>Where gateways and workloads run (section <c>Demiurge:Runtime</c>).</summary>
 public sealed class RuntimeOptions
 {
-    /// <summary>The section under <c>Demiurge</c> that holds these options.</summary>
-    public const string SectionName = "Runtime";
-
     public const string ProcessProvider = "process";
     public const string DockerProvider = "docker";
 

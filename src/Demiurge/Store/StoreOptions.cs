@@ -3,9 +3,6 @@ namespace Demiurge.Store;
 /// <summary>Where state lives (section <c>Demiurge:Store</c>).</summary>
 public sealed class StoreOptions
 {
-    /// <summary>The section under <c>Demiurge</c> that holds these options.</summary>
-    public const string SectionName = "Store";
-
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
 
