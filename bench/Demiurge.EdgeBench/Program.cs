@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Demiurge.Common;
 using Demiurge.Edge;
 using Demiurge.Edge.Nginx;
 using Demiurge.Hosting;
@@ -160,7 +161,7 @@ async Task RoutesNginxAsync(int size, bool weighted)
         // nothing here follows it).
         await using var database = new Database(new SqliteDialect(Path.Combine(dir, "demiurge.db")));
         await database.MigrateAsync(CancellationToken.None);
-        using var router = new NginxEdgeRouter(new SqlEdgeStore(database), Options.Create(new DemiurgeOptions { Domain = Domain, Edge = edgeOptions }), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
+        using var router = new NginxEdgeRouter(new SqlEdgeStore(database), Options.Create(new PlatformOptions { Domain = Domain }), Options.Create(edgeOptions), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
         var (times, resets) = await MeasureUpdatesAsync(router, port, size >= 100000 ? 3 : size >= 10000 ? 5 : 20, weighted);
         Report("nginx", size, times, startSeconds, resets);
     }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Demiurge.ApiKeys;
 
 internal static class ApiKeyExtensions

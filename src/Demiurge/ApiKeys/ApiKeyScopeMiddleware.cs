@@ -1,7 +1,4 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
 using Demiurge.Identity;
-using Demiurge.Store;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Demiurge.ApiKeys;

@@ -1,8 +1,6 @@
 using System.Data.Common;
-using Demiurge.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Coordination;
 
@@ -14,7 +12,7 @@ namespace Demiurge.Coordination;
 /// </summary>
 internal sealed partial class ControlPlaneDirectory(
     IControlPlaneStore store,
-    IOptions<DemiurgeOptions> options,
+    IOptions<PlatformOptions> options,
     IServer server,
     IHostApplicationLifetime lifetime,
     TimeProvider time,

@@ -1,9 +1,6 @@
 using Demiurge.Dns.PowerDns;
 using Demiurge.Dns.Server;
-using Demiurge.Hosting;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Dns;
 
@@ -19,7 +16,7 @@ internal static class DnsExtensions
         services.TryAddSingleton<EmbeddedDnsProvider>();
         services.TryAddSingleton<PowerDnsProvider>();
         services.TryAddSingleton<IDnsProvider>(provider =>
-            provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns.Provider == DnsOptions.PowerDns
+            provider.GetRequiredService<IOptions<DnsOptions>>().Value.Provider == DnsOptions.PowerDns
                 ? provider.GetRequiredService<PowerDnsProvider>()
                 : provider.GetRequiredService<EmbeddedDnsProvider>());
         services.TryAddSingleton<DnsService>();
@@ -28,7 +25,7 @@ internal static class DnsExtensions
         services.AddHttpClient(PowerDnsProvider.HttpClientName)
             .ConfigureHttpClient((provider, http) =>
             {
-                var dns = provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns;
+                var dns = provider.GetRequiredService<IOptions<DnsOptions>>().Value;
                 if (Uri.TryCreate(dns.PowerDnsUrl, UriKind.Absolute, out var url))
                 {
                     http.BaseAddress = new Uri(url.ToString().TrimEnd('/') + "/");
@@ -41,7 +38,7 @@ internal static class DnsExtensions
             {
                 // Retries fit inside the configured time for the whole call; a change is an
                 // idempotent REPLACE or DELETE, so repeating a PATCH is safe.
-                var total = provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Dns.PowerDnsTimeout;
+                var total = provider.GetRequiredService<IOptions<DnsOptions>>().Value.PowerDnsTimeout;
                 resilience.TotalRequestTimeout.Timeout = total;
                 resilience.AttemptTimeout.Timeout = total / 3;
                 resilience.CircuitBreaker.SamplingDuration = total * 2;

@@ -1,5 +1,4 @@
 using System.Net;
-using Demiurge.Hosting;
 
 namespace Demiurge.Dns;
 
@@ -27,7 +26,7 @@ internal static class DnsSettings
             errors.Add($"{Provider.Describe()} '{options.Provider}' is not one of {DnsOptions.Embedded}, {DnsOptions.PowerDns}.");
         }
 
-        Settings.ValidatePort(Port, options.Port, errors);
+        Port.ValidatePort(options.Port, errors);
         if (!IPAddress.TryParse(options.Address, out _))
         {
             errors.Add($"{Address.Describe()} '{options.Address}' is not an IP address.");
@@ -39,7 +38,7 @@ internal static class DnsSettings
             errors.Add($"{EdgeAddresses.Describe()} '{options.EdgeAddresses}' is not a comma-separated list of IP addresses.");
         }
 
-        Settings.ValidatePositive(TcpIdleTimeout, options.TcpIdleTimeout, errors);
+        TcpIdleTimeout.ValidatePositive(options.TcpIdleTimeout, errors);
 
         if (options.TcpConnections < 1)
         {
@@ -71,6 +70,6 @@ internal static class DnsSettings
             errors.Add($"{PowerDnsServerId.Describe()} '{options.PowerDnsServerId}' must be letters, digits, '-', '_' or '.'.");
         }
 
-        Settings.ValidatePositive(PowerDnsTimeout, options.PowerDnsTimeout, errors);
+        PowerDnsTimeout.ValidatePositive(options.PowerDnsTimeout, errors);
     }
 }

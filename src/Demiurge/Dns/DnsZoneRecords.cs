@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Demiurge.Common;
-using Demiurge.Hosting;
 
 namespace Demiurge.Dns;
 
@@ -22,11 +20,11 @@ internal static class DnsZoneRecords
     /// NS at the apex, the apex (dashboard) and <c>ganymede.</c> (API) at the edge, and the
     /// nameserver's own address (the listen address, or the edge's when it listens everywhere).
     /// </summary>
-    public static IReadOnlyList<DnsRecordSet> Static(DemiurgeOptions options)
+    public static IReadOnlyList<DnsRecordSet> Static(string domain, DnsOptions dns)
     {
-        var origin = options.Domain.ToLowerInvariant();
-        var edge = options.Dns.EdgeAddressList();
-        var listen = IPAddress.Parse(options.Dns.Address);
+        var origin = domain.ToLowerInvariant();
+        var edge = dns.EdgeAddressList();
+        var listen = IPAddress.Parse(dns.Address);
         var nameserver = listen.Equals(IPAddress.Any) || listen.Equals(IPAddress.IPv6Any) ? edge : [listen];
         return
         [

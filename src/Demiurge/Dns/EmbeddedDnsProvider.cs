@@ -1,6 +1,4 @@
 using Demiurge.Dns.Server;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Dns;
 
@@ -8,7 +6,7 @@ namespace Demiurge.Dns;
 /// Publishes record sets for the embedded server: written to the store (which every
 /// <c>demiurge dns</c> process follows), then applied to this process's served zone at once.
 /// </summary>
-internal sealed class EmbeddedDnsProvider(IDnsStore store, ServedZone zone, IOptions<DemiurgeOptions> options) : IDnsProvider
+internal sealed class EmbeddedDnsProvider(IDnsStore store, ServedZone zone, IOptions<PlatformOptions> options) : IDnsProvider
 {
     public async Task SetRecordSetsAsync(IReadOnlyList<DnsRecordSet> sets, CancellationToken cancellationToken)
     {

@@ -1,7 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Demiurge.Common;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Edge;
 
@@ -21,7 +18,7 @@ internal sealed class EdgeCertificateSelector
     private readonly string _domain;
     private readonly string _api;
 
-    public EdgeCertificateSelector(LocalCertificateAuthority authority, EdgeRouteTable table, IOptions<DemiurgeOptions> options)
+    public EdgeCertificateSelector(LocalCertificateAuthority authority, EdgeRouteTable table, IOptions<PlatformOptions> options)
     {
         _authority = authority;
         _table = table;

@@ -1,5 +1,4 @@
 using Demiurge.Identity;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Edge;
 

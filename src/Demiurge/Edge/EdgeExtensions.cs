@@ -1,7 +1,4 @@
 using Demiurge.Edge.Nginx;
-using Demiurge.Hosting;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Edge;
 
@@ -16,7 +13,7 @@ internal static class EdgeExtensions
         services.TryAddSingleton<EdgeRouteTable>();
         services.TryAddSingleton<EmbeddedEdgeRouter>();
         services.TryAddSingleton<NginxEdgeRouter>();
-        services.TryAddSingleton<IEdgeRouter>(provider => provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Edge.Provider == EdgeOptions.Nginx
+        services.TryAddSingleton<IEdgeRouter>(provider => provider.GetRequiredService<IOptions<EdgeOptions>>().Value.Provider == EdgeOptions.Nginx
             ? provider.GetRequiredService<NginxEdgeRouter>()
             : provider.GetRequiredService<EmbeddedEdgeRouter>());
         services.TryAddSingleton<EmbeddedEdgeService>();

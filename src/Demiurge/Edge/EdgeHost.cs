@@ -1,9 +1,7 @@
 using System.Net;
-using Demiurge.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Edge;
 
@@ -24,7 +22,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public DemiurgeOptions Options => _app.Services.GetRequiredService<IOptions<DemiurgeOptions>>().Value;
+    public PlatformOptions Options => _app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value;
 
     /// <summary>The plain HTTP listener's address, known once started (the port may have been 0).</summary>
     public Uri HttpUrl { get; private set; } = null!;
@@ -33,7 +31,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     public Uri HttpsUrl { get; private set; } = null!;
 
     /// <summary>The local certificate authority's certificate, the file operators trust.</summary>
-    public string CertificateAuthorityPath => Path.Combine(Folder(Options), LocalCertificateAuthority.CertificateFileName);
+    public string CertificateAuthorityPath => CertificateAuthorityFile(Options.DataDir);
 
     /// <summary>The edge inside its role's process, with that role's settings, store and route table.</summary>
     public static EdgeHost Create(IConfiguration configuration, IEdgeStore store, EdgeRouteTable table)
@@ -42,7 +40,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
         builder.AddDemiurgeLogging();
-        builder.Services.AddOptions<DemiurgeOptions>().Bind(builder.Configuration.GetSection(DemiurgeOptions.SectionName));
+        builder.Services.AddSection<PlatformOptions>(builder.Configuration).AddSection<EdgeOptions>(builder.Configuration, EdgeOptions.SectionName);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(table);
         return Build(builder);
@@ -58,7 +56,10 @@ internal sealed class EdgeHost : IAsyncDisposable
     }
 
     /// <summary>The edge's folder under the data directory.</summary>
-    public static string Folder(DemiurgeOptions options) => Path.Combine(Path.GetFullPath(options.DataDir), FolderName);
+    public static string Folder(string dataDir) => Path.Combine(Path.GetFullPath(dataDir), FolderName);
+
+    /// <summary>The local CA's certificate in <paramref name="dataDir"/>: the one file there that others may read.</summary>
+    public static string CertificateAuthorityFile(string dataDir) => Path.Combine(Folder(dataDir), LocalCertificateAuthority.CertificateFileName);
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 
@@ -70,11 +71,11 @@ internal sealed class EdgeHost : IAsyncDisposable
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => LocalCertificateAuthority.LoadOrCreate(
-            Folder(provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value), provider.GetRequiredService<TimeProvider>()));
+            Folder(provider.GetRequiredService<IOptions<PlatformOptions>>().Value.DataDir), provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<EdgeCertificateSelector>();
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>, EdgeCertificateSelector>((kestrel, options, certificates) =>
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<EdgeOptions>, EdgeCertificateSelector>((kestrel, options, certificates) =>
         {
-            var edge = options.Value.Edge;
+            var edge = options.Value;
             var address = IPAddress.Parse(edge.ListenAddress);
             kestrel.AddServerHeader = false;
             // Bodies go to the gateway, which applies its own limits.

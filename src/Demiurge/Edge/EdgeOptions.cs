@@ -3,6 +3,9 @@ namespace Demiurge.Edge;
 /// <summary>The stage-1 edge (section <c>Demiurge:Edge</c>).</summary>
 public sealed class EdgeOptions
 {
+    /// <summary>The section under <c>Demiurge</c> that holds these options (<see cref="EdgeHost"/> binds it itself).</summary>
+    public const string SectionName = "Edge";
+
     public const string Embedded = "embedded";
     public const string Nginx = "nginx";
 

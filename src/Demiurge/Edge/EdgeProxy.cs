@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Demiurge.Hosting;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -23,16 +22,7 @@ internal sealed partial class EdgeProxy : IDisposable
     private readonly EdgeRouteTable _table;
     private readonly ILogger<EdgeProxy> _logger;
     private readonly HttpTransformer _transformer;
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        EnableMultipleHttp2Connections = true,
-        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    });
+    private readonly HttpMessageInvoker _client = ForwarderClient.Create();
 
     public EdgeProxy(IHttpForwarder forwarder, EdgeRouteTable table, ITransformBuilder transforms, ILogger<EdgeProxy> logger)
     {

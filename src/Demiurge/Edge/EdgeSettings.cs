@@ -1,5 +1,4 @@
 using System.Net;
-using Demiurge.Hosting;
 
 namespace Demiurge.Edge;
 
@@ -30,8 +29,8 @@ internal static class EdgeSettings
             errors.Add($"{ListenAddress.Describe()} '{options.ListenAddress}' is not an IP address.");
         }
 
-        Settings.ValidatePort(HttpPort, options.HttpPort, errors);
-        Settings.ValidatePort(HttpsPort, options.HttpsPort, errors);
+        HttpPort.ValidatePort(options.HttpPort, errors);
+        HttpsPort.ValidatePort(options.HttpsPort, errors);
         if (options.Provider == EdgeOptions.Nginx && options.HttpPort == 0)
         {
             errors.Add($"{HttpPort.Describe()} must name a port for nginx to listen on, not 0.");

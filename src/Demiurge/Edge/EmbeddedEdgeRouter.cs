@@ -1,13 +1,10 @@
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Demiurge.Edge;
 
 /// <summary>
 /// Publishes routes to the store, where every embedded edge (in this process or a
 /// <c>demiurge edge</c> elsewhere) follows them, and to this process's table at once.
 /// </summary>
-internal sealed class EmbeddedEdgeRouter(IEdgeStore store, EdgeRouteTable table, IOptions<DemiurgeOptions> options) : IEdgeRouter
+internal sealed class EmbeddedEdgeRouter(IEdgeStore store, EdgeRouteTable table, IOptions<PlatformOptions> options) : IEdgeRouter
 {
     public async Task SetRoutesAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)
     {

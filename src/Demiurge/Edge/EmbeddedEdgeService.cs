@@ -1,17 +1,14 @@
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Demiurge.Edge;
 
 /// <summary>Runs the embedded edge inside the control plane when this process serves it (<c>demiurge up</c>).</summary>
-internal sealed class EmbeddedEdgeService(IConfiguration configuration, ControlPlaneRole role, IOptions<DemiurgeOptions> options, IEdgeStore store, EdgeRouteTable table) : IHostedService, IAsyncDisposable
+internal sealed class EmbeddedEdgeService(IConfiguration configuration, ControlPlaneRole role, IOptions<EdgeOptions> options, IEdgeStore store, EdgeRouteTable table) : IHostedService, IAsyncDisposable
 {
     /// <summary>The running edge; null when this process does not serve it.</summary>
     public EdgeHost? Host { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!role.ServesEdge || options.Value.Edge.Provider != EdgeOptions.Embedded)
+        if (!role.ServesEdge || options.Value.Provider != EdgeOptions.Embedded)
         {
             return;
         }

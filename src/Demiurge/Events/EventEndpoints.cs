@@ -1,6 +1,4 @@
-using Demiurge.Hosting;
 using Demiurge.Identity;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Events;
 

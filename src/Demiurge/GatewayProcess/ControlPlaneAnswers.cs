@@ -1,10 +1,8 @@
 using System.Buffers.Text;
 using System.Text.Json;
-using Demiurge.Common;
 using Demiurge.GatewayProcess.Permissions;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Protocol;
-using Demiurge.Store;
 
 namespace Demiurge.GatewayProcess;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
-using Demiurge.Security;
-using Microsoft.Extensions.Options;
+using Demiurge.Protocol;
 
 namespace Demiurge.GatewayProcess;
 
@@ -59,7 +58,7 @@ internal sealed class ControlPlaneAuthentication(IOptions<GatewayProcessOptions>
             return;
         }
 
-        await Hosting.ApiProblems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Authentication required",
+        await ApiProblems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Authentication required",
             "Only the control plane may call this: its calls carry a valid Demiurge-Signature.", "unauthorized");
     }
 }

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Demiurge.Protocol;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
 

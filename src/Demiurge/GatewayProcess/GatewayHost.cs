@@ -2,11 +2,9 @@ using System.Net;
 using Demiurge.GatewayProcess.Containers;
 using Demiurge.GatewayProcess.OAuth;
 using Demiurge.GatewayProcess.Routing;
-using Demiurge.Hosting;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
 

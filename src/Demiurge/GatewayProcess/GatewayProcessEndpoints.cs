@@ -1,8 +1,4 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
 using Demiurge.Protocol;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Demiurge.GatewayProcess.Containers;
 using Demiurge.GatewayProcess.OAuth;
 using Demiurge.GatewayProcess.Permissions;

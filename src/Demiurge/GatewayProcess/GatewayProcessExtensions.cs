@@ -1,5 +1,4 @@
 using Demiurge.GatewayProcess.Routing;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Demiurge.GatewayProcess.Users;
 
 namespace Demiurge.GatewayProcess;

@@ -1,5 +1,3 @@
-using Demiurge.Common;
-
 namespace Demiurge.GatewayProcess;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
 using Demiurge.Protocol;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
 

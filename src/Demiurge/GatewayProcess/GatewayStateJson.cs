@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Demiurge.Hosting;
 using Demiurge.GatewayProcess.OAuth;
 
 namespace Demiurge.GatewayProcess;
@@ -101,7 +100,7 @@ internal static class GatewayStateJson
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions();
-        ApiExtensions.ConfigureJson(options);
+        Demiurge.Api.ApiJson.Configure(options);
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;

@@ -1,7 +1,6 @@
 using Demiurge.GatewayProcess.Users;
 using Demiurge.Identity;
 using Demiurge.Protocol;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.GatewayProcess;
 

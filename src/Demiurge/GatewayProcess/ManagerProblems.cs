@@ -1,5 +1,3 @@
-using Demiurge.Hosting;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Demiurge.GatewayProcess.Users;
 
 namespace Demiurge.GatewayProcess;

@@ -1,15 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Demiurge.Common;
 using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Reconciliation;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
 
@@ -24,7 +20,9 @@ internal sealed partial class GatewayAllocator(
     IDnsProvider dns,
     IEdgeRouter edge,
     WorkerClient workers,
-    IOptions<DemiurgeOptions> options,
+    IOptions<PlatformOptions> platform,
+    IOptions<DnsOptions> dnsOptions,
+    IOptions<GatewayOptions> options,
     ReconcileSignal reconcile,
     TimeProvider time,
     ILogger<GatewayAllocator> logger)
@@ -110,12 +108,12 @@ internal sealed partial class GatewayAllocator(
         var step = "dns";
         try
         {
-            using var timeout = new CancellationTokenSource(options.Value.Gateway.HandshakeTimeout);
-            await dns.SetOrganizationAsync(organizationId, options.Value, timeout.Token);
+            using var timeout = new CancellationTokenSource(options.Value.HandshakeTimeout);
+            await dns.SetOrganizationAsync(organizationId, platform.Value, dnsOptions.Value, timeout.Token);
             await JournalAsync(allocation, AllocationStep.Dns);
 
             step = "route";
-            await edge.SetRouteAsync(organizationId, new Uri(gateway.Address), options.Value, timeout.Token);
+            await edge.SetRouteAsync(organizationId, new Uri(gateway.Address), platform.Value, timeout.Token);
             await JournalAsync(allocation, AllocationStep.Route);
 
             step = "handshake";
@@ -168,7 +166,7 @@ internal sealed partial class GatewayAllocator(
     /// <summary>Another saga owns the organization's allocation: wait for it to become active or end.</summary>
     private async Task<AllocationResult> AwaitExistingAsync(Allocation allocation)
     {
-        var deadline = time.GetUtcNow() + options.Value.Gateway.HandshakeTimeout;
+        var deadline = time.GetUtcNow() + options.Value.HandshakeTimeout;
         while (true)
         {
             var current = await store.AllocationGetAsync(allocation.AllocationId, CancellationToken.None);
@@ -197,8 +195,8 @@ internal sealed partial class GatewayAllocator(
     {
         foreach (var (step, undo) in new (string, Func<Task>)[]
         {
-            ("route", () => edge.RemoveRouteAsync(organizationId, options.Value, cancellationToken)),
-            ("dns", () => dns.RemoveOrganizationAsync(organizationId, options.Value, cancellationToken)),
+            ("route", () => edge.RemoveRouteAsync(organizationId, platform.Value, cancellationToken)),
+            ("dns", () => dns.RemoveOrganizationAsync(organizationId, platform.Value, cancellationToken)),
         })
         {
             try

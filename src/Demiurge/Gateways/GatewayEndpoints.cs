@@ -1,15 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Protocol;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
 
@@ -40,7 +35,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<Ok<StartGatewayResponse>, ProblemHttpResult>> StartAsync(
-        StartGatewayRequest request, ClaimsPrincipal principal, IOrganizationStore store, GatewayAllocator allocator, IOptions<DemiurgeOptions> options, HttpContext context, CancellationToken cancellationToken)
+        StartGatewayRequest request, ClaimsPrincipal principal, IOrganizationStore store, GatewayAllocator allocator, IOptions<PlatformOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = Caller.From(principal);
         if (await OrganizationAccess.LoadAsync(store, request.OrganizationId, caller, cancellationToken) is not { } access)
@@ -83,7 +78,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<Ok<GatewayConfigResponse>, ProblemHttpResult>> ConfigAsync(
-        GatewayConfigRequest request, IOrganizationStore store, IGatewayStore gateways, IOptions<DemiurgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        GatewayConfigRequest request, IOrganizationStore store, IGatewayStore gateways, IOptions<PlatformOptions> platform, IOptions<GatewayOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var allocationToken = Tokens.New();
         if (await gateways.AllocationRedeemHandshakeAsync(Tokens.Hash(request.HandshakeToken!), Tokens.Hash(allocationToken), time.GetUtcNowMilliseconds(), cancellationToken) is not { } allocation)
@@ -97,14 +92,14 @@ internal static class GatewayEndpoints
         }
 
         var organization = settings.Organization;
-        return TypedResults.Ok(new GatewayConfigResponse(GatewaySettingsPublisher.Config(settings, options.Value.Gateway))
+        return TypedResults.Ok(new GatewayConfigResponse(GatewaySettingsPublisher.Config(settings, options.Value))
         {
             AllocationId = allocation.AllocationId,
             GatewayId = allocation.GatewayId,
-            GatewayHostname = HostNames.Organization(allocation.OrganizationId, options.Value.Domain),
+            GatewayHostname = HostNames.Organization(allocation.OrganizationId, platform.Value.Domain),
             AllocationToken = allocationToken,
-            InactivityTimeoutSeconds = organization.GatewayAutoRelease ? options.Value.Gateway.InactivityTimeout?.TotalSeconds : null,
-            AutosaveIntervalSeconds = options.Value.Gateway.AutosaveInterval.TotalSeconds,
+            InactivityTimeoutSeconds = organization.GatewayAutoRelease ? options.Value.InactivityTimeout?.TotalSeconds : null,
+            AutosaveIntervalSeconds = options.Value.AutosaveInterval.TotalSeconds,
         });
     }
 
@@ -126,7 +121,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<Ok<DataPushResponse>, ValidationProblem, ProblemHttpResult>> PushAsync(
-        DataPushRequest request, HttpRequest http, IGatewayStore store, IOptions<DemiurgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        DataPushRequest request, HttpRequest http, IGatewayStore store, IOptions<GatewayOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var projects = request.Data!.YjsState ?? new Dictionary<string, string>();
         if (projects.Keys.FirstOrDefault(k => Ids.Parse(k) is null) is { } badKey)
@@ -148,7 +143,7 @@ internal static class GatewayEndpoints
         var now = time.GetUtcNowMilliseconds();
         var result = await store.OrganizationDataPushAsync(
             request.OrganizationId!, Tokens.Hash(BearerToken(http) ?? string.Empty), request.Version!.Value,
-            projects.ToDictionary(p => Ids.Parse(p.Key)!, p => p.Value), gatewayState, options.Value.Gateway.OrganizationStorageQuota.Bytes, now, cancellationToken);
+            projects.ToDictionary(p => Ids.Parse(p.Key)!, p => p.Value), gatewayState, options.Value.OrganizationStorageQuota.Bytes, now, cancellationToken);
         return result.Outcome switch
         {
             PushOutcome.Stored => TypedResults.Ok(new DataPushResponse(result.Version, now, projects.Sum(p => (long)p.Value.Length) + (gatewayState?.Length ?? 0))),

@@ -1,6 +1,5 @@
 using Demiurge.Coordination;
 using Demiurge.Reconciliation;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Demiurge.Gateways;
 

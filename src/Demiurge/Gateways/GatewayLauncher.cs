@@ -1,11 +1,7 @@
-using Demiurge.Common;
 using Demiurge.Coordination;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Runtime;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
 
@@ -18,7 +14,8 @@ internal sealed partial class GatewayLauncher(
     IInstanceDriver driver,
     GatewayPortAllocator ports,
     GatewayRemover remover,
-    IOptions<DemiurgeOptions> options,
+    IOptions<PoolOptions> options,
+    IOptions<GatewayOptions> gatewayOptions,
     ControlPlaneDirectory directory,
     Security.KeyRing keyRing,
     TimeProvider time,
@@ -28,11 +25,11 @@ internal sealed partial class GatewayLauncher(
     private readonly SemaphoreSlim _choosing = new(1, 1);
 
     /// <summary>What bounds the pool, for messages.</summary>
-    public string Limits => $"--pool-max {options.Value.Pool.Max} and --pool-ports {ports.Range}";
+    public string Limits => $"--pool-max {options.Value.Max} and --pool-ports {ports.Range}";
 
     /// <summary>How many more workers fit beside <paramref name="gateways"/>: under <c>--pool-max</c> live ones, each with a free port.</summary>
     public int Room(IReadOnlyCollection<Gateway> gateways) =>
-        Math.Max(0, Math.Min(options.Value.Pool.Max - gateways.Count(g => g.IsLive), ports.Free(gateways).Count()));
+        Math.Max(0, Math.Min(options.Value.Max - gateways.Count(g => g.IsLive), ports.Free(gateways).Count()));
 
     /// <summary>
     /// Starts up to <paramref name="count"/> workers, and returns them (one the driver refused is
@@ -54,7 +51,7 @@ internal sealed partial class GatewayLauncher(
     private async Task<Gateway?> LaunchAsync(CancellationToken cancellationToken)
     {
         var token = Tokens.New();
-        var gatewayOptions = options.Value.Gateway;
+        var settings = gatewayOptions.Value;
         GatewayLaunch launch;
         Gateway gateway;
         await _choosing.WaitAsync(cancellationToken);
@@ -70,8 +67,8 @@ internal sealed partial class GatewayLauncher(
             var port = ports.Next(gateways)!.Value;
             var gatewayId = Ids.New();
             var now = time.GetUtcNowMilliseconds();
-            launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, Durations.Format(gatewayOptions.InactivityTimeout),
-                Durations.Format(gatewayOptions.AutosaveInterval), Durations.Format(gatewayOptions.OAuthCleanupInterval), gatewayOptions.ContainerPorts.ToString());
+            launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, Durations.Format(settings.InactivityTimeout),
+                Durations.Format(settings.AutosaveInterval), Durations.Format(settings.OAuthCleanupInterval), settings.ContainerPorts.ToString());
             gateway = new Gateway(gatewayId, GatewayState.Starting, driver.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null, driver.Build);
             await store.GatewayCreateAsync(gateway, token,
                 new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, $"port {port}", now), cancellationToken);

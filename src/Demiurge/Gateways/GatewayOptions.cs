@@ -1,6 +1,3 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
-
 namespace Demiurge.Gateways;
 
 /// <summary>What the control plane tells its gateway workers (section <c>Demiurge:Gateway</c>).</summary>

@@ -1,7 +1,3 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Demiurge.Gateways;
 
 /// <summary>
@@ -12,10 +8,10 @@ namespace Demiurge.Gateways;
 /// means a port some other process holds is not tried again at once: its worker cannot listen,
 /// is marked gone, and the next launch takes the next port.
 /// </summary>
-internal sealed class GatewayPortAllocator(IOptions<DemiurgeOptions> options)
+internal sealed class GatewayPortAllocator(IOptions<PoolOptions> options)
 {
     /// <summary>The configured range; validation at start-up guarantees it parses.</summary>
-    public PortRange Range { get; } = options.Value.Pool.Ports;
+    public PortRange Range { get; } = options.Value.Ports;
 
     /// <summary>The ports of the range that none of <paramref name="gateways"/> holds, lowest first.</summary>
     public IEnumerable<int> Free(IEnumerable<Gateway> gateways)

@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
-using Demiurge.Common;
 using Demiurge.Coordination;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Reconciliation;
 using Demiurge.Runtime;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
 
@@ -27,7 +23,7 @@ internal sealed partial class GatewayReconciler(
     GatewaySettingsPublisher settings,
     ControlPlaneDirectory directory,
     ReconcileSignal signal,
-    IOptions<DemiurgeOptions> options,
+    IOptions<PoolOptions> options,
     TimeProvider time,
     ILogger<GatewayReconciler> logger) : IReconciler
 {
@@ -45,7 +41,7 @@ internal sealed partial class GatewayReconciler(
 
     string IReconciler.Kind => Kind;
 
-    public TimeSpan ResyncInterval { get; } = options.Value.Pool.CheckInterval;
+    public TimeSpan ResyncInterval { get; } = options.Value.CheckInterval;
 
     public async Task<IReadOnlyCollection<string>> ListAsync(CancellationToken cancellationToken) =>
         [.. (await store.GatewayListAsync(cancellationToken)).Where(g => g.State != GatewayState.Gone).Select(g => g.GatewayId)];

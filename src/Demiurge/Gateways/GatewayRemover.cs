@@ -1,8 +1,5 @@
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Runtime;
-using Demiurge.Store;
 
 namespace Demiurge.Gateways;
 

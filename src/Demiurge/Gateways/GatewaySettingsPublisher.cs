@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Demiurge.Common;
 using Demiurge.Organizations;
 using Demiurge.Protocol;
 
@@ -14,7 +13,7 @@ namespace Demiurge.Gateways;
 /// (<see cref="CatchUpAsync"/>), so a lost update is late, never lost.
 /// </summary>
 internal sealed partial class GatewaySettingsPublisher(
-    IOrganizationStore store, IGatewayStore gateways, WorkerClient workers, Microsoft.Extensions.Options.IOptions<Hosting.DemiurgeOptions> options, TimeProvider time, ILogger<GatewaySettingsPublisher> logger)
+    IOrganizationStore store, IGatewayStore gateways, WorkerClient workers, Microsoft.Extensions.Options.IOptions<GatewayOptions> options, TimeProvider time, ILogger<GatewaySettingsPublisher> logger)
 {
     private static readonly TimeSpan[] s_retryDelays =
         [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
@@ -102,7 +101,7 @@ internal sealed partial class GatewaySettingsPublisher(
             return "";
         }
 
-        var body = Config(settings, options.Value.Gateway);
+        var body = Config(settings, options.Value);
         try
         {
             using var timeout = new CancellationTokenSource(s_callTimeout);

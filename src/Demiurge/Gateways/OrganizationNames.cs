@@ -1,7 +1,5 @@
-using Demiurge.Common;
 using Demiurge.Dns;
 using Demiurge.Edge;
-using Demiurge.Hosting;
 
 namespace Demiurge.Gateways;
 
@@ -12,38 +10,35 @@ namespace Demiurge.Gateways;
 /// </summary>
 internal static class OrganizationNames
 {
-    public static Task SetOrganizationAsync(this IDnsProvider dns, string organizationId, DemiurgeOptions options, CancellationToken cancellationToken) =>
-        dns.SetRecordSetsAsync(RecordSets(organizationId, options, remove: false), cancellationToken);
+    public static Task SetOrganizationAsync(this IDnsProvider dns, string organizationId, PlatformOptions platform, DnsOptions options, CancellationToken cancellationToken) =>
+        dns.SetRecordSetsAsync(RecordSets(organizationId, platform, options.EdgeAddressList(), remove: false), cancellationToken);
 
-    public static Task RemoveOrganizationAsync(this IDnsProvider dns, string organizationId, DemiurgeOptions options, CancellationToken cancellationToken) =>
-        dns.SetRecordSetsAsync(RecordSets(organizationId, options, remove: true), cancellationToken);
+    public static Task RemoveOrganizationAsync(this IDnsProvider dns, string organizationId, PlatformOptions platform, CancellationToken cancellationToken) =>
+        dns.SetRecordSetsAsync(RecordSets(organizationId, platform, [], remove: true), cancellationToken);
 
     /// <summary>The organizations whose names are published now, whether or not they still hold a gateway.</summary>
-    public static async Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(this IDnsProvider dns, DemiurgeOptions options, CancellationToken cancellationToken) =>
+    public static async Task<IReadOnlyCollection<string>> ListPublishedOrganizationsAsync(this IDnsProvider dns, PlatformOptions options, CancellationToken cancellationToken) =>
         (await dns.ListRecordSetsAsync(cancellationToken)).Select(s => HostNames.OrganizationOf(s.Name, options.Domain)).OfType<string>().ToHashSet();
 
-    public static Task SetRouteAsync(this IEdgeRouter edge, string organizationId, Uri gateway, DemiurgeOptions options, CancellationToken cancellationToken)
+    public static Task SetRouteAsync(this IEdgeRouter edge, string organizationId, Uri gateway, PlatformOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         return edge.SetRoutesAsync([.. Hosts(organizationId, options).Select(h => EdgeRoute.To(h, gateway))], cancellationToken);
     }
 
-    public static Task RemoveRouteAsync(this IEdgeRouter edge, string organizationId, DemiurgeOptions options, CancellationToken cancellationToken) =>
+    public static Task RemoveRouteAsync(this IEdgeRouter edge, string organizationId, PlatformOptions options, CancellationToken cancellationToken) =>
         edge.SetRoutesAsync([.. Hosts(organizationId, options).Select(EdgeRoute.Removed)], cancellationToken);
 
     /// <summary>The organizations that have a route now, whether or not they still hold a gateway.</summary>
-    public static async Task<IReadOnlyCollection<string>> ListRoutedOrganizationsAsync(this IEdgeRouter edge, DemiurgeOptions options, CancellationToken cancellationToken) =>
+    public static async Task<IReadOnlyCollection<string>> ListRoutedOrganizationsAsync(this IEdgeRouter edge, PlatformOptions options, CancellationToken cancellationToken) =>
         (await edge.ListRoutesAsync(cancellationToken)).Select(r => HostNames.OrganizationOf(r.Host, options.Domain)).OfType<string>().ToHashSet();
 
-    private static string[] Hosts(string organizationId, DemiurgeOptions options)
+    private static string[] Hosts(string organizationId, PlatformOptions options)
     {
         var name = HostNames.Organization(organizationId, options.Domain.ToLowerInvariant());
         return [name, HostNames.Wildcard(name)];
     }
 
-    private static DnsRecordSet[] RecordSets(string organizationId, DemiurgeOptions options, bool remove)
-    {
-        IReadOnlyList<System.Net.IPAddress> edge = remove ? [] : options.Dns.EdgeAddressList();
-        return [.. Hosts(organizationId, options).SelectMany(name => DnsZoneRecords.Addresses(name, edge, always: remove))];
-    }
+    private static DnsRecordSet[] RecordSets(string organizationId, PlatformOptions platform, IReadOnlyList<System.Net.IPAddress> edge, bool remove) =>
+        [.. Hosts(organizationId, platform).SelectMany(name => DnsZoneRecords.Addresses(name, edge, always: remove))];
 }

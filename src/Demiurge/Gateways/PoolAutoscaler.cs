@@ -1,10 +1,6 @@
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Reconciliation;
 using Demiurge.Runtime;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
 
@@ -20,7 +16,7 @@ internal sealed partial class PoolAutoscaler(
     IEventStore events,
     IInstanceDriver driver,
     GatewayLauncher launcher,
-    IOptions<DemiurgeOptions> options,
+    IOptions<PoolOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<PoolAutoscaler> logger) : IReconciler
@@ -32,7 +28,7 @@ internal sealed partial class PoolAutoscaler(
 
     string IReconciler.Kind => Kind;
 
-    public TimeSpan ResyncInterval { get; } = options.Value.Pool.CheckInterval;
+    public TimeSpan ResyncInterval { get; } = options.Value.CheckInterval;
 
     public Task<IReadOnlyCollection<string>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyCollection<string>>([PoolId]);
 
@@ -47,7 +43,7 @@ internal sealed partial class PoolAutoscaler(
             return;
         }
 
-        var pool = options.Value.Pool;
+        var pool = options.Value;
         var live = gateways.Count(g => g.IsLive);
         var available = gateways.Count(g => g.State is GatewayState.Ready or GatewayState.Starting);
         var toStart = Math.Max(0, pool.Size - live);

@@ -1,11 +1,7 @@
 using System.Security.Claims;
-using Demiurge.Common;
-using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Protocol;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Gateways;
 

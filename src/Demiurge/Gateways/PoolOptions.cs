@@ -1,5 +1,3 @@
-using Demiurge.Common;
-
 namespace Demiurge.Gateways;
 
 /// <summary>The gateway pool (section <c>Demiurge:Pool</c>). Defaults follow seed 000.</summary>

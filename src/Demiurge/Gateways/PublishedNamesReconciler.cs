@@ -1,11 +1,7 @@
-using Demiurge.Common;
 using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Reconciliation;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Gateways;
 
@@ -22,7 +18,9 @@ internal sealed partial class PublishedNamesReconciler(
     IEventStore events,
     IDnsProvider dns,
     IEdgeRouter edge,
-    IOptions<DemiurgeOptions> options,
+    IOptions<PlatformOptions> platform,
+    IOptions<DnsOptions> dnsOptions,
+    IOptions<PoolOptions> options,
     TimeProvider time,
     ILogger<PublishedNamesReconciler> logger) : IReconciler
 {
@@ -33,8 +31,8 @@ internal sealed partial class PublishedNamesReconciler(
 
     private readonly Names[] _names =
     [
-        new("dns", ct => dns.ListPublishedOrganizationsAsync(options.Value, ct), (organizationId, _, ct) => dns.SetOrganizationAsync(organizationId, options.Value, ct), (organizationId, ct) => dns.RemoveOrganizationAsync(organizationId, options.Value, ct)),
-        new("route", ct => edge.ListRoutedOrganizationsAsync(options.Value, ct), (organizationId, gateway, ct) => edge.SetRouteAsync(organizationId, gateway, options.Value, ct), (organizationId, ct) => edge.RemoveRouteAsync(organizationId, options.Value, ct)),
+        new("dns", ct => dns.ListPublishedOrganizationsAsync(platform.Value, ct), (organizationId, _, ct) => dns.SetOrganizationAsync(organizationId, platform.Value, dnsOptions.Value, ct), (organizationId, ct) => dns.RemoveOrganizationAsync(organizationId, platform.Value, ct)),
+        new("route", ct => edge.ListRoutedOrganizationsAsync(platform.Value, ct), (organizationId, gateway, ct) => edge.SetRouteAsync(organizationId, gateway, platform.Value, ct), (organizationId, ct) => edge.RemoveRouteAsync(organizationId, platform.Value, ct)),
     ];
 
     // Set when a term begins, cleared by the first pass of the term that succeeds.
@@ -42,7 +40,7 @@ internal sealed partial class PublishedNamesReconciler(
 
     string IReconciler.Kind => Kind;
 
-    public TimeSpan ResyncInterval { get; } = options.Value.Pool.ReconcileInterval;
+    public TimeSpan ResyncInterval { get; } = options.Value.ReconcileInterval;
 
     public Task<IReadOnlyCollection<string>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyCollection<string>>([AllId]);
 

@@ -3,7 +3,7 @@ namespace Demiurge.Gateways;
 /// <summary>
 /// The control plane's calls to its workers (<see cref="Protocol.GatewayPaths.Start"/>, <see cref="Protocol.GatewayPaths.Release"/>,
 /// <see cref="Protocol.GatewayPaths.Ping"/>, <see cref="Protocol.GatewayPaths.CollabConfig"/>): the one place that signs them with the key ring's
-/// signing key (<see cref="Security.ControlPlaneSignature"/>), over the worker, the method, the
+/// signing key (<see cref="Protocol.ControlPlaneSignature"/>), over the worker, the method, the
 /// path, the body and the control-plane list a ping hands over.
 /// </summary>
 internal sealed class WorkerClient(Security.KeyRing ring, IHttpClientFactory httpClients)

@@ -12,7 +12,6 @@ using Demiurge.Projects;
 using Demiurge.Runtime;
 using Demiurge.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 
@@ -49,7 +48,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemiurgeOptions>>((kestrel, options) =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Value.ApiPort);
-            kestrel.Limits.MaxRequestBodySize = ApiExtensions.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = ApiJson.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddSingleton(role ?? ControlPlaneRole.ApiOnly);

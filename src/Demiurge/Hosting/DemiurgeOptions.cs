@@ -1,40 +1,12 @@
 namespace Demiurge.Hosting;
 
 /// <summary>
-/// Settings of every role. Bound from the <c>Demiurge</c> section of appsettings.json,
+/// Settings of every role: the platform's (<see cref="PlatformOptions"/>) and each part's section. Bound from the <c>Demiurge</c> section of appsettings.json,
 /// then <c>DEMIURGE_*</c> environment variables, then command-line flags (see <see cref="Settings"/>).
 /// </summary>
-public sealed class DemiurgeOptions
+public sealed class DemiurgeOptions : PlatformOptions
 {
-    public const string SectionName = "Demiurge";
-
-    /// <summary>Directory that holds the database and every other piece of state.</summary>
-    public string DataDir { get; set; } = DefaultDataDir();
-
-    /// <summary>Loopback port of the control-plane API; 0 picks a free port.</summary>
-    public int ApiPort { get; set; } = 5080;
-
-    /// <summary>DNS suffix under which organizations get their names (<c>org-{id}.{Domain}</c>).</summary>
-    public string Domain { get; set; } = "demiurge.localhost";
-
-    /// <summary>
-    /// Token of the built-in <c>admin</c> user. When set, it replaces the stored one at start;
-    /// when unset, a token is generated on first start and printed once.
-    /// </summary>
-    public string? AdminToken { get; set; }
-
-    /// <summary>
-    /// The master key (32 bytes, base64) that wraps the key ring in the store. Every control plane
-    /// of one store needs the same one; when unset, <c>master.key</c> in the data dir (0600) holds
-    /// it, created on the first start.
-    /// </summary>
-    public string? MasterKey { get; set; }
-
-    /// <summary>
-    /// The URL gateway workers use to reach this control plane, and through which the other
-    /// control planes' workers fail over to it; the API's loopback address when unset.
-    /// </summary>
-    public string? AdvertiseUrl { get; set; }
+    public const string SectionName = Setting.SectionName;
 
     /// <summary>
     /// The console's log lines: <c>text</c> for a person or <c>json</c> for machines; when unset,
@@ -62,15 +34,4 @@ public sealed class DemiurgeOptions
 
     /// <summary>Where gateways run: child processes or Docker containers.</summary>
     public global::Demiurge.Runtime.RuntimeOptions Runtime { get; set; } = new();
-
-    private static string DefaultDataDir()
-    {
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (string.IsNullOrEmpty(dataHome))
-        {
-            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        }
-
-        return Path.Combine(dataHome, "demiurge");
-    }
 }

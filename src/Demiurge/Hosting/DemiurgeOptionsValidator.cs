@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Demiurge.Hosting;
 
 /// <summary>Collects every problem with the settings, so that one failed start lists them all.</summary>
@@ -18,7 +16,7 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.DataDir.Describe()} must not be empty.");
         }
 
-        Settings.ValidatePort(Settings.ApiPort, options.ApiPort, errors);
+        Settings.ApiPort.ValidatePort(options.ApiPort, errors);
 
         if (DomainNameError(options.Domain) is { } domainError)
         {
@@ -46,12 +44,12 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
         ValidateContainerPorts(options, errors);
         if (options.Gateway.InactivityTimeout is { } inactivity)
         {
-            Settings.ValidatePositive(Settings.GatewayInactivityTimeout, inactivity, errors);
+            Settings.GatewayInactivityTimeout.ValidatePositive(inactivity, errors);
         }
 
-        Settings.ValidatePositive(Settings.GatewayAutosaveInterval, options.Gateway.AutosaveInterval, errors);
-        Settings.ValidatePositive(Settings.GatewayOAuthCleanupInterval, options.Gateway.OAuthCleanupInterval, errors);
-        Settings.ValidatePositive(Settings.GatewayHandshakeTimeout, options.Gateway.HandshakeTimeout, errors);
+        Settings.GatewayAutosaveInterval.ValidatePositive(options.Gateway.AutosaveInterval, errors);
+        Settings.GatewayOAuthCleanupInterval.ValidatePositive(options.Gateway.OAuthCleanupInterval, errors);
+        Settings.GatewayHandshakeTimeout.ValidatePositive(options.Gateway.HandshakeTimeout, errors);
         if (options.Gateway.OrganizationStorageQuota.Bytes <= 0)
         {
             errors.Add($"{Settings.GatewayOrganizationStorageQuota.Describe()} must be more than 0 bytes.");
@@ -89,8 +87,8 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.PoolPorts.Describe()} '{pool.Ports}' holds fewer ports than {Settings.PoolMax.Describe()} ({pool.Max}).");
         }
 
-        Settings.ValidatePositive(Settings.PoolCheckInterval, pool.CheckInterval, errors);
-        Settings.ValidatePositive(Settings.PoolReconcileInterval, pool.ReconcileInterval, errors);
+        Settings.PoolCheckInterval.ValidatePositive(pool.CheckInterval, errors);
+        Settings.PoolReconcileInterval.ValidatePositive(pool.ReconcileInterval, errors);
     }
 
     /// <summary>The container ports must be free of the platform's own listeners that this control plane knows.</summary>

@@ -8,7 +8,7 @@ namespace Demiurge.Hosting;
 /// <summary>Health, readiness, metrics and API documentation. None of them needs a token; health and metrics are not rate-limited.</summary>
 internal static class OperationsEndpoints
 {
-    public const string ReadyTag = "ready";
+    public const string ReadyTag = HealthTags.Ready;
 
     public static void MapOperationsEndpoints(this WebApplication app)
     {

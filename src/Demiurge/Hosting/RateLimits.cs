@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Demiurge.Common;
 using Demiurge.Identity;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 

@@ -1,7 +1,5 @@
 using System.Collections;
 using Demiurge.Store;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 
@@ -41,6 +39,16 @@ internal static class RoleExtensions
 
         builder.Services.AddOptions<DemiurgeOptions>().Bind(builder.Configuration.GetSection(DemiurgeOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DemiurgeOptions>, DemiurgeOptionsValidator>();
+        // The parts read the platform's values and their own sections, never DemiurgeOptions:
+        // the composition root depends on the parts, not the reverse.
+        builder.Services
+            .AddSection<PlatformOptions>(builder.Configuration)
+            .AddSection<Gateways.PoolOptions>(builder.Configuration, nameof(DemiurgeOptions.Pool))
+            .AddSection<Gateways.GatewayOptions>(builder.Configuration, nameof(DemiurgeOptions.Gateway))
+            .AddSection<StoreOptions>(builder.Configuration, nameof(DemiurgeOptions.Store))
+            .AddSection<Edge.EdgeOptions>(builder.Configuration, nameof(DemiurgeOptions.Edge))
+            .AddSection<Dns.DnsOptions>(builder.Configuration, nameof(DemiurgeOptions.Dns))
+            .AddSection<Runtime.RuntimeOptions>(builder.Configuration, nameof(DemiurgeOptions.Runtime));
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

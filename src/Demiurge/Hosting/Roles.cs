@@ -1,7 +1,6 @@
 using System.Collections;
 using Demiurge.Dns;
 using Demiurge.Edge;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 

@@ -1,5 +1,4 @@
 using System.Collections;
-using Demiurge.Common;
 using Microsoft.Extensions.Configuration;
 
 namespace Demiurge.Hosting;
@@ -12,7 +11,7 @@ internal static class Settings
     public static readonly Setting Domain = new("Domain", typeof(string), "DNS suffix for organization names.");
     public static readonly Setting AdvertiseUrl = new("AdvertiseUrl", typeof(string), "URL workers use to reach this control plane (default: the API's loopback address).");
     public static readonly Setting AdminToken = new("AdminToken", typeof(string), "Token of the built-in admin user (generated on first start when unset).");
-    public static readonly Setting LogFormat = new("LogFormat", typeof(string), $"Console log lines: {ConsoleLogging.Text} (human-readable) or {ConsoleLogging.Json} (default: {ConsoleLogging.Text} on a terminal, {ConsoleLogging.Json} otherwise).");
+    public static readonly Setting LogFormat = ConsoleLogging.FormatSetting;
     public static readonly Setting MasterKey = new("MasterKey", typeof(string), "Base64 key that wraps the key ring; the same on every control plane of one store (default: master.key in the data dir, created on first start). Prefer the environment variable to the flag.");
 
     public static readonly Setting PoolSize = new("Pool:Size", typeof(int), "Gateway workers started at start-up.");
@@ -42,24 +41,6 @@ internal static class Settings
         .. Dns.DnsSettings.All,
         .. Runtime.RuntimeSettings.All,
     ];
-
-    /// <summary>Adds an error unless <paramref name="port"/> is a TCP/UDP port or 0 (any free one).</summary>
-    public static void ValidatePort(Setting setting, int port, List<string> errors)
-    {
-        if (port is < 0 or > 65535)
-        {
-            errors.Add($"{setting.Describe()} must be between 0 and 65535, not {port}.");
-        }
-    }
-
-    /// <summary>Adds an error unless <paramref name="duration"/> is longer than zero.</summary>
-    public static void ValidatePositive(Setting setting, TimeSpan duration, List<string> errors)
-    {
-        if (duration <= TimeSpan.Zero)
-        {
-            errors.Add($"{setting.Describe()} must be longer than zero, not {Durations.Format(duration)}.");
-        }
-    }
 
     /// <summary>Values of <c>DEMIURGE_*</c> variables, keyed by configuration key.</summary>
     public static Dictionary<string, string?> FromEnvironment(IEnumerable<Setting> settings, IDictionary environment)

@@ -1,5 +1,4 @@
 using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Hosting;
 
@@ -8,7 +7,7 @@ internal sealed class StoreStartup(IOptions<DemiurgeOptions> options, Database d
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        DataDirectory.Prepare(options.Value);
+        DataDirectory.Prepare(options.Value.DataDir, Edge.EdgeHost.CertificateAuthorityFile(options.Value.DataDir));
         await database.MigrateAsync(cancellationToken);
     }
 }

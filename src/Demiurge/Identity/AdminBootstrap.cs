@@ -1,13 +1,9 @@
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Identity;
 
 /// <summary>Makes sure the built-in <c>admin</c> user exists and holds the configured token.</summary>
-internal sealed partial class AdminBootstrap(IUserStore store, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<AdminBootstrap> logger)
+internal sealed partial class AdminBootstrap(IUserStore store, IOptions<PlatformOptions> options, TimeProvider time, ILogger<AdminBootstrap> logger)
 {
     public const string AdminUsername = "admin";
 

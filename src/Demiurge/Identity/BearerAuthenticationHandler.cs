@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using Demiurge.ApiKeys;
-using Demiurge.Hosting;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Identity;
 
@@ -21,7 +19,7 @@ internal sealed class BearerAuthenticationHandler(
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string SchemeName = "Bearer";
+    public const string SchemeName = ApiExtensions.BearerScheme;
 
     private const string FailureKey = "demiurge:auth-failure";
 

@@ -1,10 +1,6 @@
 using System.Security.Claims;
 using Demiurge.ApiKeys;
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Identity;
 

@@ -1,6 +1,4 @@
-using Demiurge.Common;
 using Demiurge.Identity;
-using Demiurge.Store;
 
 namespace Demiurge.Organizations;
 

@@ -1,11 +1,7 @@
 using System.Security.Claims;
 using Demiurge.ApiKeys;
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Identity;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Organizations;
 

@@ -1,11 +1,7 @@
 using System.Security.Claims;
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Organizations;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Projects;
 

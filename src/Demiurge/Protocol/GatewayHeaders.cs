@@ -5,7 +5,7 @@ internal static class GatewayHeaders
 {
     /// <summary>
     /// The control plane's signature of a call to a worker:
-    /// <c>key={key id},ts={unix ms},sig={base64url ECDSA P-256 SHA-256}</c> (<see cref="Security.ControlPlaneSignature"/>).
+    /// <c>key={key id},ts={unix ms},sig={base64url ECDSA P-256 SHA-256}</c> (<see cref="ControlPlaneSignature"/>).
     /// </summary>
     public const string Signature = "Demiurge-Signature";
 

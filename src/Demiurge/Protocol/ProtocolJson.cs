@@ -21,7 +21,7 @@ internal static class ProtocolJson
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions();
-        Hosting.ApiExtensions.ConfigureJson(options);
+        Demiurge.Api.ApiJson.Configure(options);
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;

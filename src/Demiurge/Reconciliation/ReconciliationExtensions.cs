@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Demiurge.Reconciliation;
 
 internal static class ReconciliationExtensions

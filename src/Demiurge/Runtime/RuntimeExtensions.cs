@@ -1,8 +1,5 @@
-using Demiurge.Hosting;
 using Demiurge.Runtime.Docker;
 using Demiurge.Runtime.Process;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Runtime;
 
@@ -12,7 +9,7 @@ internal static class RuntimeExtensions
     public static IServiceCollection AddRuntime(this IServiceCollection services)
     {
         services.TryAddSingleton<IInstanceDriver>(provider =>
-            provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value.Runtime.Provider == RuntimeOptions.DockerProvider
+            provider.GetRequiredService<IOptions<RuntimeOptions>>().Value.Provider == RuntimeOptions.DockerProvider
                 ? ActivatorUtilities.CreateInstance<DockerDriver>(provider)
                 : ActivatorUtilities.CreateInstance<ProcessDriver>(provider));
         return services;

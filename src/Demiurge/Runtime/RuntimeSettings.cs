@@ -1,4 +1,3 @@
-using Demiurge.Hosting;
 using Demiurge.Runtime.Docker;
 
 namespace Demiurge.Runtime;

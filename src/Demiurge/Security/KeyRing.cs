@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
+using Demiurge.Protocol;
 
 namespace Demiurge.Security;
 
@@ -14,7 +11,7 @@ namespace Demiurge.Security;
 /// planes' calls to workers. The store keeps them wrapped by the <see cref="MasterKey"/>, which
 /// each control plane holds itself; here they are unwrapped, in memory only.
 /// </summary>
-internal sealed partial class KeyRing(IKeyRingStore store, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<KeyRing> logger) : IDisposable
+internal sealed partial class KeyRing(IKeyRingStore store, IOptions<PlatformOptions> options, TimeProvider time, ILogger<KeyRing> logger) : IDisposable
 {
     // Raw data keys by id; an AesGcm is made per use, since one instance is not safe to share between threads.
     private readonly ConcurrentDictionary<string, byte[]> _dataKeys = new(StringComparer.Ordinal);

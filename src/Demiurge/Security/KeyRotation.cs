@@ -1,7 +1,5 @@
-using Demiurge.Common;
 using Demiurge.Coordination;
 using Demiurge.Events;
-using Demiurge.Store;
 
 namespace Demiurge.Security;
 

@@ -33,7 +33,7 @@ internal sealed class MasterKey : IDisposable
     /// The key from <paramref name="setting"/> when set, else from <paramref name="path"/>;
     /// a new key is written there (0600) when neither exists and <paramref name="create"/> is true.
     /// </summary>
-    /// <exception cref="Hosting.ConfigurationException">The key is missing or malformed.</exception>
+    /// <exception cref="ConfigurationException">The key is missing or malformed.</exception>
     public static MasterKey Load(string? setting, string path, bool create)
     {
         if (!string.IsNullOrEmpty(setting))
@@ -48,13 +48,13 @@ internal sealed class MasterKey : IDisposable
 
         if (!create)
         {
-            throw new Hosting.ConfigurationException([
+            throw new ConfigurationException([
                 $"The store's key ring is wrapped by a master key, and this control plane has none: copy {FileName} from another control plane's data dir to {path}, or set {Variable}."]);
         }
 
         var key = RandomNumberGenerator.GetBytes(KeyBytes);
-        Hosting.DataDirectory.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using (var writer = new StreamWriter(Hosting.DataDirectory.OpenFile(path, FileMode.CreateNew, FileAccess.Write, FileShare.None)))
+        DataDirectory.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using (var writer = new StreamWriter(DataDirectory.OpenFile(path, FileMode.CreateNew, FileAccess.Write, FileShare.None)))
         {
             writer.WriteLine(Convert.ToBase64String(key));
         }
@@ -124,6 +124,6 @@ internal sealed class MasterKey : IDisposable
         {
         }
 
-        throw new Hosting.ConfigurationException([$"The master key in {source} must be {KeyBytes} bytes in base64 (make one with: head -c {KeyBytes} /dev/urandom | base64)."]);
+        throw new ConfigurationException([$"The master key in {source} must be {KeyBytes} bytes in base64 (make one with: head -c {KeyBytes} /dev/urandom | base64)."]);
     }
 }

@@ -1,12 +1,8 @@
 using System.Security.Claims;
 using System.Text;
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Organizations;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demiurge.Security;
 

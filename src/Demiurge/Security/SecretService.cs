@@ -1,7 +1,5 @@
 using System.Text;
-using Demiurge.Common;
 using Demiurge.Events;
-using Demiurge.Store;
 
 namespace Demiurge.Security;
 

@@ -22,6 +22,30 @@ internal static class ChangeFeed
     }
 
     /// <summary>
+    /// Writes <paramref name="rows"/> in one transaction, each through <paramref name="sql"/> with the
+    /// parameters <paramref name="parameters"/> gives it and <c>@version</c>, the feed's next version;
+    /// returns that version.
+    /// </summary>
+    public static async Task<long> WriteAsync<T>(
+        Database database, string name, IReadOnlyList<T> rows, string sql, Func<T, (string Name, object? Value)[]> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(rows);
+        long version = 0;
+        await database.WriteAsync(async session =>
+        {
+            version = await NextVersionAsync(session, name, cancellationToken);
+            foreach (var row in rows)
+            {
+                await session.ExecuteAsync(sql, cancellationToken, [.. parameters(row), ("@version", version)]);
+            }
+
+            return true;
+        }, null, cancellationToken);
+        return version;
+    }
+
+    /// <summary>
     /// The feed's version and the rows <paramref name="sql"/> reads (given <c>@after</c>) when it is past
     /// <paramref name="afterVersion"/>. One snapshot for both: under read committed a change committed
     /// between the two statements would come back with a version that does not cover it.

@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Reflection;
-using Demiurge.Common;
 using Demiurge.Events;
 
 namespace Demiurge.Store;

@@ -8,27 +8,13 @@ internal sealed class SqlDnsStore(Database database) : IDnsStore
 {
     private const string Feed = "dns";
 
-    public async Task<long> DnsRecordSetsApplyAsync(IReadOnlyList<DnsRecordSet> changes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(changes);
-        long version = 0;
-        await database.WriteAsync(async session =>
-        {
-            version = await ChangeFeed.NextVersionAsync(session, Feed, cancellationToken);
-            foreach (var set in changes)
-            {
-                await session.ExecuteAsync("""
-                    INSERT INTO dns_record_sets (name, type, ttl, "values", version) VALUES (@name, @type, @ttl, @values, @version)
-                    ON CONFLICT (name, type) DO UPDATE SET ttl = excluded.ttl, "values" = excluded."values", version = excluded.version
-                    """, cancellationToken,
-                    ("@name", set.Name), ("@type", set.Type), ("@ttl", set.Ttl),
-                    ("@values", set.IsDeleted ? null : JsonSerializer.Serialize(set.Values)), ("@version", version));
-            }
-
-            return true;
-        }, null, cancellationToken);
-        return version;
-    }
+    public Task<long> DnsRecordSetsApplyAsync(IReadOnlyList<DnsRecordSet> changes, CancellationToken cancellationToken) =>
+        ChangeFeed.WriteAsync(database, Feed, changes, """
+            INSERT INTO dns_record_sets (name, type, ttl, "values", version) VALUES (@name, @type, @ttl, @values, @version)
+            ON CONFLICT (name, type) DO UPDATE SET ttl = excluded.ttl, "values" = excluded."values", version = excluded.version
+            """,
+            set => [("@name", set.Name), ("@type", set.Type), ("@ttl", set.Ttl), ("@values", set.IsDeleted ? null : JsonSerializer.Serialize(set.Values))],
+            cancellationToken);
 
     public Task<(long Version, IReadOnlyList<DnsRecordSet> Changes)> DnsRecordSetsChangedAsync(long afterVersion, CancellationToken cancellationToken) =>
         ChangeFeed.ChangedAsync(database, Feed, """SELECT name, type, ttl, "values" FROM dns_record_sets WHERE version > @after ORDER BY version""", afterVersion,

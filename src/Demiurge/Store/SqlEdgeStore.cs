@@ -11,26 +11,13 @@ internal sealed class SqlEdgeStore(Database database) : IEdgeStore
     // A route's destinations, as [{"address": "http://…", "weight": 1, "draining": false}].
     private static readonly JsonSerializerOptions s_routeJson = new(JsonSerializerDefaults.Web);
 
-    public async Task<long> EdgeRoutesSetAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(routes);
-        long version = 0;
-        await database.WriteAsync(async session =>
-        {
-            version = await ChangeFeed.NextVersionAsync(session, Feed, cancellationToken);
-            foreach (var route in routes)
-            {
-                await session.ExecuteAsync("""
-                    INSERT INTO edge_routes (host, destinations, version) VALUES (@host, @destinations, @version)
-                    ON CONFLICT (host) DO UPDATE SET destinations = excluded.destinations, version = excluded.version
-                    """, cancellationToken,
-                    ("@host", route.Host), ("@destinations", route.IsRemoved ? null : JsonSerializer.Serialize(route.Destinations, s_routeJson)), ("@version", version));
-            }
-
-            return true;
-        }, null, cancellationToken);
-        return version;
-    }
+    public Task<long> EdgeRoutesSetAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken) =>
+        ChangeFeed.WriteAsync(database, Feed, routes, """
+            INSERT INTO edge_routes (host, destinations, version) VALUES (@host, @destinations, @version)
+            ON CONFLICT (host) DO UPDATE SET destinations = excluded.destinations, version = excluded.version
+            """,
+            route => [("@host", route.Host), ("@destinations", route.IsRemoved ? null : JsonSerializer.Serialize(route.Destinations, s_routeJson))],
+            cancellationToken);
 
     public Task<(long Version, IReadOnlyList<EdgeRoute> Changes)> EdgeRoutesChangedAsync(long afterVersion, CancellationToken cancellationToken) =>
         ChangeFeed.ChangedAsync(database, Feed, "SELECT host, destinations FROM edge_routes WHERE version > @after ORDER BY version", afterVersion,

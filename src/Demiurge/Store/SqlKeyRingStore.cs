@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Security;
 

@@ -4,15 +4,12 @@ using Demiurge.Dns;
 using Demiurge.Edge;
 using Demiurge.Events;
 using Demiurge.Gateways;
-using Demiurge.Hosting;
 using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Security;
 using Demiurge.Store.Postgres;
 using Demiurge.Store.Sqlite;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Store;
 
@@ -25,10 +22,10 @@ internal static class StoreExtensions
     {
         services.TryAddSingleton(provider =>
         {
-            var options = provider.GetRequiredService<IOptions<DemiurgeOptions>>().Value;
-            return new Database(options.Store.Provider == StoreOptions.Postgres
-                ? new PostgresDialect(options.Store.PostgresConnectionString!)
-                : new SqliteDialect(Path.Combine(Path.GetFullPath(options.DataDir), DatabaseFileName)));
+            var options = provider.GetRequiredService<IOptions<StoreOptions>>().Value;
+            return new Database(options.Provider == StoreOptions.Postgres
+                ? new PostgresDialect(options.PostgresConnectionString!)
+                : new SqliteDialect(Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<PlatformOptions>>().Value.DataDir), DatabaseFileName)));
         });
         services.TryAddSingleton<IUserStore, SqlUserStore>();
         services.TryAddSingleton<IOrganizationStore, SqlOrganizationStore>();
@@ -40,9 +37,13 @@ internal static class StoreExtensions
         services.TryAddSingleton<IEdgeStore, SqlEdgeStore>();
         services.TryAddSingleton<IDnsStore, SqlDnsStore>();
         services.TryAddSingleton<IControlPlaneStore, SqlControlPlaneStore>();
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [OperationsEndpoints.ReadyTag]);
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthTags.Ready]);
 
         // Who leads is decided where the state is: by a lock in PostgreSQL, by the single process on SQLite.
+        services.TryAddSingleton<ILeadership>(provider =>
+            provider.GetRequiredService<IOptions<StoreOptions>>().Value.Provider == StoreOptions.Postgres
+                ? ActivatorUtilities.CreateInstance<PostgresLeadership>(provider)
+                : new SingleProcessLeadership());
         services.AddLeadership();
         return services;
     }

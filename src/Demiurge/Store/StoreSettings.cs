@@ -1,4 +1,3 @@
-using Demiurge.Hosting;
 using Npgsql;
 
 namespace Demiurge.Store;

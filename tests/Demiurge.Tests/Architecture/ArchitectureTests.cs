@@ -13,88 +13,26 @@ public sealed class ArchitectureTests
     private static readonly Lazy<DependencyGraph> s_graph = new(() => DependencyGraph.Read(typeof(Demiurge.Cli.DemiurgeCli).Assembly.Location));
 
     /// <summary>
-    /// Known debt: the uses between parts that close cycles today, each for the same reason.
-    /// <c>DemiurgeOptions</c> (in Hosting) holds every part's options and Hosting composes every
-    /// part, while the parts read their options from it and use its API helpers (problem
-    /// details, metrics); the per-feature stores in Store implement interfaces that live in the
-    /// features, which use Store's <c>Database</c> in their registration. The list may only shrink:
-    /// a new use that closes a cycle fails, and so does an entry that no longer closes one.
+    /// Known debt: the uses between parts that still close a cycle, each with its reason. They are
+    /// one knot of control-plane features (decision 0006 says how to untie it); the options, API
+    /// helpers and stores that tied every part together are paid. The list may only shrink: a new
+    /// use that closes a cycle fails, and so does an entry that no longer closes one.
     /// </summary>
     private static readonly string[] s_knownCycleUses =
     [
-        "Demiurge.ApiKeys -> Demiurge.Events",
-        "Demiurge.ApiKeys -> Demiurge.Hosting",
-        "Demiurge.ApiKeys -> Demiurge.Identity",
-        "Demiurge.ApiKeys -> Demiurge.Organizations",
-        "Demiurge.Coordination -> Demiurge.Hosting",
-        "Demiurge.Coordination -> Demiurge.Store",
-        "Demiurge.Dns -> Demiurge.Hosting",
-        "Demiurge.Edge -> Demiurge.Hosting",
-        "Demiurge.Events -> Demiurge.Hosting",
-        "Demiurge.Events -> Demiurge.Identity",
-        "Demiurge.GatewayProcess -> Demiurge.Hosting",
-        "Demiurge.GatewayProcess -> Demiurge.Identity",
-        "Demiurge.GatewayProcess -> Demiurge.Protocol",
-        "Demiurge.GatewayProcess -> Demiurge.Security",
-        "Demiurge.Gateways -> Demiurge.Coordination",
-        "Demiurge.Gateways -> Demiurge.Dns",
-        "Demiurge.Gateways -> Demiurge.Edge",
-        "Demiurge.Gateways -> Demiurge.Events",
-        "Demiurge.Gateways -> Demiurge.GatewayProcess",
-        "Demiurge.Gateways -> Demiurge.Hosting",
-        "Demiurge.Gateways -> Demiurge.Identity",
-        "Demiurge.Gateways -> Demiurge.Organizations",
-        "Demiurge.Gateways -> Demiurge.Projects",
-        "Demiurge.Gateways -> Demiurge.Protocol",
-        "Demiurge.Gateways -> Demiurge.Reconciliation",
-        "Demiurge.Gateways -> Demiurge.Runtime",
-        "Demiurge.Gateways -> Demiurge.Security",
-        "Demiurge.Hosting -> Demiurge.ApiKeys",
-        "Demiurge.Hosting -> Demiurge.Coordination",
-        "Demiurge.Hosting -> Demiurge.Dns",
-        "Demiurge.Hosting -> Demiurge.Edge",
-        "Demiurge.Hosting -> Demiurge.Events",
-        "Demiurge.Hosting -> Demiurge.Gateways",
-        "Demiurge.Hosting -> Demiurge.Identity",
-        "Demiurge.Hosting -> Demiurge.Organizations",
-        "Demiurge.Hosting -> Demiurge.Projects",
-        "Demiurge.Hosting -> Demiurge.Runtime",
-        "Demiurge.Hosting -> Demiurge.Security",
-        "Demiurge.Hosting -> Demiurge.Store",
-        "Demiurge.Identity -> Demiurge.ApiKeys",
-        "Demiurge.Identity -> Demiurge.Events",
-        "Demiurge.Identity -> Demiurge.Hosting",
-        "Demiurge.Identity -> Demiurge.Security",
-        "Demiurge.Organizations -> Demiurge.ApiKeys",
-        "Demiurge.Organizations -> Demiurge.Events",
-        "Demiurge.Organizations -> Demiurge.Gateways",
-        "Demiurge.Organizations -> Demiurge.Hosting",
-        "Demiurge.Organizations -> Demiurge.Identity",
-        "Demiurge.Organizations -> Demiurge.Projects",
-        "Demiurge.Projects -> Demiurge.Events",
-        "Demiurge.Projects -> Demiurge.Gateways",
-        "Demiurge.Projects -> Demiurge.Hosting",
-        "Demiurge.Projects -> Demiurge.Identity",
-        "Demiurge.Projects -> Demiurge.Organizations",
-        "Demiurge.Protocol -> Demiurge.Hosting",
-        "Demiurge.Reconciliation -> Demiurge.Coordination",
-        "Demiurge.Runtime -> Demiurge.Hosting",
-        "Demiurge.Security -> Demiurge.Coordination",
-        "Demiurge.Security -> Demiurge.Events",
-        "Demiurge.Security -> Demiurge.Hosting",
-        "Demiurge.Security -> Demiurge.Identity",
-        "Demiurge.Security -> Demiurge.Organizations",
-        "Demiurge.Store -> Demiurge.ApiKeys",
-        "Demiurge.Store -> Demiurge.Coordination",
-        "Demiurge.Store -> Demiurge.Dns",
-        "Demiurge.Store -> Demiurge.Edge",
-        "Demiurge.Store -> Demiurge.Events",
-        "Demiurge.Store -> Demiurge.Gateways",
-        "Demiurge.Store -> Demiurge.Hosting",
-        "Demiurge.Store -> Demiurge.Identity",
-        "Demiurge.Store -> Demiurge.Organizations",
-        "Demiurge.Store -> Demiurge.Projects",
-        "Demiurge.Store -> Demiurge.Security",
+        "Demiurge.ApiKeys -> Demiurge.Identity", // a key acts as the user who created it (ApiKeyHolder holds the User)
+        "Demiurge.ApiKeys -> Demiurge.Organizations", // a key may be limited to one organization, checked against its membership
+        "Demiurge.Gateways -> Demiurge.Organizations", // a gateway serves an organization: its store, settings and access rules
+        "Demiurge.Gateways -> Demiurge.Projects", // the settings a gateway gets carry the organization's projects
+        "Demiurge.Gateways -> Demiurge.Security", // the control plane signs its calls to workers with the key ring (KeyRing)
+        "Demiurge.Identity -> Demiurge.ApiKeys", // a bearer token is a user token or an API key: one handler reads both (and endpoints name key scopes)
+        "Demiurge.Organizations -> Demiurge.ApiKeys", // organization endpoints name the API key scope they need (ApiKeyRequirement)
+        "Demiurge.Organizations -> Demiurge.Gateways", // membership changes are pushed to the organization's gateway (GatewaySettingsPublisher)
+        "Demiurge.Organizations -> Demiurge.Identity", // members are users (IUserStore, User)
+        "Demiurge.Organizations -> Demiurge.Projects", // the organization's store returns its projects with its settings
+        "Demiurge.Projects -> Demiurge.Gateways", // project changes are pushed to the organization's gateway (GatewaySettingsPublisher)
+        "Demiurge.Projects -> Demiurge.Organizations", // a project belongs to an organization and is checked against its access rules
+        "Demiurge.Security -> Demiurge.Organizations", // secrets belong to an organization; their endpoints check its access rules
     ];
 
     /// <summary>The control plane's features: what only a control plane runs.</summary>

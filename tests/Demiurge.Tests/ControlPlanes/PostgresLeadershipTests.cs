@@ -71,7 +71,7 @@ public sealed class PostgresLeadershipTests(PostgresClusterFixture cluster) : IA
     {
         var database = new Database(new PostgresDialect(_connectionString));
         await database.MigrateAsync(Ct);
-        var options = Options.Create(new DemiurgeOptions { Store = new StoreOptions { Provider = StoreOptions.Postgres, PostgresConnectionString = _connectionString } });
+        var options = Options.Create(new StoreOptions { Provider = StoreOptions.Postgres, PostgresConnectionString = _connectionString });
         var leadership = new PostgresLeadership(database, options, TimeProvider.System, NullLogger<PostgresLeadership>.Instance);
         _instances.Add((leadership, database));
         await leadership.StartAsync(Ct);

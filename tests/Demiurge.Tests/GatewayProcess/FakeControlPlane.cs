@@ -460,7 +460,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
     private static JsonSerializerOptions CreateAnswerOptions()
     {
         var options = new JsonSerializerOptions();
-        Demiurge.Hosting.ApiExtensions.ConfigureJson(options);
+        Demiurge.Api.ApiJson.Configure(options);
         return options;
     }
 

@@ -8,7 +8,7 @@ namespace Demiurge.Tests.Gateways;
 /// <summary>The pool's ports: from the store's view, round the range, never one a live gateway holds.</summary>
 public sealed class GatewayPortAllocatorTests
 {
-    private static readonly GatewayPortAllocator s_allocator = new(Options.Create(new DemiurgeOptions { Pool = new PoolOptions { Ports = new PortRange(7100, 7103) } }));
+    private static readonly GatewayPortAllocator s_allocator = new(Options.Create(new PoolOptions { Ports = new PortRange(7100, 7103) }));
 
     [Fact]
     public void Next_NoGateways_TheFirstPort() => Assert.Equal(7100, s_allocator.Next([]));

@@ -40,7 +40,7 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
         var (_, organizationId) = await _pool.NewOrganizationAsync();
 
         // As an undo leaves them when its provider is down.
-        await Dns.SetOrganizationAsync(organizationId, Options, CancellationToken.None);
+        await Dns.SetOrganizationAsync(organizationId, Options, Options.Dns, CancellationToken.None);
         await Edge.SetRouteAsync(organizationId, s_nowhere, Options, CancellationToken.None);
 
         await EventuallyAsync(() => Unresolved(organizationId) && _pool.EdgeRoute(organizationId) is null);
@@ -78,7 +78,7 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
 
         // Once these leftovers are gone, a pass has listed the saga's names too, and kept them.
         var (_, stale) = await _pool.NewOrganizationAsync();
-        await Dns.SetOrganizationAsync(stale, Options, CancellationToken.None);
+        await Dns.SetOrganizationAsync(stale, Options, Options.Dns, CancellationToken.None);
         await Edge.SetRouteAsync(stale, s_nowhere, Options, CancellationToken.None);
         await EventuallyAsync(() => Unresolved(stale) && _pool.EdgeRoute(stale) is null);
 
@@ -94,7 +94,7 @@ public sealed class PublishedNamesReconcilerTests : IAsyncLifetime
     {
         var (_, organizationId) = await _pool.NewOrganizationAsync();
         _pool.Faults.FailDns = true;
-        await _pool.Api.ControlPlane.Services.GetRequiredService<EmbeddedDnsProvider>().SetOrganizationAsync(organizationId, Options, CancellationToken.None);
+        await _pool.Api.ControlPlane.Services.GetRequiredService<EmbeddedDnsProvider>().SetOrganizationAsync(organizationId, Options, Options.Dns, CancellationToken.None);
         await Edge.SetRouteAsync(organizationId, s_nowhere, Options, CancellationToken.None);
 
         await EventuallyAsync(() => _pool.EdgeRoute(organizationId) is null);

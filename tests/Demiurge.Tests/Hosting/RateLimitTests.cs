@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Protocol;
 using Demiurge.Tests.Infrastructure;

@@ -34,7 +34,7 @@ public sealed class UserEndpointsTests(ControlPlaneFixture fixture) : IClassFixt
         var text = await TestStore.StoredTextAsync(fixture.DataDir.Path);
         Assert.Contains(user.Username, text, StringComparison.Ordinal);
         Assert.DoesNotContain(user.Token, text, StringComparison.Ordinal);
-        Assert.Contains(Demiurge.Identity.Tokens.Hash(user.Token), text, StringComparison.Ordinal);
+        Assert.Contains(Demiurge.Common.Tokens.Hash(user.Token), text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Demiurge.Protocol;
 using Demiurge.Security;
 
 namespace Demiurge.Tests.Infrastructure;

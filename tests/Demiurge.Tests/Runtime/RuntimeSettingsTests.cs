@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Runtime;
 using Demiurge.Runtime.Docker;

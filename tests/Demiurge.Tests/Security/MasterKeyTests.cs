@@ -1,3 +1,4 @@
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Demiurge.Security;
 using Demiurge.Tests.Infrastructure;

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Demiurge.Hosting;
-using Demiurge.Store;
 using Demiurge.Store.Backups;
 
 namespace Demiurge.Cli.Commands;
@@ -8,8 +6,6 @@ namespace Demiurge.Cli.Commands;
 /// <summary><c>demiurge backup</c>: a consistent snapshot of the store and the master key, taken while the platform runs.</summary>
 internal static class BackupCommand
 {
-    private static readonly IReadOnlyList<Setting> s_settings = [Settings.DataDir, .. StoreSettings.All];
-
     private static readonly Option<string> s_output = new("--output", "-o")
     {
         Description = "The backup file to write (0600; replaced if it exists).",
@@ -22,27 +18,14 @@ internal static class BackupCommand
         {
             s_output,
         };
-        return SettingFlags.With(command, s_settings, (flags, parseResult, cancellationToken) =>
+        return SettingFlags.With(command, StoreCommandOptions.All, (flags, parseResult, cancellationToken) =>
             RunAsync(flags, parseResult.GetValue(s_output)!, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
     }
 
-    private static async Task<int> RunAsync(Dictionary<string, string?> flags, string output, TextWriter stdout, TextWriter error, CancellationToken cancellationToken)
-    {
-        if (StoreCommandOptions.Read(flags, error) is not { } options)
+    private static Task<int> RunAsync(Dictionary<string, string?> flags, string output, TextWriter stdout, TextWriter error, CancellationToken cancellationToken) =>
+        StoreCommandOptions.RunAsync(flags, "Backup", stdout, error, async options =>
         {
-            return ExitCodes.InvalidConfiguration;
-        }
-
-        try
-        {
-            var manifest = await StoreBackup.BackupAsync(options, output, TimeProvider.System, cancellationToken);
-            await stdout.WriteLineAsync($"Backed up the {manifest.Store} store{(manifest.MasterKey ? " and the master key" : string.Empty)} to {Path.GetFullPath(output)}.");
-            return ExitCodes.Success;
-        }
-        catch (Exception exception) when (exception is BackupException or IOException or UnauthorizedAccessException)
-        {
-            await error.WriteLineAsync($"Backup failed: {exception.Message}");
-            return ExitCodes.Failed;
-        }
-    }
+            var manifest = await StoreBackup.BackupAsync(options.DataDir, options.Store, output, TimeProvider.System, cancellationToken);
+            return $"Backed up the {manifest.Store} store{(manifest.MasterKey ? " and the master key" : string.Empty)} to {Path.GetFullPath(output)}.";
+        });
 }

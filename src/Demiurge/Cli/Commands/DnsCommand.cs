@@ -3,7 +3,6 @@ using Demiurge.Dns;
 using Demiurge.Dns.Server;
 using Demiurge.Hosting;
 using Demiurge.Store;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Cli.Commands;
 

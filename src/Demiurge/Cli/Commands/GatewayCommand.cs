@@ -1,7 +1,6 @@
 using System.Collections;
 using System.CommandLine;
 using System.Globalization;
-using Demiurge.Common;
 using Demiurge.GatewayProcess;
 using Demiurge.Hosting;
 using Demiurge.Protocol;

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Demiurge.Hosting;
-using Demiurge.Store;
 using Demiurge.Store.Backups;
 
 namespace Demiurge.Cli.Commands;
@@ -8,8 +6,6 @@ namespace Demiurge.Cli.Commands;
 /// <summary><c>demiurge restore</c>: a backup into an empty data directory or PostgreSQL database.</summary>
 internal static class RestoreCommand
 {
-    private static readonly IReadOnlyList<Setting> s_settings = [Settings.DataDir, .. StoreSettings.All];
-
     private static readonly Option<string> s_input = new("--input", "-i")
     {
         Description = "The backup file written by 'demiurge backup'.",
@@ -28,27 +24,14 @@ internal static class RestoreCommand
             s_input,
             s_force,
         };
-        return SettingFlags.With(command, s_settings, (flags, parseResult, cancellationToken) =>
+        return SettingFlags.With(command, StoreCommandOptions.All, (flags, parseResult, cancellationToken) =>
             RunAsync(flags, parseResult.GetValue(s_input)!, parseResult.GetValue(s_force), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
     }
 
-    private static async Task<int> RunAsync(Dictionary<string, string?> flags, string input, bool force, TextWriter output, TextWriter error, CancellationToken cancellationToken)
-    {
-        if (StoreCommandOptions.Read(flags, error) is not { } options)
+    private static Task<int> RunAsync(Dictionary<string, string?> flags, string input, bool force, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        StoreCommandOptions.RunAsync(flags, "Restore", output, error, async options =>
         {
-            return ExitCodes.InvalidConfiguration;
-        }
-
-        try
-        {
-            var manifest = await StoreBackup.RestoreAsync(options, input, force, cancellationToken);
-            await output.WriteLineAsync($"Restored the {manifest.Store} store{(manifest.MasterKey ? " and the master key" : string.Empty)} taken at {manifest.CreatedAt:u} into {Path.GetFullPath(options.DataDir)}.");
-            return ExitCodes.Success;
-        }
-        catch (Exception exception) when (exception is BackupException or IOException or UnauthorizedAccessException)
-        {
-            await error.WriteLineAsync($"Restore failed: {exception.Message}");
-            return ExitCodes.Failed;
-        }
-    }
+            var manifest = await StoreBackup.RestoreAsync(options.DataDir, options.Store, input, force, cancellationToken);
+            return $"Restored the {manifest.Store} store{(manifest.MasterKey ? " and the master key" : string.Empty)} taken at {manifest.CreatedAt:u} into {Path.GetFullPath(options.DataDir)}.";
+        });
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Demiurge.Common;
 using Demiurge.Dns.Server;
 using Demiurge.Edge;
 using Demiurge.Hosting;

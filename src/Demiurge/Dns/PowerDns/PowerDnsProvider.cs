@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
 using Polly;
 
 namespace Demiurge.Dns.PowerDns;
@@ -14,7 +12,7 @@ namespace Demiurge.Dns.PowerDns;
 /// first use (SOA, NS and the static records), then each change is one <c>PATCH</c> of rrsets
 /// with REPLACE or DELETE, which PowerDNS applies atomically.
 /// </summary>
-internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<DemiurgeOptions> options) : IDnsProvider
+internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<PlatformOptions> platform, IOptions<DnsOptions> options) : IDnsProvider
 {
     /// <summary>The named HTTP client, with the API key, the timeout and retries.</summary>
     public const string HttpClientName = "powerdns";
@@ -23,16 +21,16 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
 
     private volatile bool _zoneExists;
 
-    private string Zone => options.Value.Domain.ToLowerInvariant() + ".";
+    private string Zone => platform.Value.Domain.ToLowerInvariant() + ".";
 
-    private string ZonesPath => $"api/v1/servers/{Uri.EscapeDataString(options.Value.Dns.PowerDnsServerId)}/zones";
+    private string ZonesPath => $"api/v1/servers/{Uri.EscapeDataString(options.Value.PowerDnsServerId)}/zones";
 
     public Task SetRecordSetsAsync(IReadOnlyList<DnsRecordSet> sets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sets);
         foreach (var set in sets)
         {
-            set.Validate(options.Value.Domain);
+            set.Validate(platform.Value.Domain);
         }
 
         return PatchAsync(sets, cancellationToken);
@@ -76,7 +74,7 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
     // 409 Conflict means the zone is there already, from an earlier run or from the operator.
     private async Task CreateZoneAsync(CancellationToken cancellationToken)
     {
-        var origin = options.Value.Domain.ToLowerInvariant();
+        var origin = platform.Value.Domain.ToLowerInvariant();
         var soa = string.Create(CultureInfo.InvariantCulture,
             $"{DnsZoneRecords.Nameserver(origin)}. {DnsZoneRecords.Hostmaster(origin)}. 1 3600 600 86400 {Server.DnsZone.NegativeTtl}");
         var body = new
@@ -84,7 +82,7 @@ internal sealed class PowerDnsProvider(IHttpClientFactory httpClients, IOptions<
             Name = Zone,
             Kind = "Native",
             Nameservers = Array.Empty<string>(),
-            Rrsets = DnsZoneRecords.Static(options.Value).Select(RrSet).Prepend(RrSet(new DnsRecordSet(origin, "SOA", DnsZoneRecords.Ttl, [soa]))),
+            Rrsets = DnsZoneRecords.Static(platform.Value.Domain, options.Value).Select(RrSet).Prepend(RrSet(new DnsRecordSet(origin, "SOA", DnsZoneRecords.Ttl, [soa]))),
         };
         (await SendAsync(HttpMethod.Post, ZonesPath, body, [HttpStatusCode.Created, HttpStatusCode.Conflict], cancellationToken)).Dispose();
     }

@@ -1,6 +1,4 @@
 using System.Net;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Dns.Server;
 
@@ -8,7 +6,7 @@ namespace Demiurge.Dns.Server;
 /// Runs the embedded DNS server in this process when its role serves DNS and the embedded
 /// provider is configured, and follows the store so that writes by other processes show up too.
 /// </summary>
-internal sealed partial class DnsService(ServedZone zone, ControlPlaneRole role, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<DnsService> logger) : BackgroundService
+internal sealed partial class DnsService(ServedZone zone, ControlPlaneRole role, IOptions<DnsOptions> options, TimeProvider time, ILogger<DnsService> logger) : BackgroundService
 {
     /// <summary>How often the store is asked for changes made by other processes.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
@@ -20,7 +18,7 @@ internal sealed partial class DnsService(ServedZone zone, ControlPlaneRole role,
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var dns = options.Value.Dns;
+        var dns = options.Value;
         if (!role.ServesDns || dns.Provider != DnsOptions.Embedded)
         {
             return;

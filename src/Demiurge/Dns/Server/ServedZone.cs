@@ -1,16 +1,13 @@
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Demiurge.Dns.Server;
 
 /// <summary>
 /// The zone the embedded server answers from, kept current from the store: the static records
 /// from the settings, then every record set in <see cref="IDnsStore"/>, at the store's version.
 /// </summary>
-internal sealed partial class ServedZone(IDnsStore store, IOptions<DemiurgeOptions> options, ILogger<ServedZone> logger) : IDisposable
+internal sealed partial class ServedZone(IDnsStore store, IOptions<PlatformOptions> platform, IOptions<DnsOptions> options, ILogger<ServedZone> logger) : IDisposable
 {
     private readonly SemaphoreSlim _sync = new(1, 1);
-    private DnsZone _zone = DnsZone.Create(options.Value.Domain.ToLowerInvariant(), DnsZoneRecords.Static(options.Value));
+    private DnsZone _zone = DnsZone.Create(platform.Value.Domain.ToLowerInvariant(), DnsZoneRecords.Static(platform.Value.Domain, options.Value));
 
     /// <summary>The latest version; reading it takes no lock.</summary>
     public DnsZone Current => Volatile.Read(ref _zone);

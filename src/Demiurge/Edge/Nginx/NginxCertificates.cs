@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Demiurge.Hosting;
 
 namespace Demiurge.Edge.Nginx;
 

@@ -1,7 +1,3 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Demiurge.Edge.Nginx;
 
 /// <summary>
@@ -13,19 +9,21 @@ namespace Demiurge.Edge.Nginx;
 internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
 {
     private readonly IEdgeStore _store;
-    private readonly IOptions<DemiurgeOptions> _options;
+    private readonly IOptions<EdgeOptions> _options;
+    private readonly string _domain;
     private readonly ILogger<NginxEdgeRouter> _logger;
     private readonly NginxSites _sites;
 
-    public NginxEdgeRouter(IEdgeStore store, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<NginxEdgeRouter> logger)
+    public NginxEdgeRouter(IEdgeStore store, IOptions<PlatformOptions> platform, IOptions<EdgeOptions> options, TimeProvider time, ILogger<NginxEdgeRouter> logger)
         : base(store, time, logger)
     {
         _store = store;
         _options = options;
         _logger = logger;
-        var edge = options.Value.Edge;
-        var certificates = new NginxCertificates(edge, () => LocalCertificateAuthority.LoadOrCreate(EdgeHost.Folder(options.Value), time));
-        _sites = new NginxSites(edge, options.Value.Domain.TrimEnd('.').ToLowerInvariant(), certificates, time, logger);
+        var edge = options.Value;
+        _domain = platform.Value.Domain;
+        var certificates = new NginxCertificates(edge, () => LocalCertificateAuthority.LoadOrCreate(EdgeHost.Folder(platform.Value.DataDir), time));
+        _sites = new NginxSites(edge, _domain.TrimEnd('.').ToLowerInvariant(), certificates, time, logger);
     }
 
     public async Task SetRoutesAsync(IReadOnlyList<EdgeRoute> routes, CancellationToken cancellationToken)
@@ -33,8 +31,8 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
         ArgumentNullException.ThrowIfNull(routes);
         foreach (var route in routes)
         {
-            route.Validate(_options.Value.Domain);
-            _ = NginxSite.Render(route.Host, [route], _options.Value.Edge);
+            route.Validate(_domain);
+            _ = NginxSite.Render(route.Host, [route], _options.Value);
         }
 
         var version = await _store.EdgeRoutesSetAsync(routes, cancellationToken);
@@ -54,7 +52,7 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
 
     /// <summary>Follows the store when nginx is the edge; otherwise there is nothing to follow.</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        _options.Value.Edge.Provider == EdgeOptions.Nginx ? base.ExecuteAsync(stoppingToken) : Task.CompletedTask;
+        _options.Value.Provider == EdgeOptions.Nginx ? base.ExecuteAsync(stoppingToken) : Task.CompletedTask;
 
     /// <remarks>
     /// The first pass also removes the files of sites the store does not route (a route removed

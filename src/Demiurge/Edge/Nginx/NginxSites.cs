@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Demiurge.Common;
 
 namespace Demiurge.Edge.Nginx;
 

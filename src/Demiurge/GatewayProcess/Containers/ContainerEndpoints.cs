@@ -1,7 +1,3 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Demiurge.GatewayProcess.OAuth;
 using Demiurge.GatewayProcess.Users;
@@ -19,7 +15,7 @@ internal static class ContainerEndpoints
     public static RouteGroupBuilder MapContainerEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/containers").WithTags("Containers");
-        group.MapPost("", CreateAsync).WithMetadata(new RequestSizeLimitAttribute(ApiExtensions.MaxRequestBodyBytes))
+        group.MapPost("", CreateAsync).WithMetadata(new RequestSizeLimitAttribute(ApiJson.MaxRequestBodyBytes))
             .WithSummary("Register a container: its token and OAuth client (members but viewers).");
         group.MapDelete("/{container_id}", DeleteAsync).WithSummary("Remove a container, its token, client and tokens (owners, admins, its creator).");
         return group;

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using Demiurge.GatewayProcess.Users;
 using Demiurge.Identity;
 using Demiurge.Protocol;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;

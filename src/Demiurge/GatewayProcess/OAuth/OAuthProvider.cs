@@ -1,5 +1,3 @@
-using Demiurge.Common;
-using Demiurge.Store;
 using Demiurge.GatewayProcess.Permissions;
 
 namespace Demiurge.GatewayProcess.OAuth;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Demiurge.Common;
 
 namespace Demiurge.GatewayProcess.Routing;
 

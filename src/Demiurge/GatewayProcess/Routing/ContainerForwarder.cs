@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Demiurge.GatewayProcess.Routing;
@@ -29,19 +28,7 @@ internal sealed class ContainerForwarder : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _forwarder = forwarder;
         _transformer = new ForwardedHeadersTransformer("demiurge-gateway-" + options.Value.GatewayId);
-        // As YARP recommends for a forwarder's client: no proxy, redirects, cookies or decompression
-        // of its own; the browser and the container deal with those. Containers are on loopback:
-        // a connection that takes seconds will not come.
-        _client = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-        });
+        _client = ForwarderClient.Create();
     }
 
     /// <summary>

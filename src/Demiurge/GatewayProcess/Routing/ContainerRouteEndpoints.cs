@@ -1,8 +1,4 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
 using Demiurge.Identity;
-using Demiurge.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Demiurge.GatewayProcess.Routing;
@@ -18,7 +14,7 @@ internal static class ContainerRouteEndpoints
     public static RouteGroupBuilder MapContainerRouteEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/containers/{container_id}/endpoint").WithTags("Containers");
-        group.MapPut("", Register).WithMetadata(new RequestSizeLimitAttribute(ApiExtensions.MaxRequestBodyBytes))
+        group.MapPut("", Register).WithMetadata(new RequestSizeLimitAttribute(ApiJson.MaxRequestBodyBytes))
             .WithSummary("Register where the container answers, served at uc-{container_id}.{gateway_hostname} (the container's token).");
         group.MapDelete("", Deregister).WithSummary("Stop serving the container's name (the container's token).");
         return group;

@@ -1,5 +1,3 @@
-using Demiurge.Common;
-using Demiurge.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 

@@ -80,7 +80,7 @@ internal sealed class ForwardedHeadersTransformer(string pseudonym) : HttpTransf
         return false;
     }
 
-    private static bool IsDemiurgeToken(string? value) => value is not null && value.StartsWith(Identity.Tokens.Prefix, StringComparison.Ordinal);
+    private static bool IsDemiurgeToken(string? value) => value is not null && value.StartsWith(Tokens.Prefix, StringComparison.Ordinal);
 
     /// <summary>The query (given with its '?', returned without) less its <c>token</c> parameters that hold a Demiurge token; null when it has none.</summary>
     private static string? WithoutDemiurgeToken(string query)

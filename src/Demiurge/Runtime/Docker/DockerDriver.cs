@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Runtime.Docker;
 
@@ -29,9 +27,9 @@ internal sealed partial class DockerDriver : IInstanceDriver, IAsyncDisposable
     // Containers this driver created and has not stopped, by instance id: stopped on disposal.
     private readonly ConcurrentDictionary<string, string> _created = new();
 
-    public DockerDriver(IOptions<DemiurgeOptions> options, ILogger<DockerDriver> logger)
+    public DockerDriver(IOptions<RuntimeOptions> options, ILogger<DockerDriver> logger)
     {
-        _options = options.Value.Runtime.Docker;
+        _options = options.Value.Docker;
         _logger = logger;
         _client = new DockerClientBuilder().WithEndpoint(new Uri(_options.Endpoint)).Build();
     }

@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using Demiurge.Common;
-using Demiurge.Hosting;
 
 namespace Demiurge.Runtime.Docker;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Demiurge.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Demiurge.Runtime.Process;
 
@@ -11,7 +9,7 @@ namespace Demiurge.Runtime.Process;
 /// gateway, <c>demiurge gateway</c> on a loopback port). Their output goes to
 /// <c>{DataDir}/logs/{role}-{id}.log</c>. The handle's process id finds an instance again.
 /// </summary>
-internal sealed partial class ProcessDriver(IOptions<DemiurgeOptions> options, ILogger<ProcessDriver> logger) : IInstanceDriver, IAsyncDisposable
+internal sealed partial class ProcessDriver(IOptions<PlatformOptions> options, ILogger<ProcessDriver> logger) : IInstanceDriver, IAsyncDisposable
 {
     private const int SigTerm = 15;
 

@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.Text.Json;
-using Demiurge.Hosting;
 
 namespace Demiurge.Store.Backups;
 

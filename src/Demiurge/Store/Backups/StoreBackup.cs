@@ -1,4 +1,3 @@
-using Demiurge.Hosting;
 using Demiurge.Store.Postgres;
 using Demiurge.Store.Sqlite;
 
@@ -12,10 +11,10 @@ internal static class StoreBackup
 {
     /// <summary>Writes a consistent snapshot of the configured store to <paramref name="output"/> while the platform runs.</summary>
     /// <exception cref="BackupException">There is nothing to back up, or a tool failed.</exception>
-    public static async Task<BackupManifest> BackupAsync(DemiurgeOptions options, string output, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<BackupManifest> BackupAsync(string dataDir, StoreOptions options, string output, TimeProvider time, CancellationToken cancellationToken)
     {
         var archive = Path.GetFullPath(output);
-        var dataDir = Path.GetFullPath(options.DataDir);
+        dataDir = Path.GetFullPath(dataDir);
         var folder = Path.GetDirectoryName(archive)!;
         if (!Directory.Exists(folder))
         {
@@ -26,12 +25,12 @@ internal static class StoreBackup
         var work = DataDirectory.CreateFolder(Path.Combine(folder, $".demiurge-backup-{Guid.NewGuid():N}"));
         try
         {
-            var store = options.Store.Provider;
+            var store = options.Provider;
             var snapshot = Path.Combine(work, BackupArchive.StoreEntry(store));
             var createdAt = time.GetUtcNow();
             if (store == StoreOptions.Postgres)
             {
-                await PostgresBackup.DumpAsync(options.Store.PostgresConnectionString!, snapshot, cancellationToken);
+                await PostgresBackup.DumpAsync(options.PostgresConnectionString!, snapshot, cancellationToken);
             }
             else
             {
@@ -61,9 +60,9 @@ internal static class StoreBackup
     /// PostgreSQL database) and no master key; every check is made before anything is changed.
     /// </summary>
     /// <exception cref="BackupException">The archive is not usable here, or the target is not empty.</exception>
-    public static async Task<BackupManifest> RestoreAsync(DemiurgeOptions options, string input, bool force, CancellationToken cancellationToken)
+    public static async Task<BackupManifest> RestoreAsync(string dataDir, StoreOptions options, string input, bool force, CancellationToken cancellationToken)
     {
-        var dataDir = Path.GetFullPath(options.DataDir);
+        dataDir = Path.GetFullPath(dataDir);
         var parent = Path.GetDirectoryName(dataDir);
         var work = parent is not null && Directory.Exists(parent)
             ? DataDirectory.CreateFolder(Path.Combine(parent, $".demiurge-restore-{Guid.NewGuid():N}"))
@@ -71,7 +70,7 @@ internal static class StoreBackup
         try
         {
             var manifest = await BackupArchive.ExtractAsync(Path.GetFullPath(input), work, cancellationToken);
-            var store = options.Store.Provider;
+            var store = options.Provider;
             if (manifest.Store != store)
             {
                 throw new BackupException($"{input} holds a {manifest.Store} store, and this restore targets {store}: give {StoreSettings.Provider.Flag} {manifest.Store}.");
@@ -83,7 +82,7 @@ internal static class StoreBackup
             IReadOnlyList<string> schemas = [];
             if (store == StoreOptions.Postgres)
             {
-                schemas = await PostgresBackup.NonEmptySchemasAsync(options.Store.PostgresConnectionString!, cancellationToken);
+                schemas = await PostgresBackup.NonEmptySchemasAsync(options.PostgresConnectionString!, cancellationToken);
                 if (schemas.Count > 0 && !force)
                 {
                     throw new BackupException($"The PostgreSQL database is not empty (schemas {string.Join(", ", schemas)}){replace}.");
@@ -103,10 +102,10 @@ internal static class StoreBackup
                 }
             }
 
-            DataDirectory.Prepare(options);
+            DataDirectory.Prepare(dataDir, Edge.EdgeHost.CertificateAuthorityFile(dataDir));
             if (store == StoreOptions.Postgres)
             {
-                await PostgresBackup.RestoreAsync(options.Store.PostgresConnectionString!, snapshot, schemas, cancellationToken);
+                await PostgresBackup.RestoreAsync(options.PostgresConnectionString!, snapshot, schemas, cancellationToken);
             }
             else
             {

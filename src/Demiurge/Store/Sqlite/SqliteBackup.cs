@@ -1,4 +1,3 @@
-using Demiurge.Hosting;
 using Demiurge.Store.Backups;
 using Microsoft.Data.Sqlite;
 

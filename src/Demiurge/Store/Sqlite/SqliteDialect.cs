@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Demiurge.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace Demiurge.Store.Sqlite;

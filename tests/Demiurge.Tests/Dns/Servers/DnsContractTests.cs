@@ -23,7 +23,7 @@ public abstract class DnsContractTests
     {
         var organization = NewOrganization();
 
-        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
         var name = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
         var below = await Dig.QueryAsync(Server, $"anything.org-{organization}.{Zone}", "A");
         var belowV6 = await Dig.QueryAsync(Server, $"uc-1.org-{organization}.{Zone}", "AAAA", "+tcp");
@@ -38,7 +38,7 @@ public abstract class DnsContractTests
     public async Task RemoveOrganization_AfterSet_NxDomainWithSoa()
     {
         var organization = NewOrganization();
-        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
 
         await Provider.RemoveOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         var name = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
@@ -54,8 +54,8 @@ public abstract class DnsContractTests
     {
         var organization = NewOrganization();
 
-        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
-        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
+        await Provider.SetOrganizationAsync(organization, EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
         var result = await Dig.QueryAsync(Server, $"org-{organization}.{Zone}", "A");
 
         Assert.Equal(["127.0.0.1"], result.Values("A"));
@@ -65,7 +65,7 @@ public abstract class DnsContractTests
     public async Task RemoveOrganization_Unknown_SucceedsAndLeavesOthers()
     {
         var kept = NewOrganization();
-        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
 
         await Provider.RemoveOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
         await Provider.RemoveOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
@@ -79,8 +79,8 @@ public abstract class DnsContractTests
     {
         var kept = NewOrganization();
         var removed = NewOrganization();
-        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
-        await Provider.SetOrganizationAsync(removed, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(kept, EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
+        await Provider.SetOrganizationAsync(removed, EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
         var before = await Provider.ListPublishedOrganizationsAsync(EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
 
         await Provider.RemoveOrganizationAsync(removed, EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
@@ -157,7 +157,7 @@ public abstract class DnsContractTests
     [Fact]
     public async Task Zone_Apex_SoaAndNsAnswered()
     {
-        await Provider.SetOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await Provider.SetOrganizationAsync(NewOrganization(), EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
 
         var soa = await Dig.QueryAsync(Server, Zone, "SOA");
         var ns = await Dig.QueryAsync(Server, Zone, "NS");

@@ -36,7 +36,7 @@ public sealed class EmbeddedDnsServerFixture : IAsyncLifetime
     {
         _store = Stores.Sqlite(Path.Combine(_directory.Path, StoreExtensions.DatabaseFileName));
         await _store.Database.MigrateAsync(CancellationToken.None);
-        Served = new ServedZone(_store.Dns, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<ServedZone>.Instance);
+        Served = new ServedZone(_store.Dns, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Options.Dns), NullLogger<ServedZone>.Instance);
         Provider = new EmbeddedDnsProvider(_store.Dns, Served, Microsoft.Extensions.Options.Options.Create(Options));
         await Served.SyncAsync(CancellationToken.None);
         _server = DnsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), () => Served.Current, DnsTcpLimits.Default, NullLogger.Instance);

@@ -76,7 +76,7 @@ public sealed class EmbeddedDnsServerTests(EmbeddedDnsServerFixture server) : IC
     [Fact]
     public async Task Organization_SetThenRemove_AnswersThenNxDomain()
     {
-        await server.Provider.SetOrganizationAsync("acme", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await server.Provider.SetOrganizationAsync("acme", EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
         var apex = await Dig.QueryAsync(server.EndPoint, $"org-acme.{Zone}", "A");
         var below = await Dig.QueryAsync(server.EndPoint, $"uc-1.org-acme.{Zone}", "AAAA");
         await server.Provider.RemoveOrganizationAsync("acme", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);

@@ -19,7 +19,7 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
         var url = new Uri($"http://127.0.0.1:{ClosedPort()}/");
         var provider = _providers.Create(url, PowerDnsServer.ApiKey, timeout: TimeSpan.FromSeconds(2));
 
-        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.SetOrganizationAsync("down", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.SetOrganizationAsync("down", EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None));
 
         Assert.Contains("did not answer", error.Message, StringComparison.Ordinal);
         Assert.Contains(url.ToString(), error.Message, StringComparison.Ordinal);
@@ -30,7 +30,7 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
     {
         var provider = _providers.Create(powerDns.ApiUrl, "not-the-key");
 
-        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.SetOrganizationAsync("key", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.SetOrganizationAsync("key", EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None));
 
         Assert.Contains("refused", error.Message, StringComparison.Ordinal);
         Assert.Contains("401", error.Message, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
     {
         var provider = _providers.Create(powerDns.ApiUrl, PowerDnsServer.ApiKey, serverId: "nowhere");
 
-        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.SetOrganizationAsync("server", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PowerDnsException>(() => provider.SetOrganizationAsync("server", EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None));
 
         Assert.Contains("404", error.Message, StringComparison.Ordinal);
     }
@@ -49,7 +49,7 @@ public sealed class PowerDnsProviderTests(PowerDnsServer powerDns) : IClassFixtu
     [Fact]
     public async Task SetOrganization_ZoneMissing_CreatedWithTheStaticRecords()
     {
-        await _providers.Create(powerDns.ApiUrl, PowerDnsServer.ApiKey).SetOrganizationAsync("first", EmbeddedDnsServerFixture.ZoneOptions(), CancellationToken.None);
+        await _providers.Create(powerDns.ApiUrl, PowerDnsServer.ApiKey).SetOrganizationAsync("first", EmbeddedDnsServerFixture.ZoneOptions(), EmbeddedDnsServerFixture.ZoneOptions().Dns, CancellationToken.None);
 
         var apex = await Dig.QueryAsync(powerDns.DnsEndPoint, EmbeddedDnsServerFixture.Zone, "A");
         var api = await Dig.QueryAsync(powerDns.DnsEndPoint, $"ganymede.{EmbeddedDnsServerFixture.Zone}", "AAAA");

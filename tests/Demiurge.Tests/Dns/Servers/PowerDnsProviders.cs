@@ -1,5 +1,6 @@
 using Demiurge.Dns;
 using Demiurge.Dns.PowerDns;
+using Demiurge.Common;
 using Demiurge.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ internal sealed class PowerDnsProviders : IDisposable
             Domain = domain,
             Dns = { Provider = DnsOptions.PowerDns, PowerDnsUrl = apiUrl.ToString(), PowerDnsApiKey = apiKey, PowerDnsServerId = serverId, PowerDnsTimeout = timeout ?? new DnsOptions().PowerDnsTimeout, EdgeAddresses = "127.0.0.1, ::1" },
         };
-        var services = new ServiceCollection().AddLogging().AddSingleton(Options.Create(options)).AddDns().BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton(Options.Create<PlatformOptions>(options)).AddSingleton(Options.Create(options.Dns)).AddDns().BuildServiceProvider();
         _services.Add(services);
         return (PowerDnsProvider)services.GetRequiredService<IDnsProvider>();
     }

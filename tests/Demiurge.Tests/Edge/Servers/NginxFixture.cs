@@ -32,7 +32,7 @@ public sealed partial class NginxFixture : IAsyncLifetime
     public int HttpsPort { get; private set; }
 
     /// <summary>The local certificate authority's certificate, once a site has been written.</summary>
-    public string CertificateAuthorityPath => Path.Combine(EdgeHost.Folder(new DemiurgeOptions { DataDir = Directory.Path }), LocalCertificateAuthority.CertificateFileName);
+    public string CertificateAuthorityPath => EdgeHost.CertificateAuthorityFile(Directory.Path);
 
     public string SitesDir => Path.Combine(Directory.Path, "sites");
 
@@ -147,7 +147,7 @@ public sealed partial class NginxFixture : IAsyncLifetime
         };
         Store = Stores.Sqlite(Path.Combine(dir, StoreExtensions.DatabaseFileName));
         await Store.Database.MigrateAsync(CancellationToken.None);
-        Router = new NginxEdgeRouter(Store.Edge, Options.Create(options), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
+        Router = new NginxEdgeRouter(Store.Edge, Options.Create(options), Options.Create(options.Edge), TimeProvider.System, NullLogger<NginxEdgeRouter>.Instance);
         await Router.StartAsync(CancellationToken.None);
     }
 

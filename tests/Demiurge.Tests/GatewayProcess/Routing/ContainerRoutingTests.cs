@@ -91,7 +91,7 @@ public sealed class ContainerRoutingTests
 
         var echo = await TestBackend.EchoOfAsync(response);
         var headers = echo.GetProperty("headers");
-        Assert.StartsWith(Demiurge.Identity.Tokens.Prefix, org.Member.Token, StringComparison.Ordinal);
+        Assert.StartsWith(Demiurge.Common.Tokens.Prefix, org.Member.Token, StringComparison.Ordinal);
         Assert.False(headers.TryGetProperty("authorization", out _));
         Assert.False(headers.TryGetProperty("forwarded", out _));
         Assert.Equal("127.0.0.1", headers.GetProperty("x-real-ip").GetString());

@@ -86,7 +86,7 @@ public sealed class DockerDriverTests : IAsyncLifetime
     }
 
     private static DockerDriver Runtime(string endpoint) =>
-        new(Options.Create(new DemiurgeOptions { Runtime = new RuntimeOptions { Provider = RuntimeOptions.DockerProvider, Docker = new DockerRuntimeOptions { Endpoint = endpoint, Memory = new DockerMemory(200L << 20) } } }),
+        new(Options.Create(new RuntimeOptions { Provider = RuntimeOptions.DockerProvider, Docker = new DockerRuntimeOptions { Endpoint = endpoint, Memory = new DockerMemory(200L << 20) } }),
             NullLogger<DockerDriver>.Instance);
 
     public async ValueTask DisposeAsync()

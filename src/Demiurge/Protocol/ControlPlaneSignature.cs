@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Demiurge.Security;
+namespace Demiurge.Protocol;
 
 /// <summary>
 /// How a control plane proves itself to a gateway worker (docs/gateway-protocol.md): it signs each

@@ -1,21 +1,18 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Demiurge.Identity;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.OpenApi;
 using OpenTelemetry.Metrics;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Api;
 
 internal static class ApiExtensions
 {
-    /// <summary>Largest JSON body the API reads; bigger ones get 413 before they are parsed.</summary>
-    public const long MaxRequestBodyBytes = 64 * 1024;
+    /// <summary>The authentication scheme of every API of ours: a bearer token in <c>Authorization</c>.</summary>
+    public const string BearerScheme = "Bearer";
 
     /// <summary>snake_case JSON that refuses unknown fields, problem details for every error, and validation.</summary>
     public static IServiceCollection AddApi(this IServiceCollection services)
     {
-        services.Configure<JsonOptions>(options => ConfigureJson(options.SerializerOptions));
+        services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -25,24 +22,17 @@ internal static class ApiExtensions
             document.Info.Title = "Demiurge control plane";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes[BearerAuthenticationHandler.SchemeName] = new OpenApiSecurityScheme
+            document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 Description = "A user token (dmg_..., e.g. the admin token printed by 'demiurge up') or an API key (dmk_..., from POST /tokens).",
             };
             document.Security ??= [];
-            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerAuthenticationHandler.SchemeName, document)] = [] });
+            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] });
             return Task.CompletedTask;
         }));
         return services;
-    }
-
-    public static void ConfigureJson(JsonSerializerOptions options)
-    {
-        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
     }
 
     /// <summary>Prometheus metrics for HTTP and the domain.</summary>

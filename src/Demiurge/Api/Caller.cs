@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Demiurge.Identity;
+namespace Demiurge.Api;
 
 /// <summary>
 /// The authenticated user behind a request. Through an API key, <see cref="KeyId"/> names the

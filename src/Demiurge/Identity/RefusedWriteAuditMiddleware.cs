@@ -1,9 +1,7 @@
 using Demiurge.ApiKeys;
-using Demiurge.Common;
-using Demiurge.Identity;
-using Demiurge.Store;
+using Demiurge.Events;
 
-namespace Demiurge.Events;
+namespace Demiurge.Identity;
 
 /// <summary>
 /// Records every write (any method but GET, HEAD, OPTIONS and TRACE) by an authenticated caller

@@ -1,7 +1,6 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Api;
 
 /// <summary>
 /// RFC 9457 problem details with stable <c>type</c> URNs, so clients can branch on the kind
@@ -88,7 +87,7 @@ internal static class ApiProblems
         else if (problem.Status == StatusCodes.Status413PayloadTooLarge && problem.Detail is null)
         {
             // The request's own limit: the gateway's differs from the API's, and endpoints may set theirs.
-            var limit = context.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? ApiExtensions.MaxRequestBodyBytes;
+            var limit = context.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? ApiJson.MaxRequestBodyBytes;
             problem.Detail = $"The request body is larger than the {limit} bytes this endpoint accepts.";
         }
         else if (problem.Status == StatusCodes.Status415UnsupportedMediaType && problem.Detail is null)

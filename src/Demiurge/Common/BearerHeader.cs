@@ -1,4 +1,4 @@
-namespace Demiurge.Identity;
+namespace Demiurge.Common;
 
 /// <summary>Reads <c>Authorization: Bearer &lt;token&gt;</c>, refusing what could never be a token before anything hashes or forwards it.</summary>
 internal static class BearerHeader

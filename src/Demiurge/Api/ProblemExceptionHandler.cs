@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Api;
 
 /// <summary>
 /// Turns exceptions into problem details. Bad input (unreadable JSON, wrong media type, an

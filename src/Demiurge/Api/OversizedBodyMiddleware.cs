@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Api;
 
 /// <summary>
 /// Refuses a body whose Content-Length is over the endpoint's limit (its

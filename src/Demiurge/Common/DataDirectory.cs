@@ -1,4 +1,4 @@
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// The data directory holds credentials (the store, keys, worker logs), so it and everything the
@@ -17,22 +17,21 @@ internal static class DataDirectory
 
     /// <summary>
     /// Creates the data directory 0700 and takes group and other permissions away from everything
-    /// already in it (a data directory from before these modes), except the CA's certificate.
+    /// already in it (a data directory from before these modes), except <paramref name="readableFile"/> (the CA's certificate).
     /// Symbolic links are neither followed nor changed.
     /// </summary>
-    public static void Prepare(DemiurgeOptions options)
+    public static void Prepare(string dataDir, string readableFile)
     {
-        var root = CreateFolder(options.DataDir);
+        var root = CreateFolder(dataDir);
         if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        var certificate = Path.Combine(Edge.EdgeHost.Folder(options), Edge.LocalCertificateAuthority.CertificateFileName);
         var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
         foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", walk))
         {
-            if ((entry.UnixFileMode & GroupAndOther) != 0 && entry.FullName != certificate)
+            if ((entry.UnixFileMode & GroupAndOther) != 0 && entry.FullName != readableFile)
             {
                 entry.UnixFileMode &= ~GroupAndOther;
             }

@@ -1,4 +1,4 @@
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>Settings that cannot be used, every one of them listed.</summary>
 internal sealed class ConfigurationException(IReadOnlyList<string> errors)

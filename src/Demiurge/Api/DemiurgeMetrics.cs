@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Api;
 
 /// <summary>Domain counters, exported at <c>/metrics</c> next to the HTTP server metrics.</summary>
 /// <remarks>

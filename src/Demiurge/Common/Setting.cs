@@ -2,9 +2,8 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using Demiurge.Common;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// One configuration value, reachable three ways that are all derived from its key:
@@ -15,7 +14,10 @@ namespace Demiurge.Hosting;
 /// </summary>
 internal sealed record Setting(string Key, Type Type, string Description, string? Name = null)
 {
-    public string ConfigurationKey => $"{DemiurgeOptions.SectionName}:{Key}";
+    /// <summary>The configuration section every setting lives in.</summary>
+    public const string SectionName = "Demiurge";
+
+    public string ConfigurationKey => $"{SectionName}:{Key}";
 
     public string Flag => "--" + Words('-').ToLowerInvariant();
 
@@ -97,5 +99,23 @@ internal sealed record Setting(string Key, Type Type, string Description, string
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>Adds an error unless <paramref name="port"/> is a TCP/UDP port or 0 (any free one).</summary>
+    public void ValidatePort(int port, List<string> errors)
+    {
+        if (port is < 0 or > 65535)
+        {
+            errors.Add($"{Describe()} must be between 0 and 65535, not {port}.");
+        }
+    }
+
+    /// <summary>Adds an error unless <paramref name="duration"/> is longer than zero.</summary>
+    public void ValidatePositive(TimeSpan duration, List<string> errors)
+    {
+        if (duration <= TimeSpan.Zero)
+        {
+            errors.Add($"{Describe()} must be longer than zero, not {Durations.Format(duration)}.");
+        }
     }
 }

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// The process of one role (<c>up</c>, <c>controlplane</c>, <c>edge</c>, <c>dns</c>, <c>gateway</c>):
-/// a host composed of the same registration extensions (<see cref="RoleExtensions"/>), started and
+/// a host composed of the same registration extensions (<c>Hosting.RoleExtensions</c>), started and
 /// stopped the same way.
 /// </summary>
 internal sealed class RoleHost(IHost host) : IAsyncDisposable

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// The operator's console: one human-readable line per event on a terminal (time, level,
@@ -14,6 +14,9 @@ internal static class ConsoleLogging
     public const string Text = "text";
     public const string Json = "json";
 
+    /// <summary>The setting that chooses the format.</summary>
+    public static readonly Setting FormatSetting = new("LogFormat", typeof(string), $"Console log lines: {Text} (human-readable) or {Json} (default: {Text} on a terminal, {Json} otherwise).");
+
     private const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 
     /// <summary>
@@ -22,7 +25,7 @@ internal static class ConsoleLogging
     /// </summary>
     public static IHostApplicationBuilder AddDemiurgeLogging(this IHostApplicationBuilder builder)
     {
-        var format = builder.Configuration[Settings.LogFormat.ConfigurationKey] ?? (Console.IsErrorRedirected ? Json : Text);
+        var format = builder.Configuration[FormatSetting.ConfigurationKey] ?? (Console.IsErrorRedirected ? Json : Text);
         builder.Logging.ClearProviders();
         builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -1,4 +1,4 @@
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// What a control-plane process serves besides the API: <c>demiurge up</c> also runs the

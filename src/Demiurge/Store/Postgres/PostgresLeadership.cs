@@ -1,10 +1,8 @@
 using System.Diagnostics.Metrics;
-using Demiurge.Hosting;
-using Demiurge.Store;
-using Microsoft.Extensions.Options;
+using Demiurge.Coordination;
 using Npgsql;
 
-namespace Demiurge.Coordination;
+namespace Demiurge.Store.Postgres;
 
 /// <summary>
 /// Leader election on PostgreSQL: the leader holds a session advisory lock on a connection of
@@ -12,7 +10,7 @@ namespace Demiurge.Coordination;
 /// A leader that dies loses its connection and so the lock; one whose connection fails stops
 /// leading at once, before the server can have freed the lock for anyone else.
 /// </summary>
-internal sealed partial class PostgresLeadership(Database database, IOptions<DemiurgeOptions> options, TimeProvider time, ILogger<PostgresLeadership> logger)
+internal sealed partial class PostgresLeadership(Database database, IOptions<StoreOptions> options, TimeProvider time, ILogger<PostgresLeadership> logger)
     : BackgroundService, ILeadership
 {
     /// <summary>How often a follower tries for the lock.</summary>
@@ -121,7 +119,7 @@ internal sealed partial class PostgresLeadership(Database database, IOptions<Dem
     /// <summary>A physical connection of its own (the locks live and die with it), holding this instance's liveness lock.</summary>
     private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(options.Value.Store.PostgresConnectionString)
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(options.Value.PostgresConnectionString)
         {
             Pooling = false,
             CommandTimeout = HeartbeatTimeoutSeconds,

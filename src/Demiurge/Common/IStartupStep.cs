@@ -1,4 +1,4 @@
-namespace Demiurge.Hosting;
+namespace Demiurge.Common;
 
 /// <summary>
 /// Work a role does before it serves (preparing the data directory, migrating the store, loading

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Demiurge.Identity;
+namespace Demiurge.Common;
 
 /// <summary>
 /// Bearer tokens: 256 random bits behind a recognizable prefix. Only their SHA-256 is stored;
