@@ -71,7 +71,8 @@ internal sealed partial class GatewayLauncher(
             var gatewayId = Ids.New();
             var now = time.GetUtcNowMilliseconds();
             launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, Durations.Format(gatewayOptions.InactivityTimeout),
-                Durations.Format(gatewayOptions.AutosaveInterval), Durations.Format(gatewayOptions.OAuthCleanupInterval), gatewayOptions.ContainerPorts.ToString());
+                Durations.Format(gatewayOptions.AutosaveInterval), Durations.Format(gatewayOptions.OAuthCleanupInterval), gatewayOptions.ContainerPorts.ToString(),
+                ConsoleLogging.Resolve(options.Value.LogFormat));
             gateway = new Gateway(gatewayId, GatewayState.Starting, driver.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null, driver.Build);
             await store.GatewayCreateAsync(gateway, token,
                 new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, $"port {port}", now), cancellationToken);
