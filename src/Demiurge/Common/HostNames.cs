@@ -88,16 +88,20 @@ internal static class HostNames
     /// A DNS-safe slug for an organization named <paramref name="organizationName"/>, unique among
     /// those <paramref name="isTaken"/> says are in use: lower-case ASCII letters, digits and single
     /// hyphens (Latin accents dropped, anything else a hyphen), at most <see cref="SlugMaxLength"/>
-    /// characters, never reserved; <c>-2</c>, <c>-3</c>… is added until it is free.
+    /// characters, never reserved; <c>-2</c>, <c>-3</c>… is added until it is free (<c>2</c>, <c>3</c>…
+    /// after <c>org</c> and <c>uc</c>).
     /// </summary>
     public static string Slug(string organizationName, Func<string, bool> isTaken)
     {
         ArgumentNullException.ThrowIfNull(isTaken);
         var label = SlugBase(organizationName);
+        // After "org" or "uc", "-{n}" would read as a gateway's or container's name, reserved for
+        // ever: there the number follows the label directly ("org2").
+        var separator = IsReserved(label + "-") ? "" : "-";
         var candidate = label;
         for (var n = 2; IsReserved(candidate) || isTaken(candidate); n++)
         {
-            candidate = string.Create(CultureInfo.InvariantCulture, $"{label}-{n}");
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{label}{separator}{n}");
         }
 
         return candidate;
@@ -105,7 +109,7 @@ internal static class HostNames
 
     /// <summary>
     /// The label <see cref="Slug"/> starts from for <paramref name="organizationName"/>, before a
-    /// <c>-{n}</c> makes it unique: every slug it may return is this label or starts with it and a hyphen.
+    /// number makes it unique: every slug it may return starts with this label.
     /// </summary>
     public static string SlugBase(string organizationName)
     {

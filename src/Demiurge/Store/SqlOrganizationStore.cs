@@ -52,9 +52,9 @@ internal sealed class SqlOrganizationStore(Database database) : IOrganizationSto
     /// <summary>The slug <see cref="HostNames.Slug"/> gives <paramref name="name"/> among the slugs taken now: only those that start like it can clash.</summary>
     private static async Task<string> FreeSlugAsync(DbSession session, string name, CancellationToken cancellationToken)
     {
-        var label = HostNames.SlugBase(name);
-        var taken = (await session.ListAsync("SELECT slug FROM organizations WHERE slug = @label OR slug LIKE @prefix",
-            r => r.GetString(0), cancellationToken, ("@label", label), ("@prefix", label + "-%"))).ToHashSet(StringComparer.Ordinal);
+        // The label has no LIKE wildcard in it: letters, digits and hyphens only.
+        var taken = (await session.ListAsync("SELECT slug FROM organizations WHERE slug LIKE @prefix",
+            r => r.GetString(0), cancellationToken, ("@prefix", HostNames.SlugBase(name) + "%"))).ToHashSet(StringComparer.Ordinal);
         return HostNames.Slug(name, taken.Contains);
     }
 

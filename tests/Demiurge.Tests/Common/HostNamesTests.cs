@@ -119,6 +119,20 @@ public sealed class HostNamesTests
         Assert.DoesNotContain(slug, taken);
     }
 
+    /// <summary>"org-2" is a gateway's label and "uc-2" a container's: numbering them so would never find a free slug.</summary>
+    [Theory]
+    [InlineData("Org", "org3")]
+    [InlineData("日本", "org3")]
+    [InlineData("UC", "uc3")]
+    public void Slug_TakenLabelThatAHyphenWouldMakeReserved_NumberWithoutHyphen(string name, string expected)
+    {
+        var label = HostNames.SlugBase(name);
+        var taken = new HashSet<string> { label, label + "2" };
+
+        Assert.Equal(expected, HostNames.Slug(name, taken.Contains));
+        Assert.Null(HostNames.SlugError(expected));
+    }
+
     [Theory]
     [InlineData("acme")]
     [InlineData("acme-corp-2")]

@@ -18,11 +18,15 @@ public abstract partial class StoreContractTests
         var first = await CreateOrganizationAsync(owner.UserId, "Acme Corp");
         var second = await CreateOrganizationAsync(owner.UserId, "ACME corp.");
         var reserved = await CreateOrganizationAsync(owner.UserId, "www");
+        var org = await CreateOrganizationAsync(owner.UserId, "Org");
+        var noLetters = await CreateOrganizationAsync(owner.UserId, "👍");
 
         Assert.Equal("acme-corp", first.Slug);
         Assert.Equal("acme-corp-2", second.Slug);
         Assert.Equal("www-2", reserved.Slug);
-        Assert.Equal(["acme-corp", "acme-corp-2", "www-2"], (await Store.Organizations.OrganizationListAsync(owner.UserId, Ct)).Select(o => o.Slug));
+        Assert.Equal("org", org.Slug);
+        Assert.Equal("org2", noLetters.Slug);
+        Assert.Equal(["acme-corp", "acme-corp-2", "www-2", "org", "org2"], (await Store.Organizations.OrganizationListAsync(owner.UserId, Ct)).Select(o => o.Slug));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class NginxCertificateRenewalTests
     public async Task LocalAuthority_CertificateNearsExpiry_RenewedAndServedWithoutASiteChange()
     {
         await using var edge = await Edge.StartAsync(operatorCertificates: false);
-        var host = edge.NewHost();
+        var host = Edge.NewHost();
         await edge.Router.SetRoutesAsync([EdgeRoute.To(host, edge.Backend.Url)], Ct);
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(EdgeHost.Folder(edge.Options), LocalCertificateAuthority.CertificateFileName), Ct));
         using var first = await edge.ServedAsync(host, ca, c => true);
@@ -50,9 +50,9 @@ public sealed class NginxCertificateRenewalTests
     public async Task OperatorCertificate_ReplacedOnDisk_ServedAfterTheNextCheckAndABrokenOneRefused()
     {
         await using var edge = await Edge.StartAsync(operatorCertificates: true);
-        var host = edge.NewHost();
+        var host = Edge.NewHost();
         using var issuer = LocalCertificateAuthority.LoadOrCreate(Path.Combine(edge.Folder.Path, "operator-ca"), TimeProvider.System);
-        var name = Common.HostNames.CertificateNameOf(host, EdgeContractTests.TestDomain);
+        var name = Demiurge.Common.HostNames.CertificateNameOf(host, EdgeContractTests.TestDomain);
         using var original = issuer.CertificateFor(name);
         await edge.WriteOperatorCertificateAsync(name, original);
         await edge.Router.SetRoutesAsync([EdgeRoute.To(host, edge.Backend.Url)], Ct);
@@ -111,7 +111,7 @@ public sealed class NginxCertificateRenewalTests
             return edge;
         }
 
-        public string NewHost() => $"org-{Guid.NewGuid()}.{EdgeContractTests.TestDomain}";
+        public static string NewHost() => $"org-{Guid.NewGuid()}.{EdgeContractTests.TestDomain}";
 
         public (string Certificate, string Key) OperatorPaths(string name)
         {
