@@ -39,9 +39,9 @@ internal sealed partial class NginxSites
             return 0;
         }
 
+        // The caller logs the refusal (the router's timer does).
         if (await _nginx.TestAsync(CancellationToken.None) is { } refusal)
         {
-            LogCertificatesRefused(logger, renewed, refusal);
             throw new NginxException($"nginx refused {renewed} renewed certificates and serves on with the ones it has. nginx -t said: {refusal}");
         }
 
@@ -56,7 +56,4 @@ internal sealed partial class NginxSites
 
     [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "nginx reloaded with {Certificates} renewed certificates")]
     private static partial void LogCertificatesRenewed(ILogger logger, int certificates);
-
-    [LoggerMessage(EventId = 7105, Level = LogLevel.Error, Message = "nginx refused {Certificates} renewed certificates; it serves on with the ones it has: {Refusal}")]
-    private static partial void LogCertificatesRefused(ILogger logger, int certificates, string refusal);
 }
