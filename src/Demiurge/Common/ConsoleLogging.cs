@@ -19,13 +19,16 @@ internal static class ConsoleLogging
 
     private const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 
+    /// <summary>The format a process logs in: <paramref name="configured"/>, else text on a terminal and JSON otherwise.</summary>
+    public static string Resolve(string? configured) => configured ?? (Console.IsErrorRedirected ? Json : Text);
+
     /// <summary>
     /// The console logger in the format <c>Demiurge:LogFormat</c> names, by default
     /// <see cref="Text"/> on a terminal and <see cref="Json"/> otherwise.
     /// </summary>
     public static IHostApplicationBuilder AddDemiurgeLogging(this IHostApplicationBuilder builder)
     {
-        var format = builder.Configuration[FormatSetting.ConfigurationKey] ?? (Console.IsErrorRedirected ? Json : Text);
+        var format = Resolve(builder.Configuration[FormatSetting.ConfigurationKey]);
         builder.Logging.ClearProviders();
         builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -32,6 +32,9 @@ internal static class HostNames
     /// <summary>The longest slug: a DNS label may hold 63 characters, and room is left for a "-{n}" that makes it unique.</summary>
     public const int SlugMaxLength = 48;
 
+    /// <summary>The longest DNS label (RFC 1035).</summary>
+    public const int MaxLabelLength = 63;
+
     private const string PreviewInfix = "-pr-";
 
     /// <summary>Labels no organization's slug may be.</summary>
@@ -85,12 +88,32 @@ internal static class HostNames
     /// A DNS-safe slug for an organization named <paramref name="organizationName"/>, unique among
     /// those <paramref name="isTaken"/> says are in use: lower-case ASCII letters, digits and single
     /// hyphens (Latin accents dropped, anything else a hyphen), at most <see cref="SlugMaxLength"/>
-    /// characters, never reserved; <c>-2</c>, <c>-3</c>… is added until it is free.
+    /// characters, never reserved; <c>-2</c>, <c>-3</c>… is added until it is free (<c>2</c>, <c>3</c>…
+    /// after <c>org</c> and <c>uc</c>).
     /// </summary>
     public static string Slug(string organizationName, Func<string, bool> isTaken)
     {
-        ArgumentNullException.ThrowIfNull(organizationName);
         ArgumentNullException.ThrowIfNull(isTaken);
+        var label = SlugBase(organizationName);
+        // After "org" or "uc", "-{n}" would read as a gateway's or container's name, reserved for
+        // ever: there the number follows the label directly ("org2").
+        var separator = IsReserved(label + "-") ? "" : "-";
+        var candidate = label;
+        for (var n = 2; IsReserved(candidate) || isTaken(candidate); n++)
+        {
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{label}{separator}{n}");
+        }
+
+        return candidate;
+    }
+
+    /// <summary>
+    /// The label <see cref="Slug"/> starts from for <paramref name="organizationName"/>, before a
+    /// number makes it unique: every slug it may return starts with this label.
+    /// </summary>
+    public static string SlugBase(string organizationName)
+    {
+        ArgumentNullException.ThrowIfNull(organizationName);
         var slug = new StringBuilder();
         foreach (var c in organizationName.ToLowerInvariant())
         {
@@ -115,14 +138,26 @@ internal static class HostNames
             label = label[prefix.Length..];
         }
 
-        label = label.Length == 0 ? "org" : label;
-        var candidate = label;
-        for (var n = 2; IsReserved(candidate) || isTaken(candidate); n++)
+        return label.Length == 0 ? "org" : label;
+    }
+
+    /// <summary>
+    /// Why <paramref name="slug"/> cannot be an organization's slug, or null when it can: one DNS
+    /// label (at most 63 characters) of lower-case ASCII letters, digits and single hyphens, starting
+    /// and ending with a letter or digit, and not reserved (<see cref="IsReserved"/>).
+    /// </summary>
+    public static string? SlugError(string slug)
+    {
+        ArgumentNullException.ThrowIfNull(slug);
+        if (slug.Length is 0 or > MaxLabelLength || !slug.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            || slug[0] == '-' || slug[^1] == '-' || slug.Contains("--", StringComparison.Ordinal))
         {
-            candidate = string.Create(CultureInfo.InvariantCulture, $"{label}-{n}");
+            return $"A slug is 1 to {MaxLabelLength} lower-case letters (a-z), digits and single hyphens, starting and ending with a letter or digit.";
         }
 
-        return candidate;
+        return IsReserved(slug)
+            ? $"The slug '{slug}' is reserved: {string.Join(", ", s_reservedLabels)} and names starting with {string.Join(" or ", s_reservedPrefixes)} belong to Demiurge."
+            : null;
     }
 
     /// <summary>

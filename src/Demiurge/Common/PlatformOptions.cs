@@ -35,6 +35,12 @@ public class PlatformOptions
     /// </summary>
     public string? AdvertiseUrl { get; set; }
 
+    /// <summary>
+    /// The console's log lines: <c>text</c> for a person or <c>json</c> for machines; when unset,
+    /// <c>text</c> on a terminal and <c>json</c> otherwise (see <see cref="ConsoleLogging"/>).
+    /// </summary>
+    public string? LogFormat { get; set; }
+
     private static string DefaultDataDir()
     {
         var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");

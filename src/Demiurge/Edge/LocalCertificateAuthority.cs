@@ -84,16 +84,17 @@ internal sealed class LocalCertificateAuthority : IDisposable
 
     /// <summary>
     /// A certificate for <paramref name="name"/>, signed by this authority; issued once and reused
-    /// until it nears expiry or is evicted. A wildcard <c>*.{parent}</c> also names <c>{parent}</c> itself.
+    /// until it nears expiry (has <paramref name="renewBefore"/> left, a week by default) or is
+    /// evicted. A wildcard <c>*.{parent}</c> also names <c>{parent}</c> itself.
     /// </summary>
-    public X509Certificate2 CertificateFor(string name)
+    public X509Certificate2 CertificateFor(string name, TimeSpan? renewBefore = null)
     {
         var now = _time.GetUtcNow();
         lock (_lock)
         {
             if (_issued.TryGetValue(name, out var cached))
             {
-                if (cached.Value.Certificate.NotAfter.ToUniversalTime() - now.UtcDateTime > s_renewBefore)
+                if (cached.Value.Certificate.NotAfter.ToUniversalTime() - now.UtcDateTime > (renewBefore ?? s_renewBefore))
                 {
                     _recency.Remove(cached);
                     _recency.AddFirst(cached);

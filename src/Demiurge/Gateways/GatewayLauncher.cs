@@ -16,6 +16,7 @@ internal sealed partial class GatewayLauncher(
     GatewayRemover remover,
     IOptions<PoolOptions> options,
     IOptions<GatewayOptions> gatewayOptions,
+    IOptions<PlatformOptions> platform,
     ControlPlaneDirectory directory,
     Security.KeyRing keyRing,
     TimeProvider time,
@@ -68,7 +69,8 @@ internal sealed partial class GatewayLauncher(
             var gatewayId = Ids.New();
             var now = time.GetUtcNowMilliseconds();
             launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, Durations.Format(settings.InactivityTimeout),
-                Durations.Format(settings.AutosaveInterval), Durations.Format(settings.OAuthCleanupInterval), settings.ContainerPorts.ToString());
+                Durations.Format(settings.AutosaveInterval), Durations.Format(settings.OAuthCleanupInterval), settings.ContainerPorts.ToString(),
+                ConsoleLogging.Resolve(platform.Value.LogFormat));
             gateway = new Gateway(gatewayId, GatewayState.Starting, driver.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null, driver.Build);
             await store.GatewayCreateAsync(gateway, token,
                 new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, $"port {port}", now), cancellationToken);

@@ -8,12 +8,6 @@ public sealed class DemiurgeOptions : PlatformOptions
 {
     public const string SectionName = Setting.SectionName;
 
-    /// <summary>
-    /// The console's log lines: <c>text</c> for a person or <c>json</c> for machines; when unset,
-    /// <c>text</c> on a terminal and <c>json</c> otherwise (see <see cref="ConsoleLogging"/>).
-    /// </summary>
-    public string? LogFormat { get; set; }
-
     /// <summary>Requests per caller on the API.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 

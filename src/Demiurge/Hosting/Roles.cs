@@ -10,13 +10,14 @@ namespace Demiurge.Hosting;
 /// </summary>
 internal static class Roles
 {
-    /// <summary><c>demiurge edge</c>: the embedded edge alone, following the routes in the store.</summary>
-    /// <exception cref="ConfigurationException">Some settings are invalid, or name another edge; every problem is listed.</exception>
+    /// <summary>
+    /// <c>demiurge edge</c>: the edge alone, following the routes in the store: the embedded edge,
+    /// or with <c>--edge nginx</c> this host's nginx (its sites written, tested and reloaded as the
+    /// store changes, its certificates renewed), so that an edge host converges to the routes.
+    /// </summary>
+    /// <exception cref="ConfigurationException">Some settings are invalid; every problem is listed.</exception>
     public static RoleHost Edge(IReadOnlyDictionary<string, string?> flags, IDictionary? environment = null) =>
-        Create(flags, environment, new ControlPlaneRole(ServesEdge: true, ServesDns: false), services => services.AddEdge(), options =>
-            options.Edge.Provider == EdgeOptions.Embedded
-                ? null
-                : $"'demiurge edge' runs the embedded edge; with {EdgeSettings.Provider.Flag} {options.Edge.Provider} the control plane drives nginx itself.");
+        Create(flags, environment, new ControlPlaneRole(ServesEdge: true, ServesDns: false), services => services.AddEdge(), _ => null);
 
     /// <summary><c>demiurge dns</c>: the embedded DNS server alone, answering from the store.</summary>
     /// <exception cref="ConfigurationException">Some settings are invalid, or name another DNS server; every problem is listed.</exception>

@@ -10,8 +10,16 @@ namespace Demiurge.Organizations;
 /// </summary>
 internal interface IOrganizationStore
 {
-    /// <summary>Creates the organization and its first owner atomically.</summary>
-    Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates the organization and its first owner atomically, and returns it with its slug: the
+    /// given one, or when that is empty one derived from the name (<see cref="Common.HostNames.Slug"/>)
+    /// that no organization has. A concurrent create that takes the same slug first makes this one
+    /// try the next; a given slug that is taken fails with the unique violation.
+    /// </summary>
+    Task<Organization> OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Gives an existing organization another slug; false when another organization has it.</summary>
+    Task<bool> OrganizationSetSlugAsync(string organizationId, string slug, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     /// <summary>Turns inactivity release of the organization's gateway on or off; false for an unknown organization.</summary>
     Task<bool> OrganizationSetGatewayAutoReleaseAsync(string organizationId, bool autoRelease, AuditEvent auditEvent, CancellationToken cancellationToken);

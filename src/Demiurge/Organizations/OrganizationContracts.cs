@@ -34,13 +34,23 @@ public sealed record UpdateOrganizationRequest
     /// <summary>The organization's storage quota in bytes, in place of the platform's default. System admins only.</summary>
     [Range(1, long.MaxValue, ErrorMessage = "The storage_quota_bytes must be a positive number of bytes.")]
     public long? StorageQuotaBytes { get; init; }
+
+    /// <summary>
+    /// The organization's slug, the DNS label its apps are named under (<c>{app}.{slug}.apps.{domain}</c>):
+    /// lower-case letters, digits and single hyphens, unique, not reserved. Owners and admins.
+    /// </summary>
+    public string? Slug { get; init; }
 }
 
-/// <summary>An organization; <c>storage_quota_bytes</c> is a system admin's quota for it, null for the platform's default (<c>--org-storage-quota</c>).</summary>
-internal sealed record OrganizationResponse(string OrganizationId, string Name, DateTimeOffset CreatedAt, bool GatewayAutoRelease, long? StorageQuotaBytes)
+/// <summary>
+/// An organization; <c>slug</c> is its unique DNS label, which its apps are named under
+/// (<c>{app}.{slug}.apps.{domain}</c>); <c>storage_quota_bytes</c> is a system admin's quota for
+/// it, null for the platform's default (<c>--org-storage-quota</c>).
+/// </summary>
+internal sealed record OrganizationResponse(string OrganizationId, string Name, string Slug, DateTimeOffset CreatedAt, bool GatewayAutoRelease, long? StorageQuotaBytes)
 {
     public static OrganizationResponse From(Organization organization) =>
-        new(organization.OrganizationId, organization.Name, organization.CreatedAt, organization.GatewayAutoRelease, organization.StorageQuotaBytes);
+        new(organization.OrganizationId, organization.Name, organization.Slug, organization.CreatedAt, organization.GatewayAutoRelease, organization.StorageQuotaBytes);
 }
 
 internal sealed record MemberResponse(string UserId, string Username, OrganizationRole Role, DateTimeOffset CreatedAt)

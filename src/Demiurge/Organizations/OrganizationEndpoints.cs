@@ -16,7 +16,7 @@ internal static class OrganizationEndpoints
         group.MapGet("", ListAsync).WithSummary("Organizations the caller belongs to (all of them for system admins; only its own for an organization's API key).")
             .WithMetadata(ApiKeyRequirement.ReadAnyOrganization);
         group.MapGet("/{organization_id}", GetAsync).WithSummary("One organization.");
-        group.MapPatch("/{organization_id}", UpdateAsync).WithSummary("Change the organization's settings (owners and admins; its storage quota: system admins).");
+        group.MapPatch("/{organization_id}", UpdateAsync).WithSummary("Change the organization's settings and slug (owners and admins; its storage quota: system admins).");
         group.MapPost("/{organization_id}/members", AddMemberAsync).WithSummary("Add a member (owners and admins).");
         group.MapGet("/{organization_id}/members", ListMembersAsync).WithSummary("The organization's members.");
         group.MapPatch("/{organization_id}/members/{user_id}", UpdateMemberAsync).WithSummary("Change a member's role (owners and admins; only owners change owners; audited).");
@@ -30,7 +30,7 @@ internal static class OrganizationEndpoints
         var caller = Caller.From(principal);
         var organization = new Organization(Ids.New(), request.Name!, time.GetUtcNowMilliseconds());
         var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationCreated, caller.UserId, organization.OrganizationId, organization.OrganizationId, organization.Name, organization.CreatedAt);
-        await store.OrganizationCreateAsync(organization, caller.UserId, auditEvent, cancellationToken);
+        organization = await store.OrganizationCreateAsync(organization, caller.UserId, auditEvent, cancellationToken);
         DemiurgeMetrics.OrganizationCreated();
         return TypedResults.Created($"/orgs/{organization.OrganizationId}", OrganizationResponse.From(organization));
     }
@@ -62,14 +62,19 @@ internal static class OrganizationEndpoints
             return ApiProblems.NotFound("Organization", organization_id);
         }
 
-        if (request.GatewayAutoRelease is null && request.StorageQuotaBytes is null)
+        if (request.GatewayAutoRelease is null && request.StorageQuotaBytes is null && request.Slug is null)
         {
-            return ApiProblems.Invalid("gateway_auto_release", "Name a setting to change: gateway_auto_release or storage_quota_bytes.");
+            return ApiProblems.Invalid("gateway_auto_release", "Name a setting to change: gateway_auto_release, slug or storage_quota_bytes.");
         }
 
-        if (request.GatewayAutoRelease is not null && !access.CanManageMembers)
+        if ((request.GatewayAutoRelease is not null || request.Slug is not null) && !access.CanManageMembers)
         {
             return ApiProblems.Forbidden("Only owners and admins of the organization may change its settings.");
+        }
+
+        if (request.Slug is not null && HostNames.SlugError(request.Slug) is { } slugError)
+        {
+            return ApiProblems.Invalid("slug", slugError);
         }
 
         // The quota bounds what the operator's disks hold for the organization: not its own owners' call.
@@ -79,6 +84,19 @@ internal static class OrganizationEndpoints
         }
 
         var organization = access.Organization;
+        // First: a slug another organization has refuses the whole request, before anything changed.
+        if (request.Slug is { } slug && slug != organization.Slug)
+        {
+            var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationUpdated, caller.UserId, organization.OrganizationId, organization.OrganizationId,
+                $"slug={slug}", time.GetUtcNowMilliseconds());
+            if (!await store.OrganizationSetSlugAsync(organization.OrganizationId, slug, auditEvent, cancellationToken))
+            {
+                return ApiProblems.Conflict($"The slug '{slug}' is taken by another organization.");
+            }
+
+            organization = organization with { Slug = slug };
+        }
+
         if (request.GatewayAutoRelease is { } autoRelease)
         {
             var auditEvent = new AuditEvent(Ids.New(), EventKinds.OrganizationUpdated, caller.UserId, organization.OrganizationId, organization.OrganizationId,

@@ -10,4 +10,5 @@ internal static class WorkerFlags
     public const string AutosaveInterval = "--autosave-interval";
     public const string OAuthCleanupInterval = "--oauth-cleanup-interval";
     public const string ContainerPorts = "--container-ports";
+    public const string LogFormat = "--log-format";
 }

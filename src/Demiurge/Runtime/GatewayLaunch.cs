@@ -3,10 +3,13 @@ using Demiurge.Protocol;
 namespace Demiurge.Runtime;
 
 /// <summary>Everything a driver needs to start one gateway worker (<see cref="Spec"/>).</summary>
-/// <remarks><see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="WorkerEnvironment.ControlPlaneKeys"/>): the worker trusts only calls they verify.</remarks>
+/// <remarks>
+/// <see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="WorkerEnvironment.ControlPlaneKeys"/>): the worker trusts only calls they verify.
+/// <see cref="LogFormat"/> is the console format the worker logs in (the control plane passes its own); null leaves it to the worker.
+/// </remarks>
 internal sealed record GatewayLaunch(
     string GatewayId, int Port, string Token, string ControlPlaneKeys, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval,
-    string ContainerPorts)
+    string ContainerPorts, string? LogFormat = null)
 {
     /// <summary>The worker's base address; workers listen on loopback only.</summary>
     public Uri Address => new($"http://127.0.0.1:{Port}");
@@ -25,6 +28,7 @@ internal sealed record GatewayLaunch(
         WorkerFlags.AutosaveInterval, AutosaveInterval,
         WorkerFlags.OAuthCleanupInterval, OAuthCleanupInterval,
         WorkerFlags.ContainerPorts, ContainerPorts,
+        .. LogFormat is null ? (string[])[] : [WorkerFlags.LogFormat, LogFormat],
     ];
 
     /// <summary>The worker's environment: its token, and the keys of the control planes it obeys.</summary>

@@ -8,17 +8,54 @@ namespace Demiurge.Store;
 /// <summary>Organizations, their memberships, projects and the settings revision their gateway follows, in portable SQL.</summary>
 internal sealed class SqlOrganizationStore(Database database) : IOrganizationStore
 {
-    private const string SelectOrganization = "SELECT organization_id, name, created_at, gateway_auto_release, storage_quota_bytes FROM organizations";
+    private const string SelectOrganization = "SELECT organization_id, name, created_at, gateway_auto_release, storage_quota_bytes, slug FROM organizations";
 
-    public Task OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        database.WriteAsync(async session =>
+    // Each failed attempt means another organization took the slug meanwhile, so attempts are
+    // bounded by the creates racing for one name; this is far beyond any real burst.
+    private const int SlugAttempts = 64;
+
+    public async Task<Organization> OrganizationCreateAsync(Organization organization, string ownerUserId, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            await session.ExecuteAsync(
-                "INSERT INTO organizations (organization_id, name, created_at) VALUES (@id, @name, @at)",
-                cancellationToken, ("@id", organization.OrganizationId), ("@name", organization.Name), ("@at", organization.CreatedAt.ToUnixTimeMilliseconds()));
-            await InsertMembershipAsync(session, organization.OrganizationId, ownerUserId, OrganizationRole.Owner, organization.CreatedAt, cancellationToken);
-            return true;
-        }, auditEvent, cancellationToken);
+            try
+            {
+                var created = organization;
+                await database.WriteAsync(async session =>
+                {
+                    if (created.Slug.Length == 0)
+                    {
+                        created = organization with { Slug = await FreeSlugAsync(session, organization.Name, cancellationToken) };
+                    }
+
+                    await session.ExecuteAsync(
+                        "INSERT INTO organizations (organization_id, name, slug, created_at) VALUES (@id, @name, @slug, @at)",
+                        cancellationToken, ("@id", created.OrganizationId), ("@name", created.Name), ("@slug", created.Slug), ("@at", created.CreatedAt.ToUnixTimeMilliseconds()));
+                    await InsertMembershipAsync(session, created.OrganizationId, ownerUserId, OrganizationRole.Owner, created.CreatedAt, cancellationToken);
+                    return true;
+                }, auditEvent, cancellationToken);
+                return created;
+            }
+            catch (DbException exception) when (organization.Slug.Length == 0 && attempt < SlugAttempts && database.IsUniqueViolation(exception))
+            {
+                // A concurrent create committed the slug between this one's read and its insert
+                // (the unique index decided): the next attempt reads it as taken.
+            }
+        }
+    }
+
+    public Task<bool> OrganizationSetSlugAsync(string organizationId, string slug, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        database.TryWriteAsync(session => session.ExecuteAsync("UPDATE organizations SET slug = @slug WHERE organization_id = @id",
+            cancellationToken, ("@slug", slug), ("@id", organizationId)), auditEvent, cancellationToken);
+
+    /// <summary>The slug <see cref="HostNames.Slug"/> gives <paramref name="name"/> among the slugs taken now: only those that start like it can clash.</summary>
+    private static async Task<string> FreeSlugAsync(DbSession session, string name, CancellationToken cancellationToken)
+    {
+        // The label has no LIKE wildcard in it: letters, digits and hyphens only.
+        var taken = (await session.ListAsync("SELECT slug FROM organizations WHERE slug LIKE @prefix",
+            r => r.GetString(0), cancellationToken, ("@prefix", HostNames.SlugBase(name) + "%"))).ToHashSet(StringComparer.Ordinal);
+        return HostNames.Slug(name, taken.Contains);
+    }
 
     public Task<bool> OrganizationSetGatewayAutoReleaseAsync(string organizationId, bool autoRelease, AuditEvent auditEvent, CancellationToken cancellationToken) =>
         database.WriteAsync(async session => await session.ExecuteAsync("UPDATE organizations SET gateway_auto_release = @value WHERE organization_id = @id",
@@ -39,7 +76,7 @@ internal sealed class SqlOrganizationStore(Database database) : IOrganizationSto
             ? database.ListAsync($"{SelectOrganization} ORDER BY created_at, organization_id",
                 ReadOrganization, cancellationToken)
             : database.ListAsync("""
-                SELECT o.organization_id, o.name, o.created_at, o.gateway_auto_release, o.storage_quota_bytes
+                SELECT o.organization_id, o.name, o.created_at, o.gateway_auto_release, o.storage_quota_bytes, o.slug
                 FROM organizations o JOIN memberships m ON m.organization_id = o.organization_id
                 WHERE m.user_id = @user
                 ORDER BY o.created_at, o.organization_id
@@ -170,7 +207,7 @@ internal sealed class SqlOrganizationStore(Database database) : IOrganizationSto
             r => new Project(r.GetString(0), r.GetString(1), r.GetString(2), r.GetTime(3)),
             cancellationToken, ("@org", organizationId));
 
-    private static Organization ReadOrganization(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetInt64(4));
+    private static Organization ReadOrganization(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetString(5));
 
     private static Task<int> InsertMembershipAsync(DbSession session, string organizationId, string userId, OrganizationRole role, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
         session.ExecuteAsync(

@@ -103,7 +103,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         Assert.Equal("Acme Corp", listed.GetProperty("name").GetString());
 
         var table = (await RunAsync(user.Token, "org", "list")).AssertExitCode(ExitCodes.Success);
-        var row = Assert.Single(TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "CREATED_AT", "GATEWAY_AUTO_RELEASE", "STORAGE_QUOTA_BYTES"));
+        var row = Assert.Single(TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "SLUG", "CREATED_AT", "GATEWAY_AUTO_RELEASE", "STORAGE_QUOTA_BYTES"));
         Assert.Equal(organizationId, row["ORGANIZATION_ID"]);
         Assert.Equal("Acme Corp", row["NAME"]);
         Assert.True(DateTimeOffset.TryParse(row["CREATED_AT"], out _), row["CREATED_AT"]);
@@ -118,7 +118,7 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
 
         var table = (await RunAsync(user.Token, "org", "list")).AssertExitCode(ExitCodes.Success);
 
-        var rows = TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "CREATED_AT", "GATEWAY_AUTO_RELEASE", "STORAGE_QUOTA_BYTES");
+        var rows = TableAssert.AssertAligned(table.OutputLines(), "ORGANIZATION_ID", "NAME", "SLUG", "CREATED_AT", "GATEWAY_AUTO_RELEASE", "STORAGE_QUOTA_BYTES");
         Assert.Equal(2, rows.Count);
         Assert.Equal(new Dictionary<string, string> { [shortId] = "A", [longId] = "A much longer organization name" },
             rows.ToDictionary(r => r["ORGANIZATION_ID"], r => r["NAME"]));
@@ -151,6 +151,22 @@ public sealed class ClientCommandTests(ControlPlaneFixture fixture) : IClassFixt
         var values = KeyValueLines(table.OutputLines());
         Assert.Equal(organizationId, values["organization_id"]);
         Assert.Equal("Shown", values["name"]);
+    }
+
+    [Fact]
+    public async Task OrgSetSlug_FreeThenReserved_ChangesItThenExitsFailedSayingWhy()
+    {
+        var user = await fixture.CreateUserAsync();
+        var organizationId = await ControlPlaneFixture.CreateOrganizationAsync(user.Client, "Slugged");
+        var slug = "cli-" + Guid.NewGuid().ToString("N")[..12];
+
+        var changed = (await RunAsync(user.Token, "org", "set-slug", organizationId, slug, "-o", "json")).AssertExitCode(ExitCodes.Success).Json();
+        var refused = (await RunAsync(user.Token, "org", "set-slug", organizationId, "www")).AssertExitCode(ExitCodes.Failed);
+        var shown = KeyValueLines((await RunAsync(user.Token, "org", "show", organizationId)).AssertExitCode(ExitCodes.Success).OutputLines());
+
+        Assert.Equal(slug, changed.GetProperty("slug").GetString());
+        Assert.Contains("reserved", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(slug, shown["slug"]);
     }
 
     [Fact]

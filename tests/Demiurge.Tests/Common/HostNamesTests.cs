@@ -105,6 +105,70 @@ public sealed class HostNamesTests
     }
 
     [Theory]
+    [InlineData("WWW")]
+    [InlineData("Acme Corp")]
+    [InlineData("Org-Acme")]
+    public void Slug_AnyName_IsItsBaseOrTheBaseAndANumber(string name)
+    {
+        var baseLabel = HostNames.SlugBase(name);
+        var taken = new HashSet<string> { baseLabel, baseLabel + "-2" };
+
+        var slug = HostNames.Slug(name, taken.Contains);
+
+        Assert.StartsWith(baseLabel + "-", slug, StringComparison.Ordinal);
+        Assert.DoesNotContain(slug, taken);
+    }
+
+    /// <summary>"org-2" is a gateway's label and "uc-2" a container's: numbering them so would never find a free slug.</summary>
+    [Theory]
+    [InlineData("Org", "org3")]
+    [InlineData("日本", "org3")]
+    [InlineData("UC", "uc3")]
+    public void Slug_TakenLabelThatAHyphenWouldMakeReserved_NumberWithoutHyphen(string name, string expected)
+    {
+        var label = HostNames.SlugBase(name);
+        var taken = new HashSet<string> { label, label + "2" };
+
+        Assert.Equal(expected, HostNames.Slug(name, taken.Contains));
+        Assert.Null(HostNames.SlugError(expected));
+    }
+
+    [Theory]
+    [InlineData("acme")]
+    [InlineData("acme-corp-2")]
+    [InlineData("0day")]
+    [InlineData("a")]
+    public void SlugError_ValidSlug_Null(string slug)
+    {
+        Assert.Null(HostNames.SlugError(slug));
+        Assert.Null(HostNames.SlugError(new string('x', HostNames.MaxLabelLength)));
+    }
+
+    [Theory]
+    [InlineData("", "lower-case")]
+    [InlineData("Acme", "lower-case")]
+    [InlineData("-acme", "lower-case")]
+    [InlineData("acme-", "lower-case")]
+    [InlineData("ac--me", "lower-case")]
+    [InlineData("ac_me", "lower-case")]
+    [InlineData("acme.corp", "lower-case")]
+    [InlineData("café", "lower-case")]
+    [InlineData("www", "reserved")]
+    [InlineData("apps", "reserved")]
+    [InlineData("org-acme", "reserved")]
+    [InlineData("uc-1", "reserved")]
+    public void SlugError_MalformedOrReserved_SaysWhich(string slug, string expected)
+    {
+        Assert.Contains(expected, HostNames.SlugError(slug), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SlugError_LongerThanALabel_Malformed()
+    {
+        Assert.NotNull(HostNames.SlugError(new string('x', HostNames.MaxLabelLength + 1)));
+    }
+
+    [Theory]
     [InlineData("org-abc.demiurge.localhost", "Organization", "", "org-abc.demiurge.localhost")]
     [InlineData("uc-Jupyter.org-abc.demiurge.localhost.", "Container", "jupyter", "org-abc.demiurge.localhost")]
     [InlineData("127.0.0.1", "Gateway", "", "")]

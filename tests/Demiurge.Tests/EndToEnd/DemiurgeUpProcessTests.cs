@@ -7,7 +7,7 @@ using Demiurge.Tests.Infrastructure;
 namespace Demiurge.Tests.EndToEnd;
 
 /// <summary>The built executable, run the way the README runs it.</summary>
-public sealed class DemiurgeUpProcessTests
+public sealed partial class DemiurgeUpProcessTests
 {
     [Theory]
     [InlineData(DemiurgeProcess.SigTerm)]
@@ -159,8 +159,13 @@ public sealed class DemiurgeUpProcessTests
         using var dataDir = new TempDirectory();
         await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next(), "--log-format", "text"]);
         await process.WaitForOutputAsync("Press Ctrl-C");
+        // The pool's workers log in the control plane's format too, though their standard error is a file.
+        var workerLines = await WorkerLogLinesAsync(dataDir.Path);
         process.Signal(DemiurgeProcess.SigTerm);
         Assert.Equal(0, await process.WaitForExitAsync());
+
+        Assert.Contains(workerLines, l => TextLogLine().IsMatch(l));
+        Assert.DoesNotContain(workerLines, l => l.StartsWith('{'));
 
         var lines = process.StandardError.ToList();
         Assert.NotEmpty(lines);
@@ -191,4 +196,30 @@ public sealed class DemiurgeUpProcessTests
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }
+
+    // Waits for the first worker's log to hold a log line (its ready announcement), and returns its lines.
+    private static async Task<List<string>> WorkerLogLinesAsync(string dataDir)
+    {
+        var logs = Path.Combine(dataDir, "logs");
+        for (var wait = 0; wait < 600; wait++)
+        {
+            foreach (var file in Directory.Exists(logs) ? Directory.GetFiles(logs, "gateway-*.log") : [])
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var reader = new StreamReader(stream);
+                var lines = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+                if (lines.Any(l => TextLogLine().IsMatch(l) || l.StartsWith('{')))
+                {
+                    return lines;
+                }
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"No gateway worker logged a line in {logs}.");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trce|dbug|info|warn|fail|crit): [\w.]+\[\d+\] ")]
+    private static partial System.Text.RegularExpressions.Regex TextLogLine();
 }

@@ -103,6 +103,31 @@ public sealed class GatewayCommandTests
         Assert.Contains(exception.Errors, e => e.StartsWith("DEMIURGE_GATEWAY_TOKEN must be set", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("JSON")]
+    [InlineData("xml")]
+    [InlineData("")]
+    public void ParseOptions_LogFormatNotTextOrJson_Refused(string format)
+    {
+        var exception = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(
+            new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s", LogFormat: format), Environment(Token)));
+
+        Assert.Equal($"--log-format '{format}' is not one of text, json.", Assert.Single(exception.Errors));
+    }
+
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public void Configuration_LogFormat_IsTheSettingEveryRoleReads(string format)
+    {
+        var arguments = new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "5m", "30s", LogFormat: format);
+
+        _ = GatewayCommand.ParseOptions(arguments, Environment(Token));
+
+        Assert.Equal([new(Settings.LogFormat.ConfigurationKey, format)], GatewayCommand.Configuration(arguments));
+        Assert.Empty(GatewayCommand.Configuration(arguments with { LogFormat = null }));
+    }
+
     [Fact]
     public void ParseOptions_TokenWithWhiteSpace_RefusedWithoutEchoingIt()
     {

@@ -31,6 +31,7 @@ public sealed class PermissionMatrixTests(TenantFixture fixture) : IClassFixture
         ["POST /orgs"] = () => Task.FromResult<object>(new { name = "Org " + fixture.Unique() }),
         ["PATCH /orgs/{organization_id}"] = () => Task.FromResult<object>(new { gateway_auto_release = true }),
         ["PATCH /orgs/{organization_id} storage_quota_bytes"] = () => Task.FromResult<object>(new { storage_quota_bytes = 512L << 20 }),
+        ["PATCH /orgs/{organization_id} slug"] = () => Task.FromResult<object>(new { slug = "matrix-" + fixture.Unique() }),
         ["POST /orgs/{organization_id}/members"] = async () => new { user_id = (await fixture.ControlPlane.CreateUserAsync()).UserId, role = "member" },
         ["PATCH /orgs/{organization_id}/members/{user_id}"] = () => Task.FromResult<object>(new { role = "viewer" }),
         ["POST /orgs/{organization_id}/projects"] = () => Task.FromResult<object>(new { name = "p" + fixture.Unique() }),

@@ -20,9 +20,10 @@ public abstract partial class StoreContractTests
         var organization = new Organization(Ids.New(), "Acme", Tick());
         var auditEvent = NewEvent(EventKinds.OrganizationCreated, actorUserId: owner.UserId, organizationId: organization.OrganizationId);
 
-        await Store.Organizations.OrganizationCreateAsync(organization, owner.UserId, auditEvent, Ct);
+        var created = await Store.Organizations.OrganizationCreateAsync(organization, owner.UserId, auditEvent, Ct);
 
-        Assert.Equal(organization, await Store.Organizations.OrganizationGetAsync(organization.OrganizationId, Ct));
+        Assert.Equal(organization with { Slug = "acme" }, created);
+        Assert.Equal(created, await Store.Organizations.OrganizationGetAsync(organization.OrganizationId, Ct));
         Assert.Equal(OrganizationRole.Owner, await Store.Organizations.MembershipRoleAsync(organization.OrganizationId, owner.UserId, Ct));
         Assert.Equal(
             [new Membership(organization.OrganizationId, owner.UserId, "alice", OrganizationRole.Owner, organization.CreatedAt)],

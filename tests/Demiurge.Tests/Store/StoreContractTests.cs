@@ -160,8 +160,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     private protected async Task<Organization> CreateOrganizationAsync(string ownerUserId, string name, DateTimeOffset? createdAt = null)
     {
         var organization = new Organization(Ids.New(), name, createdAt ?? Tick());
-        await Store.Organizations.OrganizationCreateAsync(organization, ownerUserId, NewEvent(EventKinds.OrganizationCreated, ownerUserId, organization.OrganizationId), Ct);
-        return organization;
+        return await Store.Organizations.OrganizationCreateAsync(organization, ownerUserId, NewEvent(EventKinds.OrganizationCreated, ownerUserId, organization.OrganizationId), Ct);
     }
 
     /// <summary>

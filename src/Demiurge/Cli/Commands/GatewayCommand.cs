@@ -40,16 +40,17 @@ internal static class GatewayCommand
             Description = "Loopback ports user containers may register as their endpoints, first-last",
             DefaultValueFactory = _ => GatewayProcessOptions.DefaultContainerPorts.ToString(),
         };
+        var logFormat = new Option<string>(WorkerFlags.LogFormat) { Description = Settings.LogFormat.Description };
         var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {Protocol.WorkerEnvironment.GatewayToken}.")
         {
-            controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval, containerPorts,
+            controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval, containerPorts, logFormat,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var arguments = new GatewayArguments(
                 parseResult.GetValue(controlPlane), parseResult.GetValue(port), parseResult.GetValue(gatewayId),
                 parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval), parseResult.GetValue(oauthCleanupInterval),
-                parseResult.GetValue(containerPorts));
+                parseResult.GetValue(containerPorts), parseResult.GetValue(logFormat));
             return RunAsync(arguments, Environment.GetEnvironmentVariables(), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
@@ -98,6 +99,11 @@ internal static class GatewayCommand
         if (arguments.ContainerPorts is not null && !PortRange.TryParse(arguments.ContainerPorts, out containerPorts))
         {
             errors.Add($"{WorkerFlags.ContainerPorts} '{arguments.ContainerPorts}' is not a port range such as {GatewayProcessOptions.DefaultContainerPorts}.");
+        }
+
+        if (arguments.LogFormat is not (null or ConsoleLogging.Text or ConsoleLogging.Json))
+        {
+            errors.Add($"{WorkerFlags.LogFormat} '{arguments.LogFormat}' is not one of {ConsoleLogging.Text}, {ConsoleLogging.Json}.");
         }
 
         var token = environment[Protocol.WorkerEnvironment.GatewayToken] as string;
@@ -151,7 +157,15 @@ internal static class GatewayCommand
     }
 
     private static Task<int> RunAsync(GatewayArguments arguments, IDictionary environment, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RoleRunner.RunAsync($"Demiurge gateway {arguments.GatewayId}", () => GatewayHost.Create(ParseOptions(arguments, environment)).Host, Summary, output, error, cancellationToken);
+        RoleRunner.RunAsync($"Demiurge gateway {arguments.GatewayId}", () => GatewayHost.Create(ParseOptions(arguments, environment), configuration: Configuration(arguments)).Host,
+            Summary, output, error, cancellationToken);
+
+    /// <summary>The settings of the worker's host its flags give: the console's format, as every role takes it.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Configuration(GatewayArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.LogFormat is null ? [] : [new(Settings.LogFormat.ConfigurationKey, arguments.LogFormat)];
+    }
 
     private static string Summary(RoleHost host)
     {

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Demiurge.Cli.Commands;
 
-/// <summary><c>demiurge org create|list|show|member add|list|set-role|remove</c>.</summary>
+/// <summary><c>demiurge org create|list|show|set-slug|member add|list|set-role|remove</c>.</summary>
 internal static class OrgCommand
 {
     public static Command Create()
@@ -18,7 +18,12 @@ internal static class OrgCommand
         var show = new Command("show", "Show one organization.") { organizationId };
         show.SetAction((r, ct) => ApiClient.SendAsync(r, HttpMethod.Get, OrganizationPath(r, organizationId), null, ct));
 
-        return new Command("org", "Manage organizations.") { create, list, show, MemberCommand() }.WithClientOptions();
+        var slugOrganizationId = OrganizationIdArgument();
+        var slug = new Argument<string>("slug") { Description = "The new slug: lower-case letters, digits and single hyphens; its apps are named {app}.{slug}.apps.{domain}" };
+        var setSlug = new Command("set-slug", "Change an organization's slug (owners and admins).") { slugOrganizationId, slug };
+        setSlug.SetAction((r, ct) => ApiClient.SendAsync(r, HttpMethod.Patch, OrganizationPath(r, slugOrganizationId), new { slug = r.GetValue(slug) }, ct));
+
+        return new Command("org", "Manage organizations.") { create, list, show, setSlug, MemberCommand() }.WithClientOptions();
     }
 
     private static Command MemberCommand()

@@ -8,7 +8,14 @@ namespace Demiurge.Edge.Nginx;
 /// </summary>
 internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
 {
+    /// <summary>
+    /// How often the certificates nginx serves are checked (<see cref="RenewCertificatesAsync"/>):
+    /// an operator's replaced file is served within this long, and ours are renewed well before they expire.
+    /// </summary>
+    public static readonly TimeSpan CertificateCheckInterval = TimeSpan.FromMinutes(1);
+
     private readonly IEdgeStore _store;
+    private readonly TimeProvider _time;
     private readonly IOptions<EdgeOptions> _options;
     private readonly string _domain;
     private readonly ILogger<NginxEdgeRouter> _logger;
@@ -18,6 +25,7 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
         : base(store, time, logger)
     {
         _store = store;
+        _time = time;
         _options = options;
         _logger = logger;
         var edge = options.Value;
@@ -50,9 +58,38 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
 
     public Task<IReadOnlyList<EdgeRoute>> ListRoutesAsync(CancellationToken cancellationToken) => _store.EdgeRoutesListAsync(cancellationToken);
 
-    /// <summary>Follows the store when nginx is the edge; otherwise there is nothing to follow.</summary>
+    /// <summary>
+    /// Checks the certificates of the sites nginx serves with TLS, and reloads nginx when one was
+    /// renewed (ours near their expiry, or the operator's replaced on disk); returns how many were.
+    /// </summary>
+    /// <exception cref="NginxException">nginx refused the renewed certificates; it serves on with the ones it has.</exception>
+    public Task<int> RenewCertificatesAsync(CancellationToken cancellationToken) => _sites.RenewCertificatesAsync(cancellationToken);
+
+    /// <summary>Follows the store, and renews certificates, when nginx is the edge; otherwise there is nothing to do.</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        _options.Value.Provider == EdgeOptions.Nginx ? base.ExecuteAsync(stoppingToken) : Task.CompletedTask;
+        _options.Value.Provider == EdgeOptions.Nginx ? Task.WhenAll(base.ExecuteAsync(stoppingToken), RenewCertificatesEveryIntervalAsync(stoppingToken)) : Task.CompletedTask;
+
+    // Certificates change without a site changing: expiry comes, operators replace files.
+    private async Task RenewCertificatesEveryIntervalAsync(CancellationToken stoppingToken)
+    {
+        while (_options.Value.HttpsPort != 0 && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(CertificateCheckInterval, _time, stoppingToken);
+                await RenewCertificatesAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (IOException exception)
+            {
+                // nginx refused, or a file could not be read: it serves on, and the next check tries again.
+                LogRenewalFailed(_logger, exception.Message);
+            }
+        }
+    }
 
     /// <remarks>
     /// The first pass also removes the files of sites the store does not route (a route removed
@@ -73,6 +110,9 @@ internal sealed partial class NginxEdgeRouter : EdgeRouteFollower, IEdgeRouter
             LogNotFollowed(_logger, version, exception.Message);
         }
     }
+
+    [LoggerMessage(EventId = 7106, Level = LogLevel.Error, Message = "nginx's certificates were not renewed: {Reason}")]
+    private static partial void LogRenewalFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 7103, Level = LogLevel.Error, Message = "nginx did not take every route of store version {Version}: {Reason}")]
     private static partial void LogNotFollowed(ILogger logger, long version, string reason);

@@ -33,9 +33,11 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
     /// <paramref name="retryRefused"/> (a caller's new change), a route nginx refused last time
     /// fails again at once.
     /// </summary>
-    public async Task ApplyAsync(IReadOnlyList<EdgeRoute> routes, long version, bool retryRefused, CancellationToken cancellationToken)
+    public Task ApplyAsync(IReadOnlyList<EdgeRoute> routes, long version, bool retryRefused, CancellationToken cancellationToken) =>
+        EnqueueAsync(new Change(routes, version, retryRefused, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)), cancellationToken);
+
+    private async Task EnqueueAsync(Change change, CancellationToken cancellationToken)
     {
-        var change = new Change(routes, version, retryRefused, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool drain;
         lock (_pendingLock)
         {
@@ -88,6 +90,19 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
                 foreach (var change in batch)
                 {
                     change.Fail(new NginxException($"Cannot apply nginx sites in '{edge.NginxSitesDir}': {exception.Message}"));
+                }
+            }
+
+            if (batch.Where(c => c.RenewsCertificates).ToList() is { Count: > 0 } renewals)
+            {
+                try
+                {
+                    var renewed = await RenewAsync();
+                    renewals.ForEach(c => c.Renewed = renewed);
+                }
+                catch (Exception exception)
+                {
+                    renewals.ForEach(c => c.Fail(exception as NginxException ?? new NginxException($"Cannot renew nginx certificates: {exception.Message}")));
                 }
             }
 
@@ -294,6 +309,12 @@ internal sealed partial class NginxSites(EdgeOptions edge, string domain, NginxC
         public bool RetryRefused { get; } = retryRefused;
 
         public TaskCompletionSource Done { get; } = done;
+
+        /// <summary>A check of the certificates (<see cref="RenewCertificatesAsync"/>) rather than routes.</summary>
+        public bool RenewsCertificates { get; init; }
+
+        /// <summary>How many certificates the check renewed.</summary>
+        public int Renewed { get; set; }
 
         public void Fail(Exception exception) => _failure ??= exception;
 
