@@ -4,4 +4,4 @@ namespace Demiurge.GatewayProcess;
 /// <remarks>A null <see cref="OAuthCleanupInterval"/> or <see cref="ContainerPorts"/> keeps the default (the flags have one; callers that build arguments directly may leave them out).</remarks>
 internal sealed record GatewayArguments(
     string? ControlPlane, string? Port, string? GatewayId, string? InactivityTimeout, string? AutosaveInterval, string? OAuthCleanupInterval = null,
-    string? ContainerPorts = null);
+    string? ContainerPorts = null, string? RoomMessageMaxBytes = null, string? RoomUpdatesPerSecond = null, string? RoomConnections = null, string? Rooms = null);

@@ -1,6 +1,7 @@
 using System.Net;
 using Demiurge.GatewayProcess.Containers;
 using Demiurge.GatewayProcess.OAuth;
+using Demiurge.GatewayProcess.Rooms;
 using Demiurge.GatewayProcess.Routing;
 using Demiurge.Hosting;
 using Microsoft.AspNetCore.OpenApi;
@@ -94,6 +95,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseMiddleware<ContainerRoutingMiddleware>();
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
+        app.UseWebSockets();
         app.UseRouting();
         app.Use(ControlPlaneAuthentication.RequireAsync);
         app.UseMiddleware<OversizedBodyMiddleware>(MaxRequestBodyBytes);
@@ -101,6 +103,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();
         app.MapContainerRouteEndpoints();
+        app.MapRoomEndpoints();
         // Under the organization's name too: it documents the organization's API.
         app.MapOpenApi(OpenApiPath);
         return new GatewayHost(new RoleHost(app));

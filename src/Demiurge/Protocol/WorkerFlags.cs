@@ -10,4 +10,8 @@ internal static class WorkerFlags
     public const string AutosaveInterval = "--autosave-interval";
     public const string OAuthCleanupInterval = "--oauth-cleanup-interval";
     public const string ContainerPorts = "--container-ports";
+    public const string RoomMessageMaxBytes = "--room-message-max-bytes";
+    public const string RoomUpdatesPerSecond = "--room-updates-per-second";
+    public const string RoomConnections = "--room-connections";
+    public const string Rooms = "--rooms";
 }
