@@ -19,14 +19,16 @@ internal sealed class Room
     private readonly List<RoomConnection> _connections = [];
     private readonly RoomAwareness _awareness = new();
     private readonly int _maxConnections;
+    private readonly TimeProvider _time;
     private bool _closed;
 
-    public Room(OrganizationSession session, string projectId, RoomDocument document, int maxConnections)
+    public Room(OrganizationSession session, string projectId, RoomDocument document, int maxConnections, TimeProvider time)
     {
         Session = session;
         ProjectId = projectId;
         _document = document;
         _maxConnections = maxConnections;
+        _time = time;
     }
 
     public OrganizationSession Session { get; }
@@ -131,7 +133,7 @@ internal sealed class Room
 
     /// <summary>
     /// Applies a member's update: stored in the project's document (within the organization's
-    /// quota), then relayed to the other connections. How the project's document took it.
+    /// quota), counted as user activity, then relayed to the other connections. How the project's document took it.
     /// </summary>
     public ProjectAccess Update(RoomConnection connection, ReadOnlySpan<byte> update)
     {
@@ -146,6 +148,7 @@ internal sealed class Room
             if (access == ProjectAccess.Done)
             {
                 _document.Apply(update);
+                Session.Touch(_time.GetUtcNow()); // user activity, before anyone hears of it
                 Broadcast(RoomMessages.SyncMessage(RoomMessages.SyncUpdate, update), except: connection);
             }
 
@@ -164,6 +167,11 @@ internal sealed class Room
         lock (_gate)
         {
             var taken = _awareness.Apply(connection, entries, out var changed);
+            if (changed)
+            {
+                Session.Touch(_time.GetUtcNow()); // user activity; a renewal of the same state is not
+            }
+
             if (taken.Count > 0)
             {
                 Broadcast(RoomMessages.AwarenessMessage(taken), except: null);

@@ -56,9 +56,9 @@ internal sealed partial class RoomProtocol(
                 {
                     ProtocolError("an awareness message that is not one");
                 }
-                else if (room.Awareness(from, entries))
+                else
                 {
-                    room.Session.Touch(time.GetUtcNow());
+                    room.Awareness(from, entries);
                 }
 
                 break;
@@ -97,7 +97,6 @@ internal sealed partial class RoomProtocol(
         switch (room.Update(connection, update))
         {
             case ProjectAccess.Done:
-                room.Session.Touch(time.GetUtcNow());
                 break;
             case ProjectAccess.QuotaExceeded:
                 Refuse(RoomCloseCodes.StorageQuotaExceeded, "the organization's storage quota is used up");

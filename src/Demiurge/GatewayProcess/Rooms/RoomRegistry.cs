@@ -6,7 +6,7 @@ namespace Demiurge.GatewayProcess.Rooms;
 /// <see cref="RoomCloseCodes.Released"/> when the session closes (release, shutdown), and dropped
 /// when its last client leaves: its state is in the project's document, saved with the others.
 /// </summary>
-internal sealed partial class RoomRegistry(RoomLimits limits, ILogger<RoomRegistry> logger)
+internal sealed partial class RoomRegistry(RoomLimits limits, TimeProvider time, ILogger<RoomRegistry> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ internal sealed partial class RoomRegistry(RoomLimits limits, ILogger<RoomRegist
                     return null;
                 }
 
-                room = new Room(session, projectId, document, Limits.ConnectionsPerRoom);
+                room = new Room(session, projectId, document, Limits.ConnectionsPerRoom, time);
                 _rooms.Add(projectId, room);
                 opened = true;
                 var opening = room;

@@ -15,6 +15,7 @@ internal sealed class NodeRoomClient : IAsyncDisposable
     private readonly Process _process;
     private readonly List<JsonElement> _events = [];
     private readonly List<string> _errors = [];
+    private int _disposed;
 
     private NodeRoomClient(Process process) => _process = process;
 
@@ -143,6 +144,11 @@ internal sealed class NodeRoomClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             try
