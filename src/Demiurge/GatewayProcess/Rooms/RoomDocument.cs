@@ -9,8 +9,9 @@ namespace Demiurge.GatewayProcess.Rooms;
 /// <remarks>
 /// <para>
 /// STAND-IN, TO SWAP FOR <c>Demiurge.Yjs.YUpdate</c> AT MERGE. Until the codec lands this keeps
-/// every update it received, in order, and stores them framed as a lib0 list (varUint count, then
-/// each update as a varUint8Array), base64. yjs applies updates in any order and any number of
+/// every update it received, in order, and stores them framed as a lib0 list (<see cref="s_listMagic"/>,
+/// a varUint count, then each update as a varUint8Array), base64; a stored document without that
+/// prefix (one written whole through <c>PUT /projects/{id}/state</c>) is taken as one update. yjs applies updates in any order and any number of
 /// times, so answering sync step 1 with an empty step 2 followed by one update message per stored
 /// update gives every client the whole document. With <c>YUpdate</c> each member changes as its
 /// comment says: the document becomes ONE merged update (<c>YUpdate.Merge</c>), stored as that
@@ -23,6 +24,12 @@ internal sealed class RoomDocument
 {
     /// <summary>The empty update: no structs, an empty delete set.</summary>
     public static readonly byte[] EmptyUpdate = [0, 0];
+
+    /// <summary>
+    /// Opens the stand-in's list. A Yjs update starting so would list 8,831 clients in its first
+    /// varUint, then a client with a 22-byte name: not a document anyone stores.
+    /// </summary>
+    private static readonly byte[] s_listMagic = [0xFF, .. "demiurge-room-list-v1\n"u8];
 
     /// <summary>The empty state vector: no clients.</summary>
     private static readonly byte[] s_emptyStateVector = [0];
@@ -61,7 +68,12 @@ internal sealed class RoomDocument
         }
 
         // YUpdate: the stored bytes are one update; check it decodes (YUpdate.EncodeStateVector throws on garbage) and keep it.
-        var position = 0;
+        if (!bytes.AsSpan().StartsWith(s_listMagic))
+        {
+            return new RoomDocument([bytes]);
+        }
+
+        var position = s_listMagic.Length;
         if (!RoomWire.TryReadVarUint(bytes, ref position, out var count) || count > (ulong)bytes.Length)
         {
             return null;
@@ -122,7 +134,8 @@ internal sealed class RoomDocument
     public string EncodeWith(ReadOnlySpan<byte> update)
     {
         // YUpdate: Convert.ToBase64String(YUpdate.Merge([merged, update])), kept to be taken by Apply.
-        var writer = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, Bytes + update.Length + 16 + (_updates.Count * 4)));
+        var writer = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, Bytes + update.Length + 64 + (_updates.Count * 4)));
+        writer.Write(s_listMagic);
         RoomWire.WriteVarUint(writer, (ulong)_updates.Count + 1);
         foreach (var stored in _updates)
         {
