@@ -184,14 +184,15 @@ public sealed partial class GatewayPermissionMatrixTests
         return client;
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
+    internal static async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
     {
         using var response = await client.PostAsJsonAsync(path, body);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task StartGatewayAsync(HttpClient client, string organizationId)
+    /// <summary>Allocates the organization's gateway, waiting for the pool's worker to be ready.</summary>
+    internal static async Task StartGatewayAsync(HttpClient client, string organizationId)
     {
         for (var attempt = 0; ; attempt++)
         {

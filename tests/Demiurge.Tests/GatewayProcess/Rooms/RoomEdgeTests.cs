@@ -1,8 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Demiurge.Tests.Infrastructure;
+using static Demiurge.Tests.Security.GatewayPermissionMatrixTests;
 
 namespace Demiurge.Tests.GatewayProcess.Rooms;
 
@@ -54,28 +52,6 @@ public sealed partial class RoomEdgeTests
         // Every line the platform wrote (its output, its log files): the query's token is never in one.
         Assert.DoesNotContain(ownerToken, platformOutput, StringComparison.Ordinal);
         Assert.DoesNotContain(ownerToken, string.Join('\n', Directory.EnumerateFiles(dataDir.Path, "*.log", SearchOption.AllDirectories).Select(File.ReadAllText)), StringComparison.Ordinal);
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
-    {
-        using var response = await client.PostAsJsonAsync(path, body);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static async Task StartGatewayAsync(HttpClient client, string organizationId)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var response = await client.PostAsJsonAsync("/gateway/start", new { organization_id = organizationId });
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 100)
-            {
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                return;
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     [GeneratedRegex(@"localhost:(\d+)")]
