@@ -21,7 +21,7 @@ internal static partial class RoomEndpoints
 
     private static async Task<Results<EmptyHttpResult, ValidationProblem, ProblemHttpResult>> ConnectAsync(
         string project_id, HttpContext context, GatewayWorker worker, UserTokenVerifier users, RoomRegistry rooms, IOptions<GatewayProcessOptions> options,
-        TimeProvider time, ILogger<RoomRegistry> logger, CancellationToken cancellationToken)
+        TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RoomRegistry> logger, CancellationToken cancellationToken)
     {
         if (Ids.Parse(project_id) is not { } projectId)
         {
@@ -64,6 +64,8 @@ internal static partial class RoomEndpoints
 
         var protocol = new RoomProtocol(room, connection, () => RoomAccess.Role(worker, user!.UserId), rooms.Limits, time, logger);
         LogJoined(logger, projectId, user!.UserId);
+        // The server waits for open requests when it stops: a room's socket must not hold it.
+        using var stopping = lifetime.ApplicationStopping.Register(() => connection.Close(RoomCloseCodes.Released, "gateway stopping"));
         try
         {
             await connection.RunAsync(protocol.Handle, cancellationToken);
