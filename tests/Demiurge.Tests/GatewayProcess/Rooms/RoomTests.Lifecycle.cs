@@ -90,6 +90,23 @@ public sealed partial class RoomTests
     }
 
     [Fact]
+    public async Task Update_OverTheStorageQuota_IsNotApplied_AndClosesWith4420()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        await gateway.ServeAsync(NewOrganization(), storageQuotaBytes: 512);
+        var token = gateway.ControlPlane.DefaultMember.Token;
+        await using var observer = await NodeRoomClient.StartAsync(Collab(gateway), ProjectA, token: token);
+        await using var writer = await NodeRoomClient.StartAsync(Collab(gateway), ProjectA, token: token);
+        await writer.WaitForSyncedAsync();
+
+        await writer.InsertAsync(new string('Q', 1000));
+
+        Assert.Equal(RoomCloseCodes.StorageQuotaExceeded, await writer.WaitForCloseAsync());
+        Assert.Null(await gateway.GetStateAsync(ProjectA));
+        Assert.DoesNotContain(observer.Events, e => e.GetProperty("event").GetString() == "text");
+    }
+
+    [Fact]
     public async Task Activity_UpdatesAndAwarenessChanges_AreActivity_ARenewalOfTheSameStateIsNot()
     {
         await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
