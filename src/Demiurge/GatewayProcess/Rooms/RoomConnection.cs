@@ -15,6 +15,9 @@ internal sealed class RoomConnection
     /// <summary>Messages queued for a client that does not read them; past this it is closed (<see cref="RoomCloseCodes.TooSlow"/>).</summary>
     public const int MaxQueuedMessages = 8192;
 
+    /// <summary>The reasons are ASCII; a close frame carries at most 123 bytes of one.</summary>
+    private const int MaxCloseReasonLength = 120;
+
     /// <summary>How long a client has to answer the room's close before its socket is dropped.</summary>
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
 
@@ -52,7 +55,7 @@ internal sealed class RoomConnection
     {
         if (Interlocked.CompareExchange(ref _closeCode, code, 0) == 0)
         {
-            _closeReason = reason;
+            _closeReason = reason.Length <= MaxCloseReasonLength ? reason : reason[..MaxCloseReasonLength]; // a close frame's reason is at most 123 bytes
             _outgoing.Writer.TryComplete();
             // A client that never answers the close must not hold the connection.
             _ = Task.Delay(s_closeTimeout, TimeProvider.System).ContinueWith(
