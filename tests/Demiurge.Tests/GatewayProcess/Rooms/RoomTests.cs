@@ -139,6 +139,35 @@ public sealed partial class RoomTests
         await other.WaitForTextAsync("by ticket");
     }
 
+    [Fact]
+    public async Task Config_MemberRemovedOrProjectDeleted_WhileConnected_TheNextUpdateCloses4403Or4404()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var owner = gateway.ControlPlane.DefaultMember;
+        var leaver = gateway.ControlPlane.AddUser("leo");
+        var grant = await gateway.ServeAsync(NewOrganization(), Members((owner, "owner"), (leaver, "member")));
+        await using var leaving = await NodeRoomClient.StartAsync(Collab(gateway), ProjectA, token: leaver.Token);
+        await using var staying = await NodeRoomClient.StartAsync(Collab(gateway), ProjectB, token: owner.Token);
+        await leaving.WaitForSyncedAsync();
+        await staying.WaitForSyncedAsync();
+
+        // Revision 2: the member is gone and project B deleted.
+        using var applied = await gateway.Http.SendAsync(await gateway.AsControlPlaneAsync(HttpMethod.Put, "/collab/config", System.Net.Http.Json.JsonContent.Create(new
+        {
+            organization_id = grant.OrganizationId, settings_revision = 2, organization_name = "Rooms",
+            members = new[] { new { user_id = owner.UserId, username = owner.Username, role = "owner" } },
+            projects = new[] { new { project_id = ProjectA, name = "A" } },
+            storage_quota_bytes = 1L << 20,
+        })));
+        applied.EnsureSuccessStatusCode();
+        await leaving.InsertAsync("after removal");
+        await staying.InsertAsync("after deletion");
+
+        Assert.Equal(RoomCloseCodes.NotMember, await leaving.WaitForCloseAsync());
+        Assert.Equal(RoomCloseCodes.ProjectDeleted, await staying.WaitForCloseAsync());
+        Assert.Null(await gateway.GetStateAsync(ProjectA));
+    }
+
     internal static string NewOrganization() => Guid.CreateVersion7().ToString();
 
     internal static string Collab(GatewayHarness gateway) => $"ws://127.0.0.1:{gateway.Host.Url.Port}/collab";
