@@ -82,6 +82,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapApiKeyEndpoints();
         app.MapOrganizationEndpoints();
         app.MapProjectEndpoints();
+        app.MapRoomTicketEndpoints();
         app.MapEventEndpoints();
         app.MapGatewayEndpoints();
         app.MapEdgeEndpoints();

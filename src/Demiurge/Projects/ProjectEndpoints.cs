@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Demiurge.ApiKeys;
 using Demiurge.Common;
 using Demiurge.Events;
 using Demiurge.Hosting;
@@ -18,9 +17,6 @@ internal static class ProjectEndpoints
         group.MapPost("", CreateAsync).WithSummary("Create a project in the organization (any member but viewers).");
         group.MapGet("", ListAsync).WithSummary("The organization's projects.");
         group.MapDelete("/{project_id}", DeleteAsync).WithSummary("Delete a project and its stored document (owners and admins; audited).");
-        // A user's own pass into the room: an API key's scopes could not bound what the room lets its user do.
-        group.MapPost("/{project_id}/room-ticket", RoomTicketAsync).WithMetadata(ApiKeyRequirement.UserTokenOnly)
-            .WithSummary("A short-lived ticket into the project's room on the organization's gateway, for a browser's WebSocket (members).");
         return group;
     }
 
@@ -88,35 +84,5 @@ internal static class ProjectEndpoints
 
         settings.Changed(organizationId);
         return TypedResults.NoContent();
-    }
-
-    /// <summary>
-    /// A <see cref="Security.RoomTicket"/> for the caller into the project's room (docs/rooms.md):
-    /// members only, viewers included (the gateway lets them read). A system admin who is not a
-    /// member gets 403, as the gateway would refuse them.
-    /// </summary>
-    private static async Task<Results<Ok<RoomTicketResponse>, ProblemHttpResult>> RoomTicketAsync(
-        string organization_id, string project_id, ClaimsPrincipal principal, IOrganizationStore store, Security.KeyRing ring, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var caller = Caller.From(principal);
-        if (await OrganizationAccess.LoadAsync(store, organization_id, caller, cancellationToken) is not { } access)
-        {
-            return ApiProblems.NotFound("Organization", organization_id);
-        }
-
-        if (access.Role is null)
-        {
-            return ApiProblems.Forbidden("Only members of the organization enter its project rooms.");
-        }
-
-        var organizationId = access.Organization.OrganizationId;
-        if (Ids.Parse(project_id) is not { } projectId || !(await store.ProjectListAsync(organizationId, cancellationToken)).Any(p => p.ProjectId == projectId))
-        {
-            return ApiProblems.NotFound("Project", project_id);
-        }
-
-        var expires = time.GetUtcNow() + Security.RoomTicket.Lifetime;
-        var ticket = ring.IssueRoomTicket(new Security.RoomTicketClaims(organizationId, projectId, caller.UserId, caller.Username, expires));
-        return TypedResults.Ok(new RoomTicketResponse(ticket, expires, organizationId, projectId, $"/collab/{projectId}"));
     }
 }
