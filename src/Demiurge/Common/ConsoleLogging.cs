@@ -32,6 +32,12 @@ internal static class ConsoleLogging
         builder.Logging.ClearProviders();
         builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        // ASP.NET Core's request lines (Request starting/finished) and YARP's "Proxying to" carry the
+        // whole URL with its query, and a room's URL may carry a user token (?token=, what
+        // y-websocket's params send, docs/rooms.md). They are kept at warnings on every role: set
+        // here, after the configuration's rules, a Logging:LogLevel key cannot raise them again.
+        builder.Logging.AddFilter(UrlLoggingCategories.Hosting, LogLevel.Warning);
+        builder.Logging.AddFilter(UrlLoggingCategories.Forwarder, LogLevel.Warning);
         if (format == Json)
         {
             builder.Logging.AddJsonConsole(options =>

@@ -1,6 +1,7 @@
 using System.Net;
 using Demiurge.GatewayProcess.Containers;
 using Demiurge.GatewayProcess.OAuth;
+using Demiurge.GatewayProcess.Rooms;
 using Demiurge.GatewayProcess.Routing;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -92,6 +93,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseMiddleware<ContainerRoutingMiddleware>();
         app.UseStatusCodePages();
         app.UseRequestIdHeader();
+        app.UseWebSockets();
         app.UseRouting();
         app.Use(ControlPlaneAuthentication.RequireAsync);
         app.UseMiddleware<OversizedBodyMiddleware>(MaxRequestBodyBytes);
@@ -99,6 +101,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.MapOAuthEndpoints();
         app.MapContainerEndpoints();
         app.MapContainerRouteEndpoints();
+        app.MapRoomEndpoints();
         // Under the organization's name too: it documents the organization's API.
         app.MapOpenApi(OpenApiPath);
         return new GatewayHost(new RoleHost(app));

@@ -14,6 +14,8 @@ internal static class GatewayProcessExtensions
         services.TryAddSingleton<ControlPlaneAuthentication>();
         services.TryAddSingleton<UserTokenVerifier>();
         services.TryAddSingleton<GatewayWorker>();
+        services.TryAddSingleton(options.RoomLimits);
+        services.TryAddSingleton<Rooms.RoomRegistry>();
         services.TryAddSingleton<GatewayWarmup>();
         services.AddHttpForwarder();
         services.TryAddSingleton<ContainerForwarder>();

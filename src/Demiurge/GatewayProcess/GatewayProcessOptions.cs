@@ -55,6 +55,9 @@ internal sealed class GatewayProcessOptions
     /// <summary>The loopback ports a container may register as its endpoint (<c>--container-ports</c>).</summary>
     public PortRange ContainerPorts { get; init; } = DefaultContainerPorts;
 
+    /// <summary>What one client may ask of the rooms (<c>--room-*</c>, <c>--rooms</c>).</summary>
+    public Rooms.RoomLimits RoomLimits { get; init; } = Rooms.RoomLimits.Default;
+
     /// <summary>Time allowed for each call to the control plane.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

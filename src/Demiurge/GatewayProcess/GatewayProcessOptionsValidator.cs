@@ -29,7 +29,7 @@ internal sealed class GatewayProcessOptionsValidator : IValidateOptions<GatewayP
             PositiveError(nameof(options.ReadyRetryInitialDelay), options.ReadyRetryInitialDelay),
             PositiveError(nameof(options.ReadyRetryMaxDelay), options.ReadyRetryMaxDelay),
             PositiveError(nameof(options.ReleaseRetryDelay), options.ReleaseRetryDelay),
-        }.OfType<string>().ToList();
+        }.OfType<string>().Concat(options.RoomLimits.Errors()).ToList();
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

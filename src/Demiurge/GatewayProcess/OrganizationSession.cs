@@ -42,6 +42,7 @@ internal sealed class OrganizationSession : IDisposable
     private long _lastPushTicks;
     private ServedConfig _config;
     private volatile bool _open = true;
+    private CancellationTokenSource _closing = new();
 
     public OrganizationSession(
         ServedConfig config, IReadOnlyDictionary<string, string> documents, OrganizationManagers managers, bool managersUnsaved, long storedGatewayStateBytes,
@@ -72,6 +73,9 @@ internal sealed class OrganizationSession : IDisposable
 
     /// <summary>Whether users' changes are let in: from the handshake until a release or shutdown starts its final push.</summary>
     public bool Open => _open;
+
+    /// <summary>Cancelled when <see cref="Close"/> stops letting changes in: the rooms close their connections then.</summary>
+    public CancellationToken Closing => Volatile.Read(ref _closing).Token;
 
     /// <summary>The organization's name, members, projects and quota, as the newest config applied set them.</summary>
     public ServedConfig Config => Volatile.Read(ref _config);
@@ -123,10 +127,17 @@ internal sealed class OrganizationSession : IDisposable
         {
             _open = false;
         }
+
+        Volatile.Read(ref _closing).Cancel();
     }
 
-    /// <summary>A release that could not finish: changes are let in again.</summary>
-    public void Reopen() => _open = true;
+    /// <summary>A release that could not finish: changes are let in again (rooms open anew).</summary>
+    public void Reopen()
+    {
+        // The old one is cancelled: its rooms are closed. Not disposed, so that a room being opened on it meanwhile still registers.
+        Interlocked.Exchange(ref _closing, new CancellationTokenSource());
+        _open = true;
+    }
 
     /// <summary>
     /// Takes <paramref name="config"/> if it is a newer revision than the one held; false if not.
@@ -296,7 +307,11 @@ internal sealed class OrganizationSession : IDisposable
         }
     }
 
-    public void Dispose() => Routes.Dispose();
+    public void Dispose()
+    {
+        Routes.Dispose();
+        _closing.Dispose();
+    }
 
     /// <summary>Counts <paramref name="delta"/> more bytes of documents, unless they grow the data over <paramref name="quotaBytes"/>.</summary>
     private bool TryReserve(long delta, long quotaBytes)

@@ -81,6 +81,7 @@ internal sealed class ControlPlane : IAsyncDisposable
         app.MapApiKeyEndpoints();
         app.MapOrganizationEndpoints();
         app.MapProjectEndpoints();
+        app.MapRoomTicketEndpoints();
         app.MapEventEndpoints();
         app.MapGatewayEndpoints();
         app.MapEdgeEndpoints();

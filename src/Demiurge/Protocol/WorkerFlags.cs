@@ -11,4 +11,8 @@ internal static class WorkerFlags
     public const string OAuthCleanupInterval = "--oauth-cleanup-interval";
     public const string ContainerPorts = "--container-ports";
     public const string LogFormat = "--log-format";
+    public const string RoomMessageMaxBytes = "--room-message-max-bytes";
+    public const string RoomUpdatesPerSecond = "--room-updates-per-second";
+    public const string RoomConnections = "--room-connections";
+    public const string Rooms = "--rooms";
 }

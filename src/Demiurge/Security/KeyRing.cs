@@ -89,6 +89,15 @@ internal sealed partial class KeyRing(IKeyRingStore store, IOptions<PlatformOpti
         }
     }
 
+    /// <summary>A <see cref="RoomTicket"/> for <paramref name="claims"/>, signed with the key that signs calls to workers (which already hold its public half).</summary>
+    public string IssueRoomTicket(RoomTicketClaims claims)
+    {
+        lock (_signing)
+        {
+            return RoomTicket.Issue(SigningKey, SigningKeyId, claims);
+        }
+    }
+
     /// <summary>
     /// Starts a rotation: a new active data key, the old one retiring. <see cref="KeyRotation"/>
     /// then reseals every secret and deletes the retiring key; until then both open secrets.

@@ -27,6 +27,24 @@ public sealed class GatewayCommandTests
     }
 
     [Fact]
+    public void ParseOptions_RoomLimits_ParsedOrDefaulted_InvalidOnesAllListed()
+    {
+        var defaults = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s"), Environment(Token));
+        var set = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s",
+            RoomMessageMaxBytes: "2048", RoomUpdatesPerSecond: "7", RoomConnections: "3", Rooms: "9"), Environment(Token));
+
+        Assert.Equal(Demiurge.GatewayProcess.Rooms.RoomLimits.Default, defaults.RoomLimits);
+        Assert.Equal(new Demiurge.GatewayProcess.Rooms.RoomLimits { MessageMaxBytes = 2048, UpdatesPerSecond = 7, ConnectionsPerRoom = 3, RoomsPerGateway = 9 }, set.RoomLimits);
+        var error = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s",
+            RoomMessageMaxBytes: "10", RoomUpdatesPerSecond: "many", RoomConnections: "0", Rooms: "-1"), Environment(Token)));
+        Assert.Equal(4, error.Errors.Count);
+        Assert.Contains(error.Errors, e => e.Contains("--room-message-max-bytes", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("--room-updates-per-second 'many'", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("--room-connections", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("--rooms '-1'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ParseOptions_InactivityOff_IsNull()
     {
         var options = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s"), Environment(Token));

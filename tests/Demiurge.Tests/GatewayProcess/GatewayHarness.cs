@@ -63,7 +63,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public static async Task<GatewayHarness> StartAsync(
         TimeSpan? autosave = null, TimeSpan? inactivity = null, bool inactivityOff = false, TimeProvider? time = null, Action<FakeControlPlane>? arrange = null,
         TimeSpan? oauthCleanup = null, FakeControlPlane? controlPlane = null, string gatewayId = GatewayId, TimeSpan? requestTimeout = null,
-        Demiurge.Common.PortRange? containerPorts = null)
+        Demiurge.Common.PortRange? containerPorts = null, Demiurge.GatewayProcess.Rooms.RoomLimits? roomLimits = null)
     {
         time ??= new FakeTimeProvider();
         var ownsControlPlane = controlPlane is null;
@@ -83,6 +83,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
             ContainerPorts = containerPorts ?? new Demiurge.Common.PortRange(1, 65535),
+            RoomLimits = roomLimits ?? Demiurge.GatewayProcess.Rooms.RoomLimits.Default,
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);

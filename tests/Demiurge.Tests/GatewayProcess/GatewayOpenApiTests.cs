@@ -21,6 +21,7 @@ public sealed class GatewayOpenApiTests
         [
             "DELETE /containers/{container_id}",
             "DELETE /containers/{container_id}/endpoint",
+            "GET /collab/{project_id}",
             "GET /oauth/authorize",
             "GET /projects/{project_id}/state",
             "POST /containers",

@@ -16,6 +16,7 @@ public sealed partial class GatewayPermissionMatrixTests
     private const string Token = "gateway-matrix-admin-token-0123";
     private const string Domain = "demiurge.localhost";
     private const string Challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    private const string RoomOperation = "GET /collab/{project_id}";
 
     [Fact]
     public async Task EveryGatewayOperation_EveryCaller_ThroughTheEdge_AnswersWhatThePermissionTableSays()
@@ -78,6 +79,8 @@ public sealed partial class GatewayPermissionMatrixTests
         var requests = new Dictionary<string, Func<string?, Task<HttpRequestMessage>>>
         {
             ["GET /projects/{project_id}/state"] = token => Task.FromResult(Request(HttpMethod.Get, $"/projects/{projectId}/state", token)),
+            // Without an upgrade: a refusal is the same problem+json; "allow" is checked with a real upgrade below.
+            [RoomOperation] = token => Task.FromResult(Request(HttpMethod.Get, $"/collab/{projectId}", token)),
             ["PUT /projects/{project_id}/state"] = token => Task.FromResult(Request(HttpMethod.Put, $"/projects/{projectId}/state", token, JsonContent.Create(new { state = "AAA=" }))),
             ["POST /containers"] = token =>
             {
@@ -119,8 +122,11 @@ public sealed partial class GatewayPermissionMatrixTests
                 var expected = row[caller];
                 var status = (int)response.StatusCode;
                 var location = response.Headers.Location?.ToString() ?? string.Empty;
+                var upgraded = operation == RoomOperation && expected == PermissionTable.Allow
+                    && await UpgradeStatusAsync(edge, new Uri($"ws://{hostname}:{edgePort}/collab/{projectId}"), tokens[caller]) == HttpStatusCode.SwitchingProtocols;
                 var ok = expected switch
                 {
+                    PermissionTable.Allow when operation == RoomOperation => status == 426 && upgraded,
                     PermissionTable.Allow when operation == "GET /oauth/authorize" => status == 302 && location.Contains("code=", StringComparison.Ordinal),
                     PermissionTable.Allow => status is >= 200 and < 300,
                     "access_denied" => status == 302 && location.Contains("error=access_denied", StringComparison.Ordinal),
@@ -136,6 +142,28 @@ public sealed partial class GatewayPermissionMatrixTests
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} gateway answers differ from docs/permissions.json:\n" + string.Join("\n", failures));
+    }
+
+    /// <summary>What the edge answers a WebSocket upgrade of <paramref name="room"/> with <paramref name="token"/>: 101 when the room opens.</summary>
+    private static async Task<HttpStatusCode> UpgradeStatusAsync(HttpClient edge, Uri room, string? token)
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (token is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
+        try
+        {
+            await socket.ConnectAsync(room, edge, CancellationToken.None);
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            return HttpStatusCode.SwitchingProtocols;
+        }
+        catch (System.Net.WebSockets.WebSocketException)
+        {
+            return socket.HttpStatusCode;
+        }
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? token, HttpContent? content = null)
@@ -156,14 +184,15 @@ public sealed partial class GatewayPermissionMatrixTests
         return client;
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
+    internal static async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
     {
         using var response = await client.PostAsJsonAsync(path, body);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task StartGatewayAsync(HttpClient client, string organizationId)
+    /// <summary>Allocates the organization's gateway, waiting for the pool's worker to be ready.</summary>
+    internal static async Task StartGatewayAsync(HttpClient client, string organizationId)
     {
         for (var attempt = 0; ; attempt++)
         {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.CommandLine;
 using System.Globalization;
 using Demiurge.GatewayProcess;
+using Demiurge.GatewayProcess.Rooms;
 using Demiurge.Hosting;
 using Demiurge.Protocol;
 
@@ -41,16 +42,38 @@ internal static class GatewayCommand
             DefaultValueFactory = _ => GatewayProcessOptions.DefaultContainerPorts.ToString(),
         };
         var logFormat = new Option<string>(WorkerFlags.LogFormat) { Description = Settings.LogFormat.Description };
+        var roomMessageMaxBytes = new Option<string>(WorkerFlags.RoomMessageMaxBytes)
+        {
+            Description = "Largest message a room client may send, in bytes",
+            DefaultValueFactory = _ => RoomLimits.DefaultMessageMaxBytes.ToString(CultureInfo.InvariantCulture),
+        };
+        var roomUpdatesPerSecond = new Option<string>(WorkerFlags.RoomUpdatesPerSecond)
+        {
+            Description = "Document and awareness updates one room connection may send per second",
+            DefaultValueFactory = _ => RoomLimits.DefaultUpdatesPerSecond.ToString(CultureInfo.InvariantCulture),
+        };
+        var roomConnections = new Option<string>(WorkerFlags.RoomConnections)
+        {
+            Description = "Clients connected to one project's room at once",
+            DefaultValueFactory = _ => RoomLimits.DefaultConnectionsPerRoom.ToString(CultureInfo.InvariantCulture),
+        };
+        var rooms = new Option<string>(WorkerFlags.Rooms)
+        {
+            Description = "Rooms with clients on this gateway at once",
+            DefaultValueFactory = _ => RoomLimits.DefaultRoomsPerGateway.ToString(CultureInfo.InvariantCulture),
+        };
         var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {Protocol.WorkerEnvironment.GatewayToken}.")
         {
             controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval, containerPorts, logFormat,
+            roomMessageMaxBytes, roomUpdatesPerSecond, roomConnections, rooms,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var arguments = new GatewayArguments(
                 parseResult.GetValue(controlPlane), parseResult.GetValue(port), parseResult.GetValue(gatewayId),
                 parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval), parseResult.GetValue(oauthCleanupInterval),
-                parseResult.GetValue(containerPorts), parseResult.GetValue(logFormat));
+                parseResult.GetValue(containerPorts), parseResult.GetValue(logFormat), parseResult.GetValue(roomMessageMaxBytes), parseResult.GetValue(roomUpdatesPerSecond),
+                parseResult.GetValue(roomConnections), parseResult.GetValue(rooms));
             return RunAsync(arguments, Environment.GetEnvironmentVariables(), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
@@ -106,6 +129,15 @@ internal static class GatewayCommand
             errors.Add($"{WorkerFlags.LogFormat} '{arguments.LogFormat}' is not one of {ConsoleLogging.Text}, {ConsoleLogging.Json}.");
         }
 
+        var roomLimits = new RoomLimits
+        {
+            MessageMaxBytes = ParseCount(WorkerFlags.RoomMessageMaxBytes, arguments.RoomMessageMaxBytes, RoomLimits.DefaultMessageMaxBytes, errors),
+            UpdatesPerSecond = ParseCount(WorkerFlags.RoomUpdatesPerSecond, arguments.RoomUpdatesPerSecond, RoomLimits.DefaultUpdatesPerSecond, errors),
+            ConnectionsPerRoom = ParseCount(WorkerFlags.RoomConnections, arguments.RoomConnections, RoomLimits.DefaultConnectionsPerRoom, errors),
+            RoomsPerGateway = ParseCount(WorkerFlags.Rooms, arguments.Rooms, RoomLimits.DefaultRoomsPerGateway, errors),
+        };
+        errors.AddRange(roomLimits.Errors());
+
         var token = environment[Protocol.WorkerEnvironment.GatewayToken] as string;
         Add(errors, GatewayProcessOptionsValidator.TokenError(token));
         var controlPlaneKeys = Security.ControlPlaneKeys.Parse(environment[Protocol.WorkerEnvironment.ControlPlaneKeys] as string, out var keysError);
@@ -127,7 +159,25 @@ internal static class GatewayCommand
             AutosaveInterval = autosave ?? GatewayProcessOptions.DefaultAutosaveInterval,
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
             ContainerPorts = containerPorts,
+            RoomLimits = roomLimits,
         };
+    }
+
+    /// <summary>A whole number of a <c>--room*</c> flag; its default when absent. An invalid one is listed and left at the default, which the limits' own check passes.</summary>
+    private static int ParseCount(string flag, string? text, int defaultValue, List<string> errors)
+    {
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            errors.Add($"{flag} '{text}' is not a whole number.");
+            return defaultValue;
+        }
+
+        return value;
     }
 
     private static TimeSpan? ParseDuration(string flag, string? text, bool allowOff, List<string> errors)
@@ -177,6 +227,7 @@ internal static class GatewayCommand
               Autosave interval:   {Durations.Format(options.AutosaveInterval)}
               OAuth cleanup:       {Durations.Format(options.OAuthCleanupInterval)}
               Container ports:     {options.ContainerPorts}
+              Room limits:         {options.RoomLimits.MessageMaxBytes} bytes a message, {options.RoomLimits.UpdatesPerSecond} updates/s a client, {options.RoomLimits.ConnectionsPerRoom} clients a room, {options.RoomLimits.RoomsPerGateway} rooms
             """;
     }
 }
