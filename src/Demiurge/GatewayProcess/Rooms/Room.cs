@@ -110,15 +110,18 @@ internal sealed class Room
         }
     }
 
-    /// <summary>A client's sync step 1: the sync messages that give it the document.</summary>
-    public void SyncStep1(RoomConnection connection, ReadOnlySpan<byte> stateVector)
+    /// <summary>A client's sync step 1: answered with the step 2 that gives it what it lacks; false for a state vector that does not decode.</summary>
+    public bool SyncStep1(RoomConnection connection, ReadOnlySpan<byte> stateVector)
     {
         lock (_gate)
         {
-            foreach (var message in _document.SyncStep2(stateVector))
+            if (_document.SyncStep2(stateVector) is not { } step2)
             {
-                connection.Send(message);
+                return false;
             }
+
+            connection.Send(step2);
+            return true;
         }
     }
 
@@ -127,7 +130,7 @@ internal sealed class Room
     {
         lock (_gate)
         {
-            return _document.AddsNothing(update);
+            return _document.With(update) is null;
         }
     }
 
@@ -144,10 +147,15 @@ internal sealed class Room
                 return ProjectAccess.NotServing;
             }
 
-            var access = Session.Write(ProjectId, _document.EncodeWith(update));
+            if (_document.With(update) is not { } merged)
+            {
+                return ProjectAccess.Done; // it adds nothing: neither a write nor activity
+            }
+
+            var access = Session.Write(ProjectId, Convert.ToBase64String(merged));
             if (access == ProjectAccess.Done)
             {
-                _document.Apply(update);
+                _document.Apply(merged);
                 Session.Touch(_time.GetUtcNow()); // user activity, before anyone hears of it
                 Broadcast(RoomMessages.SyncMessage(RoomMessages.SyncUpdate, update), except: connection);
             }

@@ -31,7 +31,10 @@ internal sealed partial class RoomProtocol(
                 }
                 else if (syncType == RoomMessages.SyncStep1)
                 {
-                    room.SyncStep1(from, span[payload]);
+                    if (!room.SyncStep1(from, span[payload]))
+                    {
+                        ProtocolError("a state vector that does not decode");
+                    }
                 }
                 else if (syncType is RoomMessages.SyncStep2 or RoomMessages.SyncUpdate)
                 {
@@ -75,6 +78,12 @@ internal sealed partial class RoomProtocol(
 
     private void Update(ReadOnlySpan<byte> update)
     {
+        if (!RoomDocument.IsValid(update))
+        {
+            ProtocolError("an update that does not decode");
+            return;
+        }
+
         var current = role();
         if (current is null)
         {
@@ -82,15 +91,15 @@ internal sealed partial class RoomProtocol(
             return;
         }
 
-        if (room.AddsNothing(update))
-        {
-            return; // a sync step 2 with nothing new: neither a write nor activity
-        }
-
         if (current == MemberRole.Viewer)
         {
-            LogViewerRefused(logger, room.ProjectId, connection.User.UserId, update.Length);
-            connection.Send(RoomMessages.PermissionDenied("viewers read only: this update was not applied"));
+            // A viewer's sync step 2 with nothing new is no write: it is not refused.
+            if (!room.AddsNothing(update))
+            {
+                LogViewerRefused(logger, room.ProjectId, connection.User.UserId, update.Length);
+                connection.Send(RoomMessages.PermissionDenied("viewers read only: this update was not applied"));
+            }
+
             return;
         }
 

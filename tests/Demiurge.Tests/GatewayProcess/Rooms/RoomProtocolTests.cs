@@ -35,6 +35,8 @@ public sealed class RoomProtocolTests
     [InlineData(new byte[] { 0, 9, 0 })] // no such sync type
     [InlineData(new byte[] { 0, 2, 5, 1 })] // an update shorter than its length says
     [InlineData(new byte[] { 1, 3, 1, 5, 1 })] // an awareness entry cut short
+    [InlineData(new byte[] { 0, 2, 2, 5, 1 })] // a well-framed update that is no Yjs update (five clients promised, one begun)
+    [InlineData(new byte[] { 0, 0, 2, 5, 1 })] // a sync step 1 whose state vector does not decode
     public async Task NotTheProtocol_ClosesWith4400(byte[] message)
     {
         await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);

@@ -41,8 +41,11 @@ public sealed partial class RoomTests
         await carol.WaitForTextAsync("Hello, world");
         await carol.WaitForAsync("awareness", e => Seen(e, alice.ClientId, "alice") && Seen(e, bob.ClientId, "bob"));
 
-        // The room's state is the project's document: it is what the next push carries.
-        Assert.NotNull(await gateway.GetStateAsync(ProjectA));
+        // The room's state is the project's document, what the next push carries: one merged
+        // Yjs update that holds both writers' edits from their first clock on.
+        var stored = Convert.FromBase64String((await gateway.GetStateAsync(ProjectA))!);
+        var clocks = Demiurge.Yjs.YUpdate.DecodeStateVector(Demiurge.Yjs.YUpdate.EncodeStateVector(stored));
+        Assert.Equal(new[] { (ulong)alice.ClientId, (ulong)bob.ClientId }.Order(), clocks.Keys.Order());
     }
 
     [Fact]
