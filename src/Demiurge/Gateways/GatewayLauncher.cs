@@ -70,7 +70,7 @@ internal sealed partial class GatewayLauncher(
             var now = time.GetUtcNowMilliseconds();
             launch = new GatewayLaunch(gatewayId, port, token, keyRing.PublicKeys, directory.Self, Durations.Format(settings.InactivityTimeout),
                 Durations.Format(settings.AutosaveInterval), Durations.Format(settings.OAuthCleanupInterval), settings.ContainerPorts.ToString(),
-                ConsoleLogging.Resolve(platform.Value.LogFormat));
+                ConsoleLogging.Resolve(platform.Value.LogFormat), settings.RoomLimits);
             gateway = new Gateway(gatewayId, GatewayState.Starting, driver.Name, launch.Address.ToString().TrimEnd('/'), port, null, now, now, null, driver.Build);
             await store.GatewayCreateAsync(gateway, token,
                 new AuditEvent(Ids.New(), GatewayEventKinds.GatewayStarted, null, null, gatewayId, $"port {port}", now), cancellationToken);

@@ -26,6 +26,21 @@ public sealed class GatewayOptions
     /// </summary>
     public PortRange ContainerPorts { get; set; } = GatewayProcess.GatewayProcessOptions.DefaultContainerPorts;
 
+    /// <summary>Largest message a room client may send (a client's sync step 2 carries its whole document).</summary>
+    public ByteSize RoomMessageMaxBytes { get; set; } = new(GatewayProcess.Rooms.RoomLimits.DefaultMessageMaxBytes);
+
+    /// <summary>Document and awareness updates one room connection may send per second.</summary>
+    public int RoomUpdatesPerSecond { get; set; } = GatewayProcess.Rooms.RoomLimits.DefaultUpdatesPerSecond;
+
+    /// <summary>Clients connected to one project's room at once.</summary>
+    public int RoomConnections { get; set; } = GatewayProcess.Rooms.RoomLimits.DefaultConnectionsPerRoom;
+
+    /// <summary>Rooms with clients on one gateway at once.</summary>
+    public int Rooms { get; set; } = GatewayProcess.Rooms.RoomLimits.DefaultRoomsPerGateway;
+
+    /// <summary>The room limits as the workers' flags.</summary>
+    internal Protocol.WorkerRoomLimits RoomLimits => new(RoomMessageMaxBytes.Bytes, RoomUpdatesPerSecond, RoomConnections, Rooms);
+
     /// <summary>How long the handshake (the worker's config and pull) may take.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -55,6 +55,22 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             errors.Add($"{Settings.GatewayOrganizationStorageQuota.Describe()} must be more than 0 bytes.");
         }
 
+        if (options.Gateway.RoomMessageMaxBytes.Bytes is < 1024 or > int.MaxValue)
+        {
+            errors.Add($"{Settings.GatewayRoomMessageMaxBytes.Describe()} must be from 1KiB to 2GiB, not {options.Gateway.RoomMessageMaxBytes}.");
+        }
+
+        foreach (var (setting, value) in new[]
+        {
+            (Settings.GatewayRoomUpdatesPerSecond, options.Gateway.RoomUpdatesPerSecond), (Settings.GatewayRoomConnections, options.Gateway.RoomConnections), (Settings.GatewayRooms, options.Gateway.Rooms),
+        })
+        {
+            if (value < 1)
+            {
+                errors.Add($"{setting.Describe()} must be at least 1, not {value}.");
+            }
+        }
+
         Store.StoreSettings.Validate(options.Store, errors);
         Edge.EdgeSettings.Validate(options.Edge, errors);
         Dns.DnsSettings.Validate(options.Dns, errors);

@@ -29,6 +29,10 @@ internal static class Settings
     public static readonly Setting GatewayOAuthCleanupInterval = new("Gateway:OAuthCleanupInterval", typeof(TimeSpan), "How often workers remove expired OAuth codes and tokens (e.g. 1h).");
     public static readonly Setting GatewayOrganizationStorageQuota = new("Gateway:OrganizationStorageQuota", typeof(ByteSize),
         "Most an organization may store: its documents and gateway state (e.g. 256MiB); a system admin can set another per organization.", Name: "OrgStorageQuota");
+    public static readonly Setting GatewayRoomMessageMaxBytes = new("Gateway:RoomMessageMaxBytes", typeof(ByteSize), "Largest message a room client may send (e.g. 16MiB).", Name: "RoomMessageMaxBytes");
+    public static readonly Setting GatewayRoomUpdatesPerSecond = new("Gateway:RoomUpdatesPerSecond", typeof(int), "Document and awareness updates one room connection may send per second.", Name: "RoomUpdatesPerSecond");
+    public static readonly Setting GatewayRoomConnections = new("Gateway:RoomConnections", typeof(int), "Clients connected to one project's room at once.", Name: "RoomConnections");
+    public static readonly Setting GatewayRooms = new("Gateway:Rooms", typeof(int), "Rooms with clients on one gateway at once.", Name: "Rooms");
 
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
@@ -36,6 +40,7 @@ internal static class Settings
         .. RateLimits.All,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
         GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayHandshakeTimeout, GatewayOrganizationStorageQuota, GatewayContainerPorts,
+        GatewayRoomMessageMaxBytes, GatewayRoomUpdatesPerSecond, GatewayRoomConnections, GatewayRooms,
         .. Store.StoreSettings.All,
         .. Edge.EdgeSettings.All,
         .. Dns.DnsSettings.All,

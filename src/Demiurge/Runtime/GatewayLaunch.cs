@@ -6,10 +6,11 @@ namespace Demiurge.Runtime;
 /// <remarks>
 /// <see cref="ControlPlaneKeys"/> are the key ring's public signing keys (<see cref="WorkerEnvironment.ControlPlaneKeys"/>): the worker trusts only calls they verify.
 /// <see cref="LogFormat"/> is the console format the worker logs in (the control plane passes its own); null leaves it to the worker.
+/// <see cref="RoomLimits"/> are the limits of its rooms; null leaves the worker's defaults.
 /// </remarks>
 internal sealed record GatewayLaunch(
     string GatewayId, int Port, string Token, string ControlPlaneKeys, Uri ControlPlane, string InactivityTimeout, string AutosaveInterval, string OAuthCleanupInterval,
-    string ContainerPorts, string? LogFormat = null)
+    string ContainerPorts, string? LogFormat = null, WorkerRoomLimits? RoomLimits = null)
 {
     /// <summary>The worker's base address; workers listen on loopback only.</summary>
     public Uri Address => new($"http://127.0.0.1:{Port}");
@@ -29,6 +30,7 @@ internal sealed record GatewayLaunch(
         WorkerFlags.OAuthCleanupInterval, OAuthCleanupInterval,
         WorkerFlags.ContainerPorts, ContainerPorts,
         .. LogFormat is null ? (string[])[] : [WorkerFlags.LogFormat, LogFormat],
+        .. RoomLimits?.Arguments ?? [],
     ];
 
     /// <summary>The worker's environment: its token, and the keys of the control planes it obeys.</summary>

@@ -100,6 +100,24 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Up_RoomLimitsOutOfRange_EachRefusedByNameAtOnce()
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync("up", "--data-dir", dataDir.Path,
+                "--room-message-max-bytes", "100", "--room-updates-per-second", "0", "--room-connections", "0", "--rooms", "-1"))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problems = Problems(result);
+        Assert.Equal(4, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("--room-message-max-bytes (DEMIURGE_ROOM_MESSAGE_MAX_BYTES, Demiurge:Gateway:RoomMessageMaxBytes) must be from 1KiB", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("--room-updates-per-second", StringComparison.Ordinal) && p.EndsWith("not 0.", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("--room-connections", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("--rooms (", StringComparison.Ordinal) && p.EndsWith("not -1.", StringComparison.Ordinal));
+        AssertNotStarted(result, dataDir);
+    }
+
+    [Fact]
     public async Task Up_LogFormatUnknown_RefusedByName()
     {
         using var dataDir = new TempDirectory();

@@ -177,6 +177,37 @@ public sealed partial class DemiurgeUpProcessTests
         Assert.Equal("Demiurge up is running.", process.StandardOutput.First());
     }
 
+    /// <summary>The room limits an operator gives <c>up</c> reach the pool's workers as their flags.</summary>
+    [Fact]
+    public async Task Up_RoomLimits_ReachThePoolsWorkers()
+    {
+        using var dataDir = new TempDirectory();
+        const string token = "room-limits-admin-token-0123";
+        await using var process = DemiurgeProcess.Start(["up", "--data-dir", dataDir.Path, "--api-port", "0", "--pool-ports", PortBlocks.Next(), "--admin-token", token,
+            "--rooms", "3", "--room-connections", "2", "--room-updates-per-second", "7", "--room-message-max-bytes", "64KiB"]);
+        using var http = new HttpClient { BaseAddress = new Uri(await process.WaitForOutputAsync("API:")) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+        int? pid = null;
+        for (var i = 0; i < 300 && pid is null; i++)
+        {
+            pid = (await http.GetFromJsonAsync<JsonElement>("/gateways")).EnumerateArray()
+                .Select(g => g.GetProperty("pid")).Where(p => p.ValueKind == JsonValueKind.Number).Select(p => (int?)p.GetInt32()).FirstOrDefault();
+            if (pid is null)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.NotNull(pid);
+        var arguments = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0');
+        process.Signal(DemiurgeProcess.SigTerm);
+        Assert.Equal(0, await process.WaitForExitAsync());
+
+        string After(string flag) => arguments[Array.IndexOf(arguments, flag) + 1];
+        Assert.Equal(("3", "2", "7", "65536"), (After("--rooms"), After("--room-connections"), After("--room-updates-per-second"), After("--room-message-max-bytes")));
+    }
+
     [Fact]
     public async Task Up_InvalidSettings_Exits78ListingEveryError()
     {
