@@ -1,7 +1,8 @@
 // One unmodified y-websocket client (yjs + y-websocket + ws) for the room tests, driven over
 // stdin/stdout with JSON lines. Usage: node room-client.mjs '<json options>'
 //   options: { url, room, token?, ticket?, header? (send the token as Authorization instead of
-//   ?token=), loopback? (resolve every name to 127.0.0.1, as curl --resolve does) }
+//   ?token=), loopback? (resolve every name to 127.0.0.1, as curl --resolve does), ca? (a PEM file
+//   of the certificate authority a wss:// server's certificate must chain to) }
 // Commands (stdin): insert {text}, inserts {text, count} (one transaction each), set {key, value}
 // (a map entry), awareness {state}, renew (the same awareness state again), raw {base64},
 // dump, quit. Events (stdout): ready, status, synced, close, closed, warn, text, map, awareness
@@ -10,6 +11,7 @@ import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import readline from 'node:readline'
+import { readFileSync } from 'node:fs'
 
 const options = JSON.parse(process.argv[2])
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n')
@@ -20,6 +22,9 @@ console.warn = (...args) => emit({ event: 'warn', text: args.join(' ') })
 const wsOptions = {}
 if (options.header) {
   wsOptions.headers = { Authorization: `Bearer ${options.token}` }
+}
+if (options.ca) {
+  wsOptions.ca = readFileSync(options.ca)
 }
 if (options.loopback) {
   wsOptions.lookup = (_host, lookupOptions, callback) => {

@@ -29,9 +29,9 @@ internal sealed class NodeRoomClient : IAsyncDisposable
     /// (<c>ws://host:port/collab</c>) with a token (as <c>?token=</c>, or the Authorization header
     /// when <paramref name="header"/>) or a ticket. <paramref name="loopback"/> resolves every name to 127.0.0.1.
     /// </summary>
-    public static async Task<NodeRoomClient> StartAsync(string serverUrl, string projectId, string? token = null, string? ticket = null, bool header = false, bool loopback = false)
+    public static async Task<NodeRoomClient> StartAsync(string serverUrl, string projectId, string? token = null, string? ticket = null, bool header = false, bool loopback = false, string? ca = null)
     {
-        var options = JsonSerializer.Serialize(new { url = serverUrl, room = projectId, token, ticket, header, loopback });
+        var options = JsonSerializer.Serialize(new { url = serverUrl, room = projectId, token, ticket, header, loopback, ca });
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = NodeDirectory,

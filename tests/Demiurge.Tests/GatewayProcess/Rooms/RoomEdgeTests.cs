@@ -28,6 +28,7 @@ public sealed partial class RoomEdgeTests
             var api = new Uri(await up.WaitForOutputAsync("API:"));
             await up.WaitForOutputAsync("Press Ctrl-C");
             var edgePort = PortOf().Match(up.StandardOutput.Single(l => l.Contains("Edge:", StringComparison.Ordinal))).Groups[1].Value;
+            var httpsPort = HttpsPortOf().Match(string.Join('\n', up.StandardOutput)).Groups[1].Value;
             using var admin = new HttpClient { BaseAddress = api };
             admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
             ownerToken = (await PostAsync(admin, "/users", new { username = "room-owner" })).GetProperty("token").GetString()!;
@@ -46,6 +47,13 @@ public sealed partial class RoomEdgeTests
             await byToken.WaitForTextAsync("through the edge");
             await byToken.AwarenessAsync(new { user = "owner" });
             await byTicket.WaitForAsync("awareness", e => RoomTests.Seen(e, byToken.ClientId, "owner"));
+
+            // wss:// too, with the certificate the edge issues from up's local authority.
+            await using var overTls = await NodeRoomClient.StartAsync($"wss://org-{organizationId}.{Domain}:{httpsPort}/collab", projectId, token: ownerToken, loopback: true,
+                ca: Demiurge.Edge.EdgeHost.CertificateAuthorityFile(dataDir.Path));
+            await overTls.WaitForTextAsync("through the edge");
+            await overTls.InsertAsync(" and TLS");
+            await byTicket.WaitForTextAsync("through the edge and TLS");
             platformOutput = string.Join('\n', up.StandardOutput.Concat(up.StandardError));
         }
 
@@ -56,4 +64,7 @@ public sealed partial class RoomEdgeTests
 
     [GeneratedRegex(@"localhost:(\d+)")]
     private static partial Regex PortOf();
+
+    [GeneratedRegex(@"https://[^\s]*localhost:(\d+)")]
+    private static partial Regex HttpsPortOf();
 }
