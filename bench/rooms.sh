@@ -52,10 +52,15 @@ pids+=($!)
 reference_pid=$!
 for _ in $(seq 50); do grep -q running "$work/reference.log" && break; sleep 0.1; done
 
+printf '%-24s %9s %9s %12s %14s %12s %12s\n' server "p50 ms" "p99 ms" "edits/s" "KiB per room" "RSS MiB" "sync ${megabytes} MB"
+# The reference first, alone: `up` and its workers start only after it.
+measure reference "ws://127.0.0.1:$port" "$reference_pid" "$work/reference.names" fanout-room size-room
+kill -TERM "$reference_pid"
+
 # Demiurge: `up` with one worker; one organization with a project per room.
 token="bench-admin-token-$(date +%s%N)"
 "$root/artifacts/demiurge/demiurge" up --data-dir "$work/data" --api-port 0 --edge-http-port 0 --edge-https-port 0 \
-  --admin-token "$token" --pool-size 1 --gateway-inactivity-timeout off >"$work/up.out" 2>"$work/up.err" &
+  --admin-token "$token" --pool-size 1 --pool-min-ready 0 --pool-max 1 --gateway-inactivity-timeout off >"$work/up.out" 2>"$work/up.err" &
 pids+=($!)
 for _ in $(seq 300); do grep -q '^  API:' "$work/up.out" && break; sleep 0.1; done
 api="$(awk '/^  API:/ {print $2}' "$work/up.out")"
@@ -74,8 +79,7 @@ done
 read -r address worker_pid < <(curl -sf -H "Authorization: Bearer $token" "$api/gateways" |
   node -e "const g=JSON.parse(require('fs').readFileSync(0,'utf8')).find(g=>g.gateway_id==='$gateway');console.log(g.address,g.pid)")
 export DEMIURGE_TOKEN="$token"
+sleep 3 # the allocation settles: measure a quiet gateway
 
-printf '%-24s %9s %9s %12s %14s %12s %12s\n' server "p50 ms" "p99 ms" "edits/s" "KiB per room" "RSS MiB" "sync ${megabytes} MB"
-DEMIURGE_TOKEN= measure reference "ws://127.0.0.1:$port" "$reference_pid" "$work/reference.names" fanout-room size-room
 measure demiurge "ws://${address#http://}/collab" "$worker_pid" "$work/demiurge.names" "$fanout_room" "$size_room"
 echo "clients $clients, edits $edits each, rooms $rooms x 2 clients, $(nproc) cores, $(node --version)"
