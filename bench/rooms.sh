@@ -3,7 +3,9 @@
 # server (@y/websocket-server under node), with the same unmodified yjs + y-websocket clients.
 #   bench/rooms.sh [clients=100] [edits=20] [rooms=1000] [megabytes=10]
 # fanout: <clients> clients in one room, each making <edits> small edits 50 ms apart; latency
-#         until every other client has an edit (p50, p99) and edits delivered per second.
+#         until every other client has an edit (p50, p99) and edits delivered per second; once
+#         with y-websocket clients (Y.Docs), once with light clients (raw WebSockets sending
+#         updates yjs encoded beforehand), which leave the CPU to the server.
 # memory: <rooms> rooms with 2 clients each; the server's resident memory per room.
 # size:   a new client's time to sync a document of <megabytes>.
 # Needs node and npm. Prints one summary table.
@@ -22,10 +24,11 @@ trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 field() { node -e "process.stdout.write(String(JSON.parse(require('fs').readFileSync(0,'utf8'))['$1']))"; }
 
-# Runs the three measurements against one server: name, url, pid, file of room names, fanout room, size room.
+# Runs the measurements against one server: name, url, pid, file of room names, fanout room, size room, light fanout room.
 measure() {
-  local name="$1" url="$2" pid="$3" names="$4" room="$5" big="$6"
+  local name="$1" url="$2" pid="$3" names="$4" room="$5" big="$6" light="$7"
   node "$client" fanout "$url" "$room" "$clients" "$edits" 50 >"$work/$name.fanout"
+  node "$client" fanout-light "$url" "$light" "$clients" "$edits" 50 >"$work/$name.light"
   node "$client" size "$url" "$big" "$megabytes" >"$work/$name.size"
   local before after
   before="$(rss_kib "$pid")"
@@ -38,9 +41,11 @@ measure() {
   after="$(rss_kib "$pid")"
   exec 9>&-
   wait "$holder"
-  printf '%-24s %9s %9s %12s %14s %12s %12s\n' "$name" \
+  printf '%-24s %9s %9s %12s %9s %9s %12s %14s %12s %12s\n' "$name" \
     "$(field p50_ms <"$work/$name.fanout")" "$(field p99_ms <"$work/$name.fanout")" \
     "$(field updates_per_second <"$work/$name.fanout")" \
+    "$(field p50_ms <"$work/$name.light")" "$(field p99_ms <"$work/$name.light")" \
+    "$(field updates_per_second <"$work/$name.light")" \
     "$(( (after - before) / $(wc -w <"$names") ))" "$(( after / 1024 ))" "$(field sync_ms <"$work/$name.size")"
 }
 
@@ -52,9 +57,9 @@ pids+=($!)
 reference_pid=$!
 for _ in $(seq 50); do grep -q running "$work/reference.log" && break; sleep 0.1; done
 
-printf '%-24s %9s %9s %12s %14s %12s %12s\n' server "p50 ms" "p99 ms" "edits/s" "KiB per room" "RSS MiB" "sync ${megabytes} MB"
+printf '%-24s %9s %9s %12s %9s %9s %12s %14s %12s %12s\n' server "p50 ms" "p99 ms" "edits/s" "light p50" "light p99" "light ed/s" "KiB per room" "RSS MiB" "sync ${megabytes} MB"
 # The reference first, alone: `up` and its workers start only after it.
-measure reference "ws://127.0.0.1:$port" "$reference_pid" "$work/reference.names" fanout-room size-room
+measure reference "ws://127.0.0.1:$port" "$reference_pid" "$work/reference.names" fanout-room size-room light-room
 kill -TERM "$reference_pid"
 
 # Demiurge: `up` with one worker; one organization with a project per room.
@@ -70,6 +75,7 @@ organization="$(post /orgs '{"name":"Bench rooms"}' | field organization_id)"
 for i in $(seq "$rooms"); do post "/orgs/$organization/projects" "{\"name\":\"room $i\"}" | field project_id; echo; done >"$work/demiurge.names"
 fanout_room="$(post "/orgs/$organization/projects" '{"name":"fanout"}' | field project_id)"
 size_room="$(post "/orgs/$organization/projects" '{"name":"size"}' | field project_id)"
+light_room="$(post "/orgs/$organization/projects" '{"name":"light"}' | field project_id)"
 for _ in $(seq 300); do
   started="$(curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "{\"organization_id\":\"$organization\"}" "$api/gateway/start" || true)"
   gateway="$(printf '%s' "$started" | node -e "try{const g=JSON.parse(require('fs').readFileSync(0,'utf8'));process.stdout.write(g.gateway_id??'')}catch{}")"
@@ -81,5 +87,5 @@ read -r address worker_pid < <(curl -sf -H "Authorization: Bearer $token" "$api/
 export DEMIURGE_TOKEN="$token"
 sleep 3 # the allocation settles: measure a quiet gateway
 
-measure demiurge "ws://${address#http://}/collab" "$worker_pid" "$work/demiurge.names" "$fanout_room" "$size_room"
+measure demiurge "ws://${address#http://}/collab" "$worker_pid" "$work/demiurge.names" "$fanout_room" "$size_room" "$light_room"
 echo "clients $clients, edits $edits each, rooms $rooms x 2 clients, $(nproc) cores, $(node --version)"

@@ -3,6 +3,10 @@
 //
 //   node rooms.mjs fanout <server-url> <room> [clients=100] [edits=20] [interval-ms=50]
 //       every client makes small edits; latency until every other client has an edit
+//   node rooms.mjs fanout-light <server-url> <room> [clients=100] [edits=20] [interval-ms=50]
+//       the same with light clients: raw WebSockets sending updates yjs encoded beforehand and
+//       finding each edit's key in the bytes they receive, so that the clients cost little and
+//       the server is what is measured
 //   node rooms.mjs memory <server-url> <room,room,...|@file> [clients-per-room=2]
 //       connects clients to many rooms, each makes one edit, then waits for SIGTERM/stdin close
 //   node rooms.mjs size <server-url> <room> [megabytes=10]
@@ -85,6 +89,70 @@ async function fanout (room, clients = 100, edits = 20, interval = 50) {
   return result
 }
 
+// A light client: sync step 1 of an empty document, then pre-encoded sync updates. Each client's
+// edits set distinct keys of the root map, so each update stands alone.
+async function fanoutLight (room, clients = 100, edits = 20, interval = 50) {
+  const frame = (type, payload) => {
+    const length = []
+    for (let n = payload.length; ; n >>>= 7) { if (n < 128) { length.push(n); break } length.push((n & 127) | 128) }
+    return Buffer.concat([Buffer.from([0, type, ...length]), Buffer.from(payload)])
+  }
+  const query = process.env.DEMIURGE_TOKEN ? `?token=${encodeURIComponent(process.env.DEMIURGE_TOKEN)}` : ''
+  const sentAt = new Map()
+  const seen = new Map()
+  const latencies = []
+  let pending = clients * edits
+  let resolveAll
+  const allDone = new Promise(resolve => { resolveAll = resolve })
+  const marker = /k(\d+)_(\d+)x/g
+  const sockets = await Promise.all(Array.from({ length: clients }, (_, index) => new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${url}/${room}${query}`)
+    socket.binaryType = 'nodebuffer'
+    socket.on('open', () => { socket.send(Buffer.from([0, 0, 1, 0])); resolve(socket) })
+    socket.on('error', reject)
+    socket.on('message', data => {
+      if (data[0] !== 0 || data[1] !== 2) return
+      for (const match of data.toString('latin1').matchAll(marker)) {
+        if (Number(match[1]) === index) continue
+        const key = `${match[1]}_${match[2]}`
+        const count = (seen.get(key) ?? 0) + 1
+        seen.set(key, count)
+        if (count === clients - 1) {
+          latencies.push(performance.now() - sentAt.get(key))
+          if (--pending === 0) resolveAll()
+        }
+      }
+    })
+  })))
+  // Every client's updates, encoded by yjs before the clock starts.
+  const updates = sockets.map((_, index) => {
+    const doc = new Y.Doc()
+    const list = []
+    doc.on('update', update => list.push(frame(2, update)))
+    for (let n = 0; n < edits; n++) doc.getMap('edits').set(`k${index}_${n}x`, n)
+    return list
+  })
+  await sleep(500)
+  const start = performance.now()
+  await Promise.all(sockets.map(async (socket, index) => {
+    await sleep(Math.random() * interval)
+    for (let n = 0; n < edits; n++) {
+      sentAt.set(`${index}_${n}`, performance.now())
+      socket.send(updates[index][n])
+      await sleep(interval)
+    }
+  }))
+  const outcome = await Promise.race([allDone, sleep(120_000).then(() => 'timeout')])
+  const seconds = (performance.now() - start) / 1000
+  latencies.sort((a, b) => a - b)
+  sockets.forEach(s => s.close())
+  return {
+    mode: 'fanout-light', clients, edits: clients * edits, delivered: latencies.length, timed_out: outcome === 'timeout',
+    p50_ms: +percentile(latencies, 50).toFixed(2), p99_ms: +percentile(latencies, 99).toFixed(2),
+    updates_per_second: +(latencies.length / seconds).toFixed(1)
+  }
+}
+
 async function memory (roomList, perRoom = 2) {
   const names = roomList.startsWith('@') ? readFileSync(roomList.slice(1), 'utf8').split(/\s+/).filter(Boolean) : roomList.split(',')
   const peers = []
@@ -126,6 +194,7 @@ async function size (room, megabytes = 10) {
 
 const numbers = rest.map(Number)
 const result = mode === 'fanout' ? await fanout(rooms, ...numbers)
+  : mode === 'fanout-light' ? await fanoutLight(rooms, ...numbers)
   : mode === 'memory' ? await memory(rooms, ...numbers)
     : mode === 'size' ? await size(rooms, ...numbers)
       : (() => { throw new Error(`unknown mode ${mode}`) })()
