@@ -34,7 +34,8 @@ internal static partial class RoomEndpoints
             return refusal;
         }
 
-        if (RoomDocument.Load(session!.Document(projectId)?.Content) is null)
+        // Read only for a room that is not open yet: a client joining an open room does not decode the whole document again.
+        if (!rooms.IsOpen(session!, projectId) && RoomDocument.Load(session!.Document(projectId)?.Content) is null)
         {
             return ApiProblems.Conflict($"Project {projectId}'s stored document is not a room document (it was written whole through /projects/{projectId}/state); the room cannot serve it.");
         }
@@ -47,7 +48,7 @@ internal static partial class RoomEndpoints
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new RoomConnection(socket, user!, rooms.Limits.MessageMaxBytes);
-        var room = rooms.Join(session, projectId, connection, out var refused);
+        var room = rooms.Join(session!, projectId, connection, out var refused);
         if (room is null)
         {
             LogRefused(logger, projectId, user!.UserId, refused, rooms.Count);

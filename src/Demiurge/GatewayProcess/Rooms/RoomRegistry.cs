@@ -25,6 +25,15 @@ internal sealed partial class RoomRegistry(RoomLimits limits, TimeProvider time,
         }
     }
 
+    /// <summary>Whether the project's room is open for <paramref name="session"/>: its document was read when it opened.</summary>
+    public bool IsOpen(OrganizationSession session, string projectId)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(projectId, out var room) && room.Session == session;
+        }
+    }
+
     /// <summary>
     /// Lets <paramref name="connection"/> into the room of <paramref name="projectId"/> in
     /// <paramref name="session"/>, opening it if needed; a close code instead when it cannot be.
