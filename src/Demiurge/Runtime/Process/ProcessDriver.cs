@@ -52,8 +52,8 @@ internal sealed partial class ProcessDriver(IOptions<PlatformOptions> options, I
         var forgotten = new TaskCompletionSource();
         _children[pid] = new Child(exited, forgotten.Task);
         _ = ForgetWhenExitedAsync(pid, process, exited, log, forgotten);
-        LogStarted(logger, spec.Role, spec.InstanceId, process.Id, spec.Address.Port);
-        return Task.FromResult(new InstanceHandle(Name, spec.InstanceId, InstanceHandle.LocalNode, [spec.Address], [spec.Address.Port], process.Id));
+        LogStarted(logger, spec.Role, spec.InstanceId, pid, spec.Address.Port);
+        return Task.FromResult(new InstanceHandle(Name, spec.InstanceId, InstanceHandle.LocalNode, [spec.Address], [spec.Address.Port], pid));
     }
 
     public ValueTask<bool> IsRunningAsync(InstanceHandle instance, CancellationToken cancellationToken) =>
