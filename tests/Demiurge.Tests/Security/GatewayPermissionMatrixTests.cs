@@ -53,9 +53,12 @@ public sealed partial class GatewayPermissionMatrixTests
             await PostAsync(owner, $"/orgs/{organizationId}/members", new { user_id = userIds[role], role });
         }
 
-        // The owner's API keys: the gateway takes user tokens only, so both get what no token gets.
+        // The owner's API keys: the gateway takes user tokens only, so each gets what no token gets,
+        // a key limited to another organization as well as one limited to none.
         tokens["expired_key"] = (await PostAsync(owner, "/tokens", new { name = "expired", scopes = TenantFixture.ReadScope, expires_in = 1 })).GetProperty("token").GetString();
         tokens["wrong_scope_key"] = (await PostAsync(owner, "/tokens", new { name = "wrong-scope", scopes = TenantFixture.WrongScope })).GetProperty("token").GetString();
+        var ownersOther = (await PostAsync(owner, "/orgs", new { name = "Owner's other" })).GetProperty("organization_id").GetString();
+        tokens["other_org_key"] = (await PostAsync(owner, "/tokens", new { name = "other-org", scopes = TenantFixture.OtherOrganizationScopes, organization_id = ownersOther })).GetProperty("token").GetString();
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
         var projectId = (await PostAsync(owner, $"/orgs/{organizationId}/projects", new { name = "Plans" })).GetProperty("project_id").GetString()!;

@@ -23,8 +23,9 @@ public sealed class TenantFixture : IAsyncLifetime
 
     /// <summary>
     /// The callers by the names docs/permissions.json gives its columns, in its order: to add one,
-    /// add a client here and a column to every row of the table. The two API keys are the owner's:
-    /// one expired, one whose only scope (<c>deploy:write</c>) no endpoint of the matrix takes.
+    /// add a client here and a column to every row of the table. The three API keys are the owner's:
+    /// one expired, one whose only scope (<c>deploy:write</c>) no endpoint of the matrix takes, and
+    /// one with <c>org:read</c> and <c>org:write</c> limited to another organization the owner owns.
     /// </summary>
     public IReadOnlyDictionary<string, HttpClient> Callers { get; private set; } = null!;
 
@@ -38,6 +39,8 @@ public sealed class TenantFixture : IAsyncLifetime
         await ControlPlaneFixture.CreateOrganizationAsync(outsider.Client, "Other");
         var expiredKey = await CreateAsync("/tokens", new { name = "expired", scopes = ReadScope, expires_in = 1 }, "token");
         var wrongScopeKey = await CreateAsync("/tokens", new { name = "wrong-scope", scopes = WrongScope }, "token");
+        var ownersOther = await ControlPlaneFixture.CreateOrganizationAsync(Owner.Client, "Owner's other");
+        var otherOrganizationKey = await CreateAsync("/tokens", new { name = "other-org", scopes = OtherOrganizationScopes, organization_id = ownersOther }, "token");
         Callers = new Dictionary<string, HttpClient>
         {
             ["anonymous"] = ControlPlane.Client(),
@@ -49,6 +52,7 @@ public sealed class TenantFixture : IAsyncLifetime
             ["system_admin"] = ControlPlane.Admin,
             ["expired_key"] = ControlPlane.Client(expiredKey),
             ["wrong_scope_key"] = ControlPlane.Client(wrongScopeKey),
+            ["other_org_key"] = ControlPlane.Client(otherOrganizationKey),
         };
 
         // expires_in counts whole seconds from creation: past it, the key is refused.
@@ -74,6 +78,9 @@ public sealed class TenantFixture : IAsyncLifetime
 
     /// <summary>A scope that no endpoint of the matrix takes.</summary>
     public static readonly string[] WrongScope = ["deploy:write"];
+
+    /// <summary>The scopes of the key limited to another organization: every call the owner could make but for the organization.</summary>
+    public static readonly string[] OtherOrganizationScopes = ["org:read", "org:write"];
 
     /// <summary>An API key of the owner's.</summary>
     public Task<string> ApiKeyAsync() => CreateAsync("/tokens", new { name = "k" + Unique(), scopes = ReadScope }, "key_id");

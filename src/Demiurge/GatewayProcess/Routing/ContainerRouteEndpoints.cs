@@ -33,22 +33,19 @@ internal static class ContainerRouteEndpoints
             return Unauthenticated(context);
         }
 
-        if (ContainerDestination.Error(request.Url, options.Value.ContainerPorts, out var destination) is { } error)
-        {
-            return ApiProblems.Invalid("url", error);
-        }
-
         // One step under the worker's lock: the token is checked against the organization the
         // route is added to, even if the gateway changed hands meanwhile.
-        if (!worker.TryWithSession((session, _) => SetRoute(session, token, containerId, destination!), out var registration))
+        var ports = options.Value.ContainerPorts;
+        if (!worker.TryWithSession((session, _) => SetRoute(session, token, containerId, request.Url, ports), out var registration))
         {
             return ManagerProblems.NotServing(worker);
         }
 
-        var (outcome, hostname) = registration;
+        var (outcome, registered, error) = registration;
         return outcome switch
         {
-            RegistrationOutcome.Registered => TypedResults.Ok(new ContainerEndpointResponse(containerId, destination!, hostname!)),
+            RegistrationOutcome.Registered => TypedResults.Ok(registered!),
+            RegistrationOutcome.InvalidUrl => ApiProblems.Invalid("url", error!),
             RegistrationOutcome.Forbidden => WrongContainer(containerId),
             _ => Unauthenticated(context),
         };
@@ -81,15 +78,25 @@ internal static class ContainerRouteEndpoints
         };
     }
 
-    private static (RegistrationOutcome Outcome, string? Hostname) SetRoute(OrganizationSession session, string token, string containerId, string destination)
+    /// <summary>
+    /// The token first, then the url: only the container itself learns which endpoints it may
+    /// register (the allowed ports would tell anyone which loopback ports the platform keeps).
+    /// </summary>
+    private static (RegistrationOutcome Outcome, ContainerEndpointResponse? Registered, string? Error) SetRoute(
+        OrganizationSession session, string token, string containerId, string? url, PortRange ports)
     {
         if (Refusal(session, token, containerId) is { } refusal)
         {
-            return (refusal, null);
+            return (refusal, null, null);
         }
 
-        session.Routes.Set(new ContainerRoute(containerId, destination));
-        return (RegistrationOutcome.Registered, HostNames.Container(containerId, session.Managers.GatewayHostname));
+        if (ContainerDestination.Error(url, ports, out var destination) is { } error)
+        {
+            return (RegistrationOutcome.InvalidUrl, null, error);
+        }
+
+        session.Routes.Set(new ContainerRoute(containerId, destination!));
+        return (RegistrationOutcome.Registered, new ContainerEndpointResponse(containerId, destination!, HostNames.Container(containerId, session.Managers.GatewayHostname)), null);
     }
 
     private static RegistrationOutcome RemoveRoute(OrganizationSession session, string token, string containerId) =>

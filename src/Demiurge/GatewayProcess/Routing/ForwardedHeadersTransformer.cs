@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Demiurge.ApiKeys;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -17,8 +18,8 @@ namespace Demiurge.GatewayProcess.Routing;
 /// </summary>
 /// <remarks>
 /// Containers are run by members, so a Demiurge token the browser sends along (a user's bearer
-/// token in Authorization, or in <c>?token=</c>) never reaches them: with it a container could
-/// act as that user. A container's own credentials (Jupyter's <c>?token=</c>, say) go through.
+/// token or an API key, in Authorization or in <c>?token=</c>) never reaches them: with it a
+/// container could act as that user. A container's own credentials (Jupyter's <c>?token=</c>, say) go through.
 /// </remarks>
 internal sealed class ForwardedHeadersTransformer(string pseudonym) : HttpTransformer
 {
@@ -80,7 +81,9 @@ internal sealed class ForwardedHeadersTransformer(string pseudonym) : HttpTransf
         return false;
     }
 
-    private static bool IsDemiurgeToken(string? value) => value is not null && value.StartsWith(Tokens.Prefix, StringComparison.Ordinal);
+    /// <summary>A user token or an API key: either acts as its user on the control plane.</summary>
+    private static bool IsDemiurgeToken(string? value) =>
+        value is not null && (value.StartsWith(Tokens.Prefix, StringComparison.Ordinal) || value.StartsWith(ApiKeyTokens.Prefix, StringComparison.Ordinal));
 
     /// <summary>The query (given with its '?', returned without) less its <c>token</c> parameters that hold a Demiurge token; null when it has none.</summary>
     private static string? WithoutDemiurgeToken(string query)

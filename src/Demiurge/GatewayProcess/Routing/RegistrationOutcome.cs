@@ -12,4 +12,7 @@ internal enum RegistrationOutcome
 
     /// <summary>The token is another container's.</summary>
     Forbidden,
+
+    /// <summary>The container's own token, with an endpoint it may not register.</summary>
+    InvalidUrl,
 }

@@ -55,6 +55,26 @@ public sealed class ContainerRoutingTests
     }
 
     [Fact]
+    public async Task Forward_ApiKeyInAuthorizationOrQuery_NeverReachesTheContainer()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        var org = await TestOrganization.ServeAsync(gateway);
+        var container = await RegisteredContainerAsync(gateway, org, backend);
+        var host = ContainerHost(org.OrganizationId, container.ContainerId);
+        var key = Demiurge.ApiKeys.ApiKeyTokens.New();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/lab?token={Uri.EscapeDataString(key)}&x=1");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var response = await SendAsync(gateway, host, request);
+
+        var echo = await TestBackend.EchoOfAsync(response);
+        Assert.False(echo.GetProperty("headers").TryGetProperty("authorization", out _));
+        Assert.Equal("?x=1", echo.GetProperty("query").GetString());
+        Assert.DoesNotContain(key, echo.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Forward_DirectRequest_GatewaySetsTheForwardedHeaders()
     {
         await using var backend = await TestBackend.StartAsync();
@@ -288,19 +308,24 @@ public sealed class ContainerRoutingTests
     }
 
     [Fact]
-    public async Task Register_MissingOrWrongToken_401AndNothingRegistered()
+    public async Task Register_MissingOrWrongToken_401AndNothingRegistered_EvenWithAUrlItWouldRefuse()
     {
         await using var backend = await TestBackend.StartAsync();
-        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true);
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true, containerPorts: new(backend.Url.Port, backend.Url.Port));
         var org = await TestOrganization.ServeAsync(gateway);
         var container = await ManagerCalls.CreateContainerOkAsync(gateway, org.Member, org.OrganizationId);
 
-        // No token, a token that is no container's, and a user's token (a member is not the container).
+        // No token, a token that is no container's, and a user's token (a member is not the container),
+        // each with a url it may register and with ones it may not: the token is checked first, so
+        // no one but the container learns the allowed ports.
         foreach (var token in (string?[])[null, "gwt_" + Guid.NewGuid().ToString("N"), org.Member.Token])
         {
-            using var response = await RegisterAsync(gateway, container.ContainerId, token, backend.Url.ToString());
-            await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
-            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
+            foreach (var url in (string[])[backend.Url.ToString(), "http://127.0.0.1:5080", "http://10.0.0.1:8888"])
+            {
+                using var response = await RegisterAsync(gateway, container.ContainerId, token, url);
+                await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+                Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
+            }
         }
 
         using var forwarded = await GetAsync(gateway, ContainerHost(org.OrganizationId, container.ContainerId));
