@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Demiurge.Events;
 using Demiurge.Identity;
 using Demiurge.Organizations;
 using Demiurge.Protocol;
@@ -29,7 +30,8 @@ internal static class PoolEndpoints
     }
 
     private static async Task<Results<Created<GatewayResponse[]>, ProblemHttpResult>> CreateAsync(
-        CreateGatewaysRequest request, IGatewayStore store, GatewayLauncher launcher, CancellationToken cancellationToken)
+        CreateGatewaysRequest request, ClaimsPrincipal principal, IGatewayStore store, IEventStore events, GatewayLauncher launcher, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var room = launcher.Room(await store.GatewayListAsync(cancellationToken));
         if (request.Count > room)
@@ -38,6 +40,10 @@ internal static class PoolEndpoints
         }
 
         var launched = await launcher.LaunchAsync(request.Count!.Value, cancellationToken);
+        // The autoscaler's pool.scaled has no actor; an admin's is theirs (each worker's own gateway.started follows).
+        await events.EventAppendAsync(
+            new AuditEvent(Ids.New(), GatewayEventKinds.PoolScaled, Caller.From(principal).UserId, null, null, $"by a system admin: +{launched.Count}", time.GetUtcNowMilliseconds()),
+            cancellationToken);
         return TypedResults.Created("/gateways", launched.Select(g => Response(g, null)).ToArray());
     }
 

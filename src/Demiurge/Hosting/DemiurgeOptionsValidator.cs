@@ -116,7 +116,8 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
         {
             errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' overlaps {Settings.PoolPorts.Describe()} '{pool.Ports}': containers could publish workers.");
         }
-        else if (containerPorts.Contains(options.ApiPort))
+
+        if (containerPorts.Contains(options.ApiPort))
         {
             errors.Add($"{Settings.GatewayContainerPorts.Describe()} '{options.Gateway.ContainerPorts}' holds {Settings.ApiPort.Describe()} ({options.ApiPort}): containers could publish the API.");
         }

@@ -1,8 +1,10 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Demiurge.Cli;
 using Demiurge.Hosting;
 using Demiurge.Tests.Gateways;
 using Demiurge.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Demiurge.Tests.Cli;
 
@@ -51,6 +53,12 @@ public sealed class PoolCommandTests : IAsyncLifetime
         Assert.Equal(2, created.EnumerateArray().Select(g => g.GetProperty("port").GetInt32()).Distinct().Count());
         Assert.Contains("(409)", refused.Error, StringComparison.Ordinal);
         Assert.Contains("--pool-max 2", refused.Error, StringComparison.Ordinal);
+        // An admin action: audited as the admin's, once, and not for the refused request.
+        var events = _pool.Api.ControlPlane.Services.GetRequiredService<Demiurge.Events.IEventStore>();
+        var scaled = Assert.Single(await events.EventListAsync(0, 1000, CancellationToken.None), e => e.Kind == "pool.scaled");
+        var admin = await _pool.Api.Admin.GetFromJsonAsync<JsonElement>("/users/me");
+        Assert.Equal("by a system admin: +2", scaled.Detail);
+        Assert.Equal(admin.GetProperty("user_id").GetString(), scaled.ActorUserId);
         await WaitForAsync(async () => (await _pool.Store.GatewayListAsync(CancellationToken.None)).Count(g => g.State == Demiurge.Gateways.GatewayState.Ready) == 2);
     }
 

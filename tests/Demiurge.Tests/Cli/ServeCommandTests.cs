@@ -100,6 +100,21 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Controlplane_ContainerPortsOverThePoolAndTheApi_BothNamedAtOnce()
+    {
+        using var dataDir = new TempDirectory();
+
+        var result = (await CliResult.RunAsync("controlplane", "--container-ports", "5000-7150", "--api-port", "5080", "--data-dir", dataDir.Path))
+            .AssertExitCode(ExitCodes.InvalidConfiguration);
+
+        var problems = Problems(result).ToArray();
+        Assert.Equal(2, problems.Length);
+        Assert.Contains(problems, p => p.Contains("overlaps --pool-ports", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("holds --api-port", StringComparison.Ordinal));
+        AssertNotStarted(result, dataDir);
+    }
+
+    [Fact]
     public async Task Up_RoomLimitsOutOfRange_EachRefusedByNameAtOnce()
     {
         using var dataDir = new TempDirectory();
