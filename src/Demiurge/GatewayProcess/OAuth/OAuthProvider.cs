@@ -137,10 +137,8 @@ internal sealed class OAuthProvider
         if (stored.Used)
         {
             // A code presented twice may have been stolen: whoever redeemed it first loses the tokens too.
-            var revoked = RemoveWhere(_accessTokens, t => t.GrantId == stored.GrantId) + RemoveWhere(_refreshTokens, t => t.GrantId == stored.GrantId);
-            Revision++;
             return OAuthTokenResult.Failed(OAuthErrors.InvalidGrant,
-                $"The authorization code was already used; the {revoked} token(s) issued from it are revoked.");
+                $"The authorization code was already used; the {RevokeGrant(stored.GrantId)} token(s) issued from it are revoked.");
         }
 
         if (now >= stored.ExpiresAt)
@@ -185,10 +183,8 @@ internal sealed class OAuthProvider
         {
             // A rotated refresh token presented again may have been stolen (RFC 9700, 4.14.2):
             // the whole grant goes, so neither the thief nor the client keeps a working token.
-            var revoked = RemoveWhere(_accessTokens, t => t.GrantId == stored.GrantId) + RemoveWhere(_refreshTokens, t => t.GrantId == stored.GrantId);
-            Revision++;
             return OAuthTokenResult.Failed(OAuthErrors.InvalidGrant,
-                $"The refresh token was already used; the {revoked} token(s) of its grant are revoked.");
+                $"The refresh token was already used; the {RevokeGrant(stored.GrantId)} token(s) of its grant are revoked.");
         }
 
         if (!_permissions.CanAuthorize(stored.UserId))
@@ -247,6 +243,14 @@ internal sealed class OAuthProvider
 
     private bool Keeps(string clientId, string userId, DateTimeOffset expiresAt, DateTimeOffset now) =>
         now < expiresAt && _clients.ContainsKey(clientId) && _permissions.IsMember(userId);
+
+    /// <summary>Revokes every access and refresh token of a grant: one of its codes or refresh tokens came back a second time. Returns how many.</summary>
+    private int RevokeGrant(string grantId)
+    {
+        var revoked = RemoveWhere(_accessTokens, t => t.GrantId == grantId) + RemoveWhere(_refreshTokens, t => t.GrantId == grantId);
+        Revision++;
+        return revoked;
+    }
 
     private static int RemoveWhere<T>(Dictionary<string, T> entries, Func<T, bool> predicate)
     {
