@@ -108,7 +108,8 @@ internal sealed partial class GatewayWorker : IDisposable
 
     /// <summary>
     /// One beat of the background loop: release at the inactivity deadline, else push when the
-    /// autosave interval has passed and something is unsaved. Never counts as activity.
+    /// autosave interval has passed and something is unsaved, or when the rooms' updates are due.
+    /// Never counts as activity.
     /// </summary>
     public async Task TickAsync()
     {
@@ -264,7 +265,8 @@ internal sealed partial class GatewayWorker : IDisposable
 
             if (now < _session.NextAutosaveAt)
             {
-                return (false, false);
+                // The rooms' updates have a cadence of their own, much shorter (docs/rooms.md).
+                return (false, _session.UpdatesDue(now, _options.RoomLimits.SaveDelay, _options.RoomLimits.SaveMaxDelay));
             }
 
             _session.NextAutosaveAt = now + _allocation.AutosaveInterval;
