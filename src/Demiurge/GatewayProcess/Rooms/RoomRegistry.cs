@@ -40,6 +40,15 @@ internal sealed partial class RoomRegistry : IDisposable
         }
     }
 
+    /// <summary>The project's room, if it is loaded.</summary>
+    public Room? Find(string projectId)
+    {
+        lock (_gate)
+        {
+            return _rooms.GetValueOrDefault(projectId);
+        }
+    }
+
     /// <summary>Whether the project's room is open for <paramref name="session"/>: its document was read when it opened.</summary>
     public bool IsOpen(OrganizationSession session, string projectId)
     {
