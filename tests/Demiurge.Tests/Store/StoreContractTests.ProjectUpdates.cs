@@ -1,5 +1,5 @@
-using System.Text;
 using Demiurge.Gateways;
+using Demiurge.Tests.Infrastructure;
 using Demiurge.Yjs;
 
 namespace Demiurge.Tests.Store;
@@ -69,27 +69,5 @@ public abstract partial class StoreContractTests
 
     private static Dictionary<string, string> Updates(string projectId, byte[] update) => new() { [projectId] = Convert.ToBase64String(update) };
 
-    /// <summary>
-    /// A Yjs update (v1) by <paramref name="client"/> inserting ASCII <paramref name="text"/> into root
-    /// text "t" at <paramref name="clock"/>, after its own previous character when there is one.
-    /// </summary>
-    private static byte[] TextUpdate(ulong client, ulong clock, string text)
-    {
-        var bytes = new List<byte> { 1, 1, (byte)client, (byte)clock };
-        if (clock == 0)
-        {
-            bytes.AddRange([4, 1, 1, (byte)'t']); // a string, no origins: its parent is the root type "t"
-        }
-        else
-        {
-            bytes.AddRange([4 | 0x80, (byte)client, (byte)(clock - 1)]); // a string after its origin
-        }
-
-        bytes.Add((byte)text.Length);
-        bytes.AddRange(Encoding.ASCII.GetBytes(text));
-        bytes.Add(0); // no deletions
-        var update = bytes.ToArray();
-        YUpdate.Validate(update);
-        return update;
-    }
+    private static byte[] TextUpdate(ulong client, ulong clock, string text) => TestYjsUpdates.Text(client, clock, text);
 }
