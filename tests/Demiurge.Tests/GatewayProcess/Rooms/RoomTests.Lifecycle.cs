@@ -157,7 +157,8 @@ public sealed partial class RoomTests
         Assert.NotNull(rooms.Find(ProjectA));
         Assert.NotNull(gateway.ControlPlane.Data(organizationId)?.Projects.GetValueOrDefault(ProjectA));
 
-        // An update, then the last client goes: unsaved, the room stays past the idle time...
+        // An update the control plane cannot take, then the last client goes: unsaved, the room stays past the idle time...
+        gateway.ControlPlane.FailAlways(Demiurge.Protocol.GatewayPaths.DataPush, 503);
         var first = await gateway.GetStateAsync(ProjectA);
         await writer.InsertAsync(" more");
         await WaitUntilAsync(() => gateway.GetStateAsync(ProjectA).Result != first, "the room to take the update");
@@ -165,10 +166,12 @@ public sealed partial class RoomTests
         await writer.DisposeAsync();
         await WaitUntilAsync(() => rooms.Find(ProjectA)?.ConnectionCount == 0, "the client to leave");
         await gateway.JumpAsync(3 * idle);
-        Assert.NotNull(rooms.Find(ProjectA));
         Assert.True(gateway.ControlPlane.Calls(Demiurge.Protocol.GatewayPaths.DataPush).Count > pushedBefore, "the update was not pushed");
+        Assert.NotNull(rooms.Find(ProjectA));
 
-        // ... and, saved and idle, it is unloaded; its document stays with the session for the next client.
+        // ... and, once saved and idle, it is unloaded; its document stays with the session for the next client.
+        gateway.ControlPlane.FailAlways(Demiurge.Protocol.GatewayPaths.DataPush, null);
+        await gateway.JumpAsync(3 * idle); // pushed
         await gateway.JumpAsync(3 * idle);
         Assert.Null(rooms.Find(ProjectA));
         Assert.Equal(0, rooms.Count);
