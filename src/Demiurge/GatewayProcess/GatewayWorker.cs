@@ -126,14 +126,14 @@ internal sealed partial class GatewayWorker : IDisposable
 
             try
             {
-                var (release, autosave) = DueWork();
+                var (release, push) = DueWork();
                 if (release)
                 {
                     await ReleaseAsync("inactivity");
                 }
-                else if (autosave)
+                else if (push is not null)
                 {
-                    await PushAsync("autosave", CancellationToken.None);
+                    await PushAsync(push, CancellationToken.None);
                 }
             }
             finally
@@ -247,30 +247,31 @@ internal sealed partial class GatewayWorker : IDisposable
         return allocation;
     }
 
-    private (bool Release, bool Autosave) DueWork()
+    /// <summary>Whether to release now, else what to push for (<c>autosave</c>, <c>rooms</c>), if anything.</summary>
+    private (bool Release, string? Push) DueWork()
     {
         lock (_lock)
         {
             if (_state != GatewayWorkerState.Serving || _session is null || _allocation is null)
             {
-                return (false, false);
+                return (false, null);
             }
 
             var now = _time.GetUtcNow();
             if (_allocation.InactivityTimeout is { } timeout && now >= _session.LastActivityAt + timeout && now >= _session.ReleaseNotBefore
                 && _session.Routes.OpenRequests == 0)
             {
-                return (true, false);
+                return (true, null);
             }
 
             if (now < _session.NextAutosaveAt)
             {
                 // The rooms' updates have a cadence of their own, much shorter (docs/rooms.md).
-                return (false, _session.UpdatesDue(now, _options.RoomLimits.SaveDelay, _options.RoomLimits.SaveMaxDelay));
+                return (false, _session.UpdatesDue(now, _options.RoomLimits.SaveDelay, _options.RoomLimits.SaveMaxDelay) ? "rooms" : null);
             }
 
             _session.NextAutosaveAt = now + _allocation.AutosaveInterval;
-            return (false, _session.Dirty);
+            return (false, _session.Dirty ? "autosave" : null);
         }
     }
 

@@ -121,6 +121,8 @@ internal sealed partial class OrganizationSession
             if (content is not null && document.ContentWrite == contentWrite)
             {
                 document.Content = content;
+                Interlocked.Add(ref _documentBytes, content.Length - document.Bytes);
+                document.Bytes = content.Length;
             }
         }
     }

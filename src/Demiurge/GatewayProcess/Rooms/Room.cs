@@ -179,18 +179,25 @@ internal sealed class Room
                 return ProjectAccess.NotServing;
             }
 
-            // A client's edits are new by construction; only its sync step 2 may repeat what the room holds.
-            if (step2 ? _document.AddsNothing(update) : Demiurge.Yjs.YUpdate.IsEmpty(update))
+            // A client's edits are new by construction; only its sync step 2 may repeat what the room
+            // holds, which takes a merge to tell: that merge becomes the document.
+            var bytes = update.ToArray();
+            var merged = step2 ? _document.With(bytes) : null;
+            if (step2 ? merged is null : Demiurge.Yjs.YUpdate.IsEmpty(update))
             {
                 return ProjectAccess.Done; // neither a write nor activity
             }
 
             var now = _time.GetUtcNow();
-            var bytes = update.ToArray();
             var access = Session.Append(ProjectId, bytes, now);
             if (access == ProjectAccess.Done)
             {
-                if (_document.Append(bytes))
+                if (merged is not null)
+                {
+                    _document.Take(merged);
+                }
+
+                if (merged is not null || _document.Append(bytes))
                 {
                     Session.Resize(ProjectId, OrganizationSession.Base64Length(_document.Bytes));
                 }

@@ -85,15 +85,31 @@ internal sealed class RoomDocument
     }
 
     /// <summary>Whether a valid <paramref name="update"/> would change nothing (a client's sync step 2 of what the room already holds).</summary>
-    public bool AddsNothing(ReadOnlySpan<byte> update)
+    public bool AddsNothing(ReadOnlySpan<byte> update) => With(update.ToArray()) is null;
+
+    /// <summary>
+    /// The whole document with a valid <paramref name="update"/> merged in, or null when that changes
+    /// nothing; this one is unchanged until <see cref="Take"/>. For a client's sync step 2, which
+    /// must be compared with the document anyway: the merge that compares it is kept.
+    /// </summary>
+    public byte[]? With(byte[] update)
     {
         if (YUpdate.IsEmpty(update))
         {
-            return true;
+            return null;
         }
 
         Merge();
-        return YUpdate.Merge([_merged, update.ToArray()]).AsSpan().SequenceEqual(_merged);
+        var merged = YUpdate.Merge([_merged, update]);
+        return merged.AsSpan().SequenceEqual(_merged) ? null : merged;
+    }
+
+    /// <summary>Takes the document <see cref="With"/> gave, once its update is stored.</summary>
+    public void Take(byte[] merged)
+    {
+        _merged = merged;
+        _stateVector = null;
+        Changed = true;
     }
 
     /// <summary>Takes a valid update (kept as it is: it must not change); true when that merged the document (its size changed).</summary>

@@ -22,7 +22,7 @@ internal sealed partial class RoomRegistry : IDisposable
         _time = time;
         _logger = logger;
         // A quarter of the idle time: a room is unloaded at most that late.
-        var period = limits.IdleUnload / 4;
+        var period = TimeSpan.FromTicks(Math.Max(limits.IdleUnload.Ticks / 4, TimeSpan.TicksPerMillisecond));
         _sweeper = time.CreateTimer(_ => Sweep(), null, period, period);
     }
 
