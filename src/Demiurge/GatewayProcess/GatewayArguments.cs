@@ -7,4 +7,5 @@ namespace Demiurge.GatewayProcess;
 /// </remarks>
 internal sealed record GatewayArguments(
     string? ControlPlane, string? Port, string? GatewayId, string? InactivityTimeout, string? AutosaveInterval, string? OAuthCleanupInterval = null,
-    string? ContainerPorts = null, string? LogFormat = null, string? RoomMessageMaxBytes = null, string? RoomUpdatesPerSecond = null, string? RoomConnections = null, string? Rooms = null);
+    string? ContainerPorts = null, string? LogFormat = null, string? RoomMessageMaxBytes = null, string? RoomUpdatesPerSecond = null, string? RoomConnections = null, string? Rooms = null,
+    string? RoomSaveDelay = null, string? RoomSaveMaxDelay = null, string? RoomIdleUnload = null);

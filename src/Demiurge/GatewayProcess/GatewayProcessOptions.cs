@@ -73,14 +73,17 @@ internal sealed class GatewayProcessOptions
     public TimeSpan ReleaseRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Period of the background loop that autosaves, cleans up and releases: at most a second,
-    /// and no longer than the configured intervals, so none fires more than a tick late.
+    /// Period of the background loop that autosaves, saves rooms, cleans up and releases: at most
+    /// a second, no longer than the configured intervals, and a quarter of the rooms' save delay,
+    /// so none fires more than a tick late and a room's save not more than a quarter of its delay.
     /// </summary>
     public TimeSpan TickInterval
     {
         get
         {
             var tick = AutosaveInterval < MaxTickInterval ? AutosaveInterval : MaxTickInterval;
+            var roomTick = RoomLimits.SaveDelay / 4;
+            tick = roomTick < tick ? roomTick : tick;
             tick = OAuthCleanupInterval < tick ? OAuthCleanupInterval : tick;
             return InactivityTimeout is { } inactivity && inactivity < tick ? inactivity : tick;
         }

@@ -266,7 +266,10 @@ internal sealed partial class GatewayWorker
             Version = session.Version,
             Data = new OrganizationDataPayload
             {
-                YjsState = batch.Documents.ToDictionary(d => d.ProjectId, d => d.Content, StringComparer.Ordinal),
+                YjsState = batch.Documents.Where(d => d.Content is not null).ToDictionary(d => d.ProjectId, d => d.Content!, StringComparer.Ordinal),
+                YjsUpdates = batch.Documents.Any(d => d.Update is not null)
+                    ? batch.Documents.Where(d => d.Update is not null).ToDictionary(d => d.ProjectId, d => d.Update!, StringComparer.Ordinal)
+                    : null,
                 GatewayState = batch.WithGatewayState ? gatewayState!.Value.State : null,
             },
         };
@@ -316,7 +319,7 @@ internal sealed partial class GatewayWorker
         foreach (var document in piece.Documents)
         {
             session.Discard(document);
-            Log.DocumentDropped(_logger, _options.GatewayId, allocation.OrganizationId, document.ProjectId, document.Content.Length, why);
+            Log.DocumentDropped(_logger, _options.GatewayId, allocation.OrganizationId, document.ProjectId, document.Length, why);
         }
 
         if (piece.WithGatewayState)

@@ -108,7 +108,8 @@ internal sealed partial class GatewayWorker : IDisposable
 
     /// <summary>
     /// One beat of the background loop: release at the inactivity deadline, else push when the
-    /// autosave interval has passed and something is unsaved. Never counts as activity.
+    /// autosave interval has passed and something is unsaved, or when the rooms' updates are due.
+    /// Never counts as activity.
     /// </summary>
     public async Task TickAsync()
     {
@@ -125,14 +126,14 @@ internal sealed partial class GatewayWorker : IDisposable
 
             try
             {
-                var (release, autosave) = DueWork();
+                var (release, push) = DueWork();
                 if (release)
                 {
                     await ReleaseAsync("inactivity");
                 }
-                else if (autosave)
+                else if (push is not null)
                 {
-                    await PushAsync("autosave", CancellationToken.None);
+                    await PushAsync(push, CancellationToken.None);
                 }
             }
             finally
@@ -246,29 +247,31 @@ internal sealed partial class GatewayWorker : IDisposable
         return allocation;
     }
 
-    private (bool Release, bool Autosave) DueWork()
+    /// <summary>Whether to release now, else what to push for (<c>autosave</c>, <c>rooms</c>), if anything.</summary>
+    private (bool Release, string? Push) DueWork()
     {
         lock (_lock)
         {
             if (_state != GatewayWorkerState.Serving || _session is null || _allocation is null)
             {
-                return (false, false);
+                return (false, null);
             }
 
             var now = _time.GetUtcNow();
             if (_allocation.InactivityTimeout is { } timeout && now >= _session.LastActivityAt + timeout && now >= _session.ReleaseNotBefore
                 && _session.Routes.OpenRequests == 0)
             {
-                return (true, false);
+                return (true, null);
             }
 
             if (now < _session.NextAutosaveAt)
             {
-                return (false, false);
+                // The rooms' updates have a cadence of their own, much shorter (docs/rooms.md).
+                return (false, _session.UpdatesDue(now, _options.RoomLimits.SaveDelay, _options.RoomLimits.SaveMaxDelay) ? "rooms" : null);
             }
 
             _session.NextAutosaveAt = now + _allocation.AutosaveInterval;
-            return (false, _session.Dirty);
+            return (false, _session.Dirty ? "autosave" : null);
         }
     }
 

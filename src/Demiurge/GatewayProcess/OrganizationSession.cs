@@ -20,7 +20,7 @@ namespace Demiurge.GatewayProcess;
 /// takes every lock after, holds every change that was let in. The autosave, cleanup and release
 /// clocks are the state machine's, under its lock.
 /// </remarks>
-internal sealed class OrganizationSession : IDisposable
+internal sealed partial class OrganizationSession : IDisposable
 {
     private readonly ConcurrentDictionary<string, ProjectDocument> _documents;
 
@@ -35,6 +35,10 @@ internal sealed class OrganizationSession : IDisposable
 
     // The managers' revision the control plane holds; -1 when it holds an older state than theirs. Under ManagersLock.
     private long _pushedManagersRevision;
+
+    // Room updates not acknowledged yet, over every project, and when the newest came (UTC ticks): the rooms' save cadence.
+    private long _unsavedUpdates;
+    private long _lastUpdateTicks;
 
     // Written by the pushes, read by ping and activity: kept as ticks (0: never pushed) so that no read is torn.
     private long _version;
@@ -165,9 +169,11 @@ internal sealed class OrganizationSession : IDisposable
                 {
                     lock (document.Gate)
                     {
-                        forgotten += document.Content is null ? 0 : 1;
-                        Interlocked.Add(ref _documentBytes, -(document.Content?.Length ?? 0));
-                        document.Content = null;
+                        forgotten += document.Content is null && document.Updates.Count == 0 ? 0 : 1;
+                        Interlocked.Add(ref _documentBytes, -document.Bytes);
+                        Interlocked.Add(ref _unsavedUpdates, -document.Updates.Count);
+                        (document.Content, document.Bytes) = (null, 0);
+                        document.Updates.Clear();
                     }
                 }
             }
@@ -185,8 +191,9 @@ internal sealed class OrganizationSession : IDisposable
     /// <summary>The project's document, unless the session is closed or it is not a project of the organization.</summary>
     public ProjectAccess Read(string projectId, out string? content)
     {
-        // A reference, swapped whole by each write: no lock needed to read it.
-        content = Document(projectId)?.Content;
+        // A reference, swapped whole by each write: no lock needed to read it. An open room holds the newest.
+        var document = Document(projectId);
+        content = document?.Live?.Invoke() ?? document?.Content;
         return !Open ? ProjectAccess.NotServing : Config.Projects.ContainsKey(projectId) ? ProjectAccess.Done : ProjectAccess.UnknownProject;
     }
 
@@ -216,33 +223,39 @@ internal sealed class OrganizationSession : IDisposable
                 return ProjectAccess.UnknownProject;
             }
 
-            if (!TryReserve(state.Length - (document.Content?.Length ?? 0), Config.StorageQuotaBytes))
+            if (!TryReserve(state.Length - document.Bytes, Config.StorageQuotaBytes))
             {
                 return ProjectAccess.QuotaExceeded;
             }
 
-            document.Content = state;
-            document.Write = Interlocked.Increment(ref _writes);
+            // A whole write replaces the room updates before it too.
+            Interlocked.Add(ref _unsavedUpdates, -document.Updates.Count);
+            document.Updates.Clear();
+            (document.Content, document.Bytes) = (state, state.Length);
+            document.Write = document.ContentWrite = Interlocked.Increment(ref _writes);
             return ProjectAccess.Done;
         }
     }
 
     /// <summary>The unsaved documents, each with the write number that <see cref="MarkPushed"/> and <see cref="Discard"/> need.</summary>
+    /// <remarks>A document's room updates are merged into one delta out of its lock.</remarks>
     public List<UnsavedDocument> UnsavedDocuments()
     {
-        var unsaved = new List<UnsavedDocument>();
+        var unsaved = new List<(string ProjectId, string? Content, List<ReadOnlyMemory<byte>> Updates, long Write)>();
         foreach (var (projectId, document) in _documents)
         {
             lock (document.Gate)
             {
-                if (document.Unsaved && document.Content is { } content)
+                var content = document.ContentUnsaved ? document.Content : null;
+                if (document.Unsaved && (content is not null || document.Updates.Count > 0))
                 {
-                    unsaved.Add(new UnsavedDocument(projectId, content, document.Write));
+                    unsaved.Add((projectId, content, [.. document.Updates.Select(u => (ReadOnlyMemory<byte>)u.Update)], document.Write));
                 }
             }
         }
 
-        return [.. unsaved.OrderBy(d => d.Write)];
+        return [.. unsaved.OrderBy(d => d.Write).Select(d => new UnsavedDocument(d.ProjectId, d.Content,
+            d.Updates.Count == 0 ? null : Convert.ToBase64String(Demiurge.Yjs.YUpdate.Merge(d.Updates)), d.Write))];
     }
 
     /// <summary>The managers' whole state, and the revision it is of.</summary>
@@ -282,7 +295,7 @@ internal sealed class OrganizationSession : IDisposable
         Interlocked.Exchange(ref _lastPushTicks, now.UtcTicks);
     }
 
-    /// <summary>Takes a document off the unsaved set, unless it was written again since <paramref name="unsaved"/> was taken.</summary>
+    /// <summary>Takes what <paramref name="unsaved"/> held off the unsaved set; what was written since stays.</summary>
     public void Discard(UnsavedDocument unsaved)
     {
         ArgumentNullException.ThrowIfNull(unsaved);
@@ -290,10 +303,9 @@ internal sealed class OrganizationSession : IDisposable
         {
             lock (document.Gate)
             {
-                if (document.Write == unsaved.Write)
-                {
-                    document.SavedWrite = unsaved.Write;
-                }
+                document.SavedWrite = Math.Max(document.SavedWrite, unsaved.Write);
+                var removed = document.Updates.RemoveAll(u => u.Write <= unsaved.Write);
+                Interlocked.Add(ref _unsavedUpdates, -removed);
             }
         }
     }

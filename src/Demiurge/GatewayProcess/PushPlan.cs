@@ -24,8 +24,8 @@ internal static class PushPlan
         var used = gatewayState is { } state ? ControlPlaneClient.JsonSize(state) : 0;
         foreach (var document in documents)
         {
-            // "id":"content", with the escapes this client writes.
-            var size = ControlPlaneClient.JsonSize(document.ProjectId) + ControlPlaneClient.JsonSize(document.Content) + 2;
+            // "id":"content" in yjs_state and "id":"update" in yjs_updates, with the escapes this client writes.
+            var size = Entry(document.ProjectId, document.Content) + Entry(document.ProjectId, document.Update);
             if (size > budget)
             {
                 tooLarge.Add(document);
@@ -49,4 +49,7 @@ internal static class PushPlan
 
         return (batches, tooLarge);
     }
+
+    private static long Entry(string projectId, string? value) =>
+        value is null ? 0 : ControlPlaneClient.JsonSize(projectId) + ControlPlaneClient.JsonSize(value) + 2;
 }

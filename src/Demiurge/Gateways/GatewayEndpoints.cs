@@ -25,7 +25,7 @@ internal static class GatewayEndpoints
         worker.MapPost(GatewayPaths.Ready, ReadyAsync).WithSummary("A worker is idle and can be allocated (gateway token).");
         worker.MapPost(GatewayPaths.Config, ConfigAsync).WithSummary("Redeem a handshake token for the organization's config and an allocation token.");
         worker.MapPost(GatewayPaths.DataPull, PullAsync).WithSummary("The organization's saved data (allocation token).");
-        worker.MapPost(GatewayPaths.DataPush, PushAsync).WithSummary("Save the organization's data, merged per project (allocation token).")
+        worker.MapPost(GatewayPaths.DataPush, PushAsync).WithSummary("Save the organization's data: documents whole or rooms' updates appended, per project (allocation token).")
             .WithMetadata(new RequestSizeLimitAttribute(DataPushRequest.MaxBytes));
         worker.MapPost(GatewayPaths.Stop, StopAsync).WithSummary("The gateway is done with the organization (allocation token).");
 
@@ -124,6 +124,7 @@ internal static class GatewayEndpoints
         DataPushRequest request, HttpRequest http, IGatewayStore store, IOptions<GatewayOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var projects = request.Data!.YjsState ?? new Dictionary<string, string>();
+        var updates = request.Data.YjsUpdates ?? new Dictionary<string, string>();
         if (projects.Keys.FirstOrDefault(k => Ids.Parse(k) is null) is { } badKey)
         {
             return ApiProblems.Invalid("data.yjs_state", $"'{badKey}' is not a project id (a UUID).");
@@ -132,6 +133,16 @@ internal static class GatewayEndpoints
         if (projects.FirstOrDefault(p => !IsBase64(p.Value)) is { Key: { } badValue })
         {
             return ApiProblems.Invalid("data.yjs_state", $"The state of project '{badValue}' is not base64.");
+        }
+
+        if (updates.Keys.FirstOrDefault(k => Ids.Parse(k) is null) is { } badUpdateKey)
+        {
+            return ApiProblems.Invalid("data.yjs_updates", $"'{badUpdateKey}' is not a project id (a UUID).");
+        }
+
+        if (updates.FirstOrDefault(u => !StoredDocuments.IsUpdate(u.Value)) is { Key: { } badUpdate })
+        {
+            return ApiProblems.Invalid("data.yjs_updates", $"The update of project '{badUpdate}' is not a base64 Yjs update.");
         }
 
         if (request.Data.GatewayState is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
@@ -143,10 +154,12 @@ internal static class GatewayEndpoints
         var now = time.GetUtcNowMilliseconds();
         var result = await store.OrganizationDataPushAsync(
             request.OrganizationId!, Tokens.Hash(BearerToken(http) ?? string.Empty), request.Version!.Value,
-            projects.ToDictionary(p => Ids.Parse(p.Key)!, p => p.Value), gatewayState, options.Value.OrganizationStorageQuota.Bytes, now, cancellationToken);
+            projects.ToDictionary(p => Ids.Parse(p.Key)!, p => p.Value), updates.ToDictionary(u => Ids.Parse(u.Key)!, u => u.Value),
+            gatewayState, options.Value.OrganizationStorageQuota.Bytes, now, cancellationToken);
         return result.Outcome switch
         {
-            PushOutcome.Stored => TypedResults.Ok(new DataPushResponse(result.Version, now, projects.Sum(p => (long)p.Value.Length) + (gatewayState?.Length ?? 0))),
+            PushOutcome.Stored => TypedResults.Ok(new DataPushResponse(result.Version, now,
+                projects.Sum(p => (long)p.Value.Length) + updates.Sum(u => (long)u.Value.Length) + (gatewayState?.Length ?? 0))),
             PushOutcome.Stale => ApiProblems.Conflict($"The data is at version {result.Version}, not {request.Version}: pull before pushing again.",
                 new Dictionary<string, object?> { ["current_version"] = result.Version }),
             // For good: the worker drops these documents and saves the rest (docs/gateway-protocol.md).
@@ -161,7 +174,7 @@ internal static class GatewayEndpoints
     }
 
     private static async Task<Results<Ok, ProblemHttpResult>> StopAsync(
-        OrganizationRequest request, HttpRequest http, IGatewayStore store, GatewayAllocator allocator, CancellationToken cancellationToken)
+        OrganizationRequest request, HttpRequest http, IGatewayStore store, GatewayAllocator allocator, TimeProvider time, CancellationToken cancellationToken)
     {
         if (BearerToken(http) is not { } token
             || await store.AllocationFindByTokenHashAsync(Tokens.Hash(token), cancellationToken) is not { } allocation
@@ -174,6 +187,9 @@ internal static class GatewayEndpoints
         {
             DemiurgeMetrics.Released("gateway_stop");
         }
+
+        // The allocation's pushes are done: its rooms' appended updates are merged into the documents.
+        await store.OrganizationDataCompactAsync(allocation.OrganizationId, time.GetUtcNow(), cancellationToken);
 
         return TypedResults.Ok();
     }

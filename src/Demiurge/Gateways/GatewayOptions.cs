@@ -38,8 +38,17 @@ public sealed class GatewayOptions
     /// <summary>Rooms with clients on one gateway at once.</summary>
     public int Rooms { get; set; } = GatewayProcess.Rooms.RoomLimits.DefaultRoomsPerGateway;
 
+    /// <summary>A room's updates are pushed this long after its last change (docs/rooms.md, durability).</summary>
+    public TimeSpan RoomSaveDelay { get; set; } = GatewayProcess.Rooms.RoomLimits.DefaultSaveDelay;
+
+    /// <summary>While edits go on, a room's unsaved updates are pushed at the latest this long after the oldest.</summary>
+    public TimeSpan RoomSaveMaxDelay { get; set; } = GatewayProcess.Rooms.RoomLimits.DefaultSaveMaxDelay;
+
+    /// <summary>A room with no client and nothing unsaved is unloaded after this long idle.</summary>
+    public TimeSpan RoomIdleUnload { get; set; } = GatewayProcess.Rooms.RoomLimits.DefaultIdleUnload;
+
     /// <summary>The room limits as the workers' flags.</summary>
-    internal Protocol.WorkerRoomLimits RoomLimits => new(RoomMessageMaxBytes.Bytes, RoomUpdatesPerSecond, RoomConnections, Rooms);
+    internal Protocol.WorkerRoomLimits RoomLimits => new(RoomMessageMaxBytes.Bytes, RoomUpdatesPerSecond, RoomConnections, Rooms, RoomSaveDelay, RoomSaveMaxDelay, RoomIdleUnload);
 
     /// <summary>How long the handshake (the worker's config and pull) may take.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);

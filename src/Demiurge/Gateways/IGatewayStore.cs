@@ -63,18 +63,26 @@ internal interface IGatewayStore
     /// </summary>
     Task<bool> AllocationEndAsync(string allocationId, string outcome, GatewayState gatewayState, DateTimeOffset now, AuditEvent auditEvent, CancellationToken cancellationToken);
 
+    /// <summary>The organization's data, each project's appended updates merged into its document.</summary>
     Task<OrganizationData> OrganizationDataGetAsync(string organizationId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes the given projects (others are kept) and, when not null, the gateway state, if
+    /// Writes the given projects whole (others are kept), appends <paramref name="projectUpdates"/>
+    /// (Yjs updates, base64) to their projects' documents and, when not null, the gateway state, if
     /// the allocation token is current for the organization, <paramref name="baseVersion"/>
     /// is the stored version, every project is one of the organization's, and the stored total
     /// stays within its quota (its own, else <paramref name="defaultQuotaBytes"/>) or does not
     /// grow: the checks and the write are one transaction. Sizes are the stored texts' lengths.
+    /// A project's appended updates are compacted into its content when they pass
+    /// <see cref="StoredDocuments.CompactAfterUpdates"/> or <see cref="StoredDocuments.CompactAfterBytes"/>,
+    /// or when that keeps the push within the quota.
     /// </summary>
     Task<DataPushResult> OrganizationDataPushAsync(
-        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState,
-        long defaultQuotaBytes, DateTimeOffset now, CancellationToken cancellationToken);
+        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, IReadOnlyDictionary<string, string> projectUpdates,
+        string? gatewayState, long defaultQuotaBytes, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Merges every project's appended updates into its content (at release); how many projects it compacted.</summary>
+    Task<int> OrganizationDataCompactAsync(string organizationId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes the organization's data; false when there was none.</summary>
     Task<bool> OrganizationDataDeleteAsync(string organizationId, AuditEvent auditEvent, CancellationToken cancellationToken);

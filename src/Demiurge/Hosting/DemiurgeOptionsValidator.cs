@@ -71,6 +71,14 @@ internal sealed class DemiurgeOptionsValidator : IValidateOptions<DemiurgeOption
             }
         }
 
+        Settings.GatewayRoomSaveDelay.ValidatePositive(options.Gateway.RoomSaveDelay, errors);
+        Settings.GatewayRoomSaveMaxDelay.ValidatePositive(options.Gateway.RoomSaveMaxDelay, errors);
+        Settings.GatewayRoomIdleUnload.ValidatePositive(options.Gateway.RoomIdleUnload, errors);
+        if (options.Gateway.RoomSaveMaxDelay < options.Gateway.RoomSaveDelay)
+        {
+            errors.Add($"{Settings.GatewayRoomSaveMaxDelay.Describe()} must not be shorter than {Settings.GatewayRoomSaveDelay.Describe()}.");
+        }
+
         Store.StoreSettings.Validate(options.Store, errors);
         Edge.EdgeSettings.Validate(options.Edge, errors);
         Dns.DnsSettings.Validate(options.Dns, errors);

@@ -33,6 +33,9 @@ internal static class Settings
     public static readonly Setting GatewayRoomUpdatesPerSecond = new("Gateway:RoomUpdatesPerSecond", typeof(int), "Document and awareness updates one room connection may send per second.", Name: "RoomUpdatesPerSecond");
     public static readonly Setting GatewayRoomConnections = new("Gateway:RoomConnections", typeof(int), "Clients connected to one project's room at once.", Name: "RoomConnections");
     public static readonly Setting GatewayRooms = new("Gateway:Rooms", typeof(int), "Rooms with clients on one gateway at once.", Name: "Rooms");
+    public static readonly Setting GatewayRoomSaveDelay = new("Gateway:RoomSaveDelay", typeof(TimeSpan), "Push a room's updates this long after its last change (e.g. 1s).", Name: "RoomSaveDelay");
+    public static readonly Setting GatewayRoomSaveMaxDelay = new("Gateway:RoomSaveMaxDelay", typeof(TimeSpan), "While edits go on, push a room's updates at the latest this long after the oldest (e.g. 8s).", Name: "RoomSaveMaxDelay");
+    public static readonly Setting GatewayRoomIdleUnload = new("Gateway:RoomIdleUnload", typeof(TimeSpan), "Unload a room without clients or unsaved updates after this long idle (e.g. 1m).", Name: "RoomIdleUnload");
 
     public static readonly IReadOnlyList<Setting> ControlPlane =
     [
@@ -40,7 +43,7 @@ internal static class Settings
         .. RateLimits.All,
         PoolSize, PoolMinReady, PoolScaleStep, PoolMax, PoolPorts, PoolCheckInterval, PoolReconcileInterval,
         GatewayInactivityTimeout, GatewayAutosaveInterval, GatewayOAuthCleanupInterval, GatewayHandshakeTimeout, GatewayOrganizationStorageQuota, GatewayContainerPorts,
-        GatewayRoomMessageMaxBytes, GatewayRoomUpdatesPerSecond, GatewayRoomConnections, GatewayRooms,
+        GatewayRoomMessageMaxBytes, GatewayRoomUpdatesPerSecond, GatewayRoomConnections, GatewayRooms, GatewayRoomSaveDelay, GatewayRoomSaveMaxDelay, GatewayRoomIdleUnload,
         .. Store.StoreSettings.All,
         .. Edge.EdgeSettings.All,
         .. Dns.DnsSettings.All,

@@ -15,4 +15,7 @@ internal static class WorkerFlags
     public const string RoomUpdatesPerSecond = "--room-updates-per-second";
     public const string RoomConnections = "--room-connections";
     public const string Rooms = "--rooms";
+    public const string RoomSaveDelay = "--room-save-delay";
+    public const string RoomSaveMaxDelay = "--room-save-max-delay";
+    public const string RoomIdleUnload = "--room-idle-unload";
 }

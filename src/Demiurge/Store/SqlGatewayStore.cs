@@ -6,7 +6,7 @@ using Demiurge.Identity;
 namespace Demiurge.Store;
 
 /// <summary>The pool, the allocation journal and organization data, in portable SQL.</summary>
-internal sealed class SqlGatewayStore(Database database) : IGatewayStore
+internal sealed partial class SqlGatewayStore(Database database) : IGatewayStore
 {
     private const string SelectGateway = "SELECT gateway_id, state, runtime, address, port, pid, created_at, updated_at, ready_at, build FROM gateways";
     private const string SelectAllocation = "SELECT allocation_id, organization_id, gateway_id, step, outcome, created_at, updated_at, ended_at FROM allocations";
@@ -165,105 +165,6 @@ internal sealed class SqlGatewayStore(Database database) : IGatewayStore
             await TransitionAsync(session, allocation.GatewayId,
                 [GatewayState.Allocating, GatewayState.Allocated, GatewayState.Releasing, GatewayState.Ready, GatewayState.Unhealthy], gatewayState, now, cancellationToken);
             return true;
-        }, auditEvent, cancellationToken);
-
-    public Task<OrganizationData> OrganizationDataGetAsync(string organizationId, CancellationToken cancellationToken) =>
-        database.ReadAsync(async session =>
-        {
-            var head = await session.SingleAsync("SELECT version, stored_at, gateway_state FROM organization_data WHERE organization_id = @org",
-                r => (Version: r.GetInt64(0), StoredAt: r.GetTime(1), GatewayState: r.GetNullableString(2)), cancellationToken, ("@org", organizationId));
-            if (head == default)
-            {
-                return OrganizationData.Empty;
-            }
-
-            var projects = await session.ListAsync("SELECT project_id, content FROM project_data WHERE organization_id = @org ORDER BY project_id",
-                r => KeyValuePair.Create(r.GetString(0), r.GetString(1)), cancellationToken, ("@org", organizationId));
-            return new OrganizationData(head.Version, head.StoredAt, new Dictionary<string, string>(projects), head.GatewayState);
-        }, cancellationToken);
-
-    public async Task<DataPushResult> OrganizationDataPushAsync(
-        string organizationId, string allocationTokenHash, long baseVersion, IReadOnlyDictionary<string, string> projects, string? gatewayState,
-        long defaultQuotaBytes, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var result = new DataPushResult(PushOutcome.Revoked, 0);
-        await database.WriteAsync(async session =>
-        {
-            // Locked until commit: a release that ends the allocation meanwhile waits for this push
-            // to land, or has landed first and this read no longer finds the allocation current.
-            var holder = await session.SingleAsync($"SELECT organization_id FROM allocations WHERE token_hash = @hash AND ended_at IS NULL{database.Dialect.RowLockClause}",
-                r => r.GetString(0), cancellationToken, ("@hash", allocationTokenHash));
-            if (holder != organizationId)
-            {
-                return false;
-            }
-
-            var (current, storedStateLength) = await session.SingleAsync("SELECT version, CAST(COALESCE(length(gateway_state), 0) AS BIGINT) FROM organization_data WHERE organization_id = @org",
-                r => (r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("@org", organizationId));
-            if (current != baseVersion)
-            {
-                result = new DataPushResult(PushOutcome.Stale, current);
-                return false;
-            }
-
-            var owned = (await session.ListAsync("SELECT project_id FROM projects WHERE organization_id = @org",
-                r => r.GetString(0), cancellationToken, ("@org", organizationId))).ToHashSet(StringComparer.Ordinal);
-            if (projects.Keys.Where(id => !owned.Contains(id)).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
-            {
-                result = new DataPushResult(PushOutcome.UnknownProjects, current) { UnknownProjectIds = unknown };
-                return false;
-            }
-
-            var quota = await session.ScalarAsync<long>("SELECT COALESCE(storage_quota_bytes, @default) FROM organizations WHERE organization_id = @org",
-                cancellationToken, ("@default", defaultQuotaBytes), ("@org", organizationId));
-            var stored = await session.ListAsync("SELECT project_id, CAST(length(content) AS BIGINT) FROM project_data WHERE organization_id = @org",
-                r => (ProjectId: r.GetString(0), Length: r.GetInt64(1)), cancellationToken, ("@org", organizationId));
-            var used = stored.Sum(p => p.Length) + storedStateLength;
-            var after = stored.Where(p => !projects.ContainsKey(p.ProjectId)).Sum(p => p.Length) + projects.Values.Sum(c => (long)c.Length)
-                + (gatewayState?.Length ?? storedStateLength);
-
-            // A push that does not grow the data passes even over the quota (lowered since, say):
-            // refusing it would only keep the organization's older state.
-            if (after > quota && after > used)
-            {
-                result = new DataPushResult(PushOutcome.QuotaExceeded, current) { QuotaBytes = quota, UsedBytes = used };
-                return false;
-            }
-
-            // The write repeats the version check, so of two pushes on one base only the first lands.
-            if (await session.ExecuteAsync("""
-                INSERT INTO organization_data (organization_id, version, gateway_state, stored_at) VALUES (@org, @version, @state, @at)
-                ON CONFLICT (organization_id) DO UPDATE SET
-                    version = excluded.version,
-                    gateway_state = COALESCE(excluded.gateway_state, organization_data.gateway_state),
-                    stored_at = excluded.stored_at
-                WHERE organization_data.version = @base
-                """, cancellationToken, ("@org", organizationId), ("@version", current + 1), ("@state", gatewayState), ("@at", now.ToUnixTimeMilliseconds()), ("@base", baseVersion)) != 1)
-            {
-                result = new DataPushResult(PushOutcome.Stale, await session.ScalarAsync<long>(
-                    "SELECT version FROM organization_data WHERE organization_id = @org", cancellationToken, ("@org", organizationId)));
-                return false;
-            }
-
-            foreach (var (projectId, content) in projects)
-            {
-                await session.ExecuteAsync("""
-                    INSERT INTO project_data (organization_id, project_id, content, stored_at) VALUES (@org, @project, @content, @at)
-                    ON CONFLICT (organization_id, project_id) DO UPDATE SET content = excluded.content, stored_at = excluded.stored_at
-                    """, cancellationToken, ("@org", organizationId), ("@project", projectId), ("@content", content), ("@at", now.ToUnixTimeMilliseconds()));
-            }
-
-            result = new DataPushResult(PushOutcome.Stored, current + 1);
-            return false;
-        }, null, cancellationToken);
-        return result;
-    }
-
-    public Task<bool> OrganizationDataDeleteAsync(string organizationId, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        database.WriteAsync(async session =>
-        {
-            await session.ExecuteAsync("DELETE FROM project_data WHERE organization_id = @org", cancellationToken, ("@org", organizationId));
-            return await session.ExecuteAsync("DELETE FROM organization_data WHERE organization_id = @org", cancellationToken, ("@org", organizationId)) > 0;
         }, auditEvent, cancellationToken);
 
     /// <summary>

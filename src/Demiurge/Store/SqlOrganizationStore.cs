@@ -175,6 +175,8 @@ internal sealed class SqlOrganizationStore(Database database) : IOrganizationSto
             {
                 await session.ExecuteAsync("DELETE FROM project_data WHERE organization_id = @org AND project_id = @id",
                     cancellationToken, ("@org", organizationId), ("@id", projectId));
+                await session.ExecuteAsync("DELETE FROM project_updates WHERE organization_id = @org AND project_id = @id",
+                    cancellationToken, ("@org", organizationId), ("@id", projectId));
                 await BumpSettingsRevisionAsync(session, organizationId, cancellationToken);
             }
 

@@ -14,7 +14,7 @@ namespace Demiurge.Tests.EndToEnd;
 /// The pool with real workers (<c>demiurge gateway</c>), started by the control plane's process
 /// runtime; a subclass runs the same tests on another runtime (Docker).
 /// </summary>
-public class GatewayLifecycleTests : IAsyncLifetime
+public partial class GatewayLifecycleTests : IAsyncLifetime
 {
     // Generous: four Docker containers (or workers) starting while the whole suite runs beside them.
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(90);

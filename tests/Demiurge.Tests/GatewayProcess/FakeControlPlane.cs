@@ -418,6 +418,16 @@ public sealed class FakeControlPlane : IAsyncDisposable
             }
         }
 
+        // Appended as the control plane appends them, merged at once.
+        foreach (var (projectId, update) in request.Data.YjsUpdates ?? new Dictionary<string, string>())
+        {
+            projects[projectId] = Demiurge.Gateways.StoredDocuments.Merge(projects.GetValueOrDefault(projectId), [update])!;
+            if (!grant.ProjectIds.Contains(projectId) || _refusedProjects.Contains(projectId))
+            {
+                unknown.Add(projectId);
+            }
+        }
+
         if (unknown.Count > 0)
         {
             var problem = Problem(422, "Not projects of the organization.");

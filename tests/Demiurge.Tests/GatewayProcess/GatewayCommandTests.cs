@@ -23,7 +23,7 @@ public sealed class GatewayCommandTests
         Assert.Equal(Token, options.GatewayToken);
         Assert.Equal(TimeSpan.FromSeconds(90), options.InactivityTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.AutosaveInterval);
-        Assert.Equal(TimeSpan.FromMilliseconds(500), options.TickInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.TickInterval); // a quarter of the rooms' save delay
     }
 
     [Fact]
@@ -45,12 +45,28 @@ public sealed class GatewayCommandTests
     }
 
     [Fact]
+    public void ParseOptions_RoomSaveCadenceAndIdleUnload_ParsedOrDefaulted_InvalidOnesListed()
+    {
+        var set = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s",
+            RoomSaveDelay: "2s", RoomSaveMaxDelay: "10s", RoomIdleUnload: "5m"), Environment(Token));
+
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5)), (set.RoomLimits.SaveDelay, set.RoomLimits.SaveMaxDelay, set.RoomLimits.IdleUnload));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), set.TickInterval);
+        var error = Assert.Throws<ConfigurationException>(() => GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s",
+            RoomSaveDelay: "soon", RoomSaveMaxDelay: "500ms", RoomIdleUnload: "0s"), Environment(Token)));
+        Assert.Equal(3, error.Errors.Count);
+        Assert.Contains(error.Errors, e => e.Contains("--room-save-delay 'soon'", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("--room-save-max-delay (00:00:00.5000000) must not be shorter", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("--room-idle-unload must be longer than zero", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ParseOptions_InactivityOff_IsNull()
     {
         var options = GatewayCommand.ParseOptions(new GatewayArguments("http://127.0.0.1:5080", "0", "gw-1", "off", "30s"), Environment(Token));
 
         Assert.Null(options.InactivityTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(1), options.TickInterval);
+        Assert.Equal(Demiurge.GatewayProcess.Rooms.RoomLimits.DefaultSaveDelay / 4, options.TickInterval);
     }
 
     [Fact]

@@ -83,7 +83,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
             OAuthCleanupInterval = oauthCleanup ?? GatewayProcessOptions.DefaultOAuthCleanupInterval,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
             ContainerPorts = containerPorts ?? new Demiurge.Common.PortRange(1, 65535),
-            RoomLimits = roomLimits ?? Demiurge.GatewayProcess.Rooms.RoomLimits.Default,
+            // Rooms save on the autosave's beat here: the tests' tick stays the autosave's (a quarter of the save delay otherwise).
+            RoomLimits = roomLimits ?? Demiurge.GatewayProcess.Rooms.RoomLimits.Default with { SaveDelay = TimeSpan.FromSeconds(4), SaveMaxDelay = TimeSpan.FromSeconds(8) },
         };
         var host = GatewayHost.Create(options, time, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         await host.StartAsync(CancellationToken.None);

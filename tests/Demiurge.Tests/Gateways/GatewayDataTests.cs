@@ -149,6 +149,36 @@ public sealed class GatewayDataTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_YjsUpdates_AppendedAndPulledMerged_CompactedAtStop_NotAnUpdateReturns400()
+    {
+        var (worker, organizationId, _) = await AllocateAsync();
+        var (first, second) = (TestYjsUpdates.Text(5, 0, "ab"), TestYjsUpdates.Text(5, 2, "cd"));
+        var merged = Convert.ToBase64String(Demiurge.Yjs.YUpdate.Merge([first, second]));
+
+        using (var notAnUpdate = await worker.PostAsync(GatewayPaths.DataPush, new { organization_id = organizationId, version = 0, data = new { yjs_updates = new Dictionary<string, string> { [_projectA] = "QUJD" } } }))
+        {
+            await Problems.AssertProblemAsync(notAnUpdate, HttpStatusCode.BadRequest, "validation");
+        }
+
+        foreach (var (update, version) in new[] { (first, 0), (second, 1) })
+        {
+            using var pushed = await worker.PostAsync(GatewayPaths.DataPush, new { organization_id = organizationId, version, data = new { yjs_updates = new Dictionary<string, string> { [_projectA] = Convert.ToBase64String(update) } } });
+            Assert.Equal(HttpStatusCode.OK, pushed.StatusCode);
+        }
+
+        var data = await PullAsync(worker, organizationId);
+        Assert.Equal((2, merged), (data.GetProperty("version").GetInt64(), data.GetProperty("data").GetProperty("yjs_state").GetProperty(_projectA).GetString()));
+        using (var stop = await worker.PostAsync(GatewayPaths.Stop, new { organization_id = organizationId }))
+        {
+            Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        }
+
+        // Compacted at the stop: nothing is left to merge.
+        Assert.Equal(0, await _pool.Store.OrganizationDataCompactAsync(organizationId, DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.Equal(merged, (await _pool.Store.OrganizationDataGetAsync(organizationId, CancellationToken.None)).Projects[_projectA]);
+    }
+
+    [Fact]
     public async Task Push_ProjectNotTheOrganizations_Returns422WithItsIdAndStoresNothing()
     {
         var (worker, organizationId, _) = await AllocateAsync();

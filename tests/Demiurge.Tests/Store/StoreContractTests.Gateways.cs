@@ -111,7 +111,7 @@ public abstract partial class StoreContractTests
         foreach (var baseVersion in new long[] { 0, 1 })
         {
             var pushes = await RunTogetherAsync(Enumerable.Range(0, 10), i =>
-                Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, baseVersion, new Dictionary<string, string> { [project] = $"content {i}" }, null, Quota, Tick(), Ct));
+                Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, baseVersion, new Dictionary<string, string> { [project] = $"content {i}" }, new Dictionary<string, string>(), null, Quota, Tick(), Ct));
 
             var stored = Assert.Single(pushes, p => p.Outcome == PushOutcome.Stored);
             Assert.Equal(baseVersion + 1, stored.Version);
@@ -146,7 +146,7 @@ public abstract partial class StoreContractTests
             var push = Task.Run(async () =>
             {
                 await gate.Task;
-                return await Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, 0, new Dictionary<string, string> { [project] = content }, null, Quota, pushAt, Ct);
+                return await Gateways.OrganizationDataPushAsync(allocation.OrganizationId, token, 0, new Dictionary<string, string> { [project] = content }, new Dictionary<string, string>(), null, Quota, pushAt, Ct);
             });
             gate.SetResult();
 
@@ -164,12 +164,12 @@ public abstract partial class StoreContractTests
         var (allocation, token) = await ServingAllocationAsync();
         var organization = allocation.OrganizationId;
         var (mine, other) = (await ProjectAsync(organization), Ids.New());
-        Assert.Equal(PushOutcome.Stored, (await Gateways.OrganizationDataPushAsync(organization, token, 0, new Dictionary<string, string> { [mine] = "12345" }, "{}", 10, Tick(), Ct)).Outcome);
+        Assert.Equal(PushOutcome.Stored, (await Gateways.OrganizationDataPushAsync(organization, token, 0, new Dictionary<string, string> { [mine] = "12345" }, new Dictionary<string, string>(), "{}", 10, Tick(), Ct)).Outcome);
 
-        var unknown = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "1", [other] = "2" }, null, 10, Tick(), Ct);
-        var over = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
+        var unknown = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "1", [other] = "2" }, new Dictionary<string, string>(), null, 10, Tick(), Ct);
+        var over = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, new Dictionary<string, string>(), null, 10, Tick(), Ct);
         Assert.True(await Store.Organizations.OrganizationSetStorageQuotaAsync(organization, 11, NewEvent(EventKinds.OrganizationUpdated, organizationId: organization), Ct));
-        var raised = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, null, 10, Tick(), Ct);
+        var raised = await Gateways.OrganizationDataPushAsync(organization, token, 1, new Dictionary<string, string> { [mine] = "123456789" }, new Dictionary<string, string>(), null, 10, Tick(), Ct);
 
         Assert.Equal((PushOutcome.UnknownProjects, 1L), (unknown.Outcome, unknown.Version));
         Assert.Equal([other], unknown.UnknownProjectIds);

@@ -62,10 +62,25 @@ internal static class GatewayCommand
             Description = "Rooms with clients on this gateway at once",
             DefaultValueFactory = _ => RoomLimits.DefaultRoomsPerGateway.ToString(CultureInfo.InvariantCulture),
         };
+        var roomSaveDelay = new Option<string>(WorkerFlags.RoomSaveDelay)
+        {
+            Description = "Push a room's updates this long after its last change",
+            DefaultValueFactory = _ => Durations.Format(RoomLimits.DefaultSaveDelay),
+        };
+        var roomSaveMaxDelay = new Option<string>(WorkerFlags.RoomSaveMaxDelay)
+        {
+            Description = "While edits go on, push a room's updates at the latest this long after the oldest",
+            DefaultValueFactory = _ => Durations.Format(RoomLimits.DefaultSaveMaxDelay),
+        };
+        var roomIdleUnload = new Option<string>(WorkerFlags.RoomIdleUnload)
+        {
+            Description = "Unload a room with no client and nothing unsaved after this long idle",
+            DefaultValueFactory = _ => Durations.Format(RoomLimits.DefaultIdleUnload),
+        };
         var command = new Command("gateway", $"Run one gateway worker until SIGTERM or Ctrl-C. The gateway token is read from {Protocol.WorkerEnvironment.GatewayToken}.")
         {
             controlPlane, port, gatewayId, inactivityTimeout, autosaveInterval, oauthCleanupInterval, containerPorts, logFormat,
-            roomMessageMaxBytes, roomUpdatesPerSecond, roomConnections, rooms,
+            roomMessageMaxBytes, roomUpdatesPerSecond, roomConnections, rooms, roomSaveDelay, roomSaveMaxDelay, roomIdleUnload,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -73,7 +88,8 @@ internal static class GatewayCommand
                 parseResult.GetValue(controlPlane), parseResult.GetValue(port), parseResult.GetValue(gatewayId),
                 parseResult.GetValue(inactivityTimeout), parseResult.GetValue(autosaveInterval), parseResult.GetValue(oauthCleanupInterval),
                 parseResult.GetValue(containerPorts), parseResult.GetValue(logFormat), parseResult.GetValue(roomMessageMaxBytes), parseResult.GetValue(roomUpdatesPerSecond),
-                parseResult.GetValue(roomConnections), parseResult.GetValue(rooms));
+                parseResult.GetValue(roomConnections), parseResult.GetValue(rooms),
+                parseResult.GetValue(roomSaveDelay), parseResult.GetValue(roomSaveMaxDelay), parseResult.GetValue(roomIdleUnload));
             return RunAsync(arguments, Environment.GetEnvironmentVariables(), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
@@ -135,6 +151,9 @@ internal static class GatewayCommand
             UpdatesPerSecond = ParseCount(WorkerFlags.RoomUpdatesPerSecond, arguments.RoomUpdatesPerSecond, RoomLimits.DefaultUpdatesPerSecond, errors),
             ConnectionsPerRoom = ParseCount(WorkerFlags.RoomConnections, arguments.RoomConnections, RoomLimits.DefaultConnectionsPerRoom, errors),
             RoomsPerGateway = ParseCount(WorkerFlags.Rooms, arguments.Rooms, RoomLimits.DefaultRoomsPerGateway, errors),
+            SaveDelay = ParseRoomDuration(WorkerFlags.RoomSaveDelay, arguments.RoomSaveDelay, RoomLimits.DefaultSaveDelay, errors),
+            SaveMaxDelay = ParseRoomDuration(WorkerFlags.RoomSaveMaxDelay, arguments.RoomSaveMaxDelay, RoomLimits.DefaultSaveMaxDelay, errors),
+            IdleUnload = ParseRoomDuration(WorkerFlags.RoomIdleUnload, arguments.RoomIdleUnload, RoomLimits.DefaultIdleUnload, errors),
         };
         errors.AddRange(roomLimits.Errors());
 
@@ -179,6 +198,10 @@ internal static class GatewayCommand
 
         return value;
     }
+
+    /// <summary>A duration of a <c>--room-*</c> flag; its default when absent or invalid (listed).</summary>
+    private static TimeSpan ParseRoomDuration(string flag, string? text, TimeSpan defaultValue, List<string> errors) =>
+        text is null ? defaultValue : ParseDuration(flag, text, allowOff: false, errors) ?? defaultValue;
 
     private static TimeSpan? ParseDuration(string flag, string? text, bool allowOff, List<string> errors)
     {
@@ -228,6 +251,7 @@ internal static class GatewayCommand
               OAuth cleanup:       {Durations.Format(options.OAuthCleanupInterval)}
               Container ports:     {options.ContainerPorts}
               Room limits:         {options.RoomLimits.MessageMaxBytes} bytes a message, {options.RoomLimits.UpdatesPerSecond} updates/s a client, {options.RoomLimits.ConnectionsPerRoom} clients a room, {options.RoomLimits.RoomsPerGateway} rooms
+              Room saves:          {Durations.Format(options.RoomLimits.SaveDelay)} after the last change, at most {Durations.Format(options.RoomLimits.SaveMaxDelay)} while edits go on; idle rooms unloaded after {Durations.Format(options.RoomLimits.IdleUnload)}
             """;
     }
 }

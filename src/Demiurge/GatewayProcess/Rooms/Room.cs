@@ -1,16 +1,18 @@
 namespace Demiurge.GatewayProcess.Rooms;
 
 /// <summary>
-/// One project's room while it has clients: the document, the clients' awareness, and the
-/// connections. One lock (<see cref="_gate"/>) orders everything, so every connection sees the
-/// room's messages in the order the room took them; it is held only in memory, never across an
-/// await (sending is queueing, see <see cref="RoomConnection.Send"/>).
+/// One project's room: the document, the clients' awareness, and the connections. One lock
+/// (<see cref="_gate"/>) orders everything, so every connection sees the room's messages in the
+/// order the room took them; it is held only in memory, never across an await (sending is
+/// queueing, see <see cref="RoomConnection.Send"/>).
 /// </summary>
 /// <remarks>
-/// The document is written through to the project's document of the session at every update,
-/// so the autosave and the release push carry it as the project's state (<c>yjs_state</c>). A
-/// room is made from that stored document before its first client is let in, so no client's sync
-/// is answered before the state has loaded; it is dropped when its last client leaves.
+/// Each update a member sends is appended to the project's document of the session
+/// (<see cref="OrganizationSession.Append"/>), which pushes the updates as deltas on the rooms'
+/// cadence; reads of the project's document come to the room while it is open. A room is made
+/// from that stored document before its first client is let in, so no client's sync is answered
+/// before the state has loaded. It stays loaded while it has clients or unsaved updates, and is
+/// unloaded once idle (<see cref="TryUnload"/>), leaving its document to the session.
 /// </remarks>
 internal sealed class Room
 {
@@ -20,6 +22,8 @@ internal sealed class Room
     private readonly RoomAwareness _awareness = new();
     private readonly int _maxConnections;
     private readonly TimeProvider _time;
+    private readonly long _contentWrite;
+    private DateTimeOffset _lastActivity;
     private bool _closed;
 
     public Room(OrganizationSession session, string projectId, RoomDocument document, int maxConnections, TimeProvider time)
@@ -29,6 +33,8 @@ internal sealed class Room
         _document = document;
         _maxConnections = maxConnections;
         _time = time;
+        _lastActivity = time.GetUtcNow();
+        _contentWrite = session.Attach(projectId, Live);
     }
 
     public OrganizationSession Session { get; }
@@ -65,6 +71,7 @@ internal sealed class Room
             }
 
             _connections.Add(connection);
+            _lastActivity = _time.GetUtcNow();
             connection.Send(RoomMessages.SyncMessage(RoomMessages.SyncStep1, _document.StateVector()));
             if (_awareness.Present() is { Count: > 0 } present)
             {
@@ -75,23 +82,23 @@ internal sealed class Room
         }
     }
 
-    /// <summary>Takes <paramref name="connection"/> out; its clients' awareness is removed for the others, as y-protocols removes it. True when the room is empty now.</summary>
-    public bool Leave(RoomConnection connection)
+    /// <summary>Takes <paramref name="connection"/> out; its clients' awareness is removed for the others, as y-protocols removes it.</summary>
+    public void Leave(RoomConnection connection)
     {
         lock (_gate)
         {
             if (!_connections.Remove(connection))
             {
-                return _connections.Count == 0;
+                return;
             }
+
+            _lastActivity = _time.GetUtcNow();
 
             var removed = _awareness.RemoveOwnedBy(connection);
             if (removed.Count > 0)
             {
                 Broadcast(RoomMessages.AwarenessMessage(removed), except: null);
             }
-
-            return _connections.Count == 0;
         }
     }
 
@@ -100,13 +107,37 @@ internal sealed class Room
     {
         lock (_gate)
         {
-            _closed = true;
+            if (!_closed)
+            {
+                _closed = true;
+                LeaveDocument();
+            }
+
             foreach (var connection in _connections)
             {
                 connection.Close(code, reason);
             }
 
             return _connections.Count;
+        }
+    }
+
+    /// <summary>
+    /// Closes the room if it has had no client for <paramref name="idle"/> and the project has no
+    /// unsaved update: its document goes back to the session. True when it did.
+    /// </summary>
+    public bool TryUnload(DateTimeOffset now, TimeSpan idle)
+    {
+        lock (_gate)
+        {
+            if (_closed || _connections.Count > 0 || now - _lastActivity < idle || Session.HasUnsavedUpdates(ProjectId))
+            {
+                return false;
+            }
+
+            _closed = true;
+            LeaveDocument();
+            return true;
         }
     }
 
@@ -130,15 +161,16 @@ internal sealed class Room
     {
         lock (_gate)
         {
-            return _document.With(update) is null;
+            return _document.AddsNothing(update);
         }
     }
 
     /// <summary>
-    /// Applies a member's update: stored in the project's document (within the organization's
-    /// quota), counted as user activity, then relayed to the other connections. How the project's document took it.
+    /// Applies a member's update: appended to the project's document (within the organization's
+    /// quota), counted as user activity, then relayed to the other connections. A sync step 2
+    /// (<paramref name="step2"/>) that adds nothing is none of these. How the project's document took it.
     /// </summary>
-    public ProjectAccess Update(RoomConnection connection, ReadOnlySpan<byte> update)
+    public ProjectAccess Update(RoomConnection connection, ReadOnlySpan<byte> update, bool step2)
     {
         lock (_gate)
         {
@@ -147,16 +179,31 @@ internal sealed class Room
                 return ProjectAccess.NotServing;
             }
 
-            if (_document.With(update) is not { } merged)
+            // A client's edits are new by construction; only its sync step 2 may repeat what the room
+            // holds, which takes a merge to tell: that merge becomes the document.
+            var bytes = update.ToArray();
+            var merged = step2 ? _document.With(bytes) : null;
+            if (step2 ? merged is null : Demiurge.Yjs.YUpdate.IsEmpty(update))
             {
-                return ProjectAccess.Done; // it adds nothing: neither a write nor activity
+                return ProjectAccess.Done; // neither a write nor activity
             }
 
-            var access = Session.Write(ProjectId, Convert.ToBase64String(merged));
+            var now = _time.GetUtcNow();
+            var access = Session.Append(ProjectId, bytes, now);
             if (access == ProjectAccess.Done)
             {
-                _document.Apply(merged);
-                Session.Touch(_time.GetUtcNow()); // user activity, before anyone hears of it
+                if (merged is not null)
+                {
+                    _document.Take(merged);
+                }
+
+                if (merged is not null || _document.Append(bytes))
+                {
+                    Session.Resize(ProjectId, OrganizationSession.Base64Length(_document.Bytes));
+                }
+
+                _lastActivity = now;
+                Session.Touch(now); // user activity, before anyone hears of it
                 Broadcast(RoomMessages.SyncMessage(RoomMessages.SyncUpdate, update), except: connection);
             }
 
@@ -197,6 +244,19 @@ internal sealed class Room
             connection.Send(RoomMessages.AwarenessMessage(_awareness.Present()));
         }
     }
+
+    /// <summary>The document for reads of the project while the room is open (base64; null before its first update).</summary>
+    private string? Live()
+    {
+        lock (_gate)
+        {
+            return _document.Changed ? Convert.ToBase64String(_document.Snapshot()) : null;
+        }
+    }
+
+    /// <summary>Hands the document back to the session (the caller holds <see cref="_gate"/> and closed the room).</summary>
+    private void LeaveDocument() =>
+        Session.Unload(ProjectId, _document.Changed ? Convert.ToBase64String(_document.Snapshot()) : null, _contentWrite);
 
     private void Broadcast(byte[] message, RoomConnection? except)
     {

@@ -86,62 +86,22 @@ internal sealed class RoomConnection
     /// in order. Once this side closes, what the client still sends is read and dropped until its
     /// close answers (or <see cref="s_closeTimeout"/> passes), so the close code reaches it.
     /// </summary>
+    /// <remarks>
+    /// Between messages the connection waits with a zero-byte receive and holds no buffer: an idle
+    /// client costs no receive buffer here (nor, through the upgraded stream, in Kestrel's transport).
+    /// </remarks>
     public async Task RunAsync(Action<RoomConnection, ReadOnlyMemory<byte>> handle, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handle);
         var sending = SendAsync(cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             while (true)
             {
-                var length = 0;
-                var tooLarge = false;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    if (length == buffer.Length)
-                    {
-                        if (buffer.Length >= _maxMessageBytes)
-                        {
-                            tooLarge = true; // read on and drop the rest, so that the close reaches the client
-                            length = 0;
-                        }
-                        else
-                        {
-                            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_maxMessageBytes, buffer.Length * 2));
-                            buffer.AsSpan(0, length).CopyTo(larger);
-                            ArrayPool<byte>.Shared.Return(buffer);
-                            buffer = larger;
-                        }
-                    }
-
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                if (result.MessageType == WebSocketMessageType.Close)
+                var waited = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+                if (waited.MessageType == WebSocketMessageType.Close || !await ReceiveMessageAsync(waited, handle, cancellationToken))
                 {
                     return;
-                }
-
-                if (CloseCode != 0)
-                {
-                    continue;
-                }
-
-                if (tooLarge || length > _maxMessageBytes)
-                {
-                    Close(RoomCloseCodes.MessageTooLarge, $"a message is larger than {_maxMessageBytes} bytes");
-                }
-                else if (result.MessageType == WebSocketMessageType.Text)
-                {
-                    Close(RoomCloseCodes.ProtocolError, "text messages are not the y-websocket protocol");
-                }
-                else
-                {
-                    handle(this, buffer.AsMemory(0, length));
                 }
             }
         }
@@ -152,8 +112,69 @@ internal sealed class RoomConnection
         finally
         {
             Close((int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.NormalClosure, string.Empty);
-            ArrayPool<byte>.Shared.Return(buffer);
             await sending;
+        }
+    }
+
+    /// <summary>Reads the rest of the message <paramref name="first"/> began and handles it; false when the client closed instead.</summary>
+    private async Task<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult first, Action<RoomConnection, ReadOnlyMemory<byte>> handle, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            var length = 0;
+            var tooLarge = false;
+            var result = first;
+            while (!result.EndOfMessage)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length >= _maxMessageBytes)
+                    {
+                        tooLarge = true; // read on and drop the rest, so that the close reaches the client
+                        length = 0;
+                    }
+                    else
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_maxMessageBytes, buffer.Length * 2));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                }
+
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return false;
+                }
+
+                length += result.Count;
+            }
+
+            if (CloseCode != 0)
+            {
+                return true;
+            }
+
+            if (tooLarge || length > _maxMessageBytes)
+            {
+                Close(RoomCloseCodes.MessageTooLarge, $"a message is larger than {_maxMessageBytes} bytes");
+            }
+            else if (result.MessageType == WebSocketMessageType.Text)
+            {
+                Close(RoomCloseCodes.ProtocolError, "text messages are not the y-websocket protocol");
+            }
+            else
+            {
+                handle(this, buffer.AsMemory(0, length));
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -34,8 +34,10 @@ internal static partial class RoomEndpoints
             return refusal;
         }
 
-        // Read only for a room that is not open yet: a client joining an open room does not decode the whole document again.
-        if (!rooms.IsOpen(session!, projectId) && RoomDocument.Load(session!.Document(projectId)?.Content) is null)
+        // Read only for a room that is not open yet (a client joining an open room does not decode
+        // the whole document again), and handed to the registry, which opens the room from it.
+        RoomDocument? loaded = null;
+        if (!rooms.IsOpen(session!, projectId) && (loaded = RoomDocument.Load(session!.Document(projectId)?.Content)) is null)
         {
             return ApiProblems.Conflict($"Project {projectId}'s stored document is not a room document (it was written whole through /projects/{projectId}/state); the room cannot serve it.");
         }
@@ -48,7 +50,7 @@ internal static partial class RoomEndpoints
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new RoomConnection(socket, user!, rooms.Limits.MessageMaxBytes);
-        var room = rooms.Join(session!, projectId, connection, out var refused);
+        var room = rooms.Join(session!, projectId, connection, loaded, out var refused);
         if (room is null)
         {
             LogRefused(logger, projectId, user!.UserId, refused, rooms.Count);
@@ -73,7 +75,7 @@ internal static partial class RoomEndpoints
         }
         finally
         {
-            rooms.Leave(room, connection);
+            room.Leave(connection); // the room stays loaded until it is idle (RoomRegistry.Sweep)
         }
 
         if (connection.CloseCode is RoomCloseCodes.MessageTooLarge or RoomCloseCodes.TooSlow)

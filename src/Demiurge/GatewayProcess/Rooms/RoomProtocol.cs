@@ -40,7 +40,7 @@ internal sealed partial class RoomProtocol(
                 {
                     if (TakeUpdate())
                     {
-                        Update(span[payload]);
+                        Update(span[payload], step2: syncType == RoomMessages.SyncStep2);
                     }
                 }
                 else
@@ -76,7 +76,8 @@ internal sealed partial class RoomProtocol(
         }
     }
 
-    private void Update(ReadOnlySpan<byte> update)
+    /// <summary>A client's update; <paramref name="step2"/> for its sync step 2, which often holds only what the room has already.</summary>
+    private void Update(ReadOnlySpan<byte> update, bool step2)
     {
         if (!RoomDocument.IsValid(update))
         {
@@ -103,7 +104,7 @@ internal sealed partial class RoomProtocol(
             return;
         }
 
-        switch (room.Update(connection, update))
+        switch (room.Update(connection, update, step2))
         {
             case ProjectAccess.Done:
                 break;

@@ -1,17 +1,32 @@
 namespace Demiurge.GatewayProcess.Rooms;
 
 /// <summary>
-/// The gateway's open rooms, one per project with clients, for the session served now. A room is
-/// made from the project's stored document when its first client comes, closed with
-/// <see cref="RoomCloseCodes.Released"/> when the session closes (release, shutdown), and dropped
-/// when its last client leaves: its state is in the project's document, saved with the others.
+/// The gateway's open rooms, one per project, for the session served now. A room is made from the
+/// project's stored document when its first client comes, closed with
+/// <see cref="RoomCloseCodes.Released"/> when the session closes (release, shutdown), and unloaded
+/// once it has had no client and nothing unsaved for <see cref="RoomLimits.IdleUnload"/> (or at
+/// once, when the gateway is full and a newcomer needs its place).
 /// </summary>
-internal sealed partial class RoomRegistry(RoomLimits limits, TimeProvider time, ILogger<RoomRegistry> logger)
+internal sealed partial class RoomRegistry : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ILogger<RoomRegistry> _logger;
+    private readonly ITimer _sweeper;
 
-    public RoomLimits Limits { get; } = limits;
+    public RoomRegistry(RoomLimits limits, TimeProvider time, ILogger<RoomRegistry> logger)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        Limits = limits;
+        _time = time;
+        _logger = logger;
+        // A quarter of the idle time: a room is unloaded at most that late.
+        var period = TimeSpan.FromTicks(Math.Max(limits.IdleUnload.Ticks / 4, TimeSpan.TicksPerMillisecond));
+        _sweeper = time.CreateTimer(_ => Sweep(), null, period, period);
+    }
+
+    public RoomLimits Limits { get; }
 
     /// <summary>Rooms open now.</summary>
     public int Count
@@ -22,6 +37,15 @@ internal sealed partial class RoomRegistry(RoomLimits limits, TimeProvider time,
             {
                 return _rooms.Count;
             }
+        }
+    }
+
+    /// <summary>The project's room, if it is loaded.</summary>
+    public Room? Find(string projectId)
+    {
+        lock (_gate)
+        {
+            return _rooms.GetValueOrDefault(projectId);
         }
     }
 
@@ -36,80 +60,107 @@ internal sealed partial class RoomRegistry(RoomLimits limits, TimeProvider time,
 
     /// <summary>
     /// Lets <paramref name="connection"/> into the room of <paramref name="projectId"/> in
-    /// <paramref name="session"/>, opening it if needed; a close code instead when it cannot be.
+    /// <paramref name="session"/>, opening it if needed from <paramref name="loaded"/> (the
+    /// project's document, decoded by the caller out of any lock) or else from the session's;
+    /// a close code instead when it cannot be.
     /// </summary>
-    public Room? Join(OrganizationSession session, string projectId, RoomConnection connection, out int closeCode)
+    public Room? Join(OrganizationSession session, string projectId, RoomConnection connection, RoomDocument? loaded, out int closeCode)
     {
         ArgumentNullException.ThrowIfNull(session);
         closeCode = 0;
-        lock (_gate)
+        while (true)
         {
-            if (_rooms.TryGetValue(projectId, out var room) && room.Session != session)
+            lock (_gate)
             {
-                _rooms.Remove(projectId); // a released session's room: its connections are closing
-                room = null;
+                if (_rooms.TryGetValue(projectId, out var room) && room.Session != session)
+                {
+                    _rooms.Remove(projectId); // a released session's room: its connections are closing
+                    room = null;
+                }
+
+                if (room is not null || loaded is not null)
+                {
+                    return JoinLocked(session, projectId, connection, room, loaded, out closeCode);
+                }
             }
 
-            var opened = false;
-            if (room is null)
+            // Decoded out of the lock: opening one project's room never holds up the others'.
+            if (RoomDocument.Load(session.Document(projectId)?.Content) is not { } document)
             {
-                if (_rooms.Count >= Limits.RoomsPerGateway)
-                {
-                    closeCode = RoomCloseCodes.GatewayFull;
-                    return null;
-                }
-
-                if (RoomDocument.Load(session.Document(projectId)?.Content) is not { } document)
-                {
-                    closeCode = RoomCloseCodes.Unreadable;
-                    return null;
-                }
-
-                room = new Room(session, projectId, document, Limits.ConnectionsPerRoom, time);
-                _rooms.Add(projectId, room);
-                opened = true;
-                var opening = room;
-                session.Closing.Register(() => CloseReleased(opening));
-            }
-
-            if (room.Join(connection) is { } refused)
-            {
-                closeCode = refused;
-                if (opened)
-                {
-                    _rooms.Remove(projectId);
-                }
-
+                closeCode = RoomCloseCodes.Unreadable;
                 return null;
             }
 
-            if (opened)
-            {
-                LogOpened(logger, projectId, _rooms.Count);
-            }
-
-            return room;
+            loaded = document;
         }
     }
 
-    /// <summary>Takes <paramref name="connection"/> out of <paramref name="room"/>; the room is dropped once empty.</summary>
-    public void Leave(Room room, RoomConnection connection)
+    /// <summary>Unloads the rooms idle for <see cref="RoomLimits.IdleUnload"/> with nothing unsaved; the registry's timer calls it.</summary>
+    public void Sweep()
     {
-        ArgumentNullException.ThrowIfNull(room);
-        if (!room.Leave(connection))
-        {
-            return;
-        }
-
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            // Checked again: a client may have joined since.
-            if (_rooms.TryGetValue(room.ProjectId, out var current) && current == room && room.ConnectionCount == 0)
+            foreach (var room in _rooms.Values.Where(room => room.TryUnload(now, Limits.IdleUnload)).ToList())
             {
                 _rooms.Remove(room.ProjectId);
-                LogUnloaded(logger, room.ProjectId, _rooms.Count);
+                LogUnloaded(_logger, room.ProjectId, _rooms.Count);
             }
         }
+    }
+
+    public void Dispose() => _sweeper.Dispose();
+
+    private Room? JoinLocked(OrganizationSession session, string projectId, RoomConnection connection, Room? room, RoomDocument? loaded, out int closeCode)
+    {
+        closeCode = 0;
+        var opened = false;
+        if (room is null)
+        {
+            if (_rooms.Count >= Limits.RoomsPerGateway && !UnloadOneIdle())
+            {
+                closeCode = RoomCloseCodes.GatewayFull;
+                return null;
+            }
+
+            room = new Room(session, projectId, loaded!, Limits.ConnectionsPerRoom, _time);
+            _rooms.Add(projectId, room);
+            opened = true;
+            var opening = room;
+            session.Closing.Register(() => CloseReleased(opening));
+        }
+
+        if (room.Join(connection) is { } refused)
+        {
+            closeCode = refused;
+            if (opened)
+            {
+                _rooms.Remove(projectId);
+            }
+
+            return null;
+        }
+
+        if (opened)
+        {
+            LogOpened(_logger, projectId, _rooms.Count);
+        }
+
+        return room;
+    }
+
+    /// <summary>The gateway is full: unloads one room without clients and unsaved updates, however recently used.</summary>
+    private bool UnloadOneIdle()
+    {
+        var now = _time.GetUtcNow();
+        if (_rooms.Values.FirstOrDefault(room => room.TryUnload(now, TimeSpan.Zero)) is not { } unloaded)
+        {
+            return false;
+        }
+
+        _rooms.Remove(unloaded.ProjectId);
+        LogUnloaded(_logger, unloaded.ProjectId, _rooms.Count);
+        return true;
     }
 
     private void CloseReleased(Room room)
@@ -123,13 +174,13 @@ internal sealed partial class RoomRegistry(RoomLimits limits, TimeProvider time,
             }
         }
 
-        LogClosedAtRelease(logger, room.ProjectId, closed, RoomCloseCodes.Released);
+        LogClosedAtRelease(_logger, room.ProjectId, closed, RoomCloseCodes.Released);
     }
 
     [LoggerMessage(EventId = 4200, Level = LogLevel.Debug, Message = "Room of project {ProjectId} opened ({Rooms} open)")]
     private static partial void LogOpened(ILogger logger, string projectId, int rooms);
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Room of project {ProjectId} unloaded: its last client left ({Rooms} open)")]
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Room of project {ProjectId} unloaded: idle, without clients or unsaved updates ({Rooms} open)")]
     private static partial void LogUnloaded(ILogger logger, string projectId, int rooms);
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Room of project {ProjectId} closed at release: {Connections} connection(s) closed with {CloseCode}")]

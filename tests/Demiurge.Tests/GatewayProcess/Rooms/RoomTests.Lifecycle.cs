@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Demiurge.GatewayProcess.Rooms;
 using static Demiurge.Tests.GatewayProcess.GatewayHarness;
 
@@ -135,6 +136,48 @@ public sealed partial class RoomTests
         await user.InsertAsync("typed");
         await observer.WaitForTextAsync("typed");
         Assert.Equal(editedAt, await LastActivityAsync(gateway));
+    }
+
+    [Fact]
+    public async Task IdleUnload_RoomStaysWhileItHasClientsOrUnsavedUpdates_UnloadedOnceIdle_ItsDocumentStays()
+    {
+        var idle = TimeSpan.FromMinutes(1);
+        await using var gateway = await GatewayHarness.StartAsync(inactivityOff: true, autosave: TimeSpan.FromHours(1),
+            roomLimits: RoomLimits.Default with { SaveDelay = TimeSpan.FromSeconds(4), SaveMaxDelay = TimeSpan.FromSeconds(8), IdleUnload = idle });
+        var organizationId = NewOrganization();
+        await gateway.ServeAsync(organizationId);
+        var rooms = gateway.Host.Services.GetRequiredService<RoomRegistry>();
+        var token = gateway.ControlPlane.DefaultMember.Token;
+        await using var writer = await NodeRoomClient.StartAsync(Collab(gateway), ProjectA, token: token);
+        await writer.InsertAsync("kept");
+        await WaitUntilAsync(() => gateway.GetStateAsync(ProjectA).Result is not null, "the room to take the update");
+
+        // A client is connected: long past the idle time, its updates are pushed and the room stays.
+        await gateway.JumpAsync(3 * idle);
+        Assert.NotNull(rooms.Find(ProjectA));
+        Assert.NotNull(gateway.ControlPlane.Data(organizationId)?.Projects.GetValueOrDefault(ProjectA));
+
+        // An update the control plane cannot take, then the last client goes: unsaved, the room stays past the idle time...
+        gateway.ControlPlane.FailAlways(Demiurge.Protocol.GatewayPaths.DataPush, 503);
+        var first = await gateway.GetStateAsync(ProjectA);
+        await writer.InsertAsync(" more");
+        await WaitUntilAsync(() => gateway.GetStateAsync(ProjectA).Result != first, "the room to take the update");
+        var pushedBefore = gateway.ControlPlane.Calls(Demiurge.Protocol.GatewayPaths.DataPush).Count;
+        await writer.DisposeAsync();
+        await WaitUntilAsync(() => rooms.Find(ProjectA)?.ConnectionCount == 0, "the client to leave");
+        await gateway.JumpAsync(3 * idle);
+        Assert.True(gateway.ControlPlane.Calls(Demiurge.Protocol.GatewayPaths.DataPush).Count > pushedBefore, "the update was not pushed");
+        Assert.NotNull(rooms.Find(ProjectA));
+
+        // ... and, once saved and idle, it is unloaded; its document stays with the session for the next client.
+        gateway.ControlPlane.FailAlways(Demiurge.Protocol.GatewayPaths.DataPush, null);
+        await gateway.JumpAsync(3 * idle); // pushed
+        await gateway.JumpAsync(3 * idle);
+        Assert.Null(rooms.Find(ProjectA));
+        Assert.Equal(0, rooms.Count);
+        await using var late = await NodeRoomClient.StartAsync(Collab(gateway), ProjectA, token: token);
+        await late.WaitForTextAsync("kept more");
+        Assert.Equal(1, rooms.Count);
     }
 
     private static async Task<DateTimeOffset> LastActivityAsync(GatewayHarness gateway) =>
